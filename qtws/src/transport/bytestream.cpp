@@ -165,6 +165,7 @@ qint64 MemoryByteStream::write(const QByteArray &data)
     if (!m_open || !m_peer || m_peerClosed)
         return -1;
     m_totalWritten += data.size();
+    ++m_writeCount;
     m_peer->deliver(data);
     const qint64 n = data.size();
     QMetaObject::invokeMethod(

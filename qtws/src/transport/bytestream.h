@@ -120,8 +120,9 @@ public:
     QString errorString() const override { return m_errorString; }
     QString peerDescription() const override { return QStringLiteral("memory"); }
 
-    /*! Total bytes this end has written (for tests). */
+    /*! Total bytes this end has written, and in how many write() calls (for tests). */
     qint64 totalWritten() const { return m_totalWritten; }
+    int writeCount() const { return m_writeCount; }
     /*! True once the other end closed its direction. */
     bool peerClosed() const { return m_peerClosed; }
 
@@ -135,6 +136,7 @@ private:
     QByteArray m_in;
     QString m_errorString;
     qint64 m_totalWritten = 0;
+    int m_writeCount = 0;
     bool m_open = true;
     bool m_peerClosed = false;
     bool m_readyReadPending = false;

@@ -23,6 +23,7 @@ void DirectConnector::start(const QString &host, quint16 port, bool tls,
 {
     cancel();
     m_host = host;
+    m_port = port;
     m_tls = tls;
     m_sslErrorsReported = false;
     m_sslErrors.clear();
@@ -117,7 +118,7 @@ void DirectConnector::onError(QAbstractSocket::SocketError error)
             failure = Failure::Tls;
         break;
     }
-    QString message = m_socket->errorString();
+    QString message = QStringLiteral("%1:%2: ").arg(m_host).arg(m_port) + m_socket->errorString();
     if (failure == Failure::Tls && !m_sslErrors.isEmpty()) {
         QStringList texts;
         for (const QSslError &e : std::as_const(m_sslErrors))

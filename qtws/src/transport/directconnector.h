@@ -70,6 +70,7 @@ private:
 
     QPointer<QTcpSocket> m_socket;
     QString m_host;
+    quint16 m_port = 0;
     bool m_tls = false;
     bool m_sslErrorsReported = false;
     QList<QSslError> m_sslErrors;
