@@ -187,6 +187,14 @@ void PacFetcher::fetch(const QUrl &url, std::chrono::milliseconds timeout, const
             const int status = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
             if (!state->abortReason.isEmpty()) {
                 result = failure(url, state->abortReason);
+            } else if (reply->error() == QNetworkReply::TooManyRedirectsError) {
+                result = failure(url, QStringLiteral("more than %1 redirects").arg(MaxRedirects));
+            } else if (status >= 300 && status <= 399) {
+                // A redirect QNetworkAccessManager refused: to another scheme, or https to http.
+                result = failure(url,
+                    QStringLiteral("redirect to '%1' not followed: %2")
+                        .arg(
+                            QString::fromUtf8(reply->rawHeader("Location")), reply->errorString()));
             } else if (reply->error() != QNetworkReply::NoError && status == 0) {
                 result = failure(url, reply->errorString());
             } else if (status < 200 || status > 299) {
