@@ -67,13 +67,28 @@ public:
     /*! Where exactly the entry came from: the variable name, the PAC URL or file, the settings file. */
     QString origin() const { return m_origin; }
 
+    /*!
+        User name and password given with this proxy (e.g. \c user:secret@ in a proxy URL from \c https_proxy).
+        They belong to this proxy only, are never sent to another hop, and never appear in toPacString() or in
+        debug output.
+    */
+    QString user() const { return m_user; }
+    QString password() const { return m_password; }
+    bool hasCredentials() const noexcept { return !m_user.isEmpty() || !m_password.isEmpty(); }
+    void setCredentials(const QString &user, const QString &password)
+    {
+        m_user = user;
+        m_password = password;
+    }
+
     /*! The entry in PAC result syntax, e.g. "PROXY proxy.example:3128", "HTTPS [::1]:443" or "DIRECT". */
     QString toPacString() const;
 
     friend bool operator==(const ProxyCandidate &a, const ProxyCandidate &b) noexcept
     {
         return a.m_type == b.m_type && a.m_host == b.m_host && a.m_port == b.m_port
-            && a.m_source == b.m_source && a.m_origin == b.m_origin;
+            && a.m_source == b.m_source && a.m_origin == b.m_origin && a.m_user == b.m_user
+            && a.m_password == b.m_password;
     }
     friend bool operator!=(const ProxyCandidate &a, const ProxyCandidate &b) noexcept { return !(a == b); }
 
@@ -83,6 +98,8 @@ private:
     quint16 m_port = 0;
     Source m_source = Source::Explicit;
     QString m_origin;
+    QString m_user;
+    QString m_password;
 };
 
 QTWS_EXPORT QDebug operator<<(QDebug debug, const ProxyCandidate &candidate);

@@ -1,0 +1,240 @@
+// SPDX-License-Identifier: LGPL-3.0-or-later
+#ifndef QTWS_PROXYRESOLVER_H
+#define QTWS_PROXYRESOLVER_H
+
+#include <qtws/proxycandidate.h>
+#include <qtws/proxyconfiguration.h>
+#include <qtws/qtws_export.h>
+
+#include <QtCore/QList>
+#include <QtCore/QObject>
+#include <QtCore/QSharedDataPointer>
+#include <QtCore/QStringList>
+#include <QtCore/QUrl>
+
+#include <functional>
+#include <memory>
+
+namespace QtWs {
+
+class ProxyResolutionPrivate;
+class ProxyResolverPrivate;
+class ProxyResolveReplyPrivate;
+
+/*!
+    \namespace QtWs::ProxyError
+    \brief Errors a proxy resolution can end with.
+    \since 0.1
+*/
+namespace ProxyError {
+Q_NAMESPACE_EXPORT(QTWS_EXPORT)
+/*! Why a resolution produced no candidate. */
+enum class Error {
+    NoError, //!< the candidate list is valid
+    InvalidUrl, //!< the target URL is not valid or has no host
+    PacFetchFailed, //!< the PAC script could not be fetched (network, HTTP status, size cap,
+                    //!< timeout)
+    PacEvaluationFailed, //!< the PAC script threw, timed out, or returned something that is not a
+                         //!< string
+    PacNoUsableProxy, //!< the PAC answer had no entry qtws can use (every entry unknown or
+                      //!< malformed)
+    WpadFetchFailed, //!< WPAD found a host but the script there could not be fetched
+    Cancelled, //!< the resolver was destroyed before the answer was ready
+};
+Q_ENUM_NS(Error)
+} // namespace ProxyError
+
+/*!
+    \class QtWs::ProxyResolution
+    \brief The answer of a ProxyResolver for one URL: an ordered candidate list, or a typed error.
+
+    On success candidates() is never empty; DIRECT appears in it only where the configuration
+   produced it (no proxy configured, a no-proxy match, a loopback target, a PAC "DIRECT" entry, or
+   the opt-in PAC fallback), and reason() says which. \since 0.1
+*/
+class QTWS_EXPORT ProxyResolution
+{
+public:
+    ProxyResolution();
+    ProxyResolution(const ProxyResolution &other);
+    ProxyResolution(ProxyResolution &&other) noexcept;
+    ProxyResolution &operator=(const ProxyResolution &other);
+    ProxyResolution &operator=(ProxyResolution &&other) noexcept;
+    ~ProxyResolution();
+
+    /*! A successful resolution of \a url. */
+    static ProxyResolution success(
+        const QUrl &url, const QList<ProxyCandidate> &candidates, const QString &reason);
+    /*! A failed resolution of \a url. */
+    static ProxyResolution failure(
+        const QUrl &url, ProxyError::Error error, const QString &errorString);
+
+    bool isSuccess() const { return error() == ProxyError::Error::NoError; }
+    QUrl url() const;
+    QList<ProxyCandidate> candidates() const;
+    ProxyError::Error error() const;
+    /*! A sentence naming what failed, e.g. the PAC URL and the HTTP status it answered. */
+    QString errorString() const;
+    /*! Why these candidates, e.g. "loopback target", "no_proxy entry '.corp.example'", "PAC
+     * http://p/x.pac". */
+    QString reason() const;
+    /*! Non-fatal problems: skipped PAC entries, a stale PAC script kept after a failed refresh. */
+    QStringList warnings() const;
+    /*! True when the PAC failed and the configuration's opt-in DIRECT fallback was used. */
+    bool isDirectFallback() const;
+    /*! True when the answer came from the result cache. */
+    bool isFromCache() const;
+
+    void setWarnings(const QStringList &warnings);
+    void setDirectFallback(bool fallback);
+    void setFromCache(bool fromCache);
+
+    void swap(ProxyResolution &other) noexcept { d.swap(other.d); }
+
+private:
+    QSharedDataPointer<ProxyResolutionPrivate> d;
+};
+
+QTWS_EXPORT QDebug operator<<(QDebug debug, const ProxyResolution &resolution);
+
+/*!
+    \class QtWs::ProxyResolveReply
+    \brief A pending ProxyResolver::resolve(); emits finished() once, from the resolver's thread.
+
+    Like QNetworkReply, the caller owns the reply: delete it (deleteLater()) after finished().
+   Deleting it earlier cancels nothing shared: other requests for the same PAC script continue.
+    \since 0.1
+*/
+class QTWS_EXPORT ProxyResolveReply : public QObject
+{
+    Q_OBJECT
+    Q_DISABLE_COPY_MOVE(ProxyResolveReply)
+public:
+    ~ProxyResolveReply() override;
+
+    bool isFinished() const;
+    /*! The answer; valid once isFinished(). */
+    ProxyResolution result() const;
+
+Q_SIGNALS:
+    void finished();
+
+private:
+    friend class ProxyResolver;
+    explicit ProxyResolveReply(const QUrl &url, QObject *parent = nullptr);
+    void finish(const ProxyResolution &result);
+    std::unique_ptr<ProxyResolveReplyPrivate> const d_ptr;
+    Q_DECLARE_PRIVATE(ProxyResolveReply)
+};
+
+/*!
+    \class QtWs::ProxyResolver
+    \brief Resolves the ordered proxy candidates for a WebSocket (or HTTP) URL from the user's
+   configuration, without ever blocking the calling thread.
+
+    Sources, in precedence order:
+    \list 1
+    \li the resolver's own configuration (setConfiguration(): per socket);
+    \li the application-wide configuration (setApplicationConfiguration());
+    \li the system: \c QTWS_PAC_URL; then the proxy environment variables; then the desktop settings
+   (GNOME \c org.gnome.system.proxy through \c gsettings, or KDE \c kioslaverc), chosen by \c
+   XDG_CURRENT_DESKTOP and \c KDE_FULL_SESSION. \endlist The first level whose mode is not
+   ProxyConfiguration::Mode::System decides. Environment variables win over the desktop because they
+   are set for this process on purpose (a shell profile, a launcher, a container), as curl, git and
+   most command-line tools read them.
+
+    Environment variables (curl's rules): lower-case names win over upper-case ones (\c http_proxy
+   over \c HTTP_PROXY) except that upper-case \c HTTP_PROXY is still read, since only CGI makes it
+   unsafe and qtws is not a CGI program; \c ws:// targets use \c http_proxy, \c wss:// targets use
+   \c https_proxy, both fall back to \c all_proxy. Proxy URLs may be \c http:// (port 80 by default,
+   1080 when no scheme), \c https:// (443), \c socks4:// and \c socks4a:// (1080), \c socks5:// and
+   \c socks5h:// (1080); a URL without scheme is HTTP. User and password in a proxy URL are kept on
+   that candidate only and never logged.
+
+    \c no_proxy (curl-compatible): entries separated by commas or white space; \c * alone matches
+   every host; a name matches itself and every subdomain, with or without a leading dot (\c
+   .example.com and \c example.com both match \c example.com and \c a.example.com, never \c
+   badexample.com); IPv4 and IPv6 literals match the same address, and CIDR ranges (\c 10.0.0.0/8,
+   \c fd00::/8) match addresses inside (names are not resolved for this); \c host:port (or \c
+   [v6]:port) entries match that port only, an extension curl lacks but Go and wget have.
+
+    Loopback targets (\c localhost, \c *.localhost, 127.0.0.0/8, \c ::1) go DIRECT unless the
+   deciding configuration has ProxyConfiguration::proxyLoopback(), as Chromium and Firefox do.
+
+    PAC scripts (\c file:, \c data:, \c http:, \c https:) are fetched without any proxy, as every
+   browser does, following at most 5 redirects, refusing scripts over 1 MiB, and giving up after
+    ProxyConfiguration::pacFetchTimeout(). A fetched script is reused for
+   ProxyConfiguration::pacMaxAge(); when a refresh fails the last good script stays in use and the
+   result carries a warning. Answers are cached per (script, scheme, host, port) for
+   ProxyConfiguration::resultCacheTtl(). A network change reported by QNetworkInformation clears the
+   answer cache, the system settings and the WPAD discovery, and makes the next resolution fetch its
+   PAC script again.
+
+    WPAD (mode AutoDetect only) tries \c http://wpad.<domain>/wpad.dat for the local domain and each
+   parent domain, most specific first, and stops before the organisation's registrable domain would
+   be left: at least two labels are always kept (\c wpad.com is never asked), and three when the
+   last two look like a public second-level suffix (\c co.uk, \c com.au, \c ac.jp, ...). DNS names
+   the first host; when no candidate resolves there is no proxy on this network and the result is
+   DIRECT (as browsers do), with the names tried in reason(). When a name resolves but its script
+   cannot be fetched, the PAC failure policy applies.
+
+    Unlike QNetworkProxyFactory::systemProxyForQuery() (backed by libproxy on many Linux systems),
+   nothing is dropped or invented: an HTTPS or SOCKS4 proxy stays what it is, and DIRECT is never
+   appended. \since 0.1
+*/
+class QTWS_EXPORT ProxyResolver : public QObject
+{
+    Q_OBJECT
+    Q_DISABLE_COPY_MOVE(ProxyResolver)
+public:
+    using Callback = std::function<void(const ProxyResolution &)>;
+
+    explicit ProxyResolver(QObject *parent = nullptr);
+    ~ProxyResolver() override;
+
+    /*! The per-socket configuration; mode System (the default) defers to the application's, then
+     * the system. */
+    ProxyConfiguration configuration() const;
+    void setConfiguration(const ProxyConfiguration &configuration);
+
+    /*! The configuration every resolver uses when its own is in mode System. Thread-safe. */
+    static ProxyConfiguration applicationConfiguration();
+    static void setApplicationConfiguration(const ProxyConfiguration &configuration);
+
+    /*!
+        Starts resolving \a url. The returned reply, owned by the caller, emits
+       ProxyResolveReply::finished() later (never before this function returns).
+    */
+    [[nodiscard]] ProxyResolveReply *resolve(const QUrl &url);
+    /*!
+        Starts resolving \a url and calls \a callback with the answer from the event loop, unless \a
+       context is destroyed first. Never calls \a callback synchronously.
+    */
+    void resolve(const QUrl &url, const QObject *context, Callback callback);
+    /*!
+        The answer for \a url if it is available without waiting (a manual or no-proxy
+       configuration, cached system settings, or a cached PAC answer); \c false otherwise. Never
+       starts a fetch. This is the fast path: a few hash lookups.
+    */
+    bool resolveCached(const QUrl &url, ProxyResolution *result) const;
+
+    /*! Drops cached answers, system settings, WPAD discovery and PAC scripts, as a network change
+     * does. */
+    void clearCache();
+
+Q_SIGNALS:
+    /*! Emitted for every resolution that ends with an error, in addition to delivering it. */
+    void errorOccurred(QtWs::ProxyError::Error error, const QString &errorString);
+
+private:
+    friend class ProxyResolverPrivate;
+    std::unique_ptr<ProxyResolverPrivate> const d_ptr;
+    Q_DECLARE_PRIVATE(ProxyResolver)
+};
+
+} // namespace QtWs
+
+Q_DECLARE_SHARED(QtWs::ProxyResolution)
+Q_DECLARE_METATYPE(QtWs::ProxyResolution)
+
+#endif // QTWS_PROXYRESOLVER_H

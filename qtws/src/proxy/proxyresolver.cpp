@@ -1,0 +1,813 @@
+// SPDX-License-Identifier: LGPL-3.0-or-later
+#include <qtws/proxyresolver.h>
+
+#include "common/logging.h"
+#include "proxyresolver_p.h"
+#include "wpad.h"
+
+#include <QtCore/QDebug>
+#include <QtCore/QElapsedTimer>
+#include <QtCore/QMetaObject>
+#include <QtCore/QPointer>
+#include <QtCore/QReadWriteLock>
+#include <QtCore/QRunnable>
+#include <QtCore/QThreadPool>
+#include <QtNetwork/QHostInfo>
+#include <QtNetwork/QNetworkInformation>
+
+#include <atomic>
+
+namespace QtWs {
+
+// ---------------------------------------------------------------------------------------------------------------
+// ProxyResolution
+
+class ProxyResolutionPrivate : public QSharedData
+{
+public:
+    QUrl url;
+    QList<ProxyCandidate> candidates;
+    ProxyError::Error error = ProxyError::Error::NoError;
+    QString errorString;
+    QString reason;
+    QStringList warnings;
+    bool directFallback = false;
+    bool fromCache = false;
+};
+
+ProxyResolution::ProxyResolution()
+    : d(new ProxyResolutionPrivate)
+{ }
+ProxyResolution::ProxyResolution(const ProxyResolution &other) = default;
+ProxyResolution::ProxyResolution(ProxyResolution &&other) noexcept = default;
+ProxyResolution &ProxyResolution::operator=(const ProxyResolution &other) = default;
+ProxyResolution &ProxyResolution::operator=(ProxyResolution &&other) noexcept = default;
+ProxyResolution::~ProxyResolution() = default;
+
+ProxyResolution ProxyResolution::success(
+    const QUrl &url, const QList<ProxyCandidate> &candidates, const QString &reason)
+{
+    ProxyResolution r;
+    r.d->url = url;
+    r.d->candidates = candidates;
+    r.d->reason = reason;
+    return r;
+}
+
+ProxyResolution ProxyResolution::failure(
+    const QUrl &url, ProxyError::Error error, const QString &errorString)
+{
+    ProxyResolution r;
+    r.d->url = url;
+    r.d->error = error;
+    r.d->errorString = errorString;
+    return r;
+}
+
+QUrl ProxyResolution::url() const
+{
+    return d->url;
+}
+QList<ProxyCandidate> ProxyResolution::candidates() const
+{
+    return d->candidates;
+}
+ProxyError::Error ProxyResolution::error() const
+{
+    return d->error;
+}
+QString ProxyResolution::errorString() const
+{
+    return d->errorString;
+}
+QString ProxyResolution::reason() const
+{
+    return d->reason;
+}
+QStringList ProxyResolution::warnings() const
+{
+    return d->warnings;
+}
+bool ProxyResolution::isDirectFallback() const
+{
+    return d->directFallback;
+}
+bool ProxyResolution::isFromCache() const
+{
+    return d->fromCache;
+}
+void ProxyResolution::setWarnings(const QStringList &warnings)
+{
+    d->warnings = warnings;
+}
+void ProxyResolution::setDirectFallback(bool fallback)
+{
+    d->directFallback = fallback;
+}
+void ProxyResolution::setFromCache(bool fromCache)
+{
+    d->fromCache = fromCache;
+}
+
+QDebug operator<<(QDebug debug, const ProxyResolution &r)
+{
+    QDebugStateSaver saver(debug);
+    debug.nospace() << "ProxyResolution(" << r.url().toDisplayString(QUrl::RemoveUserInfo) << ", ";
+    if (r.isSuccess())
+        debug << r.candidates() << ", " << r.reason();
+    else
+        debug << r.error() << ", " << r.errorString();
+    debug << ')';
+    return debug;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// ProxyResolveReply
+
+class ProxyResolveReplyPrivate
+{
+public:
+    ProxyResolution result;
+    bool finished = false;
+};
+
+ProxyResolveReply::ProxyResolveReply(const QUrl &url, QObject *parent)
+    : QObject(parent)
+    , d_ptr(std::make_unique<ProxyResolveReplyPrivate>())
+{
+    d_ptr->result = ProxyResolution::failure(url, ProxyError::Error::Cancelled, QString());
+}
+
+ProxyResolveReply::~ProxyResolveReply() = default;
+
+bool ProxyResolveReply::isFinished() const
+{
+    return d_func()->finished;
+}
+ProxyResolution ProxyResolveReply::result() const
+{
+    return d_func()->result;
+}
+
+void ProxyResolveReply::finish(const ProxyResolution &result)
+{
+    Q_D(ProxyResolveReply);
+    if (d->finished)
+        return;
+    d->result = result;
+    d->finished = true;
+    Q_EMIT finished();
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Application-wide configuration
+
+namespace {
+
+struct ApplicationConfiguration
+{
+    QReadWriteLock lock;
+    ProxyConfiguration configuration;
+    std::atomic<quint64> version {0};
+};
+ApplicationConfiguration *applicationConfig()
+{
+    static ApplicationConfiguration configuration; // thread-safe initialisation (C++11 [stmt.dcl])
+    return &configuration;
+}
+
+qint64 monotonicMs()
+{
+    static const QElapsedTimer timer = [] {
+        QElapsedTimer t;
+        t.start();
+        return t;
+    }();
+    return timer.elapsed();
+}
+
+QString defaultLocalDomain()
+{
+    QString domain = QHostInfo::localDomainName();
+    if (domain.isEmpty()) {
+        const QString host = QHostInfo::localHostName();
+        const qsizetype dot = host.indexOf(u'.');
+        if (dot > 0)
+            domain = host.mid(dot + 1);
+    }
+    return domain;
+}
+
+// 0: ws/http, 1: wss/https, 2: anything else; and the effective port, packed for the result cache
+// key.
+quint32 schemeAndPort(const QUrl &url)
+{
+    const QString scheme = url.scheme();
+    quint32 kind = 2;
+    int defaultPort = -1;
+    if (scheme == u"ws" || scheme == u"http") {
+        kind = 0;
+        defaultPort = 80;
+    } else if (scheme == u"wss" || scheme == u"https") {
+        kind = 1;
+        defaultPort = 443;
+    }
+    return (kind << 16) | quint32(url.port(defaultPort) & 0xffff);
+}
+
+QString displayUrl(const QUrl &url)
+{
+    if (url.scheme() == u"data")
+        return QStringLiteral("data: URL");
+    return url.toDisplayString(QUrl::RemoveUserInfo);
+}
+
+void ensureNetworkInformation()
+{
+    static const bool loaded = [] {
+        // Tolerate no backend (containers, no NetworkManager): the caches then expire by TTL only.
+        return QNetworkInformation::loadDefaultBackend() && QNetworkInformation::instance();
+    }();
+    Q_UNUSED(loaded);
+}
+
+} // namespace
+
+// ---------------------------------------------------------------------------------------------------------------
+// ProxyResolverPrivate
+
+ProxyResolverPrivate::ProxyResolverPrivate(ProxyResolver *q)
+    : systemEnvironment(&SystemProxyEnvironment::fromProcess)
+    , evaluatorFactory(defaultPacEvaluatorFactory())
+    , clockMs(&monotonicMs)
+    , localDomain(&defaultLocalDomain)
+    , lookupHost([](const QString &host, const QObject *context,
+                     std::function<void(const QList<QHostAddress> &)> callback) {
+        QHostInfo::lookupHost(host, const_cast<QObject *>(context),
+            [callback = std::move(callback)](
+                const QHostInfo &info) { callback(info.addresses()); });
+    })
+    , q_ptr(q)
+{
+    explicitLevel.source = ProxyCandidate::Source::Explicit;
+    explicitLevel.origin = QStringLiteral("explicit configuration");
+    applicationLevel.source = ProxyCandidate::Source::Application;
+    applicationLevel.origin = QStringLiteral("application configuration");
+}
+
+ProxyResolverPrivate::~ProxyResolverPrivate()
+{
+    // Tell every caller still waiting; nothing else will.
+    const auto callbacks = std::exchange(pending, {});
+    for (auto it = callbacks.cbegin(); it != callbacks.cend(); ++it)
+        it.value()(ProxyResolution::failure(QUrl(), ProxyError::Error::Cancelled,
+            QStringLiteral("the proxy resolver was destroyed")));
+}
+
+bool ProxyResolverPrivate::decide(Decision *decision) const
+{
+    if (explicitLevel.config.mode() != ProxyConfiguration::Mode::System) {
+        *decision = explicitLevel.decision();
+        return true;
+    }
+    ApplicationConfiguration *app = applicationConfig();
+    const quint64 version = app->version.load(std::memory_order_acquire);
+    if (version != applicationVersion) {
+        QReadLocker locker(&app->lock);
+        applicationLevel.set(app->configuration);
+        applicationVersion = version;
+    }
+    if (applicationLevel.config.mode() != ProxyConfiguration::Mode::System) {
+        *decision = applicationLevel.decision();
+        return true;
+    }
+    if (!systemLevel || clockMs() - systemReadAt > SystemSettingsTtlMs)
+        return false;
+    *decision = systemLevel->decision();
+    return true;
+}
+
+std::optional<ProxyResolution> ProxyResolverPrivate::immediate(
+    const QUrl &url, const Decision &d) const
+{
+    const ProxyConfiguration &config = d.config;
+    const QString host = url.host();
+    const auto direct = [&](const QString &origin, const QString &reason) {
+        return ProxyResolution::success(url, {ProxyCandidate::direct(d.source, origin)}, reason);
+    };
+    if (!config.proxyLoopback() && isLoopbackHost(host))
+        return direct(QStringLiteral("loopback"), QStringLiteral("loopback target: never proxied"));
+
+    switch (config.mode()) {
+    case ProxyConfiguration::Mode::System: // nothing configured anywhere
+        return direct(d.origin, QStringLiteral("no proxy configured (%1)").arg(d.origin));
+    case ProxyConfiguration::Mode::NoProxy:
+        return direct(d.origin, QStringLiteral("%1 says no proxy").arg(d.origin));
+    default:
+        break;
+    }
+
+    QString entry;
+    const bool listed = d.noProxy.matches(
+        host, url.port(-1) == -1 ? schemeAndPort(url) & 0xffff : url.port(), &entry);
+    if (config.isNoProxyListReversed()) {
+        if (!listed)
+            return direct(
+                d.origin, QStringLiteral("not in the proxied hosts list (%1)").arg(d.origin));
+    } else if (listed) {
+        return direct(d.origin, QStringLiteral("no-proxy entry '%1' (%2)").arg(entry, d.origin));
+    }
+
+    switch (config.mode()) {
+    case ProxyConfiguration::Mode::Manual: {
+        QList<ProxyCandidate> list = config.proxiesForScheme(url.scheme());
+        if (list.isEmpty())
+            return direct(d.origin,
+                QStringLiteral("no proxy configured for %1 targets (%2)")
+                    .arg(url.scheme(), d.origin));
+        if (d.source == ProxyCandidate::Source::Explicit
+            || d.source == ProxyCandidate::Source::Application) {
+            // The caller's candidates are labelled with the level they were configured at.
+            for (ProxyCandidate &c : list) {
+                ProxyCandidate stamped(c.type(), c.host(), c.port(), d.source,
+                    c.origin().isEmpty() ? d.origin : c.origin());
+                if (c.hasCredentials())
+                    stamped.setCredentials(c.user(), c.password());
+                c = stamped;
+            }
+        }
+        return ProxyResolution::success(
+            url, list, QStringLiteral("manual proxies (%1)").arg(d.origin));
+    }
+    case ProxyConfiguration::Mode::PacUrl: {
+        if (config.resultCacheTtl().count() <= 0)
+            return std::nullopt;
+        const PacScript *s = findScript(config.pacUrl());
+        if (!s || !s->evaluator)
+            return std::nullopt;
+        const auto it = results.constFind(resultKey(s->id, url));
+        if (it == results.constEnd() || it->expiresAt <= clockMs())
+            return std::nullopt;
+        return it->result;
+    }
+    case ProxyConfiguration::Mode::AutoDetect: {
+        if (!wpad.done || config.resultCacheTtl().count() <= 0)
+            return std::nullopt;
+        if (!wpad.found)
+            return ProxyResolution::success(url,
+                {ProxyCandidate::direct(ProxyCandidate::Source::Wpad, QStringLiteral("WPAD"))},
+                QStringLiteral("WPAD found no script (tried %1): no proxy on this network")
+                    .arg(wpad.tried.join(QLatin1String(", "))));
+        const PacScript *s = findScript(wpad.scriptUrl);
+        if (!s || !s->evaluator)
+            return std::nullopt;
+        const auto it = results.constFind(resultKey(s->id, url));
+        if (it == results.constEnd() || it->expiresAt <= clockMs())
+            return std::nullopt;
+        return it->result;
+    }
+    default:
+        return std::nullopt;
+    }
+}
+
+const ProxyResolverPrivate::PacScript *ProxyResolverPrivate::findScript(const QUrl &pacUrl) const
+{
+    const auto it = scripts.find(pacUrl.toString(QUrl::FullyEncoded));
+    return it == scripts.end() ? nullptr : it->second.get();
+}
+
+ProxyResolverPrivate::PacScript &ProxyResolverPrivate::script(const QUrl &pacUrl,
+    ProxyCandidate::Source source, const QUrl &fetchUrl, const QByteArray &hostHeader)
+{
+    auto &slot = scripts[pacUrl.toString(QUrl::FullyEncoded)];
+    if (!slot) {
+        slot = std::make_unique<PacScript>();
+        slot->id = nextScriptId++;
+        slot->origin = displayUrl(pacUrl);
+        slot->source = source;
+    }
+    slot->fetchUrl = fetchUrl;
+    slot->hostHeader = hostHeader;
+    return *slot;
+}
+
+ProxyResolverPrivate::ResultKey ProxyResolverPrivate::resultKey(quint32 scriptId, const QUrl &url)
+{
+    return ResultKey {scriptId, schemeAndPort(url), url.host()};
+}
+
+void ProxyResolverPrivate::finish(quint64 id, const ProxyResolution &result)
+{
+    Q_Q(ProxyResolver);
+    if (result.isSuccess())
+        qCDebug(lcQtwsProxy) << "[" << static_cast<void *>(q) << "]" << result;
+    else
+        qCInfo(lcQtwsProxy, "[%p] %ls: %ls", static_cast<void *>(q),
+            qUtf16Printable(result.url().toDisplayString(QUrl::RemoveUserInfo)),
+            qUtf16Printable(result.errorString()));
+    // Always from the event loop: resolve() never calls back before it returns.
+    QMetaObject::invokeMethod(
+        q,
+        [this, id, result]() {
+            Q_Q(ProxyResolver);
+            const auto callback = pending.take(id);
+            if (!callback)
+                return;
+            if (!result.isSuccess())
+                Q_EMIT q->errorOccurred(result.error(), result.errorString());
+            callback(result);
+        },
+        Qt::QueuedConnection);
+}
+
+void ProxyResolverPrivate::process(quint64 id, const QUrl &url)
+{
+    if (!url.isValid() || url.host().isEmpty()) {
+        finish(id,
+            ProxyResolution::failure(url, ProxyError::Error::InvalidUrl,
+                QStringLiteral("cannot resolve a proxy for '%1': not a URL with a host")
+                    .arg(url.toDisplayString(QUrl::RemoveUserInfo))));
+        return;
+    }
+    Decision decision;
+    if (!decide(&decision)) {
+        loadSystem([this, id, url]() { process(id, url); });
+        return;
+    }
+    if (auto result = immediate(url, decision)) {
+        finish(id, *result);
+        return;
+    }
+    switch (decision.config.mode()) {
+    case ProxyConfiguration::Mode::PacUrl:
+        resolvePac(id, url, decision, decision.config.pacUrl(), ProxyCandidate::Source::Pac,
+            decision.config.pacUrl(), QByteArray());
+        break;
+    case ProxyConfiguration::Mode::AutoDetect:
+        resolveWpad(id, url, decision);
+        break;
+    default:
+        Q_UNREACHABLE();
+    }
+}
+
+void ProxyResolverPrivate::loadSystem(std::function<void()> then)
+{
+    systemWaiters.append(std::move(then));
+    if (systemReading)
+        return;
+    systemReading = true;
+    ++systemReadCount;
+    Q_Q(ProxyResolver);
+    QPointer<ProxyResolver> guard(q);
+    // gsettings is a process and kioslaverc a file: read off the caller's thread.
+    auto reader = systemEnvironment;
+    QThreadPool::globalInstance()->start([guard, reader]() {
+        const SystemProxySettings settings = readSystemProxySettings(reader());
+        QMetaObject::invokeMethod(
+            guard.data(),
+            [guard, settings]() {
+                if (!guard)
+                    return;
+                ProxyResolverPrivate *d = ProxyResolverPrivate::get(guard.data());
+                Level level;
+                level.set(settings.configuration);
+                level.source = settings.source;
+                level.origin = settings.origin;
+                for (const QString &warning : settings.warnings)
+                    qCWarning(lcQtwsProxy, "%ls", qUtf16Printable(warning));
+                qCDebug(lcQtwsProxy)
+                    << "system configuration from" << settings.origin << settings.configuration;
+                d->systemLevel = std::move(level);
+                d->systemReadAt = d->clockMs();
+                d->systemReading = false;
+                const auto waiters = std::exchange(d->systemWaiters, {});
+                for (const auto &waiter : waiters)
+                    waiter();
+            },
+            Qt::QueuedConnection);
+    });
+}
+
+void ProxyResolverPrivate::resolvePac(quint64 id, const QUrl &url, const Decision &decision,
+    const QUrl &pacUrl, ProxyCandidate::Source source, const QUrl &fetchUrl,
+    const QByteArray &hostHeader)
+{
+    PacScript &s = script(pacUrl, source, fetchUrl, hostHeader);
+    const ProxyConfiguration &config = decision.config;
+    const qint64 now = clockMs();
+    const auto retry = [this, id, url, decision, pacUrl, source, fetchUrl, hostHeader]() {
+        resolvePac(id, url, decision, pacUrl, source, fetchUrl, hostHeader);
+    };
+    if (s.fetching) {
+        s.waiters.append(retry);
+        return;
+    }
+    if (s.evaluator) {
+        const bool fresh = !s.stale && now - s.fetchedAt < config.pacMaxAge().count();
+        const bool backingOff = s.lastAttempt > s.fetchedAt
+            && now - s.lastAttempt < std::min<qint64>(RefreshRetryMs, config.pacMaxAge().count());
+        if (fresh || backingOff) {
+            QStringList warnings;
+            if (!fresh)
+                warnings.append(QStringLiteral("%1; using the script fetched %2 s ago")
+                                    .arg(s.lastError)
+                                    .arg((now - s.fetchedAt) / 1000));
+            evaluate(id, url, decision, s, warnings);
+            return;
+        }
+    } else if (!s.lastError.isEmpty() && now - s.lastAttempt < NegativeCacheMs && !s.stale) {
+        finish(id,
+            pacFailure(url, decision,
+                source == ProxyCandidate::Source::Wpad ? ProxyError::Error::WpadFetchFailed
+                                                       : ProxyError::Error::PacFetchFailed,
+                s.lastError));
+        return;
+    }
+    s.waiters.append(retry);
+    startFetch(s, config);
+}
+
+void ProxyResolverPrivate::startFetch(PacScript &s, const ProxyConfiguration &config)
+{
+    Q_Q(ProxyResolver);
+    if (!fetcher)
+        fetcher = new PacFetcher(q);
+    s.fetching = true;
+    ++pacFetchCount;
+    const quint32 scriptId = s.id;
+    const QString key = [&] {
+        for (const auto &entry : scripts) {
+            if (entry.second.get() == &s)
+                return entry.first;
+        }
+        return QString();
+    }();
+    fetcher->fetch(s.fetchUrl, config.pacFetchTimeout(), q,
+        [this, key, scriptId](const PacFetchResult &fetched) {
+            const auto it = scripts.find(key);
+            if (it == scripts.end() || it->second->id != scriptId)
+                return;
+            PacScript &s = *it->second;
+            s.fetching = false;
+            const qint64 now = clockMs();
+            if (fetched.ok) {
+                if (!s.evaluator || fetched.script != s.script) {
+                    s.script = fetched.script;
+                    s.evaluator = evaluatorFactory(s.script, s.origin, s.source);
+                    // Answers of the previous script are void.
+                    for (auto r = results.begin(); r != results.end();) {
+                        if (r.key().scriptId == s.id)
+                            r = results.erase(r);
+                        else
+                            ++r;
+                    }
+                }
+                s.fetchedAt = now;
+                s.stale = false;
+                s.lastError.clear();
+                s.lastAttempt = 0;
+            } else {
+                s.lastError = fetched.errorString;
+                s.lastAttempt = now;
+                s.stale = false;
+                if (s.evaluator)
+                    qCWarning(lcQtwsPac, "%ls; keeping the last good script",
+                        qUtf16Printable(fetched.errorString));
+                else
+                    qCWarning(lcQtwsPac, "%ls", qUtf16Printable(fetched.errorString));
+            }
+            const auto waiters = std::exchange(s.waiters, {});
+            for (const auto &waiter : waiters)
+                waiter();
+        });
+}
+
+void ProxyResolverPrivate::evaluate(quint64 id, const QUrl &url, const Decision &decision,
+    PacScript &s, const QStringList &warnings)
+{
+    Q_Q(ProxyResolver);
+    const ResultKey key = resultKey(s.id, url);
+    const qint64 ttl = decision.config.resultCacheTtl().count();
+    if (ttl > 0 && warnings.isEmpty()) {
+        const auto it = results.constFind(key);
+        if (it != results.constEnd() && it->expiresAt > clockMs()) {
+            finish(id, it->result);
+            return;
+        }
+    }
+    ++pacEvaluationCount;
+    const QString origin = s.origin;
+    s.evaluator->evaluate(
+        url, q, [this, id, url, decision, key, ttl, warnings, origin](const PacOutcome &o) {
+            ProxyResolution result;
+            if (!o.ok) {
+                result = pacFailure(
+                    url, decision, ProxyError::Error::PacEvaluationFailed, o.errorString);
+            } else if (o.candidates.isEmpty()) {
+                result = pacFailure(url, decision, ProxyError::Error::PacNoUsableProxy,
+                    QStringLiteral("PAC %1 answered '%2': no usable entry").arg(origin, o.raw));
+            } else {
+                result = ProxyResolution::success(
+                    url, o.candidates, QStringLiteral("PAC %1 answered '%2'").arg(origin, o.raw));
+                result.setWarnings(warnings + o.warnings);
+                if (ttl > 0 && warnings.isEmpty()) {
+                    ProxyResolution cached = result;
+                    cached.setFromCache(true);
+                    results.insert(key, CachedResult {cached, clockMs() + ttl});
+                }
+            }
+            finish(id, result);
+        });
+}
+
+ProxyResolution ProxyResolverPrivate::pacFailure(const QUrl &url, const Decision &decision,
+    ProxyError::Error error, const QString &message) const
+{
+    if (!decision.config.allowDirectFallbackOnPacFailure())
+        return ProxyResolution::failure(url, error, message);
+    qCWarning(
+        lcQtwsProxy, "%ls; going DIRECT as the configuration allows", qUtf16Printable(message));
+    ProxyResolution result = ProxyResolution::success(url,
+        {ProxyCandidate::direct(decision.source, QStringLiteral("PAC failure fallback"))},
+        QStringLiteral("PAC failed, DIRECT fallback allowed by the configuration: %1")
+            .arg(message));
+    result.setDirectFallback(true);
+    result.setWarnings({message});
+    return result;
+}
+
+void ProxyResolverPrivate::resolveWpad(quint64 id, const QUrl &url, const Decision &decision)
+{
+    if (wpad.done) {
+        if (!wpad.found) {
+            finish(id, *immediate(url, decision)); // the "no script" DIRECT answer
+            return;
+        }
+        resolvePac(id, url, decision, wpad.scriptUrl, ProxyCandidate::Source::Wpad, wpad.fetchUrl,
+            wpad.hostHeader);
+        return;
+    }
+    wpad.waiters.append([this, id, url, decision]() { resolveWpad(id, url, decision); });
+    if (wpad.running)
+        return;
+    wpad.running = true;
+    wpad.tried.clear();
+    const QStringList hosts = wpadCandidateHosts(localDomain());
+    qCDebug(lcQtwsProxy) << "WPAD candidates" << hosts;
+    tryWpadHost(hosts, 0, wpad.generation);
+}
+
+void ProxyResolverPrivate::tryWpadHost(const QStringList &hosts, int index, quint64 generation)
+{
+    Q_Q(ProxyResolver);
+    if (generation != wpad.generation)
+        return;
+    if (index >= hosts.size()) {
+        wpad.done = true;
+        wpad.running = false;
+        wpad.found = false;
+        if (hosts.isEmpty())
+            wpad.tried.append(QStringLiteral("no local domain"));
+        const auto waiters = std::exchange(wpad.waiters, {});
+        for (const auto &waiter : waiters)
+            waiter();
+        return;
+    }
+    const QString host = hosts.at(index);
+    wpad.tried.append(host);
+    lookupHost(
+        host, q, [this, hosts, index, generation, host](const QList<QHostAddress> &addresses) {
+            if (generation != wpad.generation)
+                return;
+            if (addresses.isEmpty()) {
+                tryWpadHost(hosts, index + 1, generation);
+                return;
+            }
+            const QHostAddress &address = addresses.first();
+            wpad.done = true;
+            wpad.running = false;
+            wpad.found = true;
+            wpad.scriptUrl = QUrl(QLatin1String("http://") + host + QLatin1String("/wpad.dat"));
+            QUrl fetchUrl;
+            fetchUrl.setScheme(QStringLiteral("http"));
+            fetchUrl.setHost(address.toString());
+            fetchUrl.setPort(wpadPort);
+            fetchUrl.setPath(QStringLiteral("/wpad.dat"));
+            wpad.fetchUrl = fetchUrl;
+            wpad.hostHeader
+                = (wpadPort == 80 ? host : host + u':' + QString::number(wpadPort)).toUtf8();
+            qCDebug(lcQtwsProxy, "WPAD: %ls is %ls", qUtf16Printable(host),
+                qUtf16Printable(address.toString()));
+            const auto waiters = std::exchange(wpad.waiters, {});
+            for (const auto &waiter : waiters)
+                waiter();
+        });
+}
+
+void ProxyResolverPrivate::networkChanged()
+{
+    qCDebug(lcQtwsProxy, "[%p] network changed: caches cleared", static_cast<void *>(q_ptr));
+    results.clear();
+    if (!systemReading)
+        systemLevel.reset();
+    // Requests waiting for a WPAD walk in progress start a new walk.
+    const auto waiters = std::exchange(wpad.waiters, {});
+    ++wpad.generation;
+    wpad.done = wpad.running = wpad.found = false;
+    for (auto &entry : scripts) {
+        entry.second->stale = true;
+        entry.second->lastError.clear();
+    }
+    for (const auto &waiter : waiters)
+        waiter();
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// ProxyResolver
+
+ProxyResolver::ProxyResolver(QObject *parent)
+    : QObject(parent)
+    , d_ptr(std::make_unique<ProxyResolverPrivate>(this))
+{
+    ensureNetworkInformation();
+    if (QNetworkInformation *info = QNetworkInformation::instance()) {
+        connect(info, &QNetworkInformation::reachabilityChanged, this,
+            [this]() { d_func()->networkChanged(); });
+    }
+}
+
+ProxyResolver::~ProxyResolver() = default;
+
+ProxyConfiguration ProxyResolver::configuration() const
+{
+    return d_func()->explicitLevel.config;
+}
+
+void ProxyResolver::setConfiguration(const ProxyConfiguration &configuration)
+{
+    d_func()->explicitLevel.set(configuration);
+}
+
+ProxyConfiguration ProxyResolver::applicationConfiguration()
+{
+    ApplicationConfiguration *app = applicationConfig();
+    QReadLocker locker(&app->lock);
+    return app->configuration;
+}
+
+void ProxyResolver::setApplicationConfiguration(const ProxyConfiguration &configuration)
+{
+    ApplicationConfiguration *app = applicationConfig();
+    QWriteLocker locker(&app->lock);
+    app->configuration = configuration;
+    // Written under the lock only, so a load and a store suffice (and avoid GCC 12's bogus
+    // -Wstringop-overflow on an inlined fetch_add).
+    app->version.store(app->version.load(std::memory_order_relaxed) + 1, std::memory_order_release);
+}
+
+ProxyResolveReply *ProxyResolver::resolve(const QUrl &url)
+{
+    auto *reply = new ProxyResolveReply(url);
+    QPointer<ProxyResolveReply> guard(reply);
+    resolve(url, reply, [guard](const ProxyResolution &result) {
+        if (guard)
+            guard->finish(result);
+    });
+    return reply;
+}
+
+void ProxyResolver::resolve(const QUrl &url, const QObject *context, Callback callback)
+{
+    Q_D(ProxyResolver);
+    const quint64 id = d->nextRequestId++;
+    QPointer<const QObject> guard(context);
+    d->pending.insert(id, [guard, callback = std::move(callback)](const ProxyResolution &result) {
+        if (guard)
+            callback(result);
+    });
+    d->process(id, url);
+}
+
+bool ProxyResolver::resolveCached(const QUrl &url, ProxyResolution *result) const
+{
+    Q_D(const ProxyResolver);
+    if (!url.isValid() || url.host().isEmpty())
+        return false;
+    ProxyResolverPrivate::Decision decision;
+    if (!d->decide(&decision))
+        return false;
+    auto answer = d->immediate(url, decision);
+    if (!answer)
+        return false;
+    *result = std::move(*answer);
+    return true;
+}
+
+void ProxyResolver::clearCache()
+{
+    d_func()->networkChanged();
+}
+
+} // namespace QtWs
