@@ -28,7 +28,9 @@ struct Outgoing
 
     Callbacks are plain std::function members set by the worker before open(); an adapter calls
     onMessage with the size of each complete message (bytes for binary; bytes or UTF-16 units for
-    text, whichever the library hands out).
+    text, whichever the library hands out), and hands the content of one message to onContent when
+    verifyNext is set (before onMessage), so the worker can check the echo without a per-message
+   cost.
 */
 class ClientAdapter
 {
@@ -41,6 +43,10 @@ public:
 
     std::function<void()> onConnected;
     std::function<void(qint64 size)> onMessage;
+    /*! While set, the next message's content (UTF-8 for text) also goes to onContent, then it is
+     * cleared. */
+    bool verifyNext = false;
+    std::function<void(const QByteArray &content)> onContent;
     std::function<void(const QString &error)> onError;
 };
 

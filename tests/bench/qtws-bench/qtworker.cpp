@@ -81,6 +81,15 @@ private:
                 sendOne();
         };
         m_client->onMessage = [this](qint64 size) { streamMessage(size); };
+        // The first echo is compared byte for byte; the rest by size.
+        m_client->verifyNext = true;
+        m_client->onContent = [this](const QByteArray &content) {
+            const QByteArray expected
+                = m_p.kind == Kind::Burst ? QByteArray(int(m_p.size), 'x') : m_out.bytes;
+            if (content != expected)
+                fail(QStringLiteral("the first echo differs from what was sent (%1 bytes received)")
+                         .arg(content.size()));
+        };
         m_client->open(m_url);
     }
 
@@ -92,6 +101,8 @@ private:
 
     void streamMessage(qint64 size)
     {
+        if (m_done)
+            return;
         if (size != m_expected.first && size != m_expected.second) {
             fail(QStringLiteral("received %1 bytes, expected %2").arg(size).arg(m_expected.first));
             return;

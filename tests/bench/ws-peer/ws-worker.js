@@ -149,7 +149,13 @@ function run(p) {
         const n = p.kind === 'latency' ? 1 : p.inflight;
         for (let i = 0; i < n; ++i) sendOne();
     });
+    let verified = false;
     ws.on('message', (data, isBinary) => {
+        if (!verified) { // the first echo byte for byte, the rest by size
+            verified = true;
+            const want = p.kind === 'burst' ? Buffer.alloc(p.size, 'x') : bytes;
+            if (!Buffer.from(data).equals(want)) return fail('the first echo differs from what was sent');
+        }
         // Text is decoded like a browser or a Qt client would hand it out.
         const size = isBinary ? data.length : Buffer.byteLength(data.toString('utf8'));
         if (size !== expected) return fail(`received ${size} bytes, expected ${expected}`);
