@@ -31,6 +31,7 @@ public:
             });
     }
 
+    void setProxy(const QNetworkProxy &proxy) override { m_socket.setProxy(proxy); }
     void open(const QUrl &url) override { m_socket.open(url); }
     void send(const Outgoing &message) override
     {

@@ -52,7 +52,8 @@ QStringList WorkerParams::toArguments() const
         QString::number(fragSize), QStringLiteral("--burst"), QString::number(burstCount),
         QStringLiteral("--path"), path, QStringLiteral("--host"), host, QStringLiteral("--port"),
         QString::number(port), QStringLiteral("--warmup-ms"), QString::number(warmupMs),
-        QStringLiteral("--duration-ms"), QString::number(durationMs)};
+        QStringLiteral("--duration-ms"), QString::number(durationMs),
+        QStringLiteral("--proxy-port"), QString::number(proxyPort)};
 }
 
 WorkerParams WorkerParams::fromArguments(const QStringList &args, QString *error)
@@ -104,6 +105,8 @@ WorkerParams WorkerParams::fromArguments(const QStringList &args, QString *error
             p.host = v;
         } else if (a == QLatin1String("--port")) {
             p.port = v.toInt();
+        } else if (a == QLatin1String("--proxy-port")) {
+            p.proxyPort = v.toInt();
         } else if (a == QLatin1String("--warmup-ms")) {
             p.warmupMs = v.toInt();
         } else if (a == QLatin1String("--duration-ms")) {
@@ -120,6 +123,8 @@ QJsonObject WorkerResult::toJson() const
     QJsonObject o;
     if (!error.isEmpty())
         o.insert(QStringLiteral("error"), error);
+    if (!unsupported.isEmpty())
+        o.insert(QStringLiteral("unsupported"), unsupported);
     o.insert(QStringLiteral("messages"), messages);
     o.insert(QStringLiteral("bytes"), bytes);
     o.insert(QStringLiteral("seconds"), seconds);
@@ -135,6 +140,7 @@ WorkerResult WorkerResult::fromJson(const QJsonObject &o)
 {
     WorkerResult r;
     r.error = o.value(QStringLiteral("error")).toString();
+    r.unsupported = o.value(QStringLiteral("unsupported")).toString();
     r.messages = o.value(QStringLiteral("messages")).toInteger();
     r.bytes = o.value(QStringLiteral("bytes")).toInteger();
     r.seconds = o.value(QStringLiteral("seconds")).toDouble();

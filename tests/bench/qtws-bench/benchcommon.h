@@ -44,6 +44,7 @@ struct WorkerParams
     QString path = QStringLiteral("/echo");
     QString host = QStringLiteral("127.0.0.1");
     int port = 0;
+    int proxyPort = 0; //!< non-zero: connect through the HTTP proxy on this loopback port (CONNECT)
     int warmupMs = 300;
     int durationMs = 1000;
 
@@ -55,6 +56,7 @@ struct WorkerParams
 struct WorkerResult
 {
     QString error; //!< non-empty: the run failed
+    QString unsupported; //!< non-empty: the implementation cannot run this scenario (not a failure)
     qint64 messages = 0; //!< completed messages (or connections) in the window
     qint64 bytes = 0; //!< payload bytes received in the window
     double seconds = 0; //!< window length

@@ -8,6 +8,7 @@
 #include <QtCore/QString>
 #include <QtCore/QStringList>
 #include <QtCore/QUrl>
+#include <QtNetwork/QNetworkProxy>
 
 #include <functional>
 #include <memory>
@@ -36,6 +37,8 @@ class ClientAdapter
 {
 public:
     virtual ~ClientAdapter() = default;
+    /*! Adapters start with QNetworkProxy::NoProxy; the proxied scenarios set an HTTP proxy. */
+    virtual void setProxy(const QNetworkProxy &proxy) = 0;
     virtual void open(const QUrl &url) = 0;
     virtual void send(const Outgoing &message) = 0;
     /*! Drops the connection at once (no close handshake). */
@@ -48,6 +51,8 @@ public:
     bool verifyNext = false;
     std::function<void(const QByteArray &content)> onContent;
     std::function<void(const QString &error)> onError;
+    /*! The library cannot do what the scenario asks (e.g. no proxy support yet): not a failure. */
+    std::function<void(const QString &reason)> onUnsupported;
 };
 
 /*! Implementations compiled into this qtws-bench ("qt", and "qtws" once the client exists). */

@@ -13,7 +13,12 @@
 #include <QtCore/QMap>
 #include <QtCore/QProcess>
 #include <QtCore/QProcessEnvironment>
+#include <QtCore/QStandardPaths>
 #include <QtCore/QSysInfo>
+#include <QtCore/QTemporaryDir>
+#include <QtCore/QThread>
+#include <QtNetwork/QTcpServer>
+#include <QtNetwork/QTcpSocket>
 
 #include <algorithm>
 #include <cmath>
@@ -74,6 +79,7 @@ struct Aggregate
     double peakRssMiB = 0;
     double rssPerConnKb = -1;
     double serverCpuShare = 0; //!< server CPU seconds / run wall seconds
+    QString unsupported; //!< the implementation cannot run the scenario (not a failure)
     QJsonArray raw;
 };
 
@@ -162,8 +168,10 @@ public:
             QJsonObject so;
             ok = runScenario(s, &so) && ok;
             out.append(so);
+            m_byName.insert(s.name, so);
         }
         m_report.insert(QStringLiteral("scenarios"), out);
+        m_report.insert(QStringLiteral("targets"), evaluateTargets());
         m_report.insert(QStringLiteral("load_after"), loadAverage());
         stopServer();
         if (m_o.json) {
@@ -225,8 +233,79 @@ private:
         return m_port > 0;
     }
 
+    // Starts a Squid on a free loopback port on first use, allowing CONNECT to the echo port only.
+    int squidPort(QString *why)
+    {
+        if (m_squidPort != 0) {
+            *why = m_squidError;
+            return m_squidPort;
+        }
+        m_squidPort = -1;
+        const QString squid = QStandardPaths::findExecutable(QStringLiteral("squid"),
+            {QStringLiteral("/usr/sbin"), QStringLiteral("/usr/bin"), QStringLiteral("/sbin")});
+        if (squid.isEmpty() || !m_squidDir.isValid()) {
+            *why = m_squidError = QStringLiteral("squid is not installed");
+            return -1;
+        }
+        // Squid drops root privileges to its own user: it must be able to write its log there.
+        QFile::setPermissions(m_squidDir.path(), QFileDevice::Permissions(0x7777));
+        QTcpServer probe;
+        probe.listen(QHostAddress::LocalHost, 0);
+        const int port = probe.serverPort();
+        probe.close();
+        QFile conf(m_squidDir.filePath(QStringLiteral("squid.conf")));
+        conf.open(QIODevice::WriteOnly);
+        conf.write(QStringLiteral("http_port 127.0.0.1:%1\n"
+                                  "acl CONNECT method CONNECT\n"
+                                  "acl echo_port port %2\n"
+                                  "acl loopback src 127.0.0.1/32\n"
+                                  "http_access allow loopback CONNECT echo_port\n"
+                                  "http_access deny all\n"
+                                  "cache deny all\n"
+                                  "cache_mem 0 MB\n"
+                                  "access_log none\n"
+                                  "pinger_enable off\n"
+                                  "cache_log %3/cache.log\n"
+                                  "pid_filename %3/squid.pid\n"
+                                  "coredump_dir %3\n"
+                                  "shutdown_lifetime 0 seconds\n")
+                       .arg(port)
+                       .arg(m_port)
+                       .arg(m_squidDir.path())
+                       .toUtf8());
+        conf.close();
+        m_squid.setProgram(squid);
+        m_squid.setArguments({QStringLiteral("-N"), QStringLiteral("-f"), conf.fileName()});
+        m_squid.setProcessChannelMode(QProcess::MergedChannels);
+        m_squid.start();
+        if (!m_squid.waitForStarted(kServerStartTimeoutMs)) {
+            *why = m_squidError = QStringLiteral("squid did not start");
+            return -1;
+        }
+        // Ready when it accepts connections.
+        for (int i = 0; i < 100; ++i) {
+            QTcpSocket s;
+            s.connectToHost(QHostAddress::LocalHost, quint16(port));
+            if (s.waitForConnected(100)) {
+                m_squidPort = port;
+                return port;
+            }
+            if (m_squid.state() != QProcess::Running)
+                break;
+            QThread::msleep(50);
+        }
+        *why = m_squidError = QStringLiteral("squid did not listen on port %1").arg(port);
+        return -1;
+    }
+
     void stopServer()
     {
+        if (m_squid.state() != QProcess::NotRunning) {
+            m_squid.terminate();
+            if (!m_squid.waitForFinished(5000))
+                m_squid.kill();
+            m_squid.waitForFinished(5000);
+        }
         m_server.terminate();
         if (!m_server.waitForFinished(5000))
             m_server.kill();
@@ -286,6 +365,17 @@ private:
             std::printf("\n== %s: %s\n", qPrintable(s.name), qPrintable(s.description));
             std::fflush(stdout);
         }
+        if (s.viaSquid) {
+            QString why;
+            p.proxyPort = squidPort(&why);
+            if (p.proxyPort <= 0) {
+                if (!m_o.json)
+                    std::printf("  skipped: %s\n", qPrintable(why));
+                so->insert(QStringLiteral("name"), s.name);
+                so->insert(QStringLiteral("skipped"), why);
+                return true;
+            }
+        }
         QMap<QString, std::vector<WorkerResult>> results;
         QMap<QString, std::vector<double>> shares;
         for (int round = 0; round < m_o.rounds; ++round) {
@@ -307,6 +397,10 @@ private:
             std::vector<double> rate, mb, cpu, p50, p99, perConn;
             for (const WorkerResult &r : results[impl]) {
                 a.raw.append(r.toJson());
+                if (!r.unsupported.isEmpty()) {
+                    a.unsupported = r.unsupported;
+                    continue;
+                }
                 if (!r.error.isEmpty()) {
                     a.errors << r.error;
                     continue;
@@ -332,10 +426,11 @@ private:
             a.rssPerConnKb = median(perConn);
             a.serverCpuShare = median(shares[impl]);
             // --check: every run worked and the figures are sane.
-            const bool sane = a.errors.isEmpty() && a.runs > 0 && a.msgPerSec > 0
+            const bool figuresSane = a.errors.isEmpty() && a.runs > 0 && a.msgPerSec > 0
                 && a.cpuUsPerMsg >= 0 && (!stream || a.mbPerSec > 0 || p.size == 0)
                 && a.peakRssMiB > 0 && (p.kind != Kind::Latency || a.p50Us > 0)
                 && (!idle || a.rssPerConnKb > -1);
+            const bool sane = !a.unsupported.isEmpty() || figuresSane;
             if (!sane) {
                 ok = false;
                 m_failures << QStringLiteral("%1/%2: %3")
@@ -418,6 +513,10 @@ private:
             "srv CPU");
         for (const QString &impl : m_impls) {
             const Aggregate &a = agg[impl];
+            if (a.runs == 0 && !a.unsupported.isEmpty()) {
+                std::printf("  %-5s n/a: %s\n", qPrintable(impl), qPrintable(a.unsupported));
+                continue;
+            }
             if (a.runs == 0) {
                 std::printf("  %-5s failed: %s\n", qPrintable(impl), qPrintable(a.errors.value(0)));
                 continue;
@@ -446,12 +545,105 @@ private:
         std::fflush(stdout);
     }
 
+    // A figure of one implementation in one scenario of this run, or -1.
+    double figure(const QString &scenario, const QString &impl, const char *key) const
+    {
+        const QJsonObject r = m_byName.value(scenario)
+                                  .value(QStringLiteral("results"))
+                                  .toObject()
+                                  .value(impl)
+                                  .toObject();
+        if (r.value(QStringLiteral("runs")).toInt() == 0)
+            return -1;
+        return r.value(QLatin1String(key)).toDouble(-1);
+    }
+
+    // Issue 5's targets, from this run's figures only (ratios in one run on one machine).
+    QJsonArray evaluateTargets()
+    {
+        struct Target
+        {
+            const char *name;
+            const char *goal;
+            double value;
+            bool higherIsBetter;
+            double threshold;
+        };
+        auto ratio = [](double a, double b) { return a > 0 && b > 0 ? a / b : -1; };
+        const QString qtws = QStringLiteral("qtws");
+        const QString qt = QStringLiteral("qt");
+        const QString raw = QStringLiteral("raw");
+        const QString echo32 = QStringLiteral("echo32");
+        const QString bin = QStringLiteral("binary1m");
+        const double p50q = figure(QStringLiteral("latency32"), qtws, "p50_us");
+        const double p50r = figure(QStringLiteral("latency32"), raw, "p50_us");
+        // Linearity: time per message should double with the fragment count.
+        const double frag = ratio(1 / figure(QStringLiteral("frag4m-64"), qtws, "msg_per_s"),
+            1 / figure(QStringLiteral("frag2m-64"), qtws, "msg_per_s"));
+        const Target targets[] = {
+            {"32 B echo msg/s, qtws/QWebSocket", ">= 4",
+                ratio(figure(echo32, qtws, "msg_per_s"), figure(echo32, qt, "msg_per_s")), true, 4},
+            {"32 B echo msg/s, qtws/raw TCP", ">= 0.40",
+                ratio(figure(echo32, qtws, "msg_per_s"), figure(echo32, raw, "msg_per_s")), true,
+                0.40},
+            {"1 MiB binary MB/s, qtws/raw TCP", ">= 0.85",
+                ratio(figure(bin, qtws, "mb_per_s"), figure(bin, raw, "mb_per_s")), true, 0.85},
+            {"1 MiB ASCII text MB/s / binary MB/s (qtws)", ">= 0.90",
+                ratio(figure(QStringLiteral("text1m-ascii"), qtws, "mb_per_s"),
+                    figure(bin, qtws, "mb_per_s")),
+                true, 0.90},
+            {"1 MiB UTF-8 text MB/s / binary MB/s (qtws)", ">= 0.90",
+                ratio(figure(QStringLiteral("text1m-utf8"), qtws, "mb_per_s"),
+                    figure(bin, qtws, "mb_per_s")),
+                true, 0.90},
+            {"32 B echo CPU/msg, qtws/QWebSocket", "<= 0.333",
+                ratio(figure(echo32, qtws, "cpu_us_per_msg"), figure(echo32, qt, "cpu_us_per_msg")),
+                false, 1.0 / 3},
+            {"32 B ping-pong p50, qtws - raw TCP (us)", "<= 10",
+                p50q > 0 && p50r > 0 ? p50q - p50r : -1, false, 10},
+            {"idle KiB/connection, qtws/QWebSocket", "<= 1",
+                ratio(figure(QStringLiteral("idle1000"), qtws, "rss_per_conn_kb"),
+                    figure(QStringLiteral("idle1000"), qt, "rss_per_conn_kb")),
+                false, 1},
+            {"64 B fragments: time 4 MiB / time 2 MiB (qtws, linear = 2)", "<= 2.4", frag, false,
+                2.4},
+        };
+        QJsonArray out;
+        bool any = false;
+        for (const Target &t : targets) {
+            const bool known = t.value != -1;
+            const bool met
+                = known && (t.higherIsBetter ? t.value >= t.threshold : t.value <= t.threshold);
+            out.append(QJsonObject {{QStringLiteral("target"), QString::fromUtf8(t.name)},
+                {QStringLiteral("goal"), QString::fromUtf8(t.goal)},
+                {QStringLiteral("value"), known ? QJsonValue(t.value) : QJsonValue()},
+                {QStringLiteral("met"), known ? QJsonValue(met) : QJsonValue()}});
+            any = any || known;
+        }
+        if (!m_o.json && any) {
+            std::printf("\n== targets (issue 5), from this run\n");
+            for (const Target &t : targets) {
+                if (t.value == -1)
+                    continue;
+                const bool met = t.higherIsBetter ? t.value >= t.threshold : t.value <= t.threshold;
+                std::printf("  %-62s %9.3f  goal %-8s %s\n", t.name, t.value, t.goal,
+                    met ? "met" : "NOT MET");
+            }
+        }
+        return out;
+    }
+
+    QMap<QString, QJsonObject> m_byName;
     Options m_o;
     QStringList m_impls;
     QStringList m_skipped;
     QStringList m_failures;
     QProcess m_server;
     int m_port = 0;
+    QProcess m_squid;
+    QTemporaryDir m_squidDir {QDir::tempPath() + QStringLiteral("/qtws-bench-squid-XXXXXX")};
+    int m_squidPort = 0;
+    QString m_squidError;
     QJsonObject m_report;
 };
 

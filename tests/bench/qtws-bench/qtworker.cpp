@@ -65,6 +65,13 @@ private:
             return nullptr;
         }
         c->onError = [this](const QString &e) { fail(QStringLiteral("client error: %1").arg(e)); };
+        c->onUnsupported = [this](const QString &reason) {
+            WorkerResult r;
+            r.unsupported = reason;
+            finish(r);
+        };
+        if (m_p.proxyPort > 0)
+            c->setProxy(QNetworkProxy(QNetworkProxy::HttpProxy, m_p.host, quint16(m_p.proxyPort)));
         return c;
     }
 
@@ -180,6 +187,7 @@ private:
                 m_samples.push_back(nowNs() - m_sentAt);
                 ++m_messages;
             }
+            m_client->onError = nullptr; // a deliberate abort is not a failure
             m_client->abort();
             // Deleted on the next turn: we are inside its signal.
             m_graveyard.push_back(std::move(m_client));
@@ -198,6 +206,7 @@ private:
             return;
         m_client->onMessage = [](qint64) {};
         m_client->onConnected = [this] {
+            m_client->onError = nullptr; // a deliberate abort is not a failure
             m_client->abort();
             m_graveyard.push_back(std::move(m_client));
             QTimer::singleShot(kIdleSettleMs, &m_context, [this] { openIdle(); });

@@ -231,9 +231,33 @@ WorkerResult runStream(const WorkerParams &p)
 // The raw analogue of a WebSocket handshake: connect, one request/response round trip.
 int setupOne(const WorkerParams &p, QString *error)
 {
-    const int fd = connectTo(p, error);
+    WorkerParams target = p;
+    if (p.proxyPort > 0)
+        target.port = p.proxyPort;
+    const int fd = connectTo(target, error);
     if (fd < 0)
         return -1;
+    if (p.proxyPort > 0) {
+        // RFC 9110 §9.3.6: CONNECT, then the tunnel carries the same exchange as the direct case.
+        const QByteArray authority = p.host.toLatin1() + ':' + QByteArray::number(p.port);
+        const QByteArray req
+            = "CONNECT " + authority + " HTTP/1.1\r\nHost: " + authority + "\r\n\r\n";
+        QByteArray head;
+        char c;
+        if (!writeAll(fd, req.constData(), size_t(req.size()))) {
+            *error = QStringLiteral("proxy write failed");
+            ::close(fd);
+            return -1;
+        }
+        while (!head.endsWith("\r\n\r\n") && head.size() < 8192 && ::read(fd, &c, 1) == 1)
+            head.append(c);
+        if (!head.startsWith("HTTP/1.1 200") && !head.startsWith("HTTP/1.0 200")) {
+            *error = QStringLiteral("proxy refused CONNECT: %1")
+                         .arg(QString::fromLatin1(head.left(head.indexOf('\r'))));
+            ::close(fd);
+            return -1;
+        }
+    }
     const QByteArray hello = "RAW " + p.path.toLatin1() + '\n' + frame(QByteArray(1, 'h'));
     char reply[5];
     size_t have = 0;

@@ -75,6 +75,14 @@ std::vector<Scenario> build()
     v.push_back(make("connect", "connection setup rate, direct (open until connected, then abort)",
         Kind::Connect, Payload::Binary, 0, 1));
     {
+        Scenario s = make("connect-squid",
+            "connection setup rate through a local Squid (CONNECT to the echo port)", Kind::Connect,
+            Payload::Binary, 0, 1);
+        s.viaSquid = true;
+        s.inQuick = false;
+        v.push_back(s);
+    }
+    {
         Scenario s
             = make("idle1000", "memory per idle connection, 1000 connections (RSS delta / N)",
                 Kind::Idle, Payload::Binary, 0, 1);

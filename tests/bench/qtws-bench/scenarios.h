@@ -17,6 +17,7 @@ struct Scenario
     WorkerParams params; //!< impl, port and timing are filled in by the driver
     double durationScale = 1; //!< large messages need a longer window for enough samples
     bool inQuick = true; //!< part of the --quick smoke run
+    bool viaSquid = false; //!< through a local Squid (CONNECT); skipped when Squid is not installed
 };
 
 const std::vector<Scenario> &scenarios();

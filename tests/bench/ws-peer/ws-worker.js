@@ -3,17 +3,18 @@
 // result as `qtws-bench --worker`. Spawned by qtws-bench with NODE_PATH=tests/peers/node_modules.
 'use strict';
 
+const http = require('http');
 const WebSocket = require('ws');
 
 function parseArgs(argv) {
     const p = {
         kind: 'echo', payload: 'binary', size: 32, inflight: 1, count: 1000, fragSize: 64, burst: 512,
-        path: '/echo', host: '127.0.0.1', port: 0, warmupMs: 300, durationMs: 1000,
+        path: '/echo', host: '127.0.0.1', port: 0, proxyPort: 0, warmupMs: 300, durationMs: 1000,
     };
     const names = {
         '--kind': 'kind', '--payload': 'payload', '--size': 'size', '--inflight': 'inflight', '--count': 'count',
         '--frag-size': 'fragSize', '--burst': 'burst', '--path': 'path', '--host': 'host', '--port': 'port',
-        '--warmup-ms': 'warmupMs', '--duration-ms': 'durationMs', '--impl': 'impl',
+        '--warmup-ms': 'warmupMs', '--duration-ms': 'durationMs', '--impl': 'impl', '--proxy-port': 'proxyPort',
     };
     for (let i = 0; i < argv.length; i += 2) {
         const key = names[argv[i]];
@@ -80,13 +81,28 @@ function run(p) {
                     rss_per_conn_kb: -1,
                 });
             }
-            const ws = new WebSocket(url, opts);
-            ws.on('open', () => {
-                if (inWindow) { samples.push(Number(nowNs() - now)); ++n; }
-                ws.terminate();
-                setImmediate(next);
+            const open = (extra) => {
+                const ws = new WebSocket(url, Object.assign({}, opts, extra));
+                ws.on('open', () => {
+                    if (inWindow) { samples.push(Number(nowNs() - now)); ++n; }
+                    ws.terminate();
+                    setImmediate(next);
+                });
+                ws.on('error', fail);
+            };
+            if (!p.proxyPort) return open({});
+            // Through the proxy: CONNECT (RFC 9110 §9.3.6), then the handshake inside the tunnel.
+            const authority = `${p.host}:${p.port}`;
+            const req = http.request({
+                host: p.host, port: p.proxyPort, method: 'CONNECT', path: authority, agent: false,
+                headers: { host: authority },
             });
-            ws.on('error', fail);
+            req.on('connect', (res, socket) => {
+                if (res.statusCode !== 200) return fail(`proxy refused CONNECT: ${res.statusCode}`);
+                open({ createConnection: () => socket });
+            });
+            req.on('error', fail);
+            req.end();
         };
         return next();
     }
