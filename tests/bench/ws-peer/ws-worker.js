@@ -148,7 +148,10 @@ function run(p) {
     let messages = 0, total = 0, messages0 = 0, total0 = 0, burstReceived = 0;
     let sentAt = 0n, inWindow = false, t0 = 0n, cpu0 = 0;
     const samples = [];
-    const sendOne = () => { sentAt = nowNs(); ws.send(out, { binary: !isText }); };
+    const sendOne = () => {
+        if (p.kind === 'latency') sentAt = nowNs();
+        ws.send(out, { binary: !isText });
+    };
     ws.on('error', fail);
     ws.on('open', () => {
         setTimeout(() => {
