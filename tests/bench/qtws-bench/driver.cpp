@@ -44,6 +44,7 @@ struct Options
     int idleCount = 1000;
     bool quick = false;
     bool json = false;
+    QString jsonOut;
     bool check = false;
     bool list = false;
     QString serverBinary = QStringLiteral(QTWS_BENCH_ECHO_SERVER);
@@ -63,6 +64,7 @@ const char kUsage[]
       "  --idle-count N          connections for the idle-memory scenario (default 1000)\n"
       "  --quick                 short smoke run: 1 round, 150 ms windows, 100 idle connections\n"
       "  --json                  print the results as JSON instead of tables\n"
+      "  --json-out FILE         also write the JSON report to FILE\n"
       "  --check                 exit 1 unless every run succeeded with non-zero figures\n"
       "  --server PATH, --node PATH, --ws-worker PATH   override the peers' locations\n";
 
@@ -174,6 +176,11 @@ public:
         m_report.insert(QStringLiteral("targets"), evaluateTargets());
         m_report.insert(QStringLiteral("load_after"), loadAverage());
         stopServer();
+        if (!m_o.jsonOut.isEmpty()) {
+            QFile f(m_o.jsonOut);
+            if (!f.open(QIODevice::WriteOnly) || f.write(QJsonDocument(m_report).toJson()) < 0)
+                std::fprintf(stderr, "qtws-bench: cannot write %s\n", qPrintable(m_o.jsonOut));
+        }
         if (m_o.json) {
             std::printf("%s", QJsonDocument(m_report).toJson(QJsonDocument::Indented).constData());
         } else {
@@ -681,6 +688,8 @@ int runDriver(const QStringList &args)
             o.idleCount = 100;
         } else if (a == QLatin1String("--json")) {
             o.json = true;
+        } else if (a == QLatin1String("--json-out")) {
+            o.jsonOut = value();
         } else if (a == QLatin1String("--check")) {
             o.check = true;
         } else if (a == QLatin1String("--list")) {
