@@ -1,7 +1,6 @@
 // SPDX-License-Identifier: LGPL-3.0-or-later
 #include "message.h"
 
-#include <QtCore/QRandomGenerator>
 #include <QtCore/QtEndian>
 
 #include <cstring>
@@ -382,17 +381,6 @@ MessageWriter::MessageWriter(const Options &options)
 
 MessageWriter::~MessageWriter() = default;
 
-quint32 MessageWriter::nextMaskKey()
-{
-    // RFC 6455 §5.3: a fresh, unpredictable key per frame. Fetching 64 keys per call keeps the
-    // system generator's cost (a read from the kernel) off the per-frame path.
-    if (m_nextKey >= qsizetype(m_keys.size())) {
-        QRandomGenerator::system()->fillRange(m_keys.data(), qsizetype(m_keys.size()));
-        m_nextKey = 0;
-    }
-    return m_keys[size_t(m_nextKey++)];
-}
-
 void MessageWriter::writeRaw(
     QByteArray &out, OpCode opCode, QByteArrayView payload, bool fin, bool rsv1)
 {
@@ -403,7 +391,7 @@ void MessageWriter::writeRaw(
     h.payloadLength = quint64(payload.size());
     h.masked = m_options.role == Role::Client;
     if (h.masked)
-        h.maskKey = nextMaskKey();
+        h.maskKey = generateMaskKey(); // RFC 6455 §5.3: a fresh key per frame
     const qsizetype headerSize = h.encodedSize();
     const qsizetype old = out.size();
     out.resize(old + headerSize + payload.size());

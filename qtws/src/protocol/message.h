@@ -190,9 +190,10 @@ private:
     \brief Encodes messages and control frames into an output buffer (RFC 6455 §5, RFC 7692 §7.2.1).
 
     Appends header and payload to a caller's buffer with one copy of the payload (masked on the way
-   for the client role, with a fresh key per frame from QRandomGenerator::system(), fetched 64 keys
-   at a time). Messages can be cut into frames of fragmentSize bytes; with permessage-deflate,
-   messages are compressed as a whole and RSV1 is set on the first frame. \since 0.1
+   for the client role, with a fresh key per frame from generateMaskKey(), a ChaCha20 stream keyed
+   from QRandomGenerator::system()). Messages can be cut into frames of fragmentSize bytes; with
+   permessage-deflate, messages are compressed as a whole and RSV1 is set on the first frame. \since
+   0.1
 */
 class QTWS_EXPORT MessageWriter
 {
@@ -233,13 +234,10 @@ public:
 
 private:
     void writeRaw(QByteArray &out, OpCode opCode, QByteArrayView payload, bool fin, bool rsv1);
-    quint32 nextMaskKey();
 
     Options m_options;
     std::unique_ptr<Deflater> m_deflater;
     QByteArray m_compressed;
-    std::array<quint32, 64> m_keys {};
-    qsizetype m_nextKey = 64;
 };
 
 } // namespace QtWs::Protocol
