@@ -156,6 +156,13 @@ bool MessageReader::startFrame(Result *result)
         m_messageOpCode = op;
         m_messageCompressed = m_frame.rsv1;
         m_utf8.reset();
+        // Reuse a recycled buffer (warm pages, no allocation) when it is large enough for the first
+        // frame.
+        if (m_message.capacity() == 0 && m_spare.capacity() > 0
+            && (m_messageCompressed || quint64(m_spare.capacity()) >= m_frame.payloadLength)) {
+            m_message = std::move(m_spare);
+            m_spare = QByteArray();
+        }
     }
     if (!isControlOpCode(op)) {
         m_frameStart = m_message.size();
@@ -336,6 +343,17 @@ bool MessageReader::finishClose(Result *result)
     return true;
 }
 
+void MessageReader::recycle(QByteArray &&buffer)
+{
+    // Only an unshared buffer can be written again; keep one, and not one larger than a message can
+    // be.
+    if (!buffer.isDetached() || buffer.capacity() > m_options.maxMessageSize
+        || buffer.capacity() <= m_spare.capacity())
+        return;
+    buffer.resize(0); // keeps the capacity of an unshared QByteArray
+    m_spare = std::move(buffer);
+}
+
 MessageReader::DirectBuffer MessageReader::directBuffer()
 {
     dropDirect();
@@ -394,7 +412,12 @@ void MessageWriter::writeRaw(
         h.maskKey = generateMaskKey(); // RFC 6455 §5.3: a fresh key per frame
     const qsizetype headerSize = h.encodedSize();
     const qsizetype old = out.size();
-    out.resize(old + headerSize + payload.size());
+    const qsizetype need = old + headerSize + payload.size();
+    // QByteArray::resize() allocates exactly; grow geometrically so that appending many messages to
+    // one buffer costs amortised O(1) reallocations.
+    if (out.capacity() < need)
+        out.reserve(qMax(need, 2 * out.capacity()));
+    out.resize(need);
     char *p = out.data() + old;
     h.encode(p);
     if (payload.isEmpty())

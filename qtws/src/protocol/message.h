@@ -146,6 +146,14 @@ public:
     /*! Accepts \a n bytes written into directBuffer(). */
     Result commitDirect(qsizetype n);
 
+    /*!
+        Offers a payload received earlier that the caller has finished with, for reuse as the
+       storage of a later message: steady streams of large messages then reuse warm memory instead
+       of a fresh allocation (and page faults) per message. Ignored unless \a buffer is unshared;
+       one spare buffer is kept.
+    */
+    void recycle(QByteArray &&buffer);
+
     /*! True after a Close or Error event. */
     bool isFinished() const { return m_finished; }
     /*! True while a fragmented message is being received. */
@@ -175,6 +183,7 @@ private:
     qsizetype m_frameStart = 0; // offset of the current frame's data in m_message (frame events)
     QByteArray m_control; // control frame payload
     QByteArray m_scratch; // unmasked compressed input
+    QByteArray m_spare; // a recycled payload buffer for the next message
     Utf8Validator m_utf8;
     std::unique_ptr<Inflater> m_inflater;
     MessageEvent m_event;

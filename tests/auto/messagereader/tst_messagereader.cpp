@@ -116,6 +116,7 @@ private slots:
     void compressedMessages_data();
     void compressedMessages();
     void manySmallFragments();
+    void recycledBuffers();
 };
 
 void tst_MessageReader::violations_data()
@@ -537,6 +538,31 @@ void tst_MessageReader::manySmallFragments()
     const QList<MessageEvent> events = collect(reader, stream);
     QCOMPARE(events.size(), 1);
     QVERIFY(events[0].payload == message);
+}
+
+// A recycled payload becomes the next message's storage; a shared one is not touched.
+void tst_MessageReader::recycledBuffers()
+{
+    MessageReader reader;
+    QList<MessageEvent> events = collect(reader, frame(0x82, QByteArray(1000, 'a')));
+    QCOMPARE(events.size(), 1);
+    QByteArray first = std::move(events[0].payload);
+    const char *storage = first.constData();
+    reader.recycle(std::move(first));
+    events = collect(reader, frame(0x82, QByteArray(900, 'b')));
+    QCOMPARE(events[0].payload, QByteArray(900, 'b'));
+    QCOMPARE(events[0].payload.constData(), storage); // same allocation
+    // Too small for the next frame: not used, the message is still right.
+    reader.recycle(std::move(events[0].payload));
+    events = collect(reader, frame(0x82, QByteArray(5000, 'c')));
+    QCOMPARE(events[0].payload, QByteArray(5000, 'c'));
+    // Shared: ignored, the caller's copy is never overwritten.
+    const QByteArray kept = events[0].payload;
+    reader.recycle(std::move(events[0].payload));
+    events = collect(reader, frame(0x81, QByteArray(100, 'd')) + frame(0x82, QByteArray(100, 'e')));
+    QCOMPARE(kept, QByteArray(5000, 'c'));
+    QCOMPARE(events[0].payload, QByteArray(100, 'd'));
+    QCOMPARE(events[1].payload, QByteArray(100, 'e'));
 }
 
 QTEST_APPLESS_MAIN(tst_MessageReader)
