@@ -175,14 +175,10 @@ bool MessageReader::startFrame(Result *result)
                     0);
                 return false;
             }
-            // Grow geometrically so that many small fragments stay linear; one exact allocation for
-            // a single frame message.
-            const qsizetype need = qsizetype(total);
-            if (m_message.capacity() < need) {
-                const qsizetype doubled = qMin<qsizetype>(
-                    m_message.capacity() * 2, qsizetype(m_options.maxMessageSize));
-                m_message.reserve(qMax(need, m_message.isEmpty() ? need : doubled));
-            }
+            // Room for the frame up to EagerReserve bytes: exact for ordinary messages, while a
+            // header alone (a peer declaring 60 MiB and sending nothing) cannot make us allocate
+            // the limit.
+            reserveFor(qsizetype(qMin<quint64>(m_frame.payloadLength, quint64(EagerReserve))));
         }
     }
     if (m_frame.payloadLength == 0)
@@ -203,8 +199,10 @@ bool MessageReader::consumePayload(
             std::memcpy(m_control.data() + old, src, size_t(n));
     } else if (!m_messageCompressed) {
         const qsizetype old = alreadyInPlace ? m_directBase : m_message.size();
-        if (!alreadyInPlace)
+        if (!alreadyInPlace) {
+            reserveFor(n);
             m_message.resize(old + n);
+        }
         char *dst = m_message.data() + old;
         if (m_frame.masked)
             copyMasked(dst, alreadyInPlace ? dst : src, n, m_frame.maskKey, m_payloadRead);
@@ -361,11 +359,28 @@ MessageReader::DirectBuffer MessageReader::directBuffer()
         || m_messageCompressed)
         return {};
     const quint64 remaining = m_frame.payloadLength - m_payloadRead;
-    // startFrame() reserved room for the whole frame, so this resize does not reallocate.
+    // Offer what fits in the current allocation, growing it (geometrically) when it is full.
+    if (m_message.capacity() == m_message.size())
+        reserveFor(qsizetype(
+            qMin<quint64>(remaining, quint64(qMax<qsizetype>(EagerReserve, m_message.size())))));
+    const qsizetype available
+        = qsizetype(qMin<quint64>(remaining, quint64(m_message.capacity() - m_message.size())));
     m_directBase = m_message.size();
-    m_message.resize(m_directBase + qsizetype(remaining));
+    m_message.resize(m_directBase + available); // within capacity: no reallocation
     m_directActive = true;
-    return {m_message.data() + m_directBase, qsizetype(remaining)};
+    return {m_message.data() + m_directBase, available};
+}
+
+void MessageReader::reserveFor(qsizetype more)
+{
+    // Geometric growth bounded by the message limit: appending many fragments stays linear (RFC
+    // 6455 §5.4 reassembly without quadratic copying).
+    const qsizetype need = m_message.size() + more;
+    if (m_message.capacity() >= need)
+        return;
+    const qsizetype doubled
+        = qsizetype(qMin<qint64>(2 * qint64(m_message.capacity()), m_options.maxMessageSize));
+    m_message.reserve(qMax(need, doubled));
 }
 
 MessageReader::Result MessageReader::commitDirect(qsizetype n)

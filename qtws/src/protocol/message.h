@@ -112,6 +112,9 @@ class QTWS_EXPORT MessageReader
 public:
     static constexpr qint64 DefaultMaxFrameSize = MessageReaderOptions::DefaultMaxFrameSize;
     static constexpr qint64 DefaultMaxMessageSize = MessageReaderOptions::DefaultMaxMessageSize;
+    /*! Payload bytes reserved when a frame header arrives; more is allocated as the payload
+     * arrives. */
+    static constexpr qsizetype EagerReserve = 1024 * 1024;
 
     using Options = MessageReaderOptions;
 
@@ -133,9 +136,11 @@ public:
     MessageEvent takeEvent();
 
     /*!
-        A writable area for the payload of the current data frame (uncompressed, not yet complete),
-       or an empty range. The bytes written there must be the next payload bytes from the wire
-       (still masked if masked).
+        A writable area for the next payload bytes of the current data frame (uncompressed), or an
+       empty range outside such a payload. It may be shorter than the rest of the frame (memory is
+       allocated as the payload arrives, EagerReserve at a time and then geometrically): call again
+       after commitDirect(). The bytes written there must be the next payload bytes from the wire,
+       still masked if the frame is masked.
     */
     struct DirectBuffer
     {
@@ -169,6 +174,7 @@ private:
     bool finishFrame(Result *result);
     bool finishClose(Result *result);
     void dropDirect();
+    void reserveFor(qsizetype more);
 
     Options m_options;
     State m_state = State::Header;

@@ -117,6 +117,7 @@ private slots:
     void compressedMessages();
     void manySmallFragments();
     void recycledBuffers();
+    void lazyAllocation();
 };
 
 void tst_MessageReader::violations_data()
@@ -563,6 +564,28 @@ void tst_MessageReader::recycledBuffers()
     QCOMPARE(kept, QByteArray(5000, 'c'));
     QCOMPARE(events[0].payload, QByteArray(100, 'd'));
     QCOMPARE(events[1].payload, QByteArray(100, 'e'));
+}
+
+// A header declaring a large frame reserves at most EagerReserve; the direct buffer grows as data
+// arrives.
+void tst_MessageReader::lazyAllocation()
+{
+    MessageReader reader;
+    const QByteArray header = QByteArray::fromHex("827f0000000003c00000"); // 60 MiB binary frame
+    QVERIFY(!reader.feed(header).eventReady);
+    auto buffer = reader.directBuffer();
+    QVERIFY(buffer.size > 0);
+    QVERIFY(buffer.size <= MessageReader::EagerReserve);
+    // Fill 3 MiB through the direct buffer: it keeps offering room.
+    qsizetype written = 0;
+    while (written < 3 * 1024 * 1024) {
+        buffer = reader.directBuffer();
+        QVERIFY(buffer.size > 0);
+        std::memset(buffer.data, 'z', size_t(buffer.size));
+        QCOMPARE(reader.commitDirect(buffer.size).consumed, buffer.size);
+        written += buffer.size;
+    }
+    QVERIFY(!reader.isFinished());
 }
 
 QTEST_APPLESS_MAIN(tst_MessageReader)
