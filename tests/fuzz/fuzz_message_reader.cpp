@@ -27,6 +27,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         options.maxMessageSize = 1 << 20;
     }
     const bool direct = flags & 0x10;
+    options.decodeText = data[1] & 0x80;
     const int bits = 8 + ((flags >> 5) & 7);
     options.deflateParameters.clientMaxWindowBits = bits;
     options.deflateParameters.serverMaxWindowBits = bits;
@@ -41,6 +42,11 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         FUZZ_CHECK(!sawTerminal); // nothing after Close or Error
         switch (e.type) {
         case MessageEvent::Type::TextMessage:
+            if (options.decodeText) {
+                FUZZ_CHECK(e.payload.isEmpty());
+                FUZZ_CHECK(Utf8Validator::isValidUtf8(e.text.toUtf8()));
+                break;
+            }
             FUZZ_CHECK(Utf8Validator::isValidUtf8(e.payload));
             [[fallthrough]];
         case MessageEvent::Type::BinaryMessage:

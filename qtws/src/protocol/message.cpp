@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: LGPL-3.0-or-later
 #include "message.h"
 
+#include <QtCore/QStringDecoder>
 #include <QtCore/QtEndian>
 
 #include <cstring>
@@ -156,6 +157,10 @@ bool MessageReader::startFrame(Result *result)
         m_messageOpCode = op;
         m_messageCompressed = m_frame.rsv1;
         m_utf8.reset();
+        // A single uncompressed text frame is validated while decoding at its end (one pass instead
+        // of two).
+        m_decodeAtEnd
+            = m_options.decodeText && op == OpCode::Text && m_frame.fin && !m_messageCompressed;
         // Reuse a recycled buffer (warm pages, no allocation) when it is large enough for the first
         // frame.
         if (m_message.capacity() == 0 && m_spare.capacity() > 0
@@ -209,7 +214,8 @@ bool MessageReader::consumePayload(
         else if (!alreadyInPlace)
             std::memcpy(dst, src, size_t(n));
         // RFC 6455 §8.1: fail fast on invalid UTF-8, even in the middle of a fragment.
-        if (m_messageOpCode == OpCode::Text && !m_utf8.feed(QByteArrayView(dst, n))) {
+        if (m_messageOpCode == OpCode::Text && !m_decodeAtEnd
+            && !m_utf8.feed(QByteArrayView(dst, n))) {
             *result = fail(ProtocolError::InvalidUtf8,
                 QStringLiteral("invalid byte at message offset %1").arg(m_utf8.errorOffset()), 0);
             return false;
@@ -278,7 +284,18 @@ bool MessageReader::finishFrame(Result *result)
             return false;
     }
     const bool text = m_messageOpCode == OpCode::Text;
-    if (m_frame.fin && text && !m_utf8.isComplete()) {
+    QString decoded;
+    if (m_frame.fin && text && m_decodeAtEnd) {
+        // One pass that validates and converts (see Options::decodeText); keep the BOM as U+FEFF.
+        QStringDecoder decoder(QStringDecoder::Utf8,
+            QStringDecoder::Flag::Stateless | QStringDecoder::Flag::ConvertInitialBom);
+        decoded = decoder(m_message);
+        if (decoder.hasError()) {
+            *result
+                = fail(ProtocolError::InvalidUtf8, QStringLiteral("in a single-frame message"), 0);
+            return false;
+        }
+    } else if (m_frame.fin && text && !m_utf8.isComplete()) {
         *result = fail(ProtocolError::InvalidUtf8,
             QStringLiteral("incomplete sequence at the end of the message"), 0);
         return false;
@@ -300,8 +317,19 @@ bool MessageReader::finishFrame(Result *result)
         return true;
     *target = MessageEvent();
     target->type = text ? MessageEvent::Type::TextMessage : MessageEvent::Type::BinaryMessage;
-    target->payload = std::move(m_message);
-    m_message = QByteArray();
+    if (text && m_options.decodeText) {
+        // Validated already: incrementally, or by the decoder above.
+        target->text = m_decodeAtEnd ? std::move(decoded) : QString::fromUtf8(m_message);
+        // Not handed out: keep the storage for the next message, unless it is large (idle memory).
+        if (m_message.capacity() > 4 * EagerReserve)
+            m_message = QByteArray();
+        else
+            m_message.resize(0);
+    } else {
+        target->payload = std::move(m_message);
+        m_message = QByteArray();
+    }
+    m_decodeAtEnd = false;
     m_messageOpCode = OpCode::Continuation;
     m_messageCompressed = false;
     result->eventReady = true;

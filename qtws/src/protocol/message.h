@@ -38,6 +38,8 @@ struct QTWS_EXPORT MessageEvent
     };
     Type type = Type::None;
     QByteArray payload; //!< Message/frame/ping/pong payload (decompressed, unmasked).
+    QString text; //!< TextMessage with MessageReaderOptions::decodeText: the message (payload is
+                  //!< then empty).
     bool isLastFrame = true; //!< For TextFrame/BinaryFrame.
     quint16 closeCode = 0; //!< Close: the received code. Error: the code to send.
     QString closeReason; //!< Close: the received reason.
@@ -62,6 +64,14 @@ struct QTWS_EXPORT MessageReaderOptions
         = DefaultMaxMessageSize; //!< Largest (decompressed) message (close 1009 above).
     bool frameEvents
         = false; //!< Also report every data frame (TextFrame/BinaryFrame) before the message.
+    /*!
+        Deliver text messages decoded, in MessageEvent::text (payload then stays empty and the
+       reader reuses its buffer). A single uncompressed text frame is then validated by the same
+       pass that decodes it, at the end of the frame, instead of byte by byte as it arrives
+       (fragmented and compressed messages still fail at the first invalid byte): one pass over the
+       data instead of two.
+    */
+    bool decodeText = false;
     bool deflate = false; //!< permessage-deflate negotiated.
     DeflateParameters deflateParameters; //!< The negotiated parameters when deflate is set.
 };
@@ -195,6 +205,7 @@ private:
     MessageEvent m_event;
     MessageEvent m_pending; // the message event that follows the last frame event
     bool m_hasPending = false;
+    bool m_decodeAtEnd = false; // current text message: validate by decoding at its end
     bool m_finished = false;
     bool m_directActive = false;
     qsizetype m_directBase = 0;

@@ -118,6 +118,8 @@ private slots:
     void manySmallFragments();
     void recycledBuffers();
     void lazyAllocation();
+    void decodeText_data();
+    void decodeText();
 };
 
 void tst_MessageReader::violations_data()
@@ -586,6 +588,67 @@ void tst_MessageReader::lazyAllocation()
         written += buffer.size;
     }
     QVERIFY(!reader.isFinished());
+}
+
+void tst_MessageReader::decodeText_data()
+{
+    QTest::addColumn<QByteArray>("head"); // frames before the final one
+    QTest::addColumn<QByteArray>("last"); // the final frame
+    QTest::addColumn<QString>("text"); // null: InvalidUtf8 expected
+    QTest::addColumn<int>("eventsBeforeLastFrame");
+    const QByteArray none;
+    QTest::addRow("single frame") << none << frame(0x81, "h\xc3\xa9llo \xf0\x9f\x98\x80")
+                                  << QStringLiteral("h\u00e9llo \U0001F600") << 0;
+    QTest::addRow("BOM kept") << none
+                              << frame(0x81,
+                                     "\xef\xbb\xbf"
+                                     "x")
+                              << (QChar(0xFEFF) + QStringLiteral("x")) << 0;
+    QTest::addRow("empty") << none << frame(0x81, "") << QStringLiteral("") << 0;
+    QTest::addRow("fragmented") << frame(0x01, "h\xc3") << frame(0x80, "\xa9")
+                                << QStringLiteral("h\u00e9") << 0;
+    QTest::addRow("single frame surrogate") << none
+                                            << frame(0x81,
+                                                   "a\xed\xa0\x80"
+                                                   "b")
+                                            << QString() << 0;
+    QTest::addRow("single frame overlong") << none << frame(0x81, "\xc0\x80") << QString() << 0;
+    QTest::addRow("single frame incomplete")
+        << none << frame(0x81, "abc\xe2\x82") << QString() << 0;
+    // Fragmented: still fails at the fragment holding the invalid byte, before the last frame.
+    QTest::addRow("fragmented fails fast")
+        << frame(0x01, "ab\xff") << frame(0x80, "cd") << QString() << 1;
+}
+
+void tst_MessageReader::decodeText()
+{
+    QFETCH(QByteArray, head);
+    QFETCH(QByteArray, last);
+    QFETCH(QString, text);
+    QFETCH(int, eventsBeforeLastFrame);
+    MessageReader::Options options;
+    options.decodeText = true;
+    for (Feeding feeding : {Feeding::Whole, Feeding::ByteAtATime, Feeding::Direct}) {
+        MessageReader reader(options);
+        QList<MessageEvent> events = collect(reader, head, feeding);
+        QCOMPARE(events.size(), eventsBeforeLastFrame);
+        events += collect(reader, last, feeding);
+        QCOMPARE(events.size(), 1);
+        if (text.isNull()) {
+            QCOMPARE(events[0].error, ProtocolError::InvalidUtf8);
+            QCOMPARE(events[0].closeCode, quint16(1007));
+        } else {
+            QCOMPARE(events[0].type, Type::TextMessage);
+            QCOMPARE(events[0].text, text);
+            QVERIFY(events[0].payload.isEmpty());
+            // The reader keeps working and reuses its buffer for the next message.
+            const QList<MessageEvent> next
+                = collect(reader, frame(0x81, "next") + frame(0x82, "bin"), feeding);
+            QCOMPARE(next.size(), 2);
+            QCOMPARE(next[0].text, QStringLiteral("next"));
+            QCOMPARE(next[1].payload, QByteArray("bin"));
+        }
+    }
 }
 
 QTEST_APPLESS_MAIN(tst_MessageReader)
