@@ -181,13 +181,13 @@ WebSocketOptions tst_WebSocketQt::options(bool withCa) const
 bool tst_WebSocketQt::openAndWait(WebSocket &socket, const QUrl &u, const WebSocketOptions &o)
 {
     socket.open(QNetworkRequest(u), o);
-    QTest::qWaitFor(
+    const bool settled = QTest::qWaitFor(
         [&] {
             return socket.state() == WebSocket::State::Open
                 || socket.state() == WebSocket::State::Unconnected;
         },
         10000);
-    if (socket.state() != WebSocket::State::Open)
+    if (!settled || socket.state() != WebSocket::State::Open)
         qWarning().noquote() << "open failed:" << socket.errorString();
     return socket.state() == WebSocket::State::Open;
 }
