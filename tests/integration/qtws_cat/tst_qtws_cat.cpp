@@ -288,6 +288,8 @@ void tst_QtwsCat::demo()
     QCOMPARE(r.exitCode, 0);
     QVERIFY2(r.out.contains("handshake: HTTP 101"), r.out.constData());
     QVERIFY(r.out.contains("closed cleanly: the server answered 1000"));
+    QVERIFY2(r.out.contains("extensions \"permessage-deflate"), r.out.constData());
+    QVERIFY(r.out.contains("demo finished"));
     QVERIFY(r.err.isEmpty());
 }
 
