@@ -184,6 +184,8 @@ void ClientEngine::receiveHandshake(const QByteArray &data)
     ro.maxFrameSize = m_options.maxFrameSize();
     ro.maxMessageSize = m_options.maxMessageSize();
     ro.frameEvents = m_frameEvents;
+    // Text is validated and decoded to QString in one pass (the signal hands out a QString anyway).
+    ro.decodeText = true;
     ro.deflate = m_result.deflate;
     ro.deflateParameters = m_result.deflateParameters;
     m_reader = std::make_unique<MessageReader>(ro);
@@ -221,6 +223,9 @@ void ClientEngine::receiveFrames(QByteArrayView data)
             // RFC 6455 §5.5.1: after sending Close we process no further data.
             if (!m_closeSent)
                 m_handler->engineMessage(event);
+            // A payload no receiver kept is reused for the next message (ignored while still shared).
+            if (m_phase == Phase::Open && event.type == MessageEvent::Type::BinaryMessage)
+                m_reader->recycle(std::move(event.payload));
             break;
         case MessageEvent::Type::Ping:
             // RFC 6455 §5.5.2: answer with a Pong carrying the same payload, unless we already sent
