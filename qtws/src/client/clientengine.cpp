@@ -184,8 +184,10 @@ void ClientEngine::receiveHandshake(const QByteArray &data)
     ro.maxFrameSize = m_options.maxFrameSize();
     ro.maxMessageSize = m_options.maxMessageSize();
     ro.frameEvents = m_frameEvents;
-    // Text is validated and decoded to QString in one pass (the signal hands out a QString anyway).
-    ro.decodeText = true;
+    // decodeText (one pass that validates and decodes) is left off on purpose: it validates a single text
+    // frame only at its end, which turns Autobahn's fail-fast cases 6.4.x NON-STRICT; validating as bytes
+    // arrive keeps them OK (RFC 6455 §8.1 lets an endpoint fail as soon as the data is known invalid).
+    ro.decodeText = false;
     ro.deflate = m_result.deflate;
     ro.deflateParameters = m_result.deflateParameters;
     m_reader = std::make_unique<MessageReader>(ro);
