@@ -295,7 +295,9 @@ void WebSocketPrivate::engineMessage(MessageEvent &event)
     Q_Q(WebSocket);
     switch (event.type) {
     case MessageEvent::Type::TextMessage:
-        Q_EMIT q->textMessageReceived(QString::fromUtf8(event.payload));
+        // With decodeText the reader hands out the decoded text and leaves the payload empty.
+        Q_EMIT q->textMessageReceived(event.payload.isEmpty() ? event.text
+                                                              : QString::fromUtf8(event.payload));
         break;
     case MessageEvent::Type::BinaryMessage:
         Q_EMIT q->binaryMessageReceived(event.payload);

@@ -230,6 +230,7 @@ private Q_SLOTS:
     void proxyDecision_data();
     void proxyDecision();
     void connectionRefused();
+    void connectTimeoutCoversTls();
 
 private:
     // Opens m_socket over a fresh memory pair; the server side is m_server.
@@ -711,7 +712,7 @@ void tst_WebSocket::frameSignals()
     const qsizetype o = utf8.lastIndexOf('\xc3');
     m_server->send(frame(0x01, utf8.left(e + 1)) + frame(0x00, utf8.mid(e + 1, o - e))
         + frame(0x80, utf8.mid(o + 1)));
-    m_server->send(frame(0x02, "ab") + frame(0x80, "cd"));
+    // The message follows its last frame without any further input.
     QTRY_COMPARE(texts.size(), 1);
     QCOMPARE(texts.at(0).at(0).toString(), QStringLiteral("héllo wörld"));
     QCOMPARE(frames.size(), 3);
@@ -721,6 +722,7 @@ void tst_WebSocket::frameSignals()
     QCOMPARE(joined, QStringLiteral("héllo wörld"));
     QCOMPARE(frames.at(2).at(1).toBool(), true);
     QCOMPARE(frames.at(0).at(1).toBool(), false);
+    m_server->send(frame(0x02, "ab") + frame(0x80, "cd"));
     QTRY_COMPARE(bframes.size(), 2);
     QCOMPARE(bframes.at(0).at(0).toByteArray(), QByteArray("ab"));
     QCOMPARE(bframes.at(1).at(1).toBool(), true);
@@ -917,6 +919,28 @@ void tst_WebSocket::connectionRefused()
     QCOMPARE(WebSocket::errorGroup(m_socket->error()), WebSocket::ErrorGroup::Connection);
     QVERIFY(m_socket->errorString().contains(QString::number(port)));
     QCOMPARE(m_socket->state(), WebSocket::State::Unconnected);
+}
+
+void tst_WebSocket::connectTimeoutCoversTls()
+{
+    // A TCP server that accepts and never speaks: TCP connects, the TLS handshake stalls, and the
+    // connect deadline (which covers TCP and TLS) expires.
+    QTcpServer silent;
+    QVERIFY(silent.listen(QHostAddress::LocalHost, 0));
+    WebSocketOptions options = fastOptions();
+    options.setConnectTimeout(100ms);
+    QSignalSpy errors(m_socket.get(), &WebSocket::errorOccurred);
+    QSignalSpy disconnected(m_socket.get(), &WebSocket::disconnected);
+    m_socket->open(
+        QNetworkRequest(QUrl(QStringLiteral("wss://127.0.0.1:%1/").arg(silent.serverPort()))),
+        options);
+    QTRY_COMPARE(errors.size(), 1);
+    QCOMPARE(m_socket->error(), WebSocket::Error::ConnectTimeout);
+    QVERIFY2(m_socket->errorString().contains(QStringLiteral("100 ms")),
+        qPrintable(m_socket->errorString()));
+    QCOMPARE(disconnected.size(), 1);
+    QCOMPARE(m_socket->state(), WebSocket::State::Unconnected);
+    QVERIFY(silent.hasPendingConnections()); // TCP did connect
 }
 
 QTEST_GUILESS_MAIN(tst_WebSocket)
