@@ -204,6 +204,8 @@ class FuzzingServer extends EventEmitter {
                     remoteCloseCode: r.remoteCloseCode ?? null, reason: r.reason || '',
                     expected: r.expected, received: r.received,
                 };
+                if (r.clientOutput)
+                    index[agent][r.id].clientOutput = r.clientOutput;
             }
             fs.writeFileSync(path.join(this.reportDir, `${agent.replace(/[^A-Za-z0-9_.-]/g, '_')}.txt`), formatTable(agent, rows));
         }
