@@ -14,7 +14,7 @@ const net = require('node:net');
 const fs = require('node:fs');
 const path = require('node:path');
 const { EventEmitter } = require('node:events');
-const { acceptKey, encodeFrame, Opcode } = require('./lib/wsproto');
+const { acceptKey, Opcode } = require('./lib/wsproto');
 const { FuzzPeer } = require('./lib/peer');
 const { CaseContext, kRank } = require('./lib/caserun');
 const { cases: allCases, categories, compareIds } = require('./lib/cases');
@@ -204,6 +204,8 @@ class FuzzingServer extends EventEmitter {
                     remoteCloseCode: r.remoteCloseCode ?? null, reason: r.reason || '',
                     expected: r.expected, received: r.received,
                 };
+                if (r.clientOutput)
+                    index[agent][r.id].clientOutput = r.clientOutput;
             }
             fs.writeFileSync(path.join(this.reportDir, `${agent.replace(/[^A-Za-z0-9_.-]/g, '_')}.txt`), formatTable(agent, rows));
         }
@@ -247,7 +249,7 @@ function formatTable(agent, rows) {
     return `${out.join('\n')}\n`;
 }
 
-module.exports = { FuzzingServer, selectCases, formatTable, countVerdicts, kRank, encodeFrame };
+module.exports = { FuzzingServer, selectCases, formatTable, countVerdicts, kRank };
 
 if (require.main === module) {
     const args = process.argv.slice(2);

@@ -46,16 +46,24 @@ const agentScript = path.join(__dirname, 'agents', path.basename(opt('--agent-sc
 
 const children = new Set();
 
-function killChildren() {
-    for (const child of children) {
-        if (child.exitCode === null && child.signalCode === null) {
-            try {
-                child.kill('SIGKILL');
-            } catch {
-                // already gone
-            }
+/** Kills a child and everything in its process group (it was started as a group leader). */
+function killTree(child) {
+    if (child.exitCode !== null || child.signalCode !== null)
+        return;
+    try {
+        process.kill(-child.pid, 'SIGKILL');
+    } catch {
+        try {
+            child.kill('SIGKILL');
+        } catch {
+            // already gone
         }
     }
+}
+
+function killChildren() {
+    for (const child of children)
+        killTree(child);
 }
 process.on('exit', killChildren);
 for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
@@ -65,8 +73,15 @@ for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
     });
 }
 
-function startChild(command, argv, { logTo } = {}) {
-    const child = spawn(command, argv, { stdio: ['ignore', 'pipe', 'pipe'] });
+// coreutils timeout(1) bounds every child even if this runner is killed with SIGKILL (e.g. by a ctest timeout) and
+// cannot clean up itself.
+const kTimeoutTool = ['/usr/bin/timeout', '/bin/timeout'].find((p) => fs.existsSync(p));
+
+function startChild(command, argv, { logTo, hardLimitMs } = {}) {
+    const [cmd, cmdArgs] = kTimeoutTool && hardLimitMs
+        ? [kTimeoutTool, ['-s', 'KILL', `${Math.ceil(hardLimitMs / 1000)}s`, command, ...argv]]
+        : [command, argv];
+    const child = spawn(cmd, cmdArgs, { stdio: ['ignore', 'pipe', 'pipe'], detached: true });
     children.add(child);
     let tail = '';
     const keep = (d) => {
@@ -91,8 +106,8 @@ const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms).unref());
 async function runAgentScript(server, port) {
     const budget = server.cases.reduce((s, c) => s + c.budget, 0) * 1000 + 30000;
     const child = startChild(process.execPath, [agentScript,
-        '--url', `ws://127.0.0.1:${port}`, '--agent', agent]);
-    const timer = setTimeout(() => child.kill('SIGKILL'), budget);
+        '--url', `ws://127.0.0.1:${port}`, '--agent', agent], { hardLimitMs: budget + 10000 });
+    const timer = setTimeout(() => killTree(child), budget);
     const { code, signal, tail } = await child.exited;
     clearTimeout(timer);
     if (code !== 0)
@@ -107,9 +122,9 @@ async function runClientPerCase(server, port) {
             const index = next++;
             const c = server.cases[index];
             const url = `ws://127.0.0.1:${port}/runCase?case=${index + 1}&agent=${encodeURIComponent(agent)}`;
-            const child = startChild(clientPath, ['--echo', '--no-proxy', url]);
             const limit = c.budget * 1000 + kClientKillExtraMs;
-            const killer = setTimeout(() => child.kill('SIGKILL'), limit);
+            const child = startChild(clientPath, ['--echo', '--no-proxy', url], { hardLimitMs: limit + 10000 });
+            const killer = setTimeout(() => killTree(child), limit);
             const result = await Promise.race([server.waitForResult(agent, c.id, limit), child.exited.then(() => null)]);
             if (result || child.exitCode !== null || child.signalCode !== null) {
                 // Either judged already, or the client is gone: give the server (or the client) a moment more.
@@ -118,7 +133,7 @@ async function runClientPerCase(server, port) {
             }
             if (child.exitCode === null && child.signalCode === null) {
                 notes.push(`${c.id}: client did not exit within ${kClientExitGraceMs} ms after the case ended; killed`);
-                child.kill('SIGKILL');
+                killTree(child);
             }
             clearTimeout(killer);
             const { tail } = await child.exited;

@@ -232,7 +232,7 @@ for (const [id, op, name] of [['5.1', Opcode.Ping, 'Ping'], ['5.2', Opcode.Pong,
 }
 const modeText = { '': '', sync: ' Frames are written one by one.', chop: ' Octets are written in octet-wise chops.' };
 const modeOpts = (mode) => ({ chopsize: mode === 'chop' ? 1 : 0, sync: mode === 'sync' });
-for (const [id, mode] of [['5.3', ''], ['5.4', 'chop'], ['5.5', 'sync']]) {
+for (const [id, mode] of [['5.3', ''], ['5.4', 'sync'], ['5.5', 'chop']]) {
     def(id, `Send text message fragmented into 2 fragments.${modeText[mode]}`,
         'The reassembled message is echoed back. Clean close with normal code.', (c) => {
             c.expect(OK, [ev.message('fragment1fragment2')]);
@@ -254,7 +254,7 @@ for (const [id, mode] of [['5.6', ''], ['5.7', 'sync'], ['5.8', 'chop']]) {
         });
 }
 for (const [first, fin] of [[9, true], [12, false]]) {
-    [['', 0], ['chop', 1], ['sync', 2]].forEach(([mode, k]) => {
+    [['', 0], ['sync', 1], ['chop', 2]].forEach(([mode, k]) => {
         def(`5.${first + k}`,
             `Send unfragmented text message after a continuation frame with FIN = ${fin} where there is nothing to continue.${modeText[mode]}`,
             'The connection is failed immediately (1002): there is no message to continue.', (c) => {
@@ -547,7 +547,7 @@ closeCase('7.1.3', 'Send a ping after the close frame.', 'Clean close with norma
     c.expect(OK, []);
     c.expectClose(closeNormalClean);
     c.sendClose(CloseCode.Normal);
-    c.sendFrame({ opcode: Opcode.Ping, payload: 'Hello World!' });
+    c.sendFrame({ opcode: Opcode.Ping });
     c.killAfter(1);
 });
 closeCase('7.1.4', 'Send a text message after the close frame.', 'Clean close with normal code; no echo.', (c) => {
