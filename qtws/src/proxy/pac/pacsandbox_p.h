@@ -11,6 +11,7 @@
 
 #include <chrono>
 #include <memory>
+#include <optional>
 
 class QJSEngine;
 
@@ -50,6 +51,7 @@ private:
     QString m_scriptName;
     QHash<QString, QList<QHostAddress>> m_dnsCache;
     QVariantList m_clock;
+    std::optional<QList<QHostAddress>> m_localAddresses;
     std::chrono::milliseconds m_dnsSpent {0};
 };
 
