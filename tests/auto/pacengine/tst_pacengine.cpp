@@ -66,6 +66,7 @@ private slots:
     void sandboxShowsOnlyPacFunctions();
     void dnsCachePerEvaluation();
     void dnsTimeNotCountedAsEvaluation();
+    void dnsBudgetPerEvaluation();
     void alertGoesToLog();
     void hostile_data();
     void hostile();
@@ -550,6 +551,33 @@ void tst_PacEngine::dnsTimeNotCountedAsEvaluation()
     const PacResult r = engine.findProxyForUrlSync(QUrl(QStringLiteral("http://intranet.corp/")));
     QVERIFY2(r.ok(), qPrintable(r.errorString));
     QCOMPARE(r.raw, QStringLiteral("DIRECT"));
+}
+
+void tst_PacEngine::dnsBudgetPerEvaluation()
+{
+    // Each lookup takes 100 ms (a slow server); with a 250 ms budget the third lookup is the last
+    // one made, later names fail at once instead of stretching the evaluation.
+    auto lookups = std::make_shared<std::atomic<int>>(0);
+    PacEnvironment env = testEnvironment();
+    env.dnsBudgetMs = 250;
+    env.resolveHost = [lookups](const QString &host, int timeoutMs) {
+        ++*lookups;
+        QThread::msleep(100);
+        return fakeResolve(host, timeoutMs);
+    };
+    PacEngine engine;
+    engine.setEnvironment(env);
+    engine.setScript(
+        QStringLiteral("function FindProxyForURL(u, h) { var n = 0;\n"
+                       "  for (var i = 0; i < 6; ++i) n += isResolvable('n' + i + '.corp');\n"
+                       "  return 'PROXY p:' + (n + 1); }"),
+        QStringLiteral("budget.pac"));
+    const PacResult r = engine.findProxyForUrlSync(QUrl(QStringLiteral("http://a/")));
+    QVERIFY2(r.ok(), qPrintable(r.errorString));
+    // At least 100 ms per lookup: after three the budget is spent whatever the machine's load, so
+    // at most three of the six names reach the resolver (the first one always does).
+    QVERIFY2(
+        lookups->load() >= 1 && lookups->load() <= 3, qPrintable(QString::number(lookups->load())));
 }
 
 void tst_PacEngine::alertGoesToLog()

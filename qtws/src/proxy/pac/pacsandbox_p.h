@@ -21,8 +21,8 @@ class PacWatchdog;
 
 /*
     The native side of the PAC helpers that need the outside world (DNS, local addresses, clock,
-   log) or IPv6 parsing. Only the bootstrap closure holds its JavaScript wrapper: scripts cannot
-   reach it.
+    log) or IPv6 parsing. Only the bootstrap closure holds its JavaScript wrapper: scripts cannot
+    reach it.
 */
 class PacHost : public QObject
 {
@@ -57,7 +57,7 @@ private:
 
 /*
     One QJSEngine with the PAC helpers and one script loaded. Created, used and destroyed on the
-   worker thread.
+    worker thread.
 */
 class PacSandbox
 {
