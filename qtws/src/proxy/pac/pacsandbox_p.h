@@ -10,6 +10,7 @@
 #include <QtQml/QJSValue>
 
 #include <chrono>
+#include <functional>
 #include <memory>
 #include <optional>
 
@@ -76,7 +77,9 @@ public:
 
 private:
     PacResult fail(PacError error, const QString &detail, int line = -1) const;
-    PacResult failFromException(const QJSValue &exception, bool timedOut, const QString &where);
+    PacResult failFromException(const QJSValue &exception, const QString &where);
+    PacResult guarded(const QString &where, const std::function<PacResult()> &work);
+    PacResult evaluateArmed(const QString &url, const QString &host);
 
     PacEnvironment m_environment;
     PacWatchdog *m_watchdog;
