@@ -660,6 +660,10 @@ void tst_PacEngine::hostile_data()
              "});")
             + good + s("}")
         << PacError::Timeout << -1;
+    QTest::addRow("huge ArrayBuffer")
+        << good + s("return new ArrayBuffer(Math.pow(2, 31)); }") << PacError::Exception << 3;
+    QTest::addRow("huge fill") << good + s("return new Array(1e8).fill(0); }")
+                               << PacError::Exception << -1;
     QTest::addRow("no function") << QStringLiteral(
         "function findProxyForUrl(u, h) { return 'DIRECT'; }")
                                  << PacError::NoFindProxyFunction << -1;

@@ -74,14 +74,30 @@ class PacEnginePrivate;
     (isPlainHostName, dnsDomainIs, localHostOrDomainIs, isResolvable, isInNet, dnsResolve,
     convert_addr, myIpAddress, dnsDomainLevels, shExpMatch, weekdayRange, dateRange, timeRange,
     alert) and Microsoft's IPv6 extensions (isInNetEx, dnsResolveEx, myIpAddressEx, isResolvableEx,
-    sortIpAddressList, getClientVersion), and nothing else of the host. FindProxyForURLEx is called
-    when the script defines it, FindProxyForURL otherwise. URL and host are passed as JavaScript
-    values, never pasted into source.
+    sortIpAddressList, getClientVersion), and nothing else of the host; binary-data built-ins
+    (ArrayBuffer, typed arrays, DataView, Atomics) are removed and String.prototype.repeat,
+    padStart, padEnd and Array.prototype.fill are capped at 16 Mi, because a single native
+    allocation cannot be interrupted. FindProxyForURLEx is called when the script defines it,
+    FindProxyForURL otherwise. URL and host are passed as JavaScript values, never pasted into
+    source.
 
     Every call and the script's top level are limited by PacEnvironment::evaluationTimeoutMs: a
     watchdog thread interrupts the engine (QJSEngine::setInterrupted) and the call fails with
     PacError::Timeout; the engine is then rebuilt from the script for the next call. Requests are
-    served in order, one at a time. \since 0.1
+    served in order, one at a time.
+
+    V4 checks the interrupt flag only after calls and on loop edges, so a script that recurses again
+    from its catch blocks, or a single long native call, can outlive the interrupt. When an
+    interrupted evaluation has not returned one second later, the request fails with
+    PacError::Timeout, the worker thread is left behind (logged as critical; it ends when the script
+    does) and a fresh worker serves the queue: callers never hang.
+
+    Helper semantics follow Netscape's specification as Mozilla and Chromium implement it, except:
+    isPlainHostName() is false for IPv6 literals; shExpMatch() falls back to a literal match when a
+    pattern is not a valid regular expression; dateRange() and timeRange() accept wrap-around
+    ranges; invalid argument forms return false instead of throwing; isInNetEx() takes an IP literal
+    (as in Chromium); sortIpAddressList() puts IPv6 before IPv4, each in ascending order (stable).
+    \since 0.1
 */
 class QTWS_EXPORT PacEngine : public QObject
 {

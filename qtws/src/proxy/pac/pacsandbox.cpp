@@ -66,6 +66,16 @@ function capString(proto, name, length) {
 capString(String.prototype, 'repeat', function (s, a) { return s.length * Number(a[0]); });
 capString(String.prototype, 'padStart', function (s, a) { return Number(a[0]); });
 capString(String.prototype, 'padEnd', function (s, a) { return Number(a[0]); });
+var MAX_FILL = 16 * 1024 * 1024;
+(function () {
+    var fill = Array.prototype.fill;
+    Object.defineProperty(Array.prototype, 'fill', { writable: true, configurable: true, enumerable: false,
+        value: function () {
+            if (Object(this).length > MAX_FILL)
+                throw new RangeError('fill(): more than ' + MAX_FILL + ' elements');
+            return fill.apply(this, arguments);
+        } });
+})();
 
 define('isPlainHostName', function (host) {
     host = String(host);
@@ -306,7 +316,10 @@ constexpr char kCallSource[] = R"JS((function (g) {
     };
 }))JS";
 
-// The ECMAScript global properties that stay; everything else QJSEngine installs is removed.
+// The ECMAScript global properties that stay; everything else QJSEngine installs is removed,
+// including ArrayBuffer, the typed arrays, DataView and Atomics: PAC scripts have no use for binary
+// data, and one "new ArrayBuffer(2 ** 31)" is a single native allocation the watchdog cannot
+// interrupt.
 const QSet<QString> &standardGlobals()
 {
     static const QSet<QString> names = {
@@ -336,19 +349,7 @@ const QSet<QString> &standardGlobals()
         QStringLiteral("Promise"),
         QStringLiteral("Reflect"),
         QStringLiteral("Proxy"),
-        QStringLiteral("ArrayBuffer"),
-        QStringLiteral("SharedArrayBuffer"),
-        QStringLiteral("DataView"),
-        QStringLiteral("Atomics"),
-        QStringLiteral("Int8Array"),
-        QStringLiteral("Uint8Array"),
-        QStringLiteral("Uint8ClampedArray"),
-        QStringLiteral("Int16Array"),
-        QStringLiteral("Uint16Array"),
-        QStringLiteral("Int32Array"),
-        QStringLiteral("Uint32Array"),
-        QStringLiteral("Float32Array"),
-        QStringLiteral("Float64Array"),
+
         QStringLiteral("NaN"),
         QStringLiteral("Infinity"),
         QStringLiteral("undefined"),
