@@ -50,14 +50,40 @@ function define(name, fn) {
     Object.defineProperty(g, name, { value: fn, writable: true, configurable: true, enumerable: false });
 }
 
+// Builtins that allocate a whole string in one native step cannot be interrupted by the watchdog; cap them so
+// that "x".repeat(1 << 30) is a RangeError rather than gigabytes of memory. Concatenation in a loop is caught by
+// the evaluation timeout.
+var MAX_STRING = 16 * 1024 * 1024;
+function capString(proto, name, length) {
+    var original = proto[name];
+    Object.defineProperty(proto, name, { writable: true, configurable: true, enumerable: false,
+        value: function () {
+            if (length(String(this), arguments) > MAX_STRING)
+                throw new RangeError(name + '(): result longer than ' + MAX_STRING + ' characters');
+            return original.apply(this, arguments);
+        } });
+}
+capString(String.prototype, 'repeat', function (s, a) { return s.length * Number(a[0]); });
+capString(String.prototype, 'padStart', function (s, a) { return Number(a[0]); });
+capString(String.prototype, 'padEnd', function (s, a) { return Number(a[0]); });
+var MAX_FILL = 16 * 1024 * 1024;
+(function () {
+    var fill = Array.prototype.fill;
+    Object.defineProperty(Array.prototype, 'fill', { writable: true, configurable: true, enumerable: false,
+        value: function () {
+            if (Object(this).length > MAX_FILL)
+                throw new RangeError('fill(): more than ' + MAX_FILL + ' elements');
+            return fill.apply(this, arguments);
+        } });
+})();
+
 define('isPlainHostName', function (host) {
     host = String(host);
     return host.indexOf('.') < 0 && host.indexOf(':') < 0;
 });
 define('dnsDomainIs', function (host, domain) {
-    host = String(host);
-    domain = String(domain);
-    return host.length >= domain.length && host.substring(host.length - domain.length) === domain;
+    // Same as Netscape's "host ends with domain", without allocating the tail.
+    return String(host).endsWith(String(domain));
 });
 define('localHostOrDomainIs', function (host, hostdom) {
     host = String(host);
@@ -103,6 +129,22 @@ function convertAddr(ipchars) {
     var b = String(ipchars).split('.');
     return ((b[0] & 0xff) << 24) | ((b[1] & 0xff) << 16) | ((b[2] & 0xff) << 8) | (b[3] & 0xff);
 }
+// isInNet() converts the same pattern and mask strings on every call: remember them (a pure function).
+var addrCache = Object.create(null);
+var addrCacheSize = 0;
+function convertCached(ipchars) {
+    var key = String(ipchars);
+    var v = addrCache[key];
+    if (v === undefined) {
+        if (addrCacheSize >= 256) {
+            addrCache = Object.create(null);
+            addrCacheSize = 0;
+        }
+        v = addrCache[key] = convertAddr(key);
+        ++addrCacheSize;
+    }
+    return v;
+}
 define('convert_addr', convertAddr);
 define('dnsResolve', function (host) {
     var a = nat.dnsResolve(String(host));
@@ -121,8 +163,8 @@ define('isInNet', function (host, pattern, mask) {
     } else if (m[1] > 255 || m[2] > 255 || m[3] > 255 || m[4] > 255) {
         return false;
     }
-    var k = convertAddr(mask);
-    return (convertAddr(ip) & k) === (convertAddr(pattern) & k);
+    var k = convertCached(mask);
+    return (convertAddr(ip) & k) === (convertCached(pattern) & k);
 });
 define('myIpAddress', function () {
     return nat.myIpAddress();
@@ -266,14 +308,18 @@ constexpr char kCallSource[] = R"JS((function (g) {
                 return [1];
         }
         try {
-            return [0, f(url, host)];
+            var r = f(url, host);
+            return typeof r === 'string' ? r : [0, r];
         } catch (e) {
             return [2, e];
         }
     };
 }))JS";
 
-// The ECMAScript global properties that stay; everything else QJSEngine installs is removed.
+// The ECMAScript global properties that stay; everything else QJSEngine installs is removed,
+// including ArrayBuffer, the typed arrays, DataView and Atomics: PAC scripts have no use for binary
+// data, and one "new ArrayBuffer(2 ** 31)" is a single native allocation the watchdog cannot
+// interrupt.
 const QSet<QString> &standardGlobals()
 {
     static const QSet<QString> names = {
@@ -303,19 +349,7 @@ const QSet<QString> &standardGlobals()
         QStringLiteral("Promise"),
         QStringLiteral("Reflect"),
         QStringLiteral("Proxy"),
-        QStringLiteral("ArrayBuffer"),
-        QStringLiteral("SharedArrayBuffer"),
-        QStringLiteral("DataView"),
-        QStringLiteral("Atomics"),
-        QStringLiteral("Int8Array"),
-        QStringLiteral("Uint8Array"),
-        QStringLiteral("Uint8ClampedArray"),
-        QStringLiteral("Int16Array"),
-        QStringLiteral("Uint16Array"),
-        QStringLiteral("Int32Array"),
-        QStringLiteral("Uint32Array"),
-        QStringLiteral("Float32Array"),
-        QStringLiteral("Float64Array"),
+
         QStringLiteral("NaN"),
         QStringLiteral("Infinity"),
         QStringLiteral("undefined"),
@@ -351,9 +385,14 @@ QList<QHostAddress> defaultResolve(const QString &host, int timeoutMs)
     return future.get();
 }
 
-int exceptionLine(const QJSValue &exception)
+// The script line an Error points at, or -1 (non-Error values, errors raised inside the qtws
+// helpers).
+int exceptionLine(const QJSValue &exception, const QString &scriptName)
 {
     if (!exception.isError())
+        return -1;
+    const QJSValue file = exception.property(QStringLiteral("fileName"));
+    if (file.isString() && file.toString() != scriptName && !file.toString().endsWith(scriptName))
         return -1;
     const QJSValue line = exception.property(QStringLiteral("lineNumber"));
     return line.isNumber() ? line.toInt() : -1;
@@ -372,6 +411,7 @@ void PacHost::beginEvaluation()
 {
     m_dnsCache.clear();
     m_clock.clear();
+    m_localAddresses.reset();
     m_dnsSpent = std::chrono::milliseconds(0);
 }
 
@@ -583,18 +623,10 @@ PacResult PacSandbox::fail(PacError error, const QString &detail, int line) cons
     return result;
 }
 
-PacResult PacSandbox::failFromException(
-    const QJSValue &exception, bool timedOut, const QString &where)
+PacResult PacSandbox::failFromException(const QJSValue &exception, const QString &where)
 {
-    const int line = exceptionLine(exception);
-    if (timedOut) {
-        m_spoiled = true;
-        return fail(PacError::Timeout,
-            QStringLiteral("%1 ran longer than %2 ms")
-                .arg(where)
-                .arg(m_environment.evaluationTimeoutMs),
-            line);
-    }
+    // Runs while the watchdog is armed: toString() and property reads can run script getters.
+    const int line = exceptionLine(exception, m_name);
     const bool syntax = exception.isError()
         && exception.property(QStringLiteral("name")).toString() == QStringLiteral("SyntaxError");
     QString text = exception.toString();
@@ -605,38 +637,57 @@ PacResult PacSandbox::failFromException(
         QStringLiteral("%1 threw \"%2\"").arg(where, text), line);
 }
 
-PacResult PacSandbox::load(const QString &script)
+PacResult PacSandbox::guarded(const QString &where, const std::function<PacResult()> &work)
 {
+    // Everything that can run script code, including reading what the script returned or threw
+    // (getters, toString), happens under the deadline.
     m_host->beginEvaluation();
-    QStringList trace;
     m_watchdog->arm(m_environment.evaluationTimeoutMs);
-    const QJSValue value = m_engine->evaluate(script, m_name, 1, &trace);
+    PacResult result = work();
     const bool timedOut = m_watchdog->disarm();
     m_engine->setInterrupted(false);
-    if (timedOut || !trace.isEmpty() || value.isError())
-        return failFromException(value, timedOut, QStringLiteral("top level"));
-    QJSValue global = m_engine->globalObject();
-    if (!global.property(QStringLiteral("FindProxyForURLEx")).isCallable()
-        && !global.property(QStringLiteral("FindProxyForURL")).isCallable())
-        return fail(PacError::NoFindProxyFunction, QString());
-    return PacResult();
+    if (timedOut) {
+        m_spoiled = true;
+        return fail(PacError::Timeout,
+            QStringLiteral("%1 ran longer than %2 ms")
+                .arg(where)
+                .arg(m_environment.evaluationTimeoutMs));
+    }
+    return result;
+}
+
+PacResult PacSandbox::load(const QString &script)
+{
+    return guarded(QStringLiteral("top level"), [&] {
+        QStringList trace;
+        const QJSValue value = m_engine->evaluate(script, m_name, 1, &trace);
+        if (!trace.isEmpty() || value.isError())
+            return failFromException(value, QStringLiteral("top level"));
+        // A getter on the global object would run here: still under the deadline.
+        QJSValue global = m_engine->globalObject();
+        if (!global.property(QStringLiteral("FindProxyForURLEx")).isCallable()
+            && !global.property(QStringLiteral("FindProxyForURL")).isCallable())
+            return fail(PacError::NoFindProxyFunction, QString());
+        return PacResult();
+    });
 }
 
 PacResult PacSandbox::evaluate(const QString &url, const QString &host)
 {
-    m_host->beginEvaluation();
-    m_watchdog->arm(m_environment.evaluationTimeoutMs);
+    return guarded(QStringLiteral("FindProxyForURL"), [&] { return evaluateArmed(url, host); });
+}
+
+PacResult PacSandbox::evaluateArmed(const QString &url, const QString &host)
+{
     const QJSValue outcome = m_call.call({QJSValue(url), QJSValue(host)});
-    const bool timedOut = m_watchdog->disarm();
-    m_engine->setInterrupted(false);
-    if (timedOut || outcome.isError() || !outcome.isArray())
-        return failFromException(outcome, timedOut, QStringLiteral("FindProxyForURL"));
-    const int kind = outcome.property(0).toInt();
-    const QJSValue value = outcome.property(1);
+    if (outcome.isError() || (!outcome.isArray() && !outcome.isString()))
+        return failFromException(outcome, QStringLiteral("FindProxyForURL"));
+    const int kind = outcome.isString() ? 0 : outcome.property(0).toInt();
+    const QJSValue value = outcome.isString() ? outcome : outcome.property(1);
     if (kind == 1)
         return fail(PacError::NoFindProxyFunction, QString());
     if (kind == 2)
-        return failFromException(value, false, QStringLiteral("FindProxyForURL"));
+        return failFromException(value, QStringLiteral("FindProxyForURL"));
     if (!value.isString()) {
         const QString type = value.isUndefined() ? QStringLiteral("undefined")
             : value.isNull()                     ? QStringLiteral("null")
