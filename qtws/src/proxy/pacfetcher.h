@@ -50,12 +50,10 @@ public:
     ~PacFetcher() override;
 
     /*!
-        Fetches \a url; \a callback runs unless \a context is destroyed first. \a hostHeader, when
-       not empty, replaces the Host header (WPAD connects to the address DNS gave for the wpad
-       name).
+        Fetches \a url; \a callback runs unless \a context is destroyed first.
     */
     void fetch(const QUrl &url, std::chrono::milliseconds timeout, const QObject *context,
-        Callback callback, const QByteArray &hostHeader = QByteArray());
+        Callback callback);
 
 private:
     void deliver(const QObject *context, Callback callback, const PacFetchResult &result);

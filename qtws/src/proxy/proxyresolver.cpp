@@ -264,12 +264,10 @@ ProxyResolverPrivate::~ProxyResolverPrivate()
             QStringLiteral("the proxy resolver was destroyed")));
 }
 
-bool ProxyResolverPrivate::decide(Decision *decision) const
+const ProxyResolverPrivate::Decision *ProxyResolverPrivate::decide() const
 {
-    if (explicitLevel.config.mode() != ProxyConfiguration::Mode::System) {
-        *decision = explicitLevel.decision();
-        return true;
-    }
+    if (explicitLevel.config.mode() != ProxyConfiguration::Mode::System)
+        return &explicitLevel;
     ApplicationConfiguration *app = applicationConfig();
     const quint64 version = app->version.load(std::memory_order_acquire);
     if (version != applicationVersion) {
@@ -277,21 +275,35 @@ bool ProxyResolverPrivate::decide(Decision *decision) const
         applicationLevel.set(app->configuration);
         applicationVersion = version;
     }
-    if (applicationLevel.config.mode() != ProxyConfiguration::Mode::System) {
-        *decision = applicationLevel.decision();
-        return true;
-    }
+    if (applicationLevel.config.mode() != ProxyConfiguration::Mode::System)
+        return &applicationLevel;
     if (!systemLevel || clockMs() - systemReadAt > SystemSettingsTtlMs)
-        return false;
-    *decision = systemLevel->decision();
-    return true;
+        return nullptr;
+    return &*systemLevel;
+}
+
+std::optional<ProxyResolution> ProxyResolverPrivate::cachedPacAnswer(const QUrl &pacUrl,
+    const QUrl &url, const QString &host, const ProxyConfiguration &config) const
+{
+    if (config.resultCacheTtl().count() <= 0)
+        return std::nullopt;
+    const PacScript *s = findScript(pacUrl);
+    if (!s || !s->evaluator || s->stale)
+        return std::nullopt;
+    const qint64 now = clockMs();
+    // An answer never outlives the freshness of its script.
+    if (now - s->fetchedAt >= config.pacMaxAge().count())
+        return std::nullopt;
+    const auto it = results.constFind(resultKey(s->id, url, host));
+    if (it == results.constEnd() || it->expiresAt <= now)
+        return std::nullopt;
+    return it->result;
 }
 
 std::optional<ProxyResolution> ProxyResolverPrivate::immediate(
-    const QUrl &url, const Decision &d) const
+    const QUrl &url, const QString &host, const Decision &d) const
 {
     const ProxyConfiguration &config = d.config;
-    const QString host = url.host();
     const auto direct = [&](const QString &origin, const QString &reason) {
         return ProxyResolution::success(url, {ProxyCandidate::direct(d.source, origin)}, reason);
     };
@@ -307,15 +319,20 @@ std::optional<ProxyResolution> ProxyResolverPrivate::immediate(
         break;
     }
 
-    QString entry;
-    const bool listed = d.noProxy.matches(
-        host, url.port(-1) == -1 ? schemeAndPort(url) & 0xffff : url.port(), &entry);
-    if (config.isNoProxyListReversed()) {
-        if (!listed)
+    if (!d.noProxy.isEmpty()) {
+        QString entry;
+        const int port = url.port(-1) == -1 ? int(schemeAndPort(url) & 0xffff) : url.port();
+        const bool listed = d.noProxy.matches(host, port, &entry);
+        if (config.isNoProxyListReversed()) {
+            if (!listed)
+                return direct(
+                    d.origin, QStringLiteral("not in the proxied hosts list (%1)").arg(d.origin));
+        } else if (listed) {
             return direct(
-                d.origin, QStringLiteral("not in the proxied hosts list (%1)").arg(d.origin));
-    } else if (listed) {
-        return direct(d.origin, QStringLiteral("no-proxy entry '%1' (%2)").arg(entry, d.origin));
+                d.origin, QStringLiteral("no-proxy entry '%1' (%2)").arg(entry, d.origin));
+        }
+    } else if (config.isNoProxyListReversed()) {
+        return direct(d.origin, QStringLiteral("not in the proxied hosts list (%1)").arg(d.origin));
     }
 
     switch (config.mode()) {
@@ -339,33 +356,17 @@ std::optional<ProxyResolution> ProxyResolverPrivate::immediate(
         return ProxyResolution::success(
             url, list, QStringLiteral("manual proxies (%1)").arg(d.origin));
     }
-    case ProxyConfiguration::Mode::PacUrl: {
-        if (config.resultCacheTtl().count() <= 0)
-            return std::nullopt;
-        const PacScript *s = findScript(config.pacUrl());
-        if (!s || !s->evaluator)
-            return std::nullopt;
-        const auto it = results.constFind(resultKey(s->id, url));
-        if (it == results.constEnd() || it->expiresAt <= clockMs())
-            return std::nullopt;
-        return it->result;
-    }
-    case ProxyConfiguration::Mode::AutoDetect: {
-        if (!wpad.done || config.resultCacheTtl().count() <= 0)
+    case ProxyConfiguration::Mode::PacUrl:
+        return cachedPacAnswer(config.pacUrl(), url, host, config);
+    case ProxyConfiguration::Mode::AutoDetect:
+        if (!wpad.done)
             return std::nullopt;
         if (!wpad.found)
             return ProxyResolution::success(url,
                 {ProxyCandidate::direct(ProxyCandidate::Source::Wpad, QStringLiteral("WPAD"))},
                 QStringLiteral("WPAD found no script (tried %1): no proxy on this network")
                     .arg(wpad.tried.join(QLatin1String(", "))));
-        const PacScript *s = findScript(wpad.scriptUrl);
-        if (!s || !s->evaluator)
-            return std::nullopt;
-        const auto it = results.constFind(resultKey(s->id, url));
-        if (it == results.constEnd() || it->expiresAt <= clockMs())
-            return std::nullopt;
-        return it->result;
-    }
+        return cachedPacAnswer(wpad.scriptUrl, url, host, config);
     default:
         return std::nullopt;
     }
@@ -373,12 +374,18 @@ std::optional<ProxyResolution> ProxyResolverPrivate::immediate(
 
 const ProxyResolverPrivate::PacScript *ProxyResolverPrivate::findScript(const QUrl &pacUrl) const
 {
+    if (lastScript && pacUrl == lastScriptUrl)
+        return lastScript;
     const auto it = scripts.find(pacUrl.toString(QUrl::FullyEncoded));
-    return it == scripts.end() ? nullptr : it->second.get();
+    if (it == scripts.end())
+        return nullptr;
+    lastScriptUrl = pacUrl;
+    lastScript = it->second.get(); // scripts are never removed, so the pointer stays valid
+    return lastScript;
 }
 
-ProxyResolverPrivate::PacScript &ProxyResolverPrivate::script(const QUrl &pacUrl,
-    ProxyCandidate::Source source, const QUrl &fetchUrl, const QByteArray &hostHeader)
+ProxyResolverPrivate::PacScript &ProxyResolverPrivate::script(
+    const QUrl &pacUrl, ProxyCandidate::Source source, const QUrl &fetchUrl)
 {
     auto &slot = scripts[pacUrl.toString(QUrl::FullyEncoded)];
     if (!slot) {
@@ -388,13 +395,13 @@ ProxyResolverPrivate::PacScript &ProxyResolverPrivate::script(const QUrl &pacUrl
         slot->source = source;
     }
     slot->fetchUrl = fetchUrl;
-    slot->hostHeader = hostHeader;
     return *slot;
 }
 
-ProxyResolverPrivate::ResultKey ProxyResolverPrivate::resultKey(quint32 scriptId, const QUrl &url)
+ProxyResolverPrivate::ResultKey ProxyResolverPrivate::resultKey(
+    quint32 scriptId, const QUrl &url, const QString &host)
 {
-    return ResultKey {scriptId, schemeAndPort(url), url.host()};
+    return ResultKey {scriptId, schemeAndPort(url), host};
 }
 
 void ProxyResolverPrivate::finish(quint64 id, const ProxyResolution &result)
@@ -430,19 +437,20 @@ void ProxyResolverPrivate::process(quint64 id, const QUrl &url)
                     .arg(url.toDisplayString(QUrl::RemoveUserInfo))));
         return;
     }
-    Decision decision;
-    if (!decide(&decision)) {
+    const Decision *level = decide();
+    if (!level) {
         loadSystem([this, id, url]() { process(id, url); });
         return;
     }
-    if (auto result = immediate(url, decision)) {
+    const Decision decision = *level;
+    if (auto result = immediate(url, url.host(), decision)) {
         finish(id, *result);
         return;
     }
     switch (decision.config.mode()) {
     case ProxyConfiguration::Mode::PacUrl:
         resolvePac(id, url, decision, decision.config.pacUrl(), ProxyCandidate::Source::Pac,
-            decision.config.pacUrl(), QByteArray());
+            decision.config.pacUrl());
         break;
     case ProxyConfiguration::Mode::AutoDetect:
         resolveWpad(id, url, decision);
@@ -491,14 +499,13 @@ void ProxyResolverPrivate::loadSystem(std::function<void()> then)
 }
 
 void ProxyResolverPrivate::resolvePac(quint64 id, const QUrl &url, const Decision &decision,
-    const QUrl &pacUrl, ProxyCandidate::Source source, const QUrl &fetchUrl,
-    const QByteArray &hostHeader)
+    const QUrl &pacUrl, ProxyCandidate::Source source, const QUrl &fetchUrl)
 {
-    PacScript &s = script(pacUrl, source, fetchUrl, hostHeader);
+    PacScript &s = script(pacUrl, source, fetchUrl);
     const ProxyConfiguration &config = decision.config;
     const qint64 now = clockMs();
-    const auto retry = [this, id, url, decision, pacUrl, source, fetchUrl, hostHeader]() {
-        resolvePac(id, url, decision, pacUrl, source, fetchUrl, hostHeader);
+    const auto retry = [this, id, url, decision, pacUrl, source, fetchUrl]() {
+        resolvePac(id, url, decision, pacUrl, source, fetchUrl);
     };
     if (s.fetching) {
         s.waiters.append(retry);
@@ -588,7 +595,7 @@ void ProxyResolverPrivate::evaluate(quint64 id, const QUrl &url, const Decision 
     PacScript &s, const QStringList &warnings)
 {
     Q_Q(ProxyResolver);
-    const ResultKey key = resultKey(s.id, url);
+    const ResultKey key = resultKey(s.id, url, url.host());
     const qint64 ttl = decision.config.resultCacheTtl().count();
     if (ttl > 0 && warnings.isEmpty()) {
         const auto it = results.constFind(key);
@@ -642,11 +649,10 @@ void ProxyResolverPrivate::resolveWpad(quint64 id, const QUrl &url, const Decisi
 {
     if (wpad.done) {
         if (!wpad.found) {
-            finish(id, *immediate(url, decision)); // the "no script" DIRECT answer
+            finish(id, *immediate(url, url.host(), decision)); // the "no script" DIRECT answer
             return;
         }
-        resolvePac(id, url, decision, wpad.scriptUrl, ProxyCandidate::Source::Wpad, wpad.fetchUrl,
-            wpad.hostHeader);
+        resolvePac(id, url, decision, wpad.scriptUrl, ProxyCandidate::Source::Wpad, wpad.fetchUrl);
         return;
     }
     wpad.waiters.append([this, id, url, decision]() { resolveWpad(id, url, decision); });
@@ -690,14 +696,14 @@ void ProxyResolverPrivate::tryWpadHost(const QStringList &hosts, int index, quin
             wpad.running = false;
             wpad.found = true;
             wpad.scriptUrl = QUrl(QLatin1String("http://") + host + QLatin1String("/wpad.dat"));
-            QUrl fetchUrl;
-            fetchUrl.setScheme(QStringLiteral("http"));
-            fetchUrl.setHost(address.toString());
-            fetchUrl.setPort(wpadPort);
-            fetchUrl.setPath(QStringLiteral("/wpad.dat"));
+            // The name is fetched (QNetworkAccessManager resolves it again, from the same resolver
+            // cache); tests that inject DNS fetch from the address they injected instead.
+            QUrl fetchUrl = wpad.scriptUrl;
+            if (wpadFetchResolvedAddress)
+                fetchUrl.setHost(address.toString());
+            if (wpadPort != 80)
+                fetchUrl.setPort(wpadPort);
             wpad.fetchUrl = fetchUrl;
-            wpad.hostHeader
-                = (wpadPort == 80 ? host : host + u':' + QString::number(wpadPort)).toUtf8();
             qCDebug(lcQtwsProxy, "WPAD: %ls is %ls", qUtf16Printable(host),
                 qUtf16Printable(address.toString()));
             const auto waiters = std::exchange(wpad.waiters, {});
@@ -793,12 +799,13 @@ void ProxyResolver::resolve(const QUrl &url, const QObject *context, Callback ca
 bool ProxyResolver::resolveCached(const QUrl &url, ProxyResolution *result) const
 {
     Q_D(const ProxyResolver);
-    if (!url.isValid() || url.host().isEmpty())
+    const QString host = url.host();
+    if (host.isEmpty() || !url.isValid())
         return false;
-    ProxyResolverPrivate::Decision decision;
-    if (!d->decide(&decision))
+    const ProxyResolverPrivate::Decision *decision = d->decide();
+    if (!decision)
         return false;
-    auto answer = d->immediate(url, decision);
+    auto answer = d->immediate(url, host, *decision);
     if (!answer)
         return false;
     *result = std::move(*answer);
