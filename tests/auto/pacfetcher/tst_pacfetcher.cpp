@@ -33,19 +33,17 @@ private Q_SLOTS:
     void contextDestroyed();
 
 private:
-    std::optional<PacFetchResult> fetch(const QUrl &url, std::chrono::milliseconds timeout = 5s,
-        const QByteArray &hostHeader = QByteArray());
+    std::optional<PacFetchResult> fetch(const QUrl &url, std::chrono::milliseconds timeout = 5s);
     PacHttpServer m_server;
     QTemporaryDir m_dir;
 };
 
 std::optional<PacFetchResult> tst_PacFetcher::fetch(
-    const QUrl &url, std::chrono::milliseconds timeout, const QByteArray &hostHeader)
+    const QUrl &url, std::chrono::milliseconds timeout)
 {
     PacFetcher fetcher;
     std::optional<PacFetchResult> result;
-    fetcher.fetch(
-        url, timeout, this, [&](const PacFetchResult &r) { result = r; }, hostHeader);
+    fetcher.fetch(url, timeout, this, [&](const PacFetchResult &r) { result = r; });
     // The deadline of every fetch is far below this: a hang fails here, not at the ctest timeout.
     if (!QTest::qWaitFor([&] { return result.has_value(); }, 20000))
         return std::nullopt;
