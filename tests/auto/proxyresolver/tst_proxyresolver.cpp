@@ -125,6 +125,8 @@ private Q_SLOTS:
     void invalidUrl();
     void pac_data();
     void pac();
+    void realPacEngine_data();
+    void realPacEngine();
     void pacFailurePolicy_data();
     void pacFailurePolicy();
     void pacResultCache();
@@ -402,6 +404,66 @@ void tst_ProxyResolver::pac()
     }
     QVERIFY(result.reason().contains(pacUrl.toString()));
     QVERIFY(!result.isFromCache());
+}
+
+void tst_ProxyResolver::realPacEngine_data()
+{
+    QTest::addColumn<QString>("url");
+    QTest::addColumn<QString>("expected"); // or the error name
+    QTest::addRow("wss: HTTPS then SOCKS4, nothing dropped or added")
+        << "wss://chat.example.org/socket"
+        << "HTTPS secure.corp:443; SOCKS4 s4.corp:1080";
+    QTest::addRow("ws: proxy then DIRECT") << "ws://chat.example.org/"
+                                           << "PROXY p.corp:3128; DIRECT";
+    QTest::addRow("intranet: DIRECT") << "wss://wiki.intranet.example/"
+                                      << "DIRECT";
+    QTest::addRow("throws") << "wss://throw.example/"
+                            << "PacEvaluationFailed";
+    QTest::addRow("loops: interrupted") << "wss://loop.example/"
+                                        << "PacEvaluationFailed";
+    QTest::addRow("unusable answer") << "wss://bogus.example/"
+                                     << "PacNoUsableProxy";
+    QTest::addRow("non-string answer") << "wss://number.example/"
+                                       << "PacEvaluationFailed";
+}
+
+void tst_ProxyResolver::realPacEngine()
+{
+    QFETCH(QString, url);
+    QFETCH(QString, expected);
+    m_server->setScript("/corp.pac", R"(
+function FindProxyForURL(url, host) {
+    if (dnsDomainIs(host, ".intranet.example"))
+        return "DIRECT";
+    if (host == "throw.example")
+        throw new Error("boom");
+    if (host == "loop.example")
+        for (;;) {}
+    if (host == "bogus.example")
+        return "BOGUS entry";
+    if (host == "number.example")
+        return 42;
+    if (shExpMatch(url, "wss://*"))
+        return "HTTPS secure.corp:443; SOCKS4 s4.corp:1080";
+    return "PROXY p.corp:3128; DIRECT";
+}
+)");
+    d()->evaluatorFactory = defaultPacEvaluatorFactory();
+    const QUrl pacUrl = m_server->url(u"/corp.pac"_s);
+    m_resolver->setConfiguration(ProxyConfiguration::pac(pacUrl));
+    const ProxyResolution result = resolve(QUrl(url));
+    if (expected.startsWith(u"Pac"_s)) {
+        QCOMPARE(QString::fromLatin1(
+                     QMetaEnum::fromType<ProxyError::Error>().valueToKey(int(result.error()))),
+            expected);
+        QVERIFY2(
+            result.errorString().contains(pacUrl.toString()), qPrintable(result.errorString()));
+        return;
+    }
+    QVERIFY2(result.isSuccess(), qPrintable(result.errorString()));
+    QCOMPARE(describe(result.candidates()), expected);
+    QCOMPARE(result.candidates().first().source(), ProxyCandidate::Source::Pac);
+    QCOMPARE(result.candidates().first().origin(), pacUrl.toString());
 }
 
 void tst_ProxyResolver::pacFailurePolicy_data()
