@@ -178,6 +178,11 @@ private:
    DIRECT (as browsers do), with the names tried in reason(). When a name resolves but its script
    cannot be fetched, the PAC failure policy applies.
 
+    A ProxyResolver belongs to the thread it lives in: call it from there (only the application-wide
+    configuration functions are thread-safe). Its caches (system settings, PAC scripts, WPAD
+   discovery, answers) are per resolver, so an application should share one resolver between its
+   sockets. A pending request whose resolver is destroyed ends with ProxyError::Error::Cancelled.
+
     Unlike QNetworkProxyFactory::systemProxyForQuery() (backed by libproxy on many Linux systems),
    nothing is dropped or invented: an HTTPS or SOCKS4 proxy stays what it is, and DIRECT is never
    appended. \since 0.1

@@ -723,8 +723,10 @@ void ProxyResolverPrivate::networkChanged()
     ++wpad.generation;
     wpad.done = wpad.running = wpad.found = false;
     for (auto &entry : scripts) {
-        entry.second->stale = true;
+        entry.second->stale
+            = true; // fetched again before the next use, the old script kept if that fails
         entry.second->lastError.clear();
+        entry.second->lastAttempt = 0; // no back-off carried over from the previous network
     }
     for (const auto &waiter : waiters)
         waiter();
@@ -739,8 +741,14 @@ ProxyResolver::ProxyResolver(QObject *parent)
 {
     ensureNetworkInformation();
     if (QNetworkInformation *info = QNetworkInformation::instance()) {
+        // A new network may have another proxy (and another WPAD answer): reachability covers going
+        // off- and online, the transport medium covers moving from Ethernet to Wi-Fi or a VPN.
         connect(info, &QNetworkInformation::reachabilityChanged, this,
             [this]() { d_func()->networkChanged(); });
+        if (info->supports(QNetworkInformation::Feature::TransportMedium)) {
+            connect(info, &QNetworkInformation::transportMediumChanged, this,
+                [this]() { d_func()->networkChanged(); });
+        }
     }
 }
 

@@ -613,6 +613,14 @@ void tst_ProxyResolver::pacRefreshKeepsLastGoodScript()
     m_now += 1000;
     QVERIFY(resolve(target).isSuccess());
     QCOMPARE(m_server->hits("/p.pac"), 2);
+
+    // A network change ends the back-off: the next resolution fetches at once.
+    m_server->setScript("/p.pac", "ANSWER PROXY recovered:1");
+    d()->networkChanged();
+    const ProxyResolution fresh = resolve(target);
+    QCOMPARE(describe(fresh.candidates()), u"PROXY recovered:1"_s);
+    QVERIFY(fresh.warnings().isEmpty());
+    QCOMPARE(m_server->hits("/p.pac"), 3);
 }
 
 void tst_ProxyResolver::pacNetworkChange()
