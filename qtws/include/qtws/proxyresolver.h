@@ -217,6 +217,14 @@ public:
     */
     void resolve(const QUrl &url, const QObject *context, Callback callback);
     /*!
+        Like resolve(url, context, callback), with \a configuration taking the place of the
+       resolver's own for this request only (mode System defers to the resolver's own, then the
+       application's, then the system). This is how many sockets with their own settings share one
+       resolver, and so one copy of each PAC script and answer.
+    */
+    void resolve(const QUrl &url, const ProxyConfiguration &configuration, const QObject *context,
+        Callback callback);
+    /*!
         The answer for \a url if it is available without waiting (a manual or no-proxy
        configuration, cached system settings, or a cached PAC answer); \c false otherwise. Never
        starts a fetch. This is the fast path: a few hash lookups.

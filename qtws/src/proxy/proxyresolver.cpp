@@ -12,6 +12,7 @@
 #include <QtCore/QReadWriteLock>
 #include <QtCore/QRunnable>
 #include <QtCore/QThreadPool>
+#include <QtCore/QTimer>
 #include <QtNetwork/QHostInfo>
 #include <QtNetwork/QNetworkInformation>
 
@@ -243,9 +244,22 @@ ProxyResolverPrivate::ProxyResolverPrivate(ProxyResolver *q)
     , localDomain(&defaultLocalDomain)
     , lookupHost([](const QString &host, const QObject *context,
                      std::function<void(const QList<QHostAddress> &)> callback) {
-        QHostInfo::lookupHost(host, const_cast<QObject *>(context),
-            [callback = std::move(callback)](
-                const QHostInfo &info) { callback(info.addresses()); });
+        // QHostInfo has no timeout; a DNS server that never answers must not stall WPAD discovery.
+        auto done = std::make_shared<bool>(false);
+        auto shared = std::make_shared<std::function<void(const QList<QHostAddress> &)>>(
+            std::move(callback));
+        QObject *receiver = const_cast<QObject *>(context);
+        QHostInfo::lookupHost(host, receiver, [done, shared](const QHostInfo &info) {
+            if (!std::exchange(*done, true))
+                (*shared)(info.addresses());
+        });
+        QTimer::singleShot(WpadDnsTimeoutMs, receiver, [done, shared, host]() {
+            if (std::exchange(*done, true))
+                return;
+            qCDebug(lcQtwsProxy, "WPAD: no DNS answer for %ls within %d ms", qUtf16Printable(host),
+                WpadDnsTimeoutMs);
+            (*shared)({});
+        });
     })
     , q_ptr(q)
 {
@@ -264,8 +278,10 @@ ProxyResolverPrivate::~ProxyResolverPrivate()
             QStringLiteral("the proxy resolver was destroyed")));
 }
 
-const ProxyResolverPrivate::Decision *ProxyResolverPrivate::decide() const
+const ProxyResolverPrivate::Decision *ProxyResolverPrivate::decide(const Decision *override) const
 {
+    if (override && override->config.mode() != ProxyConfiguration::Mode::System)
+        return override;
     if (explicitLevel.config.mode() != ProxyConfiguration::Mode::System)
         return &explicitLevel;
     ApplicationConfiguration *app = applicationConfig();
@@ -428,7 +444,8 @@ void ProxyResolverPrivate::finish(quint64 id, const ProxyResolution &result)
         Qt::QueuedConnection);
 }
 
-void ProxyResolverPrivate::process(quint64 id, const QUrl &url)
+void ProxyResolverPrivate::process(
+    quint64 id, const QUrl &url, const std::shared_ptr<const Decision> &override)
 {
     if (!url.isValid() || url.host().isEmpty()) {
         finish(id,
@@ -437,9 +454,9 @@ void ProxyResolverPrivate::process(quint64 id, const QUrl &url)
                     .arg(url.toDisplayString(QUrl::RemoveUserInfo))));
         return;
     }
-    const Decision *level = decide();
+    const Decision *level = decide(override.get());
     if (!level) {
-        loadSystem([this, id, url]() { process(id, url); });
+        loadSystem([this, id, url, override]() { process(id, url, override); });
         return;
     }
     const Decision decision = *level;
@@ -801,7 +818,24 @@ void ProxyResolver::resolve(const QUrl &url, const QObject *context, Callback ca
         if (guard)
             callback(result);
     });
-    d->process(id, url);
+    d->process(id, url, nullptr);
+}
+
+void ProxyResolver::resolve(const QUrl &url, const ProxyConfiguration &configuration,
+    const QObject *context, Callback callback)
+{
+    Q_D(ProxyResolver);
+    const quint64 id = d->nextRequestId++;
+    QPointer<const QObject> guard(context);
+    d->pending.insert(id, [guard, callback = std::move(callback)](const ProxyResolution &result) {
+        if (guard)
+            callback(result);
+    });
+    auto override = std::make_shared<ProxyResolverPrivate::Decision>();
+    override->set(configuration);
+    override->source = ProxyCandidate::Source::Explicit;
+    override->origin = QStringLiteral("explicit configuration");
+    d->process(id, url, override);
 }
 
 bool ProxyResolver::resolveCached(const QUrl &url, ProxyResolution *result) const

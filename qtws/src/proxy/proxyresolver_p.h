@@ -35,6 +35,8 @@ public:
     static constexpr qint64 RefreshRetryMs = 60 * 1000;
     /*! System settings are read again after this long (desktop settings can change at any time). */
     static constexpr qint64 SystemSettingsTtlMs = 30 * 1000;
+    /*! A WPAD name that DNS has not answered for within this long counts as not resolving. */
+    static constexpr int WpadDnsTimeoutMs = 3000;
 
     explicit ProxyResolverPrivate(ProxyResolver *q);
     ~ProxyResolverPrivate();
@@ -127,7 +129,7 @@ private:
     };
 
     /*! The deciding level, or nullptr when the system settings must be read first. */
-    const Decision *decide() const;
+    const Decision *decide(const Decision *override = nullptr) const;
     std::optional<ProxyResolution> immediate(
         const QUrl &url, const QString &host, const Decision &decision) const;
     /*! The cached PAC answer for \a url from the script at \a pacUrl, if any and still valid. */
@@ -137,7 +139,7 @@ private:
     PacScript &script(const QUrl &pacUrl, ProxyCandidate::Source source, const QUrl &fetchUrl);
     static ResultKey resultKey(quint32 scriptId, const QUrl &url, const QString &host);
 
-    void process(quint64 id, const QUrl &url);
+    void process(quint64 id, const QUrl &url, const std::shared_ptr<const Decision> &override);
     void loadSystem(std::function<void()> then);
     void resolvePac(quint64 id, const QUrl &url, const Decision &decision, const QUrl &pacUrl,
         ProxyCandidate::Source source, const QUrl &fetchUrl);

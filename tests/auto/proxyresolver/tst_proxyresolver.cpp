@@ -118,6 +118,7 @@ private Q_SLOTS:
     void cleanup();
     void precedence_data();
     void precedence();
+    void perRequestConfiguration();
     void loopback_data();
     void loopback();
     void noProxyList_data();
@@ -279,6 +280,35 @@ void tst_ProxyResolver::precedence()
     QCOMPARE(describe(result.candidates()), expected);
     QCOMPARE(int(result.candidates().first().source()), source);
     QVERIFY(!result.reason().isEmpty());
+}
+
+void tst_ProxyResolver::perRequestConfiguration()
+{
+    m_resolver->setConfiguration(ProxyConfiguration::manual({http(u"own"_s, 1)}));
+    std::optional<ProxyResolution> result;
+    const auto wait = [&](const ProxyConfiguration &config, const QUrl &url) {
+        result.reset();
+        m_resolver->resolve(url, config, this, [&](const ProxyResolution &r) { result = r; });
+        return QTest::qWaitFor([&] { return result.has_value(); }, 20000);
+    };
+    const QUrl target(u"wss://t.example/"_s);
+    QVERIFY(wait(ProxyConfiguration::manual({http(u"request"_s, 2)}), target));
+    QCOMPARE(describe(result->candidates()), u"PROXY request:2"_s);
+    QCOMPARE(result->candidates().first().source(), ProxyCandidate::Source::Explicit);
+    // Mode System defers to the resolver's own configuration.
+    QVERIFY(wait(ProxyConfiguration(), target));
+    QCOMPARE(describe(result->candidates()), u"PROXY own:1"_s);
+
+    // Requests with their own PAC configuration share the script and its answers.
+    m_server->setScript("/p.pac", "ANSWER PROXY p:1");
+    const ProxyConfiguration pac = ProxyConfiguration::pac(m_server->url(u"/p.pac"_s));
+    QVERIFY(wait(pac, target));
+    QVERIFY(wait(pac, target));
+    QVERIFY(result->isFromCache());
+    QVERIFY(wait(pac, QUrl(u"wss://u.example/"_s)));
+    QCOMPARE(describe(result->candidates()), u"PROXY p:1"_s);
+    QCOMPARE(m_server->hits("/p.pac"), 1);
+    QCOMPARE(m_evaluations, 2);
 }
 
 void tst_ProxyResolver::loopback_data()
