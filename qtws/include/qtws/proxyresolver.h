@@ -230,6 +230,9 @@ public:
        starts a fetch. This is the fast path: a few hash lookups.
     */
     bool resolveCached(const QUrl &url, ProxyResolution *result) const;
+    /*! resolveCached() for a request with its own \a configuration (see the resolve() overload). */
+    bool resolveCached(
+        const QUrl &url, const ProxyConfiguration &configuration, ProxyResolution *result) const;
 
     /*! Drops cached answers, system settings, WPAD discovery and PAC scripts, as a network change
      * does. */

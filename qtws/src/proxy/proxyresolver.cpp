@@ -831,11 +831,38 @@ void ProxyResolver::resolve(const QUrl &url, const ProxyConfiguration &configura
         if (guard)
             callback(result);
     });
-    auto override = std::make_shared<ProxyResolverPrivate::Decision>();
+    d->process(id, url, d->overrideFor(configuration));
+}
+
+std::shared_ptr<const ProxyResolverPrivate::Decision> ProxyResolverPrivate::overrideFor(
+    const ProxyConfiguration &configuration) const
+{
+    if (lastOverride && lastOverride->config == configuration) // shared data: a pointer comparison
+        return lastOverride;
+    auto override = std::make_shared<Decision>();
     override->set(configuration);
     override->source = ProxyCandidate::Source::Explicit;
     override->origin = QStringLiteral("explicit configuration");
-    d->process(id, url, override);
+    lastOverride = override;
+    return override;
+}
+
+bool ProxyResolver::resolveCached(
+    const QUrl &url, const ProxyConfiguration &configuration, ProxyResolution *result) const
+{
+    Q_D(const ProxyResolver);
+    const QString host = url.host();
+    if (host.isEmpty() || !url.isValid())
+        return false;
+    const auto override = d->overrideFor(configuration);
+    const ProxyResolverPrivate::Decision *decision = d->decide(override.get());
+    if (!decision)
+        return false;
+    auto answer = d->immediate(url, host, *decision);
+    if (!answer)
+        return false;
+    *result = std::move(*answer);
+    return true;
 }
 
 bool ProxyResolver::resolveCached(const QUrl &url, ProxyResolution *result) const

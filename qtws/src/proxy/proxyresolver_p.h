@@ -140,6 +140,9 @@ private:
     static ResultKey resultKey(quint32 scriptId, const QUrl &url, const QString &host);
 
     void process(quint64 id, const QUrl &url, const std::shared_ptr<const Decision> &override);
+    /*! The level for a per-request configuration; the last one is kept so that repeated requests
+       with the same configuration do not parse its no-proxy list again. */
+    std::shared_ptr<const Decision> overrideFor(const ProxyConfiguration &configuration) const;
     void loadSystem(std::function<void()> then);
     void resolvePac(quint64 id, const QUrl &url, const Decision &decision, const QUrl &pacUrl,
         ProxyCandidate::Source source, const QUrl &fetchUrl);
@@ -163,6 +166,7 @@ private:
     std::unordered_map<QString, std::unique_ptr<PacScript>> scripts; // by PAC URL (encoded)
     mutable QUrl lastScriptUrl; // findScript() memo: the fast path does not re-encode the PAC URL
     mutable const PacScript *lastScript = nullptr;
+    mutable std::shared_ptr<const Decision> lastOverride;
     quint32 nextScriptId = 1;
     QHash<ResultKey, CachedResult> results;
     Wpad wpad;

@@ -309,6 +309,12 @@ void tst_ProxyResolver::perRequestConfiguration()
     QCOMPARE(describe(result->candidates()), u"PROXY p:1"_s);
     QCOMPARE(m_server->hits("/p.pac"), 1);
     QCOMPARE(m_evaluations, 2);
+    ProxyResolution cached;
+    QVERIFY(m_resolver->resolveCached(target, pac, &cached));
+    QCOMPARE(describe(cached.candidates()), u"PROXY p:1"_s);
+    QVERIFY(!m_resolver->resolveCached(QUrl(u"wss://never.example/"_s), pac, &cached));
+    QVERIFY(m_resolver->resolveCached(target, ProxyConfiguration::noProxy(), &cached));
+    QCOMPARE(describe(cached.candidates()), u"DIRECT"_s);
 }
 
 void tst_ProxyResolver::loopback_data()
@@ -853,6 +859,16 @@ void tst_ProxyResolver::cachedLatency()
         hits += m_resolver->resolveCached(target, &cached) ? 1 : 0;
     qInfo("manual configuration (resolveCached): %.0f ns per call",
         double(timer.nsecsElapsed()) / iterations);
+
+    // The per-request form, as sockets sharing one resolver use it.
+    const ProxyConfiguration pac = ProxyConfiguration::pac(m_server->url(u"/p.pac"_s));
+    QVERIFY(m_resolver->resolveCached(target, pac, &cached));
+    timer.restart();
+    for (int i = 0; i < iterations; ++i)
+        hits += m_resolver->resolveCached(target, pac, &cached) ? 1 : 0;
+    qInfo("cached resolution with a per-request PAC configuration: %.0f ns per call",
+        double(timer.nsecsElapsed()) / iterations);
+    QCOMPARE(hits, 3 * iterations);
 }
 
 QTEST_GUILESS_MAIN(tst_ProxyResolver)
