@@ -9,67 +9,176 @@
 #include <QtCore/QThread>
 
 #include <atomic>
+#include <condition_variable>
+#include <deque>
+#include <future>
+#include <mutex>
+#include <optional>
+#include <thread>
 
 namespace QtWs {
 
 namespace {
 
-// Lives on the worker thread; everything it owns is touched only there.
-class PacWorker : public QObject
+// Set on worker threads, where a synchronous request would wait for itself.
+thread_local bool t_isPacWorker = false;
+
+/*! How long an interrupted evaluation may take to return before its thread is abandoned. */
+constexpr int kStuckGraceMs = 1000;
+
+PacResult makeError(PacError error, const QString &detail = QString())
+{
+    PacResult result;
+    result.error = error;
+    result.errorString = detail.isEmpty() ? pacErrorName(error)
+                                          : pacErrorName(error) + QStringLiteral(": ") + detail;
+    return result;
+}
+
+// One request. complete() runs at most once: the worker and, for a stuck worker, the watchdog may
+// both try.
+struct Job
+{
+    QUrl url;
+    QString hostOverride;
+    std::function<void(const PacResult &)> deliver;
+    std::shared_ptr<std::atomic<bool>> done = std::make_shared<std::atomic<bool>>(false);
+
+    void complete(const PacResult &result) const
+    {
+        if (!done->exchange(true))
+            deliver(result);
+    }
+};
+
+struct Configuration
+{
+    PacEnvironment environment;
+    QString script;
+    QString name;
+    ProxyCandidate::Source source = ProxyCandidate::Source::Pac;
+    bool hasScript = false;
+    quint64 version = 0;
+};
+
+class Worker;
+
+// State shared by the engine and its worker threads. A worker that cannot be stopped (see
+// PacWatchdog) keeps a reference, so this outlives the PacEngine in that case.
+struct Shared : std::enable_shared_from_this<Shared>
+{
+    std::mutex mutex;
+    std::condition_variable wake;
+    std::deque<Job> jobs;
+    Configuration configuration;
+    bool stopping = false;
+    std::shared_ptr<Worker> current;
+
+    void startWorker(); // with mutex held
+    void onStuck(const std::shared_ptr<Worker> &worker);
+};
+
+// Owns a thread with its own sandbox. The sandbox (and its QJSEngine) is created, used and
+// destroyed there.
+class Worker : public std::enable_shared_from_this<Worker>
 {
 public:
-    PacWorker(PacWatchdog *watchdog, std::atomic<bool> *shuttingDown)
-        : m_watchdog(watchdog)
-        , m_shuttingDown(shuttingDown)
+    explicit Worker(std::shared_ptr<Shared> shared)
+        : m_shared(std::move(shared))
     { }
 
-    void setEnvironment(const PacEnvironment &environment)
+    void start()
     {
-        m_environment = environment;
-        reset();
+        std::weak_ptr<Worker> weak = shared_from_this();
+        std::weak_ptr<Shared> shared = m_shared;
+        m_watchdog = std::make_unique<PacWatchdog>(
+            [weak, shared] {
+                const auto worker = weak.lock();
+                const auto s = shared.lock();
+                if (worker && s)
+                    s->onStuck(worker);
+            },
+            kStuckGraceMs);
+        m_finished = m_finishedPromise.get_future();
+        m_thread = std::thread([self = shared_from_this()] { self->run(); });
     }
 
-    void setScript(const QString &script, const QString &name, ProxyCandidate::Source source)
+    // Called with Shared::mutex held.
+    void abandon() { m_abandoned = true; }
+    bool isAbandoned() const { return m_abandoned; }
+    void interrupt() { m_watchdog->interruptNow(); }
+    std::optional<Job> inFlight() const { return m_inFlight; }
+
+    // Joins the thread if it ends within graceMs, detaches it otherwise (a stuck script).
+    void finish(int graceMs)
     {
-        m_script = script;
-        m_name = name;
-        m_source = source;
-        m_hasScript = true;
-        reset();
+        if (!m_thread.joinable())
+            return;
+        if (m_finished.wait_for(std::chrono::milliseconds(graceMs)) == std::future_status::ready) {
+            m_thread.join();
+        } else {
+            qCCritical(lcQtwsPac) << "PAC worker thread does not stop; leaving it behind";
+            m_thread.detach();
+        }
     }
 
-    PacResult run(const QUrl &url, const QString &hostOverride)
+private:
+    void run()
     {
-        PacResult result;
-        if (m_shuttingDown->load()) {
-            result.error = PacError::EngineUnavailable;
-            result.errorString = pacErrorName(result.error);
-            return result;
+        t_isPacWorker = true;
+        quint64 version = 0;
+        for (;;) {
+            Job job;
+            {
+                std::unique_lock<std::mutex> lock(m_shared->mutex);
+                m_inFlight.reset();
+                m_shared->wake.wait(lock, [this] {
+                    return m_shared->stopping || m_abandoned || !m_shared->jobs.empty();
+                });
+                if (m_shared->stopping || m_abandoned)
+                    break;
+                job = std::move(m_shared->jobs.front());
+                m_shared->jobs.pop_front();
+                m_inFlight = job;
+                if (m_shared->configuration.version != version) {
+                    m_configuration = m_shared->configuration;
+                    version = m_configuration.version;
+                    m_sandbox.reset();
+                    m_loadError = PacResult();
+                }
+            }
+            job.complete(evaluate(job.url, job.hostOverride));
         }
-        if (!m_hasScript) {
-            result.error = PacError::NoScript;
-            result.errorString = pacErrorName(result.error);
-            return result;
-        }
+        m_sandbox.reset();
+        m_finishedPromise.set_value();
+    }
+
+    PacResult evaluate(const QUrl &url, const QString &hostOverride)
+    {
+        if (!m_configuration.hasScript)
+            return makeError(PacError::NoScript);
         if (m_sandbox && m_sandbox->isSpoiled()) {
-            qCDebug(lcQtwsPac) << m_name << "rebuilding the engine after an interrupted evaluation";
+            qCDebug(lcQtwsPac) << m_configuration.name
+                               << "rebuilding the engine after an interrupt";
             m_sandbox.reset();
         }
         if (!m_loadError.ok())
             return m_loadError; // sticky until another script or environment is set
         if (!m_sandbox) {
-            if (m_script.size() > m_environment.maxScriptSize) {
-                m_loadError.error = PacError::ScriptTooLarge;
+            const PacEnvironment &env = m_configuration.environment;
+            if (m_configuration.script.size() > env.maxScriptSize) {
+                m_loadError = makeError(PacError::ScriptTooLarge);
                 m_loadError.errorString
                     = QStringLiteral("PAC script %1: %2: %3 characters, limit %4")
-                          .arg(m_name, pacErrorName(PacError::ScriptTooLarge))
-                          .arg(m_script.size())
-                          .arg(m_environment.maxScriptSize);
+                          .arg(m_configuration.name, pacErrorName(PacError::ScriptTooLarge))
+                          .arg(m_configuration.script.size())
+                          .arg(env.maxScriptSize);
                 qCWarning(lcQtwsPac).noquote() << m_loadError.errorString;
                 return m_loadError;
             }
-            m_sandbox = std::make_unique<PacSandbox>(m_environment, m_watchdog, m_name, m_source);
-            PacResult loaded = m_sandbox->load(m_script);
+            m_sandbox = std::make_unique<PacSandbox>(
+                env, m_watchdog.get(), m_configuration.name, m_configuration.source);
+            PacResult loaded = m_sandbox->load(m_configuration.script);
             if (!loaded.ok()) {
                 qCWarning(lcQtwsPac).noquote() << loaded.errorString;
                 m_sandbox.reset();
@@ -78,41 +187,75 @@ public:
             }
         }
         const QString host = hostOverride.isEmpty() ? url.host(QUrl::FullyEncoded) : hostOverride;
-        result = m_sandbox->evaluate(PacEngine::scriptUrl(url, m_environment), host);
+        PacResult result
+            = m_sandbox->evaluate(PacEngine::scriptUrl(url, m_configuration.environment), host);
         if (!result.ok())
             qCDebug(lcQtwsPac).noquote() << result.errorString;
         return result;
     }
 
-private:
-    void reset()
-    {
-        m_sandbox.reset();
-        m_loadError = PacResult();
-    }
-
-    PacWatchdog *m_watchdog;
-    std::atomic<bool> *m_shuttingDown;
-    PacEnvironment m_environment;
-    QString m_script;
-    QString m_name;
-    ProxyCandidate::Source m_source = ProxyCandidate::Source::Pac;
-    bool m_hasScript = false;
+    std::shared_ptr<Shared> m_shared;
+    std::unique_ptr<PacWatchdog> m_watchdog;
+    std::thread m_thread;
+    std::promise<void> m_finishedPromise;
+    std::future<void> m_finished;
+    bool m_abandoned = false; // guarded by Shared::mutex
+    std::optional<Job> m_inFlight; // guarded by Shared::mutex
+    // Touched only on the worker thread:
+    Configuration m_configuration;
     PacResult m_loadError;
     std::unique_ptr<PacSandbox> m_sandbox;
 };
+
+void Shared::startWorker()
+{
+    current = std::make_shared<Worker>(shared_from_this());
+    current->start();
+}
+
+void Shared::onStuck(const std::shared_ptr<Worker> &worker)
+{
+    std::optional<Job> job;
+    {
+        std::lock_guard<std::mutex> lock(mutex);
+        if (worker->isAbandoned() || worker != current)
+            return;
+        qCCritical(lcQtwsPac).noquote()
+            << "PAC script" << configuration.name
+            << "ignores the interrupt (recursion from catch blocks?); abandoning its thread";
+        worker->abandon();
+        job = worker->inFlight();
+        current.reset();
+        if (!stopping)
+            startWorker(); // serves the queued requests with a fresh engine
+    }
+    wake.notify_all();
+    if (job) {
+        PacResult result = makeError(PacError::Timeout,
+            QStringLiteral("PAC script %1 did not stop when interrupted").arg(configuration.name));
+        job->complete(result);
+    }
+    worker->finish(0); // detaches: the thread is still running the script
+}
 
 } // namespace
 
 class PacEnginePrivate
 {
 public:
-    PacEnvironment environment;
-    QString scriptName;
-    std::atomic<bool> shuttingDown {false};
-    PacWatchdog watchdog;
-    QThread thread;
-    PacWorker *worker = nullptr; // deleted on its thread when the thread finishes
+    std::shared_ptr<Shared> shared = std::make_shared<Shared>();
+    // Delivery of asynchronous results: set to null under deliveryMutex when the engine dies.
+    std::shared_ptr<std::mutex> deliveryMutex = std::make_shared<std::mutex>();
+    std::shared_ptr<PacEngine *> engine;
+
+    void submit(Job job)
+    {
+        {
+            std::lock_guard<std::mutex> lock(shared->mutex);
+            shared->jobs.push_back(std::move(job));
+        }
+        shared->wake.notify_all();
+    }
 };
 
 PacEngine::PacEngine(QObject *parent)
@@ -120,52 +263,69 @@ PacEngine::PacEngine(QObject *parent)
     , d_ptr(std::make_unique<PacEnginePrivate>())
 {
     Q_D(PacEngine);
-    d->thread.setObjectName(QStringLiteral("qtws-pac"));
-    d->worker = new PacWorker(&d->watchdog, &d->shuttingDown);
-    d->worker->moveToThread(&d->thread);
-    connect(&d->thread, &QThread::finished, d->worker, &QObject::deleteLater);
-    d->thread.start();
+    d->engine = std::make_shared<PacEngine *>(this);
+    std::lock_guard<std::mutex> lock(d->shared->mutex);
+    d->shared->startWorker();
 }
 
 PacEngine::~PacEngine()
 {
     Q_D(PacEngine);
-    d->shuttingDown = true;
-    d->watchdog.interruptNow();
-    d->thread.quit();
-    d->thread.wait();
+    {
+        std::lock_guard<std::mutex> lock(*d->deliveryMutex);
+        *d->engine = nullptr;
+    }
+    std::shared_ptr<Worker> worker;
+    std::deque<Job> pending;
+    {
+        std::lock_guard<std::mutex> lock(d->shared->mutex);
+        d->shared->stopping = true;
+        pending.swap(d->shared->jobs);
+        worker = d->shared->current;
+        d->shared->current.reset();
+        if (worker)
+            worker->interrupt();
+    }
+    d->shared->wake.notify_all();
+    for (const Job &job : pending)
+        job.complete(
+            makeError(PacError::EngineUnavailable, QStringLiteral("the engine was destroyed")));
+    if (worker)
+        worker->finish(kStuckGraceMs);
 }
 
 void PacEngine::setEnvironment(const PacEnvironment &environment)
 {
     Q_D(PacEngine);
-    d->environment = environment;
-    PacWorker *worker = d->worker;
-    QMetaObject::invokeMethod(
-        worker, [worker, environment] { worker->setEnvironment(environment); },
-        Qt::QueuedConnection);
+    std::lock_guard<std::mutex> lock(d->shared->mutex);
+    d->shared->configuration.environment = environment;
+    ++d->shared->configuration.version;
 }
 
 PacEnvironment PacEngine::environment() const
 {
     Q_D(const PacEngine);
-    return d->environment;
+    std::lock_guard<std::mutex> lock(d->shared->mutex);
+    return d->shared->configuration.environment;
 }
 
 void PacEngine::setScript(const QString &script, const QString &name, ProxyCandidate::Source source)
 {
     Q_D(PacEngine);
-    d->scriptName = name;
-    PacWorker *worker = d->worker;
-    QMetaObject::invokeMethod(
-        worker, [worker, script, name, source] { worker->setScript(script, name, source); },
-        Qt::QueuedConnection);
+    std::lock_guard<std::mutex> lock(d->shared->mutex);
+    Configuration &c = d->shared->configuration;
+    c.script = script;
+    c.name = name;
+    c.source = source;
+    c.hasScript = true;
+    ++c.version;
 }
 
 QString PacEngine::scriptName() const
 {
     Q_D(const PacEngine);
-    return d->scriptName;
+    std::lock_guard<std::mutex> lock(d->shared->mutex);
+    return d->shared->configuration.name;
 }
 
 void PacEngine::findProxyForUrl(const QUrl &url, const QObject *context,
@@ -173,47 +333,49 @@ void PacEngine::findProxyForUrl(const QUrl &url, const QObject *context,
 {
     Q_D(PacEngine);
     QPointer<QObject> guard(const_cast<QObject *>(context));
-    PacWorker *worker = d->worker;
-    QMetaObject::invokeMethod(
-        worker,
-        [this, worker, url, hostOverride, guard, callback = std::move(callback)]() mutable {
-            PacResult result = worker->run(url, hostOverride);
-            // Hop to the engine's thread first: the engine outlives every event posted to itself,
-            // which makes the QPointer check below safe; then on to the context's thread.
-            QMetaObject::invokeMethod(
-                this,
-                [guard, callback = std::move(callback), result = std::move(result)]() mutable {
-                    QObject *target = guard.data();
-                    if (!target)
-                        return;
-                    if (target->thread() == QThread::currentThread()) {
-                        callback(result);
-                        return;
-                    }
-                    QMetaObject::invokeMethod(
-                        target, [callback = std::move(callback), result] { callback(result); },
-                        Qt::QueuedConnection);
-                },
-                Qt::QueuedConnection);
-        },
-        Qt::QueuedConnection);
+    Job job;
+    job.url = url;
+    job.hostOverride = hostOverride;
+    job.deliver = [mutex = d->deliveryMutex, engine = d->engine, guard,
+                      callback = std::move(callback)](const PacResult &result) {
+        // Runs on a worker (or watchdog) thread. Hop to the engine's thread first: the engine
+        // outlives every event posted to itself, which makes the QPointer check there safe; then on
+        // to the context's thread.
+        std::lock_guard<std::mutex> lock(*mutex);
+        if (!*engine)
+            return;
+        QMetaObject::invokeMethod(
+            *engine,
+            [guard, callback, result] {
+                QObject *target = guard.data();
+                if (!target)
+                    return;
+                if (target->thread() == QThread::currentThread()) {
+                    callback(result);
+                    return;
+                }
+                QMetaObject::invokeMethod(
+                    target, [callback, result] { callback(result); }, Qt::QueuedConnection);
+            },
+            Qt::QueuedConnection);
+    };
+    d->submit(std::move(job));
 }
 
 PacResult PacEngine::findProxyForUrlSync(const QUrl &url, const QString &hostOverride)
 {
     Q_D(PacEngine);
-    PacResult result;
-    if (QThread::currentThread() == &d->thread) {
-        result.error = PacError::EngineUnavailable;
-        result.errorString
-            = QStringLiteral("findProxyForUrlSync() called on the PAC worker thread");
-        return result;
-    }
-    PacWorker *worker = d->worker;
-    QMetaObject::invokeMethod(
-        worker, [&result, worker, &url, &hostOverride] { result = worker->run(url, hostOverride); },
-        Qt::BlockingQueuedConnection);
-    return result;
+    if (t_isPacWorker)
+        return makeError(PacError::EngineUnavailable,
+            QStringLiteral("synchronous request from a PAC worker thread"));
+    auto promise = std::make_shared<std::promise<PacResult>>();
+    std::future<PacResult> future = promise->get_future();
+    Job job;
+    job.url = url;
+    job.hostOverride = hostOverride;
+    job.deliver = [promise](const PacResult &result) { promise->set_value(result); };
+    d->submit(std::move(job));
+    return future.get();
 }
 
 QString PacEngine::scriptUrl(const QUrl &url, const PacEnvironment &environment)

@@ -5,8 +5,10 @@
 
 namespace QtWs {
 
-PacWatchdog::PacWatchdog()
-    : m_thread([this] { run(); })
+PacWatchdog::PacWatchdog(std::function<void()> onStuck, int graceMs)
+    : m_onStuck(std::move(onStuck))
+    , m_grace(graceMs)
+    , m_thread([this] { run(); })
 { }
 
 PacWatchdog::~PacWatchdog()
@@ -16,7 +18,10 @@ PacWatchdog::~PacWatchdog()
         m_stop = true;
     }
     m_wake.notify_one();
-    m_thread.join();
+    if (m_thread.get_id() == std::this_thread::get_id())
+        m_thread.detach(); // the owner was released from our own stuck report
+    else
+        m_thread.join();
 }
 
 void PacWatchdog::setEngine(QJSEngine *engine)
@@ -73,6 +78,20 @@ void PacWatchdog::run()
 {
     std::unique_lock<std::mutex> lock(m_mutex);
     while (!m_stop) {
+        if (m_busy && m_fired && !m_stuckReported) {
+            // Interrupted but not back yet: give it the grace period, then report it stuck (once).
+            const Clock::time_point giveUp = m_deadline + m_grace;
+            if (Clock::now() < giveUp) {
+                m_wake.wait_until(lock, giveUp);
+                continue;
+            }
+            m_stuckReported = true;
+            lock.unlock();
+            if (m_onStuck)
+                m_onStuck();
+            lock.lock();
+            continue;
+        }
         if (!m_busy || m_suspended || m_fired) {
             // Nothing to watch: sleep until arm() or resume() wakes us.
             m_sleepingUntimed = true;

@@ -7,6 +7,8 @@
 #include <mutex>
 #include <thread>
 
+#include <functional>
+
 class QJSEngine;
 
 namespace QtWs {
@@ -20,7 +22,12 @@ namespace QtWs {
 class PacWatchdog
 {
 public:
-    PacWatchdog();
+    // onStuck runs on the watchdog thread when an interrupted evaluation has still not returned
+    // graceMs after the interrupt. V4 polls the interrupt flag only after calls and on loop edges,
+    // so a script that re-enters itself from catch blocks ("function r() { try { r() } catch (e) {
+    // r() } }") keeps running exponentially long after the interrupt; the owner then abandons that
+    // thread.
+    PacWatchdog(std::function<void()> onStuck, int graceMs);
     ~PacWatchdog();
     PacWatchdog(const PacWatchdog &) = delete;
     PacWatchdog &operator=(const PacWatchdog &) = delete;
@@ -51,6 +58,9 @@ private:
     bool m_fired = false;
     bool m_sleepingUntimed = false;
     bool m_stop = false;
+    bool m_stuckReported = false;
+    std::function<void()> m_onStuck;
+    std::chrono::milliseconds m_grace;
     std::thread m_thread; // last: started after every member above is initialised
 };
 
