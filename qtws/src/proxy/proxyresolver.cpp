@@ -16,6 +16,7 @@
 #include <QtNetwork/QHostInfo>
 #include <QtNetwork/QNetworkInformation>
 
+#include <algorithm>
 #include <atomic>
 
 namespace QtWs {
@@ -516,16 +517,36 @@ void ProxyResolverPrivate::loadSystem(std::function<void()> then)
 }
 
 void ProxyResolverPrivate::resolvePac(quint64 id, const QUrl &url, const Decision &decision,
-    const QUrl &pacUrl, ProxyCandidate::Source source, const QUrl &fetchUrl)
+    const QUrl &pacUrl, ProxyCandidate::Source source, const QUrl &fetchUrl, bool afterFetch)
 {
     PacScript &s = script(pacUrl, source, fetchUrl);
     const ProxyConfiguration &config = decision.config;
     const qint64 now = clockMs();
+    // Called again once the fetch in progress has ended, whatever its outcome: then the script (or
+    // the error) is used as it is, never fetched again for this request (a max age of 0 must not
+    // loop).
     const auto retry = [this, id, url, decision, pacUrl, source, fetchUrl]() {
-        resolvePac(id, url, decision, pacUrl, source, fetchUrl);
+        resolvePac(id, url, decision, pacUrl, source, fetchUrl, true);
     };
     if (s.fetching) {
         s.waiters.append(retry);
+        return;
+    }
+    if (afterFetch) {
+        if (s.evaluator) {
+            QStringList warnings;
+            if (!s.lastError.isEmpty())
+                warnings.append(QStringLiteral("%1; using the script fetched %2 s ago")
+                                    .arg(s.lastError)
+                                    .arg((now - s.fetchedAt) / 1000));
+            evaluate(id, url, decision, s, warnings);
+        } else {
+            finish(id,
+                pacFailure(url, decision,
+                    source == ProxyCandidate::Source::Wpad ? ProxyError::Error::WpadFetchFailed
+                                                           : ProxyError::Error::PacFetchFailed,
+                    s.lastError));
+        }
         return;
     }
     if (s.evaluator) {
@@ -579,7 +600,7 @@ void ProxyResolverPrivate::startFetch(PacScript &s, const ProxyConfiguration &co
             if (fetched.ok) {
                 if (!s.evaluator || fetched.script != s.script) {
                     s.script = fetched.script;
-                    s.evaluator = evaluatorFactory(s.script, s.origin, s.source);
+                    replaceEvaluator(s, evaluatorFactory(s.script, s.origin, s.source));
                     // Answers of the previous script are void.
                     for (auto r = results.begin(); r != results.end();) {
                         if (r.key().scriptId == s.id)
@@ -623,8 +644,11 @@ void ProxyResolverPrivate::evaluate(quint64 id, const QUrl &url, const Decision 
     }
     ++pacEvaluationCount;
     const QString origin = s.origin;
-    s.evaluator->evaluate(
-        url, q, [this, id, url, decision, key, ttl, warnings, origin](const PacOutcome &o) {
+    PacEvaluator *evaluator = s.evaluator.get();
+    ++inFlight[evaluator];
+    evaluator->evaluate(url, q,
+        [this, id, url, decision, key, ttl, warnings, origin, evaluator](const PacOutcome &o) {
+            evaluationDone(evaluator);
             ProxyResolution result;
             if (!o.ok) {
                 result = pacFailure(
@@ -660,6 +684,30 @@ ProxyResolution ProxyResolverPrivate::pacFailure(const QUrl &url, const Decision
     result.setDirectFallback(true);
     result.setWarnings({message});
     return result;
+}
+
+void ProxyResolverPrivate::replaceEvaluator(PacScript &s, std::unique_ptr<PacEvaluator> evaluator)
+{
+    if (s.evaluator && inFlight.contains(s.evaluator.get()))
+        retired.push_back(std::move(s.evaluator));
+    s.evaluator = std::move(evaluator);
+}
+
+void ProxyResolverPrivate::evaluationDone(PacEvaluator *evaluator)
+{
+    const auto it = inFlight.find(evaluator);
+    if (it == inFlight.end() || --*it > 0)
+        return;
+    inFlight.erase(it);
+    // Destroy a retired evaluator later: this runs inside its own callback.
+    const auto r = std::find_if(retired.begin(), retired.end(),
+        [evaluator](const std::unique_ptr<PacEvaluator> &e) { return e.get() == evaluator; });
+    if (r == retired.end())
+        return;
+    std::shared_ptr<PacEvaluator> doomed(std::move(*r));
+    retired.erase(r);
+    QMetaObject::invokeMethod(
+        q_ptr, [doomed]() {}, Qt::QueuedConnection);
 }
 
 void ProxyResolverPrivate::resolveWpad(quint64 id, const QUrl &url, const Decision &decision)

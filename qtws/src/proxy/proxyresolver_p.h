@@ -145,7 +145,9 @@ private:
     std::shared_ptr<const Decision> overrideFor(const ProxyConfiguration &configuration) const;
     void loadSystem(std::function<void()> then);
     void resolvePac(quint64 id, const QUrl &url, const Decision &decision, const QUrl &pacUrl,
-        ProxyCandidate::Source source, const QUrl &fetchUrl);
+        ProxyCandidate::Source source, const QUrl &fetchUrl, bool afterFetch = false);
+    void replaceEvaluator(PacScript &script, std::unique_ptr<PacEvaluator> evaluator);
+    void evaluationDone(PacEvaluator *evaluator);
     void startFetch(PacScript &script, const ProxyConfiguration &config);
     void evaluate(quint64 id, const QUrl &url, const Decision &decision, PacScript &script,
         const QStringList &warnings);
@@ -167,6 +169,11 @@ private:
     mutable QUrl lastScriptUrl; // findScript() memo: the fast path does not re-encode the PAC URL
     mutable const PacScript *lastScript = nullptr;
     mutable std::shared_ptr<const Decision> lastOverride;
+    // Evaluations in flight per evaluator. A replaced evaluator with evaluations in flight is
+    // retired, not destroyed (destroying a PAC engine drops its pending callbacks, which would
+    // leave requests unanswered).
+    QHash<PacEvaluator *, int> inFlight;
+    std::vector<std::unique_ptr<PacEvaluator>> retired;
     quint32 nextScriptId = 1;
     QHash<ResultKey, CachedResult> results;
     Wpad wpad;

@@ -23,11 +23,16 @@ using namespace std::chrono_literals;
 namespace {
 
 // Test evaluator. Script "ANSWER <pac result>" answers that string (%HOST% replaced by the target
-// host); "THROW <message>" fails like a throwing script. Entries: DIRECT, PROXY h:p, HTTPS h:p,
+// host); "HOLD <pac result>" answers only when the test releases it (an evaluation in flight);
+// "THROW <message>" fails like a throwing script. Entries: DIRECT, PROXY h:p, HTTPS h:p,
 // SOCKS4 h:p, SOCKS5 h:p.
+QList<std::function<void()>> heldAnswers;
+int destroyedEvaluators = 0;
+
 class ScriptedEvaluator final : public PacEvaluator
 {
 public:
+    ~ScriptedEvaluator() override { ++destroyedEvaluators; }
     ScriptedEvaluator(
         const QString &script, const QString &origin, ProxyCandidate::Source source, int *counter)
         : m_script(script)
@@ -42,9 +47,10 @@ public:
         if (m_script.startsWith(u"THROW "_s)) {
             outcome.errorString
                 = u"PAC %1: line 1: uncaught exception: %2"_s.arg(m_origin, m_script.mid(6));
-        } else if (m_script.startsWith(u"ANSWER "_s)) {
+        } else if (m_script.startsWith(u"ANSWER "_s) || m_script.startsWith(u"HOLD "_s)) {
             outcome.ok = true;
-            outcome.raw = m_script.mid(7).trimmed().replace(u"%HOST%"_s, url.host());
+            outcome.raw
+                = m_script.mid(m_script.indexOf(u' ')).trimmed().replace(u"%HOST%"_s, url.host());
             const QStringList entries = outcome.raw.split(u';', Qt::SkipEmptyParts);
             for (const QString &entry : entries) {
                 const QStringList words = entry.simplified().split(u' ');
@@ -69,6 +75,13 @@ public:
             outcome.errorString = u"PAC %1: line 1: SyntaxError"_s.arg(m_origin);
         }
         QPointer<const QObject> guard(context);
+        if (m_script.startsWith(u"HOLD "_s)) {
+            heldAnswers.append([guard, callback, outcome]() {
+                if (guard)
+                    callback(outcome);
+            });
+            return;
+        }
         QMetaObject::invokeMethod(
             const_cast<QObject *>(context),
             [guard, callback, outcome]() {
@@ -134,6 +147,8 @@ private Q_SLOTS:
     void pacRefreshKeepsLastGoodScript();
     void pacNetworkChange();
     void pacSharedFetch();
+    void pacMaxAgeZero();
+    void pacReplacedDuringEvaluation();
     void wpadCandidates_data();
     void wpadCandidates();
     void wpadDiscovery();
@@ -691,6 +706,45 @@ void tst_ProxyResolver::pacSharedFetch()
     QTRY_COMPARE(answered, 10);
     QCOMPARE(m_server->hits("/p.pac"), 1);
     QCOMPARE(d()->pacFetchCount, 1);
+}
+
+void tst_ProxyResolver::pacMaxAgeZero()
+{
+    m_server->setScript("/p.pac", "ANSWER PROXY p:1");
+    ProxyConfiguration config = ProxyConfiguration::pac(m_server->url(u"/p.pac"_s));
+    config.setPacMaxAge(0ms);
+    m_resolver->setConfiguration(config);
+    for (int i = 1; i <= 3; ++i) {
+        const ProxyResolution result = resolve(QUrl(u"wss://t%1.example/"_s.arg(i)));
+        QVERIFY2(result.isSuccess(), qPrintable(result.errorString()));
+        QCOMPARE(m_server->hits("/p.pac"), i); // fetched for every request, and only once
+    }
+}
+
+void tst_ProxyResolver::pacReplacedDuringEvaluation()
+{
+    heldAnswers.clear();
+    destroyedEvaluators = 0;
+    m_server->setScript("/p.pac", "HOLD PROXY old:1");
+    ProxyConfiguration config = ProxyConfiguration::pac(m_server->url(u"/p.pac"_s));
+    config.setPacMaxAge(0ms);
+    m_resolver->setConfiguration(config);
+    std::optional<ProxyResolution> first;
+    m_resolver->resolve(
+        QUrl(u"wss://a.example/"_s), this, [&](const ProxyResolution &r) { first = r; });
+    QTRY_COMPARE(heldAnswers.size(), 1); // evaluating with the old script
+
+    // A new script arrives while the old one is still evaluating.
+    m_server->setScript("/p.pac", "ANSWER PROXY new:2");
+    QCOMPARE(describe(resolve(QUrl(u"wss://b.example/"_s)).candidates()), u"PROXY new:2"_s);
+    QCOMPARE(destroyedEvaluators, 0); // retired, not destroyed: its answer is still owed
+
+    const auto held = std::exchange(heldAnswers, {});
+    for (const auto &answer : held)
+        answer();
+    QTRY_VERIFY(first.has_value());
+    QCOMPARE(describe(first->candidates()), u"PROXY old:1"_s);
+    QTRY_COMPARE(destroyedEvaluators, 1);
 }
 
 void tst_ProxyResolver::wpadCandidates_data()
