@@ -158,6 +158,20 @@ private:
    \c fd00::/8) match addresses inside (names are not resolved for this); \c host:port (or \c
    [v6]:port) entries match that port only, an extension curl lacks but Go and wget have.
 
+    \c QTWS_PAC_URL names a PAC script for this process (a URL, or a file path); \c no_proxy still
+   applies to it.
+
+    Desktop settings. GNOME (also Unity, Cinnamon, MATE, Budgie, Pantheon): \c
+   org.gnome.system.proxy read with \c{gsettings list-recursively} off the caller's thread; mode \c
+   none, \c manual (the \c http proxy for ws and http targets, \c https for wss and https, \c socks
+   as SOCKS5 for targets without their own; the deprecated \c use-same-proxy lends the http proxy to
+   secure targets only when no https proxy is set), \c auto with \c autoconfig-url (PAC) or without
+   it (WPAD); \c ignore-hosts is the no-proxy list. KDE: the [Proxy Settings] group of \c kioslaverc
+   in \c $XDG_CONFIG_HOME (or \c ~/.config); ProxyType 0 none, 1 manual (\c httpProxy, \c
+   httpsProxy, \c socksProxy as "http://host 8080" or "host:8080"), 2 PAC
+    (\c{Proxy Config Script}), 3 WPAD, 4 environment (the keys name variables); \c NoProxyFor with
+    \c ReversedException. The system-wide \c /etc/xdg/kioslaverc is not read.
+
     Loopback targets (\c localhost, \c *.localhost, 127.0.0.0/8, \c ::1) go DIRECT unless the
    deciding configuration has ProxyConfiguration::proxyLoopback(), as Chromium and Firefox do.
 
