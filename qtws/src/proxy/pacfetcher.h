@@ -27,11 +27,11 @@ struct QTWS_EXPORT PacFetchResult
 /*!
     \internal
     Downloads PAC scripts from \c file:, \c data:, \c http: and \c https: URLs. HTTP goes DIRECT (a
-   PAC script is never fetched through a proxy: the proxy is what the script decides), follows at
-   most MaxRedirects redirects and never from https to http, refuses anything over MaxScriptSize,
-   and gives up after the timeout (a deadline on the whole transfer, not an idle timer, so a server
-   trickling bytes cannot hold it open). Callbacks always run later from the event loop, never
-   inside fetch().
+    PAC script is never fetched through a proxy: the proxy is what the script decides), follows at
+    most MaxRedirects redirects and never from https to http, refuses anything over MaxScriptSize,
+    and gives up after the timeout (a deadline on the whole transfer, not an idle timer, so a server
+    trickling bytes cannot hold it open). Callbacks always run later from the event loop, never
+    inside fetch().
 */
 class QTWS_EXPORT PacFetcher : public QObject
 {
