@@ -50,6 +50,23 @@ function define(name, fn) {
     Object.defineProperty(g, name, { value: fn, writable: true, configurable: true, enumerable: false });
 }
 
+// Builtins that allocate a whole string in one native step cannot be interrupted by the watchdog; cap them so
+// that "x".repeat(1 << 30) is a RangeError rather than gigabytes of memory. Concatenation in a loop is caught by
+// the evaluation timeout.
+var MAX_STRING = 16 * 1024 * 1024;
+function capString(proto, name, length) {
+    var original = proto[name];
+    Object.defineProperty(proto, name, { writable: true, configurable: true, enumerable: false,
+        value: function () {
+            if (length(String(this), arguments) > MAX_STRING)
+                throw new RangeError(name + '(): result longer than ' + MAX_STRING + ' characters');
+            return original.apply(this, arguments);
+        } });
+}
+capString(String.prototype, 'repeat', function (s, a) { return s.length * Number(a[0]); });
+capString(String.prototype, 'padStart', function (s, a) { return Number(a[0]); });
+capString(String.prototype, 'padEnd', function (s, a) { return Number(a[0]); });
+
 define('isPlainHostName', function (host) {
     host = String(host);
     return host.indexOf('.') < 0 && host.indexOf(':') < 0;
@@ -351,9 +368,14 @@ QList<QHostAddress> defaultResolve(const QString &host, int timeoutMs)
     return future.get();
 }
 
-int exceptionLine(const QJSValue &exception)
+// The script line an Error points at, or -1 (non-Error values, errors raised inside the qtws
+// helpers).
+int exceptionLine(const QJSValue &exception, const QString &scriptName)
 {
     if (!exception.isError())
+        return -1;
+    const QJSValue file = exception.property(QStringLiteral("fileName"));
+    if (file.isString() && file.toString() != scriptName && !file.toString().endsWith(scriptName))
         return -1;
     const QJSValue line = exception.property(QStringLiteral("lineNumber"));
     return line.isNumber() ? line.toInt() : -1;
@@ -586,7 +608,7 @@ PacResult PacSandbox::fail(PacError error, const QString &detail, int line) cons
 PacResult PacSandbox::failFromException(
     const QJSValue &exception, bool timedOut, const QString &where)
 {
-    const int line = exceptionLine(exception);
+    const int line = exceptionLine(exception, m_name);
     if (timedOut) {
         m_spoiled = true;
         return fail(PacError::Timeout,
