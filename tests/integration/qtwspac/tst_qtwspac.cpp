@@ -8,6 +8,7 @@
 #include <QtCore/QJsonDocument>
 #include <QtCore/QJsonObject>
 #include <QtCore/QProcess>
+#include <QtCore/QStandardPaths>
 #include <QtCore/QTemporaryDir>
 #include <QtTest/QtTest>
 
@@ -48,6 +49,8 @@ private Q_SLOTS:
     void evaluate_data();
     void evaluate();
     void evaluateUrlList();
+    void pactesterOutput_data();
+    void pactesterOutput();
     void usage_data();
     void usage();
 
@@ -282,6 +285,46 @@ void tst_QtwsPac::evaluateUrlList()
         u"http://a.example/ : PROXY p.corp:3128; DIRECT\n"
         "wss://b.example/ : HTTPS secure.corp:443; SOCKS5 [fd00::1]:1080\n"
         "http://wiki.intranet.example/ : DIRECT\n"_s);
+}
+
+void tst_QtwsPac::pactesterOutput_data()
+{
+    // Corpus scripts (tests/pac-corpus) that call no DNS helper, so that neither tool asks a
+    // resolver, and on which the engines agree. Byte-for-byte the same output as pactester for "-p
+    // FILE -f URLFILE".
+    QTest::addColumn<QString>("script");
+    const char *scripts[] = {"01-always-direct.pac", "02-single-proxy.pac",
+        "06-localhostordomainis.pac", "07-domain-levels.pac", "09-socks-mixed.pac",
+        "10-https-proxy.pac", "11-scheme-routing.pac", "12-long-failover.pac",
+        "13-convert-addr.pac", "16-dnsdomainis-many.pac", "17-shexp-classes.pac",
+        "18-plain-hosts.pac", "24-bank.pac", "25-school-filter.pac", "26-hash-load-balance.pac",
+        "27-port-based.pac", "32-regex-in-script.pac", "36-mixed-case-keywords.pac"};
+    for (const char *script : scripts)
+        QTest::addRow("%s", script) << QString::fromLatin1(script);
+}
+
+void tst_QtwsPac::pactesterOutput()
+{
+    QFETCH(QString, script);
+    const QString pactester = QStandardPaths::findExecutable(u"pactester"_s);
+    if (pactester.isEmpty())
+        QSKIP("pactester (pacparser) is not installed");
+    const QString corpus = QStringLiteral(QTWS_SOURCE_DIR) + u"/tests/pac-corpus/"_s;
+    const QString file = corpus + script;
+    if (!QFileInfo::exists(file))
+        QSKIP("script not in the corpus");
+    const QString urls = corpus + u"urls.txt"_s;
+
+    QProcess reference;
+    reference.start(pactester, {u"-p"_s, file, u"-f"_s, urls});
+    QVERIFY(reference.waitForFinished(30000));
+    QCOMPARE(reference.exitCode(), 0);
+    const QString expected = QString::fromUtf8(reference.readAllStandardOutput());
+    QVERIFY(!expected.isEmpty());
+
+    const Run r = run({u"-p"_s, file, u"-f"_s, urls});
+    QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+    QCOMPARE(r.out, expected);
 }
 
 void tst_QtwsPac::usage_data()
