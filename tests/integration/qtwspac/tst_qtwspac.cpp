@@ -70,6 +70,26 @@ void tst_QtwsPac::initTestCase()
         u"throws.pac"_s, "function FindProxyForURL(url, host) {\n  throw new Error('nope');\n}\n");
     write(u"urls.txt"_s,
         "http://a.example/\n# comment\n\nwss://b.example/\nhttp://wiki.intranet.example/\n");
+    // A stand-in for GNOME's gsettings, found first on PATH by the rows that say so.
+    QDir(m_dir.path()).mkpath(u"gnome-bin"_s);
+    const QString gsettings = write(u"gnome-bin/gsettings"_s,
+        "#!/bin/sh\n"
+        "[ \"$1 $2\" = \"list-recursively org.gnome.system.proxy\" ] || exit 1\n"
+        "cat <<'EOF'\n"
+        "org.gnome.system.proxy autoconfig-url ''\n"
+        "org.gnome.system.proxy ignore-hosts ['localhost', '127.0.0.0/8', '::1', "
+        "'*.intranet.example']\n"
+        "org.gnome.system.proxy mode 'manual'\n"
+        "org.gnome.system.proxy use-same-proxy false\n"
+        "org.gnome.system.proxy.http host 'gnome.corp'\n"
+        "org.gnome.system.proxy.http port 3128\n"
+        "org.gnome.system.proxy.https host ''\n"
+        "org.gnome.system.proxy.https port 0\n"
+        "org.gnome.system.proxy.socks host 'socks.corp'\n"
+        "org.gnome.system.proxy.socks port 1080\n"
+        "EOF\n");
+    QVERIFY(
+        QFile::setPermissions(gsettings, QFile::ReadOwner | QFile::WriteOwner | QFile::ExeOwner));
     QDir(m_dir.path()).mkpath(u"kde"_s);
     write(u"kde/kioslaverc"_s,
         "[Proxy Settings]\nProxyType=1\nhttpProxy=http://kde.corp "
@@ -170,6 +190,21 @@ void tst_QtwsPac::resolve_data()
                u"XDG_CONFIG_HOME="_s + m_dir.filePath(u"kde"_s)}
         << "wss://wiki.intranet.example/" << 0
         << u"DIRECT\tDesktop\t%1\n"_s.arg(m_dir.filePath(u"kde/kioslaverc"_s));
+    const QString gnomePath
+        = u"PATH="_s + m_dir.filePath(u"gnome-bin"_s) + u':' + qEnvironmentVariable("PATH");
+    QTest::addRow("GNOME manual, http proxy for ws")
+        << QStringList {u"XDG_CURRENT_DESKTOP=ubuntu:GNOME"_s, gnomePath}
+        << "ws://chat.example.org/" << 0
+        << "PROXY gnome.corp:3128\tDesktop\torg.gnome.system.proxy.http\n";
+    QTest::addRow("GNOME manual, socks for wss")
+        << QStringList {u"XDG_CURRENT_DESKTOP=GNOME"_s, gnomePath} << "wss://chat.example.org/" << 0
+        << "SOCKS5 socks.corp:1080\tDesktop\torg.gnome.system.proxy.socks\n";
+    QTest::addRow("GNOME ignore-hosts")
+        << QStringList {u"XDG_CURRENT_DESKTOP=GNOME"_s, gnomePath} << "wss://wiki.intranet.example/"
+        << 0 << "DIRECT\tDesktop\torg.gnome.system.proxy\n";
+    QTest::addRow("environment over GNOME")
+        << QStringList {u"XDG_CURRENT_DESKTOP=GNOME"_s, gnomePath, u"all_proxy=http://env:1"_s}
+        << "wss://chat.example.org/" << 0 << "PROXY env:1\tEnvironment\tall_proxy\n";
     QTest::addRow("invalid URL") << QStringList {} << "wss://" << 2 << "InvalidUrl";
 }
 
