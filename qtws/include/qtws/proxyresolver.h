@@ -193,7 +193,8 @@ private:
     last two look like a public second-level suffix (\c co.uk, \c com.au, \c ac.jp, ...). DNS names
     the first host; when no candidate resolves there is no proxy on this network and the result is
     DIRECT (as browsers do), with the names tried in reason(). When a name resolves but its script
-    cannot be fetched, the PAC failure policy applies.
+    cannot be fetched, the PAC failure policy applies. DHCP (option 252) is not asked: it needs a
+    privileged DHCP client request; Firefox and Chromium on Linux use DNS only as well.
 
     A ProxyResolver belongs to the thread it lives in: call it from there (only the application-wide
     configuration functions are thread-safe). Its caches (system settings, PAC scripts, WPAD
