@@ -221,6 +221,15 @@ public:
     ProxyConfiguration configuration() const;
     void setConfiguration(const ProxyConfiguration &configuration);
 
+    /*!
+        The application's shared resolver for objects in the main thread, created on first use as a
+       child of QCoreApplication. Sockets that use it share PAC scripts, WPAD discovery and cached
+       answers; give per-socket settings with the resolve() overload that takes a configuration.
+       Returns nullptr when called from another thread or without a QCoreApplication (create a
+       resolver there instead).
+    */
+    static ProxyResolver *shared();
+
     /*! The configuration every resolver uses when its own is in mode System. Thread-safe. */
     static ProxyConfiguration applicationConfiguration();
     static void setApplicationConfiguration(const ProxyConfiguration &configuration);

@@ -5,12 +5,14 @@
 #include "proxyresolver_p.h"
 #include "wpad.h"
 
+#include <QtCore/QCoreApplication>
 #include <QtCore/QDebug>
 #include <QtCore/QElapsedTimer>
 #include <QtCore/QMetaObject>
 #include <QtCore/QPointer>
 #include <QtCore/QReadWriteLock>
 #include <QtCore/QRunnable>
+#include <QtCore/QThread>
 #include <QtCore/QThreadPool>
 #include <QtCore/QTimer>
 #include <QtNetwork/QHostInfo>
@@ -827,6 +829,19 @@ ProxyConfiguration ProxyResolver::configuration() const
 void ProxyResolver::setConfiguration(const ProxyConfiguration &configuration)
 {
     d_func()->explicitLevel.set(configuration);
+}
+
+ProxyResolver *ProxyResolver::shared()
+{
+    QCoreApplication *app = QCoreApplication::instance();
+    if (!app || QThread::currentThread() != app->thread()) {
+        qCWarning(lcQtwsProxy, "ProxyResolver::shared() is for the main thread only");
+        return nullptr;
+    }
+    static QPointer<ProxyResolver> instance; // main thread only: no race
+    if (!instance)
+        instance = new ProxyResolver(app);
+    return instance;
 }
 
 ProxyConfiguration ProxyResolver::applicationConfiguration()

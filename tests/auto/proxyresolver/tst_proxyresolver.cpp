@@ -158,6 +158,7 @@ private Q_SLOTS:
     void callbackContextDestroyed();
     void cancelledOnDestruction();
     void systemSettingsCached();
+    void sharedResolver();
     void cachedLatency();
 
 private:
@@ -884,6 +885,22 @@ void tst_ProxyResolver::systemSettingsCached()
     d()->networkChanged();
     QCOMPARE(describe(resolve(QUrl(u"wss://t.example/"_s)).candidates()), u"DIRECT"_s);
     QCOMPARE(d()->systemReadCount, 3);
+}
+
+void tst_ProxyResolver::sharedResolver()
+{
+    ProxyResolver *shared = ProxyResolver::shared();
+    QVERIFY(shared);
+    QCOMPARE(ProxyResolver::shared(), shared);
+    QCOMPARE(shared->parent(), QCoreApplication::instance());
+
+    ProxyResolver *fromThread = shared;
+    QThread *thread = QThread::create([&] { fromThread = ProxyResolver::shared(); });
+    QTest::ignoreMessage(QtWarningMsg, "ProxyResolver::shared() is for the main thread only");
+    thread->start();
+    QVERIFY(thread->wait(10000));
+    delete thread;
+    QCOMPARE(fromThread, nullptr);
 }
 
 void tst_ProxyResolver::cachedLatency()
