@@ -66,6 +66,7 @@ private slots:
     void sandboxShowsOnlyPacFunctions();
     void dnsCachePerEvaluation();
     void dnsTimeNotCountedAsEvaluation();
+    void dnsBudgetPerEvaluation();
     void alertGoesToLog();
     void hostile_data();
     void hostile();
@@ -552,6 +553,33 @@ void tst_PacEngine::dnsTimeNotCountedAsEvaluation()
     QCOMPARE(r.raw, QStringLiteral("DIRECT"));
 }
 
+void tst_PacEngine::dnsBudgetPerEvaluation()
+{
+    // Each lookup takes 100 ms (a slow server); with a 250 ms budget the third lookup is the last
+    // one made, later names fail at once instead of stretching the evaluation.
+    auto lookups = std::make_shared<std::atomic<int>>(0);
+    PacEnvironment env = testEnvironment();
+    env.dnsBudgetMs = 250;
+    env.resolveHost = [lookups](const QString &host, int timeoutMs) {
+        ++*lookups;
+        QThread::msleep(100);
+        return fakeResolve(host, timeoutMs);
+    };
+    PacEngine engine;
+    engine.setEnvironment(env);
+    engine.setScript(
+        QStringLiteral("function FindProxyForURL(u, h) { var n = 0;\n"
+                       "  for (var i = 0; i < 6; ++i) n += isResolvable('n' + i + '.corp');\n"
+                       "  return 'PROXY p:' + (n + 1); }"),
+        QStringLiteral("budget.pac"));
+    const PacResult r = engine.findProxyForUrlSync(QUrl(QStringLiteral("http://a/")));
+    QVERIFY2(r.ok(), qPrintable(r.errorString));
+    // At least 100 ms per lookup: after three the budget is spent whatever the machine's load, so
+    // at most three of the six names reach the resolver (the first one always does).
+    QVERIFY2(
+        lookups->load() >= 1 && lookups->load() <= 3, qPrintable(QString::number(lookups->load())));
+}
+
 void tst_PacEngine::alertGoesToLog()
 {
     const_cast<QLoggingCategory &>(lcQtwsPac()).setEnabled(QtInfoMsg, true);
@@ -619,6 +647,19 @@ void tst_PacEngine::hostile_data()
     QTest::addRow("returns empty") << good + s("return ''; }") << PacError::EmptyResult << -1;
     QTest::addRow("returns junk") << good + s("return 'GOPHER g:70; BOGUS'; }")
                                   << PacError::UnparsableResult << -1;
+    QTest::addRow("looping toString on a thrown object")
+        << good + s("throw { toString: function () { for (;;) {} } }; }") << PacError::Timeout
+        << -1;
+    QTest::addRow("looping message getter") << good
+            + s("var e = new Error('x'); Object.defineProperty(e, 'message', { get: function () { "
+                "for (;;) {} } });"
+                " throw e; }") << PacError::Timeout
+                                            << -1;
+    QTest::addRow("looping getter on the global at load")
+        << s("Object.defineProperty(this, 'FindProxyForURLEx', { get: function () { for (;;) {} } "
+             "});")
+            + good + s("}")
+        << PacError::Timeout << -1;
     QTest::addRow("no function") << QStringLiteral(
         "function findProxyForUrl(u, h) { return 'DIRECT'; }")
                                  << PacError::NoFindProxyFunction << -1;
@@ -676,7 +717,9 @@ void tst_PacEngine::hostile()
     const PacResult next = hostileEngine.findProxyForUrlSync(QUrl(QStringLiteral("http://fine/")));
     const bool loadFailure = error == PacError::ScriptTooLarge || error == PacError::SyntaxError
         || error == PacError::NoFindProxyFunction
-        || (error == PacError::Timeout && script.startsWith(u"for")) || script.startsWith(u"throw");
+        || (error == PacError::Timeout
+            && (script.startsWith(u"for") || script.startsWith(u"Object")))
+        || script.startsWith(u"throw"); // rows whose top level fails
     if (loadFailure)
         QCOMPARE(next.error, error); // sticky, not retried on every request
     else

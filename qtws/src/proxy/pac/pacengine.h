@@ -29,8 +29,8 @@ constexpr qsizetype kPacDefaultMaxScriptSize = 1024 * 1024;
 /*!
     \class QtWs::PacEnvironment
     \brief What a PAC script may learn about the world: the clock, name resolution and the local
-   addresses, plus the engine's limits. A value class; every function may be left empty for the
-   system default and replaced in tests.
+    addresses, plus the engine's limits. A value class; every function may be left empty for the
+    system default and replaced in tests.
 
     The functions are called on the engine's worker thread and must be thread-safe.
     \since 0.1
@@ -39,28 +39,27 @@ struct QTWS_EXPORT PacEnvironment
 {
     /*!
         The current time. Local-time helpers (weekdayRange, dateRange, timeRange without "GMT") use
-       the fields of the returned QDateTime as it is (its own time spec or offset), the "GMT"
-       variants use toUTC(). Default: QDateTime::currentDateTime().
+        the fields of the returned QDateTime as it is (its own time spec or offset), the "GMT"
+        variants use toUTC(). Default: QDateTime::currentDateTime().
     */
     std::function<QDateTime()> clock;
     /*!
         Resolves \a host (a name, never an IP literal) within \a timeoutMs. Default: QHostInfo on a
-       helper thread, abandoned at the timeout. An empty list means "does not resolve".
+        helper thread, abandoned at the timeout. An empty list means "does not resolve".
     */
     std::function<QList<QHostAddress>(const QString &host, int timeoutMs)> resolveHost;
-    /*! The machine's addresses for myIpAddress()/myIpAddressEx(). Default:
-     * QNetworkInterface::allAddresses(). */
+    /*! The machine's addresses for myIpAddress()/myIpAddressEx(); default: all interfaces. */
     std::function<QList<QHostAddress>()> localAddresses;
 
-    int evaluationTimeoutMs
-        = kPacDefaultEvaluationTimeoutMs; //!< per call and for the script's top level
+    //! Per call and for the script's top level.
+    int evaluationTimeoutMs = kPacDefaultEvaluationTimeoutMs;
     int dnsTimeoutMs = kPacDefaultDnsTimeoutMs; //!< per lookup; not counted in evaluationTimeoutMs
     int dnsBudgetMs = kPacDefaultDnsBudgetMs; //!< total lookup time per evaluation
     qsizetype maxScriptSize = kPacDefaultMaxScriptSize; //!< larger scripts fail with ScriptTooLarge
     /*!
         For https:// and wss:// URLs, hand only scheme://host[:port]/ to the script, as Chromium
-       does, so that paths and queries of encrypted requests do not leak to the PAC author.
-       Credentials and fragments are always removed.
+        does, so that paths and queries of encrypted requests do not leak to the PAC author.
+        Credentials and fragments are always removed.
     */
     bool stripSecurePathAndQuery = true;
 };
@@ -72,17 +71,17 @@ class PacEnginePrivate;
     \brief Evaluates one PAC script in a sandboxed QJSEngine on a dedicated worker thread.
 
     The JavaScript global object holds the ECMAScript built-ins, the Netscape helpers
-   (isPlainHostName, dnsDomainIs, localHostOrDomainIs, isResolvable, isInNet, dnsResolve,
-   convert_addr, myIpAddress, dnsDomainLevels, shExpMatch, weekdayRange, dateRange, timeRange,
-   alert) and Microsoft's IPv6 extensions (isInNetEx, dnsResolveEx, myIpAddressEx, isResolvableEx,
-   sortIpAddressList, getClientVersion), and nothing else of the host. FindProxyForURLEx is called
-   when the script defines it, FindProxyForURL otherwise. URL and host are passed as JavaScript
-   values, never pasted into source.
+    (isPlainHostName, dnsDomainIs, localHostOrDomainIs, isResolvable, isInNet, dnsResolve,
+    convert_addr, myIpAddress, dnsDomainLevels, shExpMatch, weekdayRange, dateRange, timeRange,
+    alert) and Microsoft's IPv6 extensions (isInNetEx, dnsResolveEx, myIpAddressEx, isResolvableEx,
+    sortIpAddressList, getClientVersion), and nothing else of the host. FindProxyForURLEx is called
+    when the script defines it, FindProxyForURL otherwise. URL and host are passed as JavaScript
+    values, never pasted into source.
 
     Every call and the script's top level are limited by PacEnvironment::evaluationTimeoutMs: a
-   watchdog thread interrupts the engine (QJSEngine::setInterrupted) and the call fails with
-   PacError::Timeout; the engine is then rebuilt from the script for the next call. Requests are
-   served in order, one at a time. \since 0.1
+    watchdog thread interrupts the engine (QJSEngine::setInterrupted) and the call fails with
+    PacError::Timeout; the engine is then rebuilt from the script for the next call. Requests are
+    served in order, one at a time. \since 0.1
 */
 class QTWS_EXPORT PacEngine : public QObject
 {
@@ -98,8 +97,8 @@ public:
 
     /*!
         Sets the script. \a name (URL or file path) names it in messages and becomes the candidates'
-       origin; \a source tags the candidates. The script is compiled on the worker before the next
-       request; compile errors are reported by every request until another script is set.
+        origin; \a source tags the candidates. The script is compiled on the worker before the next
+        request; compile errors are reported by every request until another script is set.
     */
     void setScript(const QString &script, const QString &name,
         ProxyCandidate::Source source = ProxyCandidate::Source::Pac);
@@ -107,20 +106,22 @@ public:
 
     /*!
         Evaluates the script for \a url without blocking; \a callback runs on \a context's thread
-       unless \a context was destroyed meanwhile. \a hostOverride replaces the host handed to the
-       script (pactester's -h).
+        unless \a context was destroyed meanwhile. \a hostOverride replaces the host handed to the
+        script (pactester's -h).
     */
     void findProxyForUrl(const QUrl &url, const QObject *context,
         std::function<void(const PacResult &)> callback, const QString &hostOverride = QString());
 
     /*!
         Evaluates the script for \a url and waits for the answer: for tools, tests and benchmarks.
-       Must not be called on the engine's worker thread.
+        Must not be called on the engine's worker thread.
     */
     PacResult findProxyForUrlSync(const QUrl &url, const QString &hostOverride = QString());
 
-    /*! The URL string handed to FindProxyForURL for \a url under \a environment (exposed for
-     * tests). */
+    /*!
+        The URL string handed to FindProxyForURL for \a url under \a environment (exposed for *
+        tests).
+    */
     static QString scriptUrl(const QUrl &url, const PacEnvironment &environment);
 
 private:

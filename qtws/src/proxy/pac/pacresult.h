@@ -40,7 +40,7 @@ QTWS_EXPORT QString pacErrorName(PacError error);
 /*!
     \class QtWs::PacResult
     \brief The outcome of one FindProxyForURL evaluation: the raw answer, the parsed candidates,
-   warnings about skipped entries and a typed error. \since 0.1
+    warnings about skipped entries and a typed error. \since 0.1
 */
 struct QTWS_EXPORT PacResult
 {
@@ -55,23 +55,25 @@ struct QTWS_EXPORT PacResult
     bool ok() const noexcept { return error == PacError::None; }
 };
 
-/*! Default ports when a PAC entry omits one (documented, as Chromium does): PROXY/HTTP 80, HTTPS
- * 443, SOCKS* 1080. */
+/*!
+    Default ports when a PAC entry omits one (documented, as Chromium does): PROXY/HTTP 80, HTTPS *
+    443, SOCKS* 1080.
+*/
 constexpr quint16 kPacDefaultHttpPort = 80;
 constexpr quint16 kPacDefaultHttpsPort = 443;
 constexpr quint16 kPacDefaultSocksPort = 1080;
 
 /*!
     Parses a PAC answer such as \c{"PROXY a:3128; SOCKS5 [::1]:1080; DIRECT"} into candidates tagged
-   with \a source and \a origin (the script's URL or file name).
+    with \a source and \a origin (the script's URL or file name).
 
     Entries are separated by \c{;}; blank entries are ignored. Keywords are case-insensitive: \c
-   PROXY and \c HTTP (plain HTTP proxy), \c HTTPS (HTTP proxy over TLS), \c SOCKS and \c SOCKS4
-   (SOCKS4, the meaning of bare SOCKS in browsers), \c SOCKS5, and \c DIRECT (which takes no host).
-   Hosts are names or IP literals, IPv6 literals in brackets (\c{[::1]:3128}); a missing port takes
-   the type's default (kPacDefaultHttpPort, kPacDefaultHttpsPort, kPacDefaultSocksPort). Any entry
-   that is not understood is skipped and described in \a warnings (if non-null): it is never turned
-   into DIRECT. An empty list with a non-blank input therefore means "nothing usable".
+    PROXY and \c HTTP (plain HTTP proxy), \c HTTPS (HTTP proxy over TLS), \c SOCKS and \c SOCKS4
+    (SOCKS4, the meaning of bare SOCKS in browsers), \c SOCKS5, and \c DIRECT (which takes no host).
+    Hosts are names or IP literals, IPv6 literals in brackets (\c{[::1]:3128}); a missing port takes
+    the type's default (kPacDefaultHttpPort, kPacDefaultHttpsPort, kPacDefaultSocksPort). Any entry
+    that is not understood is skipped and described in \a warnings (if non-null): it is never turned
+    into DIRECT. An empty list with a non-blank input therefore means "nothing usable".
 */
 QTWS_EXPORT QList<ProxyCandidate> parsePacResult(QStringView result, ProxyCandidate::Source source,
     const QString &origin, QStringList *warnings);

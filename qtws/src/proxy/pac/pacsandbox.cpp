@@ -72,9 +72,8 @@ define('isPlainHostName', function (host) {
     return host.indexOf('.') < 0 && host.indexOf(':') < 0;
 });
 define('dnsDomainIs', function (host, domain) {
-    host = String(host);
-    domain = String(domain);
-    return host.length >= domain.length && host.substring(host.length - domain.length) === domain;
+    // Same as Netscape's "host ends with domain", without allocating the tail.
+    return String(host).endsWith(String(domain));
 });
 define('localHostOrDomainIs', function (host, hostdom) {
     host = String(host);
@@ -120,6 +119,22 @@ function convertAddr(ipchars) {
     var b = String(ipchars).split('.');
     return ((b[0] & 0xff) << 24) | ((b[1] & 0xff) << 16) | ((b[2] & 0xff) << 8) | (b[3] & 0xff);
 }
+// isInNet() converts the same pattern and mask strings on every call: remember them (a pure function).
+var addrCache = Object.create(null);
+var addrCacheSize = 0;
+function convertCached(ipchars) {
+    var key = String(ipchars);
+    var v = addrCache[key];
+    if (v === undefined) {
+        if (addrCacheSize >= 256) {
+            addrCache = Object.create(null);
+            addrCacheSize = 0;
+        }
+        v = addrCache[key] = convertAddr(key);
+        ++addrCacheSize;
+    }
+    return v;
+}
 define('convert_addr', convertAddr);
 define('dnsResolve', function (host) {
     var a = nat.dnsResolve(String(host));
@@ -138,8 +153,8 @@ define('isInNet', function (host, pattern, mask) {
     } else if (m[1] > 255 || m[2] > 255 || m[3] > 255 || m[4] > 255) {
         return false;
     }
-    var k = convertAddr(mask);
-    return (convertAddr(ip) & k) === (convertAddr(pattern) & k);
+    var k = convertCached(mask);
+    return (convertAddr(ip) & k) === (convertCached(pattern) & k);
 });
 define('myIpAddress', function () {
     return nat.myIpAddress();
@@ -283,7 +298,8 @@ constexpr char kCallSource[] = R"JS((function (g) {
                 return [1];
         }
         try {
-            return [0, f(url, host)];
+            var r = f(url, host);
+            return typeof r === 'string' ? r : [0, r];
         } catch (e) {
             return [2, e];
         }
@@ -394,6 +410,7 @@ void PacHost::beginEvaluation()
 {
     m_dnsCache.clear();
     m_clock.clear();
+    m_localAddresses.reset();
     m_dnsSpent = std::chrono::milliseconds(0);
 }
 
@@ -605,18 +622,10 @@ PacResult PacSandbox::fail(PacError error, const QString &detail, int line) cons
     return result;
 }
 
-PacResult PacSandbox::failFromException(
-    const QJSValue &exception, bool timedOut, const QString &where)
+PacResult PacSandbox::failFromException(const QJSValue &exception, const QString &where)
 {
+    // Runs while the watchdog is armed: toString() and property reads can run script getters.
     const int line = exceptionLine(exception, m_name);
-    if (timedOut) {
-        m_spoiled = true;
-        return fail(PacError::Timeout,
-            QStringLiteral("%1 ran longer than %2 ms")
-                .arg(where)
-                .arg(m_environment.evaluationTimeoutMs),
-            line);
-    }
     const bool syntax = exception.isError()
         && exception.property(QStringLiteral("name")).toString() == QStringLiteral("SyntaxError");
     QString text = exception.toString();
@@ -627,38 +636,57 @@ PacResult PacSandbox::failFromException(
         QStringLiteral("%1 threw \"%2\"").arg(where, text), line);
 }
 
-PacResult PacSandbox::load(const QString &script)
+PacResult PacSandbox::guarded(const QString &where, const std::function<PacResult()> &work)
 {
+    // Everything that can run script code, including reading what the script returned or threw
+    // (getters, toString), happens under the deadline.
     m_host->beginEvaluation();
-    QStringList trace;
     m_watchdog->arm(m_environment.evaluationTimeoutMs);
-    const QJSValue value = m_engine->evaluate(script, m_name, 1, &trace);
+    PacResult result = work();
     const bool timedOut = m_watchdog->disarm();
     m_engine->setInterrupted(false);
-    if (timedOut || !trace.isEmpty() || value.isError())
-        return failFromException(value, timedOut, QStringLiteral("top level"));
-    QJSValue global = m_engine->globalObject();
-    if (!global.property(QStringLiteral("FindProxyForURLEx")).isCallable()
-        && !global.property(QStringLiteral("FindProxyForURL")).isCallable())
-        return fail(PacError::NoFindProxyFunction, QString());
-    return PacResult();
+    if (timedOut) {
+        m_spoiled = true;
+        return fail(PacError::Timeout,
+            QStringLiteral("%1 ran longer than %2 ms")
+                .arg(where)
+                .arg(m_environment.evaluationTimeoutMs));
+    }
+    return result;
+}
+
+PacResult PacSandbox::load(const QString &script)
+{
+    return guarded(QStringLiteral("top level"), [&] {
+        QStringList trace;
+        const QJSValue value = m_engine->evaluate(script, m_name, 1, &trace);
+        if (!trace.isEmpty() || value.isError())
+            return failFromException(value, QStringLiteral("top level"));
+        // A getter on the global object would run here: still under the deadline.
+        QJSValue global = m_engine->globalObject();
+        if (!global.property(QStringLiteral("FindProxyForURLEx")).isCallable()
+            && !global.property(QStringLiteral("FindProxyForURL")).isCallable())
+            return fail(PacError::NoFindProxyFunction, QString());
+        return PacResult();
+    });
 }
 
 PacResult PacSandbox::evaluate(const QString &url, const QString &host)
 {
-    m_host->beginEvaluation();
-    m_watchdog->arm(m_environment.evaluationTimeoutMs);
+    return guarded(QStringLiteral("FindProxyForURL"), [&] { return evaluateArmed(url, host); });
+}
+
+PacResult PacSandbox::evaluateArmed(const QString &url, const QString &host)
+{
     const QJSValue outcome = m_call.call({QJSValue(url), QJSValue(host)});
-    const bool timedOut = m_watchdog->disarm();
-    m_engine->setInterrupted(false);
-    if (timedOut || outcome.isError() || !outcome.isArray())
-        return failFromException(outcome, timedOut, QStringLiteral("FindProxyForURL"));
-    const int kind = outcome.property(0).toInt();
-    const QJSValue value = outcome.property(1);
+    if (outcome.isError() || (!outcome.isArray() && !outcome.isString()))
+        return failFromException(outcome, QStringLiteral("FindProxyForURL"));
+    const int kind = outcome.isString() ? 0 : outcome.property(0).toInt();
+    const QJSValue value = outcome.isString() ? outcome : outcome.property(1);
     if (kind == 1)
         return fail(PacError::NoFindProxyFunction, QString());
     if (kind == 2)
-        return failFromException(value, false, QStringLiteral("FindProxyForURL"));
+        return failFromException(value, QStringLiteral("FindProxyForURL"));
     if (!value.isString()) {
         const QString type = value.isUndefined() ? QStringLiteral("undefined")
             : value.isNull()                     ? QStringLiteral("null")

@@ -10,7 +10,9 @@
 #include <QtQml/QJSValue>
 
 #include <chrono>
+#include <functional>
 #include <memory>
+#include <optional>
 
 class QJSEngine;
 
@@ -20,8 +22,8 @@ class PacWatchdog;
 
 /*
     The native side of the PAC helpers that need the outside world (DNS, local addresses, clock,
-   log) or IPv6 parsing. Only the bootstrap closure holds its JavaScript wrapper: scripts cannot
-   reach it.
+    log) or IPv6 parsing. Only the bootstrap closure holds its JavaScript wrapper: scripts cannot
+    reach it.
 */
 class PacHost : public QObject
 {
@@ -50,12 +52,13 @@ private:
     QString m_scriptName;
     QHash<QString, QList<QHostAddress>> m_dnsCache;
     QVariantList m_clock;
+    std::optional<QList<QHostAddress>> m_localAddresses;
     std::chrono::milliseconds m_dnsSpent {0};
 };
 
 /*
     One QJSEngine with the PAC helpers and one script loaded. Created, used and destroyed on the
-   worker thread.
+    worker thread.
 */
 class PacSandbox
 {
@@ -74,7 +77,9 @@ public:
 
 private:
     PacResult fail(PacError error, const QString &detail, int line = -1) const;
-    PacResult failFromException(const QJSValue &exception, bool timedOut, const QString &where);
+    PacResult failFromException(const QJSValue &exception, const QString &where);
+    PacResult guarded(const QString &where, const std::function<PacResult()> &work);
+    PacResult evaluateArmed(const QString &url, const QString &host);
 
     PacEnvironment m_environment;
     PacWatchdog *m_watchdog;

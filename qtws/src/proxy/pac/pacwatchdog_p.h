@@ -15,9 +15,9 @@ namespace QtWs {
 
 /*
     Interrupts a QJSEngine that runs past its deadline. One std::thread per PAC engine; it sleeps
-   until the deadline of the evaluation in progress and is woken only when it had nothing to watch,
-   so a busy engine costs one uncontended mutex per call. Time spent in DNS lookups
-   (suspend()/resume()) is not counted.
+    until the deadline of the evaluation in progress and is woken only when it had nothing to watch,
+    so a busy engine costs one uncontended mutex per call. Time spent in DNS lookups
+    (suspend()/resume()) is not counted.
 */
 class PacWatchdog
 {
