@@ -228,11 +228,15 @@ QString displayUrl(const QUrl &url)
 
 void ensureNetworkInformation()
 {
-    static const bool loaded = [] {
-        // Tolerate no backend (containers, no NetworkManager): the caches then expire by TTL only.
-        return QNetworkInformation::loadDefaultBackend() && QNetworkInformation::instance();
-    }();
-    Q_UNUSED(loaded);
+    // QNetworkInformation loads a plugin and lives in the application's thread: only try with an
+    // application, from its thread, and once. Tolerate no backend (containers, no NetworkManager):
+    // the caches then expire by their TTLs only.
+    QCoreApplication *app = QCoreApplication::instance();
+    if (!app || QThread::currentThread() != app->thread())
+        return;
+    static const bool loaded = QNetworkInformation::loadDefaultBackend();
+    if (!loaded)
+        qCDebug(lcQtwsProxy, "no QNetworkInformation backend: network changes are not noticed");
 }
 
 } // namespace
