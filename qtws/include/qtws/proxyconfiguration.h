@@ -21,27 +21,31 @@ class ProxyConfigurationPrivate;
 /*!
     \class QtWs::ProxyConfiguration
     \brief How proxies are chosen for a connection: follow the system, no proxy, a manual list per
-   scheme, a PAC script, or WPAD auto-detection.
+    scheme, a PAC script, or WPAD auto-detection.
 
     A ProxyConfiguration is a value: copy it freely, compare it with ==. It is used at three levels,
-   in this order of precedence (see ProxyResolver): \list \li per socket
-   (ProxyResolver::setConfiguration()), \li application-wide
-   (ProxyResolver::setApplicationConfiguration()), \li the system (environment variables, GNOME or
-   KDE settings, \c QTWS_PAC_URL). \endlist A configuration in mode System defers to the next level.
+    in this order of precedence (see ProxyResolver):
+    \list
+    \li per socket (ProxyResolver::setConfiguration(), or per request),
+    \li application-wide (ProxyResolver::setApplicationConfiguration()),
+    \li the system (environment variables, GNOME or KDE settings, \c QTWS_PAC_URL).
+    \endlist
+    A configuration in mode System defers to the next level.
 
     Manual proxies are kept per target scheme: \c ws and \c http share the "http" list, \c wss and
-   \c https the "https" list (RFC 6455 §4.1: a WebSocket connection is proxied like its HTTP
-   counterpart); a list set without a scheme applies to every scheme that has none of its own.
+    \c https the "https" list (RFC 6455 §4.1: a WebSocket connection is proxied like its HTTP
+    counterpart); a list set without a scheme applies to every scheme that has none of its own.
 
     The no-proxy list uses curl's \c no_proxy syntax (see ProxyResolver for the full rules): host
-   names match themselves and their subdomains, a leading dot or \c *. is optional, \c * alone
-   matches everything, IP literals and CIDR ranges match addresses, and \c host:port entries match
-   one port only.
+    names match themselves and their subdomains, a leading dot or \c *. is optional, \c * alone
+    matches everything, IP literals and CIDR ranges match addresses, and \c host:port entries match
+    one port only.
 
     If a PAC script cannot be fetched or evaluated, resolution fails closed: the result carries an
-   error and no candidate, so nothing connects DIRECT behind the user's back.
-   setAllowDirectFallbackOnPacFailure(true) opts into DIRECT instead; the result then says so
-   (ProxyResolution::isDirectFallback()). \since 0.1
+    error and no candidate, so nothing connects DIRECT behind the user's back.
+    setAllowDirectFallbackOnPacFailure(true) opts into DIRECT instead; the result then says so
+    (ProxyResolution::isDirectFallback()).
+    \since 0.1
 */
 class QTWS_EXPORT ProxyConfiguration
 {
@@ -86,8 +90,8 @@ public:
 
     /*!
         The manual proxies for \a scheme ("http", "https", "ws", "wss"; ws is stored as http and wss
-       as https), or the scheme-independent list when \a scheme is empty. Only this exact list: see
-       proxiesForScheme().
+        as https), or the scheme-independent list when \a scheme is empty. Only this exact list: see
+        proxiesForScheme().
     */
     QList<ProxyCandidate> manualProxies(const QString &scheme = QString()) const;
     /*! Sets the proxies for every scheme that has no list of its own. Also sets the mode to Manual.
@@ -104,7 +108,7 @@ public:
     void setNoProxyList(const QStringList &entries);
     /*!
         When true, the no-proxy list says which targets DO use the proxies and every other target
-       goes DIRECT (KDE's "ReversedException"). Default false.
+        goes DIRECT (KDE's "ReversedException"). Default false.
     */
     bool isNoProxyListReversed() const;
     void setNoProxyListReversed(bool reversed);
@@ -120,7 +124,7 @@ public:
 
     /*!
         Whether loopback targets (localhost, *.localhost, 127.0.0.0/8, ::1) are resolved like any
-       other target. Default false: they go DIRECT, as every browser does.
+        other target. Default false: they go DIRECT, as every browser does.
     */
     bool proxyLoopback() const;
     void setProxyLoopback(bool proxy);

@@ -158,17 +158,27 @@ bool NoProxyList::matches(const QString &rawHost, int port, QString *matchedEntr
 
 bool isLoopbackHost(const QString &rawHost)
 {
-    const QString host = stripBrackets(rawHost);
-    QHostAddress address;
-    if (address.setAddress(host)) {
-        if (address.isLoopback())
-            return true;
-        bool isV4 = false;
-        const quint32 v4 = address.toIPv4Address(&isV4); // also IPv4-mapped IPv6
-        return isV4 && (v4 >> 24) == 127;
+    // On every resolution's path, cached ones included: no allocation for names, which are the
+    // common case.
+    QStringView host(rawHost);
+    if (host.size() >= 2 && host.front() == u'[' && host.back() == u']')
+        host = host.mid(1, host.size() - 2);
+    if (host.isEmpty())
+        return false;
+    if (host.front().isDigit() || host.contains(u':')) {
+        QHostAddress address;
+        if (address.setAddress(host.toString())) {
+            if (address.isLoopback())
+                return true;
+            bool isV4 = false;
+            const quint32 v4 = address.toIPv4Address(&isV4); // also IPv4-mapped IPv6
+            return isV4 && (v4 >> 24) == 127;
+        }
     }
-    const QString name = normalisedName(host);
-    return name == QLatin1String("localhost") || name.endsWith(QLatin1String(".localhost"));
+    while (host.endsWith(u'.'))
+        host.chop(1);
+    return host.compare(QLatin1String("localhost"), Qt::CaseInsensitive) == 0
+        || host.endsWith(QLatin1String(".localhost"), Qt::CaseInsensitive);
 }
 
 } // namespace QtWs

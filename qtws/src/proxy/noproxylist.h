@@ -14,8 +14,8 @@ namespace QtWs {
 /*!
     \internal
     A parsed no-proxy list with curl's \c no_proxy semantics (plus host:port entries and GNOME/KDE's
-   \c *.domain form). Pure: no DNS, no I/O. Names never match addresses and addresses never match
-   names, because the target is not resolved to decide (curl does the same).
+    \c *.domain form). Pure: no DNS, no I/O. Names never match addresses and addresses never match
+    names, because the target is not resolved to decide (curl does the same).
 */
 class QTWS_EXPORT NoProxyList
 {
@@ -33,8 +33,8 @@ public:
 
     /*!
         Whether \a host (a name or an IP literal, with or without brackets) on \a port matches; \a
-       port -1 matches only port-less entries. On a match, \a matchedEntry receives the entry as
-       written.
+        port -1 matches only port-less entries. On a match, \a matchedEntry receives the entry as
+        written.
     */
     bool matches(const QString &host, int port, QString *matchedEntry = nullptr) const;
 

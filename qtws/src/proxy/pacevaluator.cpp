@@ -26,7 +26,10 @@ public:
         m_engine.findProxyForUrl(
             url, context, [callback = std::move(callback)](const PacResult &result) {
                 PacOutcome outcome;
-                outcome.ok = result.ok();
+                // A string with nothing usable in it is an answer, not an evaluation failure: the
+                // resolver reports it as PacNoUsableProxy.
+                outcome.ok = result.ok() || result.error == PacError::UnparsableResult
+                    || result.error == PacError::EmptyResult;
                 outcome.raw = result.raw;
                 outcome.candidates = result.candidates;
                 outcome.warnings = result.warnings;

@@ -28,7 +28,8 @@ struct QTWS_EXPORT PacOutcome
 /*!
     \internal
     The resolver's view of a PAC engine loaded with one script: the seam between resolution policy
-   (this folder) and JavaScript evaluation (pac/). Tests of the policy can inject their own factory.
+    (this folder) and JavaScript evaluation (pac/). Tests of the policy can inject their own
+    factory.
 */
 class QTWS_EXPORT PacEvaluator
 {

@@ -121,8 +121,8 @@ PacFetchResult PacFetcher::readLocal(const QUrl &url) const
     return success(bytes);
 }
 
-void PacFetcher::fetch(const QUrl &url, std::chrono::milliseconds timeout, const QObject *context,
-    Callback callback, const QByteArray &hostHeader)
+void PacFetcher::fetch(
+    const QUrl &url, std::chrono::milliseconds timeout, const QObject *context, Callback callback)
 {
     const QString scheme = url.scheme().toLower();
     if (scheme == u"file" || scheme == u"data") {
@@ -145,8 +145,6 @@ void PacFetcher::fetch(const QUrl &url, std::chrono::milliseconds timeout, const
     request.setAttribute(
         QNetworkRequest::CacheLoadControlAttribute, QNetworkRequest::AlwaysNetwork);
     request.setAttribute(QNetworkRequest::Http2AllowedAttribute, false);
-    if (!hostHeader.isEmpty())
-        request.setRawHeader("Host", hostHeader);
     QNetworkReply *reply = manager()->get(request);
 
     struct State

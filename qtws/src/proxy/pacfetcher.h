@@ -27,11 +27,11 @@ struct QTWS_EXPORT PacFetchResult
 /*!
     \internal
     Downloads PAC scripts from \c file:, \c data:, \c http: and \c https: URLs. HTTP goes DIRECT (a
-   PAC script is never fetched through a proxy: the proxy is what the script decides), follows at
-   most MaxRedirects redirects and never from https to http, refuses anything over MaxScriptSize,
-   and gives up after the timeout (a deadline on the whole transfer, not an idle timer, so a server
-   trickling bytes cannot hold it open). Callbacks always run later from the event loop, never
-   inside fetch().
+    PAC script is never fetched through a proxy: the proxy is what the script decides), follows at
+    most MaxRedirects redirects and never from https to http, refuses anything over MaxScriptSize,
+    and gives up after the timeout (a deadline on the whole transfer, not an idle timer, so a server
+    trickling bytes cannot hold it open). Callbacks always run later from the event loop, never
+    inside fetch().
 */
 class QTWS_EXPORT PacFetcher : public QObject
 {
@@ -50,12 +50,10 @@ public:
     ~PacFetcher() override;
 
     /*!
-        Fetches \a url; \a callback runs unless \a context is destroyed first. \a hostHeader, when
-       not empty, replaces the Host header (WPAD connects to the address DNS gave for the wpad
-       name).
+        Fetches \a url; \a callback runs unless \a context is destroyed first.
     */
     void fetch(const QUrl &url, std::chrono::milliseconds timeout, const QObject *context,
-        Callback callback, const QByteArray &hostHeader = QByteArray());
+        Callback callback);
 
 private:
     void deliver(const QObject *context, Callback callback, const PacFetchResult &result);

@@ -5,16 +5,20 @@
 #include "proxyresolver_p.h"
 #include "wpad.h"
 
+#include <QtCore/QCoreApplication>
 #include <QtCore/QDebug>
 #include <QtCore/QElapsedTimer>
 #include <QtCore/QMetaObject>
 #include <QtCore/QPointer>
 #include <QtCore/QReadWriteLock>
 #include <QtCore/QRunnable>
+#include <QtCore/QThread>
 #include <QtCore/QThreadPool>
+#include <QtCore/QTimer>
 #include <QtNetwork/QHostInfo>
 #include <QtNetwork/QNetworkInformation>
 
+#include <algorithm>
 #include <atomic>
 
 namespace QtWs {
@@ -224,11 +228,15 @@ QString displayUrl(const QUrl &url)
 
 void ensureNetworkInformation()
 {
-    static const bool loaded = [] {
-        // Tolerate no backend (containers, no NetworkManager): the caches then expire by TTL only.
-        return QNetworkInformation::loadDefaultBackend() && QNetworkInformation::instance();
-    }();
-    Q_UNUSED(loaded);
+    // QNetworkInformation loads a plugin and lives in the application's thread: only try with an
+    // application, from its thread, and once. Tolerate no backend (containers, no NetworkManager):
+    // the caches then expire by their TTLs only.
+    QCoreApplication *app = QCoreApplication::instance();
+    if (!app || QThread::currentThread() != app->thread())
+        return;
+    static const bool loaded = QNetworkInformation::loadDefaultBackend();
+    if (!loaded)
+        qCDebug(lcQtwsProxy, "no QNetworkInformation backend: network changes are not noticed");
 }
 
 } // namespace
@@ -243,9 +251,22 @@ ProxyResolverPrivate::ProxyResolverPrivate(ProxyResolver *q)
     , localDomain(&defaultLocalDomain)
     , lookupHost([](const QString &host, const QObject *context,
                      std::function<void(const QList<QHostAddress> &)> callback) {
-        QHostInfo::lookupHost(host, const_cast<QObject *>(context),
-            [callback = std::move(callback)](
-                const QHostInfo &info) { callback(info.addresses()); });
+        // QHostInfo has no timeout; a DNS server that never answers must not stall WPAD discovery.
+        auto done = std::make_shared<bool>(false);
+        auto shared = std::make_shared<std::function<void(const QList<QHostAddress> &)>>(
+            std::move(callback));
+        QObject *receiver = const_cast<QObject *>(context);
+        QHostInfo::lookupHost(host, receiver, [done, shared](const QHostInfo &info) {
+            if (!std::exchange(*done, true))
+                (*shared)(info.addresses());
+        });
+        QTimer::singleShot(WpadDnsTimeoutMs, receiver, [done, shared, host]() {
+            if (std::exchange(*done, true))
+                return;
+            qCDebug(lcQtwsProxy, "WPAD: no DNS answer for %ls within %d ms", qUtf16Printable(host),
+                WpadDnsTimeoutMs);
+            (*shared)({});
+        });
     })
     , q_ptr(q)
 {
@@ -264,12 +285,12 @@ ProxyResolverPrivate::~ProxyResolverPrivate()
             QStringLiteral("the proxy resolver was destroyed")));
 }
 
-bool ProxyResolverPrivate::decide(Decision *decision) const
+const ProxyResolverPrivate::Decision *ProxyResolverPrivate::decide(const Decision *override) const
 {
-    if (explicitLevel.config.mode() != ProxyConfiguration::Mode::System) {
-        *decision = explicitLevel.decision();
-        return true;
-    }
+    if (override && override->config.mode() != ProxyConfiguration::Mode::System)
+        return override;
+    if (explicitLevel.config.mode() != ProxyConfiguration::Mode::System)
+        return &explicitLevel;
     ApplicationConfiguration *app = applicationConfig();
     const quint64 version = app->version.load(std::memory_order_acquire);
     if (version != applicationVersion) {
@@ -277,21 +298,35 @@ bool ProxyResolverPrivate::decide(Decision *decision) const
         applicationLevel.set(app->configuration);
         applicationVersion = version;
     }
-    if (applicationLevel.config.mode() != ProxyConfiguration::Mode::System) {
-        *decision = applicationLevel.decision();
-        return true;
-    }
+    if (applicationLevel.config.mode() != ProxyConfiguration::Mode::System)
+        return &applicationLevel;
     if (!systemLevel || clockMs() - systemReadAt > SystemSettingsTtlMs)
-        return false;
-    *decision = systemLevel->decision();
-    return true;
+        return nullptr;
+    return &*systemLevel;
+}
+
+std::optional<ProxyResolution> ProxyResolverPrivate::cachedPacAnswer(const QUrl &pacUrl,
+    const QUrl &url, const QString &host, const ProxyConfiguration &config) const
+{
+    if (config.resultCacheTtl().count() <= 0)
+        return std::nullopt;
+    const PacScript *s = findScript(pacUrl);
+    if (!s || !s->evaluator || s->stale)
+        return std::nullopt;
+    const qint64 now = clockMs();
+    // An answer never outlives the freshness of its script.
+    if (now - s->fetchedAt >= config.pacMaxAge().count())
+        return std::nullopt;
+    const auto it = results.constFind(resultKey(s->id, url, host));
+    if (it == results.constEnd() || it->expiresAt <= now)
+        return std::nullopt;
+    return it->result;
 }
 
 std::optional<ProxyResolution> ProxyResolverPrivate::immediate(
-    const QUrl &url, const Decision &d) const
+    const QUrl &url, const QString &host, const Decision &d) const
 {
     const ProxyConfiguration &config = d.config;
-    const QString host = url.host();
     const auto direct = [&](const QString &origin, const QString &reason) {
         return ProxyResolution::success(url, {ProxyCandidate::direct(d.source, origin)}, reason);
     };
@@ -307,15 +342,20 @@ std::optional<ProxyResolution> ProxyResolverPrivate::immediate(
         break;
     }
 
-    QString entry;
-    const bool listed = d.noProxy.matches(
-        host, url.port(-1) == -1 ? schemeAndPort(url) & 0xffff : url.port(), &entry);
-    if (config.isNoProxyListReversed()) {
-        if (!listed)
+    if (!d.noProxy.isEmpty()) {
+        QString entry;
+        const int port = url.port(-1) == -1 ? int(schemeAndPort(url) & 0xffff) : url.port();
+        const bool listed = d.noProxy.matches(host, port, &entry);
+        if (config.isNoProxyListReversed()) {
+            if (!listed)
+                return direct(
+                    d.origin, QStringLiteral("not in the proxied hosts list (%1)").arg(d.origin));
+        } else if (listed) {
             return direct(
-                d.origin, QStringLiteral("not in the proxied hosts list (%1)").arg(d.origin));
-    } else if (listed) {
-        return direct(d.origin, QStringLiteral("no-proxy entry '%1' (%2)").arg(entry, d.origin));
+                d.origin, QStringLiteral("no-proxy entry '%1' (%2)").arg(entry, d.origin));
+        }
+    } else if (config.isNoProxyListReversed()) {
+        return direct(d.origin, QStringLiteral("not in the proxied hosts list (%1)").arg(d.origin));
     }
 
     switch (config.mode()) {
@@ -339,33 +379,17 @@ std::optional<ProxyResolution> ProxyResolverPrivate::immediate(
         return ProxyResolution::success(
             url, list, QStringLiteral("manual proxies (%1)").arg(d.origin));
     }
-    case ProxyConfiguration::Mode::PacUrl: {
-        if (config.resultCacheTtl().count() <= 0)
-            return std::nullopt;
-        const PacScript *s = findScript(config.pacUrl());
-        if (!s || !s->evaluator)
-            return std::nullopt;
-        const auto it = results.constFind(resultKey(s->id, url));
-        if (it == results.constEnd() || it->expiresAt <= clockMs())
-            return std::nullopt;
-        return it->result;
-    }
-    case ProxyConfiguration::Mode::AutoDetect: {
-        if (!wpad.done || config.resultCacheTtl().count() <= 0)
+    case ProxyConfiguration::Mode::PacUrl:
+        return cachedPacAnswer(config.pacUrl(), url, host, config);
+    case ProxyConfiguration::Mode::AutoDetect:
+        if (!wpad.done)
             return std::nullopt;
         if (!wpad.found)
             return ProxyResolution::success(url,
                 {ProxyCandidate::direct(ProxyCandidate::Source::Wpad, QStringLiteral("WPAD"))},
                 QStringLiteral("WPAD found no script (tried %1): no proxy on this network")
                     .arg(wpad.tried.join(QLatin1String(", "))));
-        const PacScript *s = findScript(wpad.scriptUrl);
-        if (!s || !s->evaluator)
-            return std::nullopt;
-        const auto it = results.constFind(resultKey(s->id, url));
-        if (it == results.constEnd() || it->expiresAt <= clockMs())
-            return std::nullopt;
-        return it->result;
-    }
+        return cachedPacAnswer(wpad.scriptUrl, url, host, config);
     default:
         return std::nullopt;
     }
@@ -373,12 +397,18 @@ std::optional<ProxyResolution> ProxyResolverPrivate::immediate(
 
 const ProxyResolverPrivate::PacScript *ProxyResolverPrivate::findScript(const QUrl &pacUrl) const
 {
+    if (lastScript && pacUrl == lastScriptUrl)
+        return lastScript;
     const auto it = scripts.find(pacUrl.toString(QUrl::FullyEncoded));
-    return it == scripts.end() ? nullptr : it->second.get();
+    if (it == scripts.end())
+        return nullptr;
+    lastScriptUrl = pacUrl;
+    lastScript = it->second.get(); // scripts are never removed, so the pointer stays valid
+    return lastScript;
 }
 
-ProxyResolverPrivate::PacScript &ProxyResolverPrivate::script(const QUrl &pacUrl,
-    ProxyCandidate::Source source, const QUrl &fetchUrl, const QByteArray &hostHeader)
+ProxyResolverPrivate::PacScript &ProxyResolverPrivate::script(
+    const QUrl &pacUrl, ProxyCandidate::Source source, const QUrl &fetchUrl)
 {
     auto &slot = scripts[pacUrl.toString(QUrl::FullyEncoded)];
     if (!slot) {
@@ -388,13 +418,13 @@ ProxyResolverPrivate::PacScript &ProxyResolverPrivate::script(const QUrl &pacUrl
         slot->source = source;
     }
     slot->fetchUrl = fetchUrl;
-    slot->hostHeader = hostHeader;
     return *slot;
 }
 
-ProxyResolverPrivate::ResultKey ProxyResolverPrivate::resultKey(quint32 scriptId, const QUrl &url)
+ProxyResolverPrivate::ResultKey ProxyResolverPrivate::resultKey(
+    quint32 scriptId, const QUrl &url, const QString &host)
 {
-    return ResultKey {scriptId, schemeAndPort(url), url.host()};
+    return ResultKey {scriptId, schemeAndPort(url), host};
 }
 
 void ProxyResolverPrivate::finish(quint64 id, const ProxyResolution &result)
@@ -421,7 +451,8 @@ void ProxyResolverPrivate::finish(quint64 id, const ProxyResolution &result)
         Qt::QueuedConnection);
 }
 
-void ProxyResolverPrivate::process(quint64 id, const QUrl &url)
+void ProxyResolverPrivate::process(
+    quint64 id, const QUrl &url, const std::shared_ptr<const Decision> &override)
 {
     if (!url.isValid() || url.host().isEmpty()) {
         finish(id,
@@ -430,19 +461,20 @@ void ProxyResolverPrivate::process(quint64 id, const QUrl &url)
                     .arg(url.toDisplayString(QUrl::RemoveUserInfo))));
         return;
     }
-    Decision decision;
-    if (!decide(&decision)) {
-        loadSystem([this, id, url]() { process(id, url); });
+    const Decision *level = decide(override.get());
+    if (!level) {
+        loadSystem([this, id, url, override]() { process(id, url, override); });
         return;
     }
-    if (auto result = immediate(url, decision)) {
+    const Decision decision = *level;
+    if (auto result = immediate(url, url.host(), decision)) {
         finish(id, *result);
         return;
     }
     switch (decision.config.mode()) {
     case ProxyConfiguration::Mode::PacUrl:
         resolvePac(id, url, decision, decision.config.pacUrl(), ProxyCandidate::Source::Pac,
-            decision.config.pacUrl(), QByteArray());
+            decision.config.pacUrl());
         break;
     case ProxyConfiguration::Mode::AutoDetect:
         resolveWpad(id, url, decision);
@@ -491,17 +523,36 @@ void ProxyResolverPrivate::loadSystem(std::function<void()> then)
 }
 
 void ProxyResolverPrivate::resolvePac(quint64 id, const QUrl &url, const Decision &decision,
-    const QUrl &pacUrl, ProxyCandidate::Source source, const QUrl &fetchUrl,
-    const QByteArray &hostHeader)
+    const QUrl &pacUrl, ProxyCandidate::Source source, const QUrl &fetchUrl, bool afterFetch)
 {
-    PacScript &s = script(pacUrl, source, fetchUrl, hostHeader);
+    PacScript &s = script(pacUrl, source, fetchUrl);
     const ProxyConfiguration &config = decision.config;
     const qint64 now = clockMs();
-    const auto retry = [this, id, url, decision, pacUrl, source, fetchUrl, hostHeader]() {
-        resolvePac(id, url, decision, pacUrl, source, fetchUrl, hostHeader);
+    // Called again once the fetch in progress has ended, whatever its outcome: then the script (or
+    // the error) is used as it is, never fetched again for this request (a max age of 0 must not
+    // loop).
+    const auto retry = [this, id, url, decision, pacUrl, source, fetchUrl]() {
+        resolvePac(id, url, decision, pacUrl, source, fetchUrl, true);
     };
     if (s.fetching) {
         s.waiters.append(retry);
+        return;
+    }
+    if (afterFetch) {
+        if (s.evaluator) {
+            QStringList warnings;
+            if (!s.lastError.isEmpty())
+                warnings.append(QStringLiteral("%1; using the script fetched %2 s ago")
+                                    .arg(s.lastError)
+                                    .arg((now - s.fetchedAt) / 1000));
+            evaluate(id, url, decision, s, warnings);
+        } else {
+            finish(id,
+                pacFailure(url, decision,
+                    source == ProxyCandidate::Source::Wpad ? ProxyError::Error::WpadFetchFailed
+                                                           : ProxyError::Error::PacFetchFailed,
+                    s.lastError));
+        }
         return;
     }
     if (s.evaluator) {
@@ -555,7 +606,7 @@ void ProxyResolverPrivate::startFetch(PacScript &s, const ProxyConfiguration &co
             if (fetched.ok) {
                 if (!s.evaluator || fetched.script != s.script) {
                     s.script = fetched.script;
-                    s.evaluator = evaluatorFactory(s.script, s.origin, s.source);
+                    replaceEvaluator(s, evaluatorFactory(s.script, s.origin, s.source));
                     // Answers of the previous script are void.
                     for (auto r = results.begin(); r != results.end();) {
                         if (r.key().scriptId == s.id)
@@ -588,7 +639,7 @@ void ProxyResolverPrivate::evaluate(quint64 id, const QUrl &url, const Decision 
     PacScript &s, const QStringList &warnings)
 {
     Q_Q(ProxyResolver);
-    const ResultKey key = resultKey(s.id, url);
+    const ResultKey key = resultKey(s.id, url, url.host());
     const qint64 ttl = decision.config.resultCacheTtl().count();
     if (ttl > 0 && warnings.isEmpty()) {
         const auto it = results.constFind(key);
@@ -599,8 +650,11 @@ void ProxyResolverPrivate::evaluate(quint64 id, const QUrl &url, const Decision 
     }
     ++pacEvaluationCount;
     const QString origin = s.origin;
-    s.evaluator->evaluate(
-        url, q, [this, id, url, decision, key, ttl, warnings, origin](const PacOutcome &o) {
+    PacEvaluator *evaluator = s.evaluator.get();
+    ++inFlight[evaluator];
+    evaluator->evaluate(url, q,
+        [this, id, url, decision, key, ttl, warnings, origin, evaluator](const PacOutcome &o) {
+            evaluationDone(evaluator);
             ProxyResolution result;
             if (!o.ok) {
                 result = pacFailure(
@@ -638,15 +692,38 @@ ProxyResolution ProxyResolverPrivate::pacFailure(const QUrl &url, const Decision
     return result;
 }
 
+void ProxyResolverPrivate::replaceEvaluator(PacScript &s, std::unique_ptr<PacEvaluator> evaluator)
+{
+    if (s.evaluator && inFlight.contains(s.evaluator.get()))
+        retired.push_back(std::move(s.evaluator));
+    s.evaluator = std::move(evaluator);
+}
+
+void ProxyResolverPrivate::evaluationDone(PacEvaluator *evaluator)
+{
+    const auto it = inFlight.find(evaluator);
+    if (it == inFlight.end() || --*it > 0)
+        return;
+    inFlight.erase(it);
+    // Destroy a retired evaluator later: this runs inside its own callback.
+    const auto r = std::find_if(retired.begin(), retired.end(),
+        [evaluator](const std::unique_ptr<PacEvaluator> &e) { return e.get() == evaluator; });
+    if (r == retired.end())
+        return;
+    std::shared_ptr<PacEvaluator> doomed(std::move(*r));
+    retired.erase(r);
+    QMetaObject::invokeMethod(
+        q_ptr, [doomed]() {}, Qt::QueuedConnection);
+}
+
 void ProxyResolverPrivate::resolveWpad(quint64 id, const QUrl &url, const Decision &decision)
 {
     if (wpad.done) {
         if (!wpad.found) {
-            finish(id, *immediate(url, decision)); // the "no script" DIRECT answer
+            finish(id, *immediate(url, url.host(), decision)); // the "no script" DIRECT answer
             return;
         }
-        resolvePac(id, url, decision, wpad.scriptUrl, ProxyCandidate::Source::Wpad, wpad.fetchUrl,
-            wpad.hostHeader);
+        resolvePac(id, url, decision, wpad.scriptUrl, ProxyCandidate::Source::Wpad, wpad.fetchUrl);
         return;
     }
     wpad.waiters.append([this, id, url, decision]() { resolveWpad(id, url, decision); });
@@ -690,14 +767,14 @@ void ProxyResolverPrivate::tryWpadHost(const QStringList &hosts, int index, quin
             wpad.running = false;
             wpad.found = true;
             wpad.scriptUrl = QUrl(QLatin1String("http://") + host + QLatin1String("/wpad.dat"));
-            QUrl fetchUrl;
-            fetchUrl.setScheme(QStringLiteral("http"));
-            fetchUrl.setHost(address.toString());
-            fetchUrl.setPort(wpadPort);
-            fetchUrl.setPath(QStringLiteral("/wpad.dat"));
+            // The name is fetched (QNetworkAccessManager resolves it again, from the same resolver
+            // cache); tests that inject DNS fetch from the address they injected instead.
+            QUrl fetchUrl = wpad.scriptUrl;
+            if (wpadFetchResolvedAddress)
+                fetchUrl.setHost(address.toString());
+            if (wpadPort != 80)
+                fetchUrl.setPort(wpadPort);
             wpad.fetchUrl = fetchUrl;
-            wpad.hostHeader
-                = (wpadPort == 80 ? host : host + u':' + QString::number(wpadPort)).toUtf8();
             qCDebug(lcQtwsProxy, "WPAD: %ls is %ls", qUtf16Printable(host),
                 qUtf16Printable(address.toString()));
             const auto waiters = std::exchange(wpad.waiters, {});
@@ -717,8 +794,10 @@ void ProxyResolverPrivate::networkChanged()
     ++wpad.generation;
     wpad.done = wpad.running = wpad.found = false;
     for (auto &entry : scripts) {
-        entry.second->stale = true;
+        entry.second->stale
+            = true; // fetched again before the next use, the old script kept if that fails
         entry.second->lastError.clear();
+        entry.second->lastAttempt = 0; // no back-off carried over from the previous network
     }
     for (const auto &waiter : waiters)
         waiter();
@@ -733,8 +812,14 @@ ProxyResolver::ProxyResolver(QObject *parent)
 {
     ensureNetworkInformation();
     if (QNetworkInformation *info = QNetworkInformation::instance()) {
+        // A new network may have another proxy (and another WPAD answer): reachability covers going
+        // off- and online, the transport medium covers moving from Ethernet to Wi-Fi or a VPN.
         connect(info, &QNetworkInformation::reachabilityChanged, this,
             [this]() { d_func()->networkChanged(); });
+        if (info->supports(QNetworkInformation::Feature::TransportMedium)) {
+            connect(info, &QNetworkInformation::transportMediumChanged, this,
+                [this]() { d_func()->networkChanged(); });
+        }
     }
 }
 
@@ -748,6 +833,19 @@ ProxyConfiguration ProxyResolver::configuration() const
 void ProxyResolver::setConfiguration(const ProxyConfiguration &configuration)
 {
     d_func()->explicitLevel.set(configuration);
+}
+
+ProxyResolver *ProxyResolver::shared()
+{
+    QCoreApplication *app = QCoreApplication::instance();
+    if (!app || QThread::currentThread() != app->thread()) {
+        qCWarning(lcQtwsProxy, "ProxyResolver::shared() is for the main thread only");
+        return nullptr;
+    }
+    static QPointer<ProxyResolver> instance; // main thread only: no race
+    if (!instance)
+        instance = new ProxyResolver(app);
+    return instance;
 }
 
 ProxyConfiguration ProxyResolver::applicationConfiguration()
@@ -787,18 +885,63 @@ void ProxyResolver::resolve(const QUrl &url, const QObject *context, Callback ca
         if (guard)
             callback(result);
     });
-    d->process(id, url);
+    d->process(id, url, nullptr);
+}
+
+void ProxyResolver::resolve(const QUrl &url, const ProxyConfiguration &configuration,
+    const QObject *context, Callback callback)
+{
+    Q_D(ProxyResolver);
+    const quint64 id = d->nextRequestId++;
+    QPointer<const QObject> guard(context);
+    d->pending.insert(id, [guard, callback = std::move(callback)](const ProxyResolution &result) {
+        if (guard)
+            callback(result);
+    });
+    d->process(id, url, d->overrideFor(configuration));
+}
+
+std::shared_ptr<const ProxyResolverPrivate::Decision> ProxyResolverPrivate::overrideFor(
+    const ProxyConfiguration &configuration) const
+{
+    if (lastOverride && lastOverride->config == configuration) // shared data: a pointer comparison
+        return lastOverride;
+    auto override = std::make_shared<Decision>();
+    override->set(configuration);
+    override->source = ProxyCandidate::Source::Explicit;
+    override->origin = QStringLiteral("explicit configuration");
+    lastOverride = override;
+    return override;
+}
+
+bool ProxyResolver::resolveCached(
+    const QUrl &url, const ProxyConfiguration &configuration, ProxyResolution *result) const
+{
+    Q_D(const ProxyResolver);
+    const QString host = url.host();
+    if (host.isEmpty() || !url.isValid())
+        return false;
+    const auto override = d->overrideFor(configuration);
+    const ProxyResolverPrivate::Decision *decision = d->decide(override.get());
+    if (!decision)
+        return false;
+    auto answer = d->immediate(url, host, *decision);
+    if (!answer)
+        return false;
+    *result = std::move(*answer);
+    return true;
 }
 
 bool ProxyResolver::resolveCached(const QUrl &url, ProxyResolution *result) const
 {
     Q_D(const ProxyResolver);
-    if (!url.isValid() || url.host().isEmpty())
+    const QString host = url.host();
+    if (host.isEmpty() || !url.isValid())
         return false;
-    ProxyResolverPrivate::Decision decision;
-    if (!d->decide(&decision))
+    const ProxyResolverPrivate::Decision *decision = d->decide();
+    if (!decision)
         return false;
-    auto answer = d->immediate(url, decision);
+    auto answer = d->immediate(url, host, *decision);
     if (!answer)
         return false;
     *result = std::move(*answer);

@@ -35,6 +35,8 @@ public:
     static constexpr qint64 RefreshRetryMs = 60 * 1000;
     /*! System settings are read again after this long (desktop settings can change at any time). */
     static constexpr qint64 SystemSettingsTtlMs = 30 * 1000;
+    /*! A WPAD name that DNS has not answered for within this long counts as not resolving. */
+    static constexpr int WpadDnsTimeoutMs = 3000;
 
     explicit ProxyResolverPrivate(ProxyResolver *q);
     ~ProxyResolverPrivate();
@@ -49,6 +51,9 @@ public:
     std::function<QString()> localDomain;
     HostLookup lookupHost;
     quint16 wpadPort = 80;
+    /*! Fetch wpad.dat from the address the (injected) lookup gave rather than by name. For tests.
+     */
+    bool wpadFetchResolvedAddress = false;
 
     /*! What QNetworkInformation's reachability change triggers: drop every cache, re-fetch PAC
      * scripts. */
@@ -60,33 +65,26 @@ public:
     int systemReadCount = 0;
 
 private:
-    // Which configuration level decides, copied (cheaply: implicitly shared) so it survives async
-    // steps.
+    // One configuration level (explicit, application, system) with its parsed no-proxy list. Copied
+    // (cheaply: implicitly shared) into asynchronous steps so that they survive a configuration
+    // change.
     struct Decision
     {
         ProxyConfiguration config;
         NoProxyList noProxy;
         ProxyCandidate::Source source = ProxyCandidate::Source::Explicit;
         QString origin;
-    };
-    struct Level
-    {
-        ProxyConfiguration config;
-        NoProxyList noProxy;
-        QString origin;
-        ProxyCandidate::Source source = ProxyCandidate::Source::Explicit;
         void set(const ProxyConfiguration &c)
         {
             config = c;
             noProxy = NoProxyList(c.noProxyList());
         }
-        Decision decision() const { return Decision {config, noProxy, source, origin}; }
     };
+    using Level = Decision;
     struct PacScript
     {
         quint32 id = 0;
         QUrl fetchUrl;
-        QByteArray hostHeader;
         QString origin; // the URL as shown in candidates and messages
         ProxyCandidate::Source source = ProxyCandidate::Source::Pac;
         QString script;
@@ -125,23 +123,31 @@ private:
         bool found = false;
         QUrl scriptUrl; // http://wpad.<domain>/wpad.dat
         QUrl fetchUrl; // the same on the address DNS gave
-        QByteArray hostHeader;
         QStringList tried;
         QList<std::function<void()>> waiters;
         quint64 generation = 0;
     };
 
-    bool decide(Decision *decision) const;
-    std::optional<ProxyResolution> immediate(const QUrl &url, const Decision &decision) const;
+    /*! The deciding level, or nullptr when the system settings must be read first. */
+    const Decision *decide(const Decision *override = nullptr) const;
+    std::optional<ProxyResolution> immediate(
+        const QUrl &url, const QString &host, const Decision &decision) const;
+    /*! The cached PAC answer for \a url from the script at \a pacUrl, if any and still valid. */
+    std::optional<ProxyResolution> cachedPacAnswer(const QUrl &pacUrl, const QUrl &url,
+        const QString &host, const ProxyConfiguration &config) const;
     const PacScript *findScript(const QUrl &pacUrl) const;
-    PacScript &script(const QUrl &pacUrl, ProxyCandidate::Source source, const QUrl &fetchUrl,
-        const QByteArray &hostHeader);
-    static ResultKey resultKey(quint32 scriptId, const QUrl &url);
+    PacScript &script(const QUrl &pacUrl, ProxyCandidate::Source source, const QUrl &fetchUrl);
+    static ResultKey resultKey(quint32 scriptId, const QUrl &url, const QString &host);
 
-    void process(quint64 id, const QUrl &url);
+    void process(quint64 id, const QUrl &url, const std::shared_ptr<const Decision> &override);
+    /*! The level for a per-request configuration; the last one is kept so that repeated requests
+       with the same configuration do not parse its no-proxy list again. */
+    std::shared_ptr<const Decision> overrideFor(const ProxyConfiguration &configuration) const;
     void loadSystem(std::function<void()> then);
     void resolvePac(quint64 id, const QUrl &url, const Decision &decision, const QUrl &pacUrl,
-        ProxyCandidate::Source source, const QUrl &fetchUrl, const QByteArray &hostHeader);
+        ProxyCandidate::Source source, const QUrl &fetchUrl, bool afterFetch = false);
+    void replaceEvaluator(PacScript &script, std::unique_ptr<PacEvaluator> evaluator);
+    void evaluationDone(PacEvaluator *evaluator);
     void startFetch(PacScript &script, const ProxyConfiguration &config);
     void evaluate(quint64 id, const QUrl &url, const Decision &decision, PacScript &script,
         const QStringList &warnings);
@@ -160,6 +166,14 @@ private:
     bool systemReading = false;
     QList<std::function<void()>> systemWaiters;
     std::unordered_map<QString, std::unique_ptr<PacScript>> scripts; // by PAC URL (encoded)
+    mutable QUrl lastScriptUrl; // findScript() memo: the fast path does not re-encode the PAC URL
+    mutable const PacScript *lastScript = nullptr;
+    mutable std::shared_ptr<const Decision> lastOverride;
+    // Evaluations in flight per evaluator. A replaced evaluator with evaluations in flight is
+    // retired, not destroyed (destroying a PAC engine drops its pending callbacks, which would
+    // leave requests unanswered).
+    QHash<PacEvaluator *, int> inFlight;
+    std::vector<std::unique_ptr<PacEvaluator>> retired;
     quint32 nextScriptId = 1;
     QHash<ResultKey, CachedResult> results;
     Wpad wpad;

@@ -17,8 +17,8 @@ namespace QtWs {
 /*!
     \internal
     Everything the system configuration is read from, injectable for tests. fromProcess() gives the
-   real one. Every member must be safe to call from a thread-pool thread: the resolver reads the
-   system settings off the caller's thread because \c gsettings is a process.
+    real one. Every member must be safe to call from a thread-pool thread: the resolver reads the
+    system settings off the caller's thread because \c gsettings is a process.
 */
 struct QTWS_EXPORT SystemProxyEnvironment
 {
@@ -52,7 +52,7 @@ QTWS_EXPORT DesktopKind detectDesktop(const QProcessEnvironment &environment);
 /*!
     \internal
     The system configuration: QTWS_PAC_URL, then the proxy environment variables, then the desktop's
-   settings.
+    settings.
 */
 QTWS_EXPORT SystemProxySettings readSystemProxySettings(const SystemProxyEnvironment &system);
 

@@ -4,10 +4,11 @@
 
 // A minimal HTTP/1.1 server on 127.0.0.1 (port chosen by the OS) serving PAC scripts to tests:
 // fixed routes, redirects, oversized bodies, and a route that never answers. One request per
-// connection.
+// connection. Given a TLS configuration, it serves HTTPS.
 
 #include <QtCore/QHash>
 #include <QtCore/QUrl>
+#include <QtNetwork/QSslServer>
 #include <QtNetwork/QTcpServer>
 #include <QtNetwork/QTcpSocket>
 
@@ -28,14 +29,28 @@ public:
 
     explicit PacHttpServer(QObject *parent = nullptr)
         : QObject(parent)
+        , m_server(new QTcpServer(this))
     {
-        connect(&m_server, &QTcpServer::newConnection, this, &PacHttpServer::accept);
+        connect(m_server, &QTcpServer::newConnection, this, &PacHttpServer::accept);
     }
-    bool listen() { return m_server.listen(QHostAddress::LocalHost, 0); }
-    quint16 port() const { return m_server.serverPort(); }
+    explicit PacHttpServer(const QSslConfiguration &tls, QObject *parent = nullptr)
+        : QObject(parent)
+        , m_tls(true)
+    {
+        auto *server = new QSslServer(this);
+        server->setSslConfiguration(tls);
+        m_server = server;
+        // QSslServer queues a connection only once its handshake is done.
+        connect(m_server, &QTcpServer::pendingConnectionAvailable, this, &PacHttpServer::accept);
+    }
+    bool listen() { return m_server->listen(QHostAddress::LocalHost, 0); }
+    quint16 port() const { return m_server->serverPort(); }
     QUrl url(const QString &path) const
     {
-        return QUrl(QStringLiteral("http://127.0.0.1:%1%2").arg(port()).arg(path));
+        return QUrl(QStringLiteral("%1://127.0.0.1:%2%3")
+                        .arg(m_tls ? QStringLiteral("https") : QStringLiteral("http"))
+                        .arg(port())
+                        .arg(path));
     }
     void setRoute(const QByteArray &path, const Route &route) { m_routes.insert(path, route); }
     void setScript(const QByteArray &path, const QByteArray &script)
@@ -50,7 +65,7 @@ public:
 private:
     void accept()
     {
-        while (QTcpSocket *socket = m_server.nextPendingConnection()) {
+        while (QTcpSocket *socket = m_server->nextPendingConnection()) {
             socket->setParent(this);
             connect(socket, &QTcpSocket::readyRead, this, [this, socket]() { serve(socket); });
             connect(socket, &QTcpSocket::disconnected, socket, &QObject::deleteLater);
@@ -91,7 +106,8 @@ private:
         socket->disconnectFromHost();
     }
 
-    QTcpServer m_server;
+    QTcpServer *m_server = nullptr;
+    bool m_tls = false;
     QHash<QByteArray, Route> m_routes;
     QHash<QByteArray, int> m_hits;
     QHash<QTcpSocket *, QByteArray> m_buffers;

@@ -5,7 +5,9 @@
 
 #include "pachttpserver.h"
 
+#include <QtCore/QProcess>
 #include <QtCore/QTemporaryDir>
+#include <QtNetwork/QSslKey>
 #include <QtTest/QtTest>
 
 #include <optional>
@@ -27,25 +29,24 @@ private Q_SLOTS:
     void http();
     void httpTimeout();
     void httpRefused();
+    void https();
     void local_data();
     void local();
     void neverSynchronous();
     void contextDestroyed();
 
 private:
-    std::optional<PacFetchResult> fetch(const QUrl &url, std::chrono::milliseconds timeout = 5s,
-        const QByteArray &hostHeader = QByteArray());
+    std::optional<PacFetchResult> fetch(const QUrl &url, std::chrono::milliseconds timeout = 5s);
     PacHttpServer m_server;
     QTemporaryDir m_dir;
 };
 
 std::optional<PacFetchResult> tst_PacFetcher::fetch(
-    const QUrl &url, std::chrono::milliseconds timeout, const QByteArray &hostHeader)
+    const QUrl &url, std::chrono::milliseconds timeout)
 {
     PacFetcher fetcher;
     std::optional<PacFetchResult> result;
-    fetcher.fetch(
-        url, timeout, this, [&](const PacFetchResult &r) { result = r; }, hostHeader);
+    fetcher.fetch(url, timeout, this, [&](const PacFetchResult &r) { result = r; });
     // The deadline of every fetch is far below this: a hang fails here, not at the ctest timeout.
     if (!QTest::qWaitFor([&] { return result.has_value(); }, 20000))
         return std::nullopt;
@@ -156,6 +157,51 @@ void tst_PacFetcher::httpRefused()
     QVERIFY(!result->ok);
     QVERIFY2(result->errorString.contains(u"refused"_s, Qt::CaseInsensitive),
         qPrintable(result->errorString));
+}
+
+void tst_PacFetcher::https()
+{
+    // A self-signed certificate for 127.0.0.1, made for this run.
+    const QString key = m_dir.filePath(u"key.pem"_s);
+    const QString cert = m_dir.filePath(u"cert.pem"_s);
+    QProcess openssl;
+    openssl.start(u"openssl"_s,
+        {u"req"_s, u"-x509"_s, u"-newkey"_s, u"rsa:2048"_s, u"-nodes"_s, u"-keyout"_s, key,
+            u"-out"_s, cert, u"-days"_s, u"1"_s, u"-subj"_s, u"/CN=127.0.0.1"_s, u"-addext"_s,
+            u"subjectAltName=IP:127.0.0.1"_s});
+    if (!openssl.waitForStarted(5000))
+        QSKIP("openssl is not installed");
+    QVERIFY(openssl.waitForFinished(60000));
+    QCOMPARE(openssl.exitCode(), 0);
+    QFile keyFile(key);
+    QFile certFile(cert);
+    QVERIFY(keyFile.open(QIODevice::ReadOnly));
+    QVERIFY(certFile.open(QIODevice::ReadOnly));
+    const QSslCertificate certificate(&certFile, QSsl::Pem);
+    QSslConfiguration tls = QSslConfiguration::defaultConfiguration();
+    tls.setLocalCertificate(certificate);
+    tls.setPrivateKey(QSslKey(&keyFile, QSsl::Rsa, QSsl::Pem));
+    PacHttpServer server(tls);
+    QVERIFY(server.listen());
+    server.setScript("/proxy.pac", script);
+
+    // Not trusted: the fetch fails; certificate errors are never ignored.
+    const auto untrusted = fetch(server.url(u"/proxy.pac"_s));
+    QVERIFY(untrusted);
+    QVERIFY(!untrusted->ok);
+    QVERIFY2(untrusted->errorString.contains(u"certificate"_s, Qt::CaseInsensitive),
+        qPrintable(untrusted->errorString));
+
+    // Trusted (the test's CA added to the default configuration): fetched.
+    const QSslConfiguration saved = QSslConfiguration::defaultConfiguration();
+    QSslConfiguration trusting = saved;
+    trusting.addCaCertificate(certificate);
+    QSslConfiguration::setDefaultConfiguration(trusting);
+    const auto trusted = fetch(server.url(u"/proxy.pac"_s));
+    QSslConfiguration::setDefaultConfiguration(saved);
+    QVERIFY(trusted);
+    QVERIFY2(trusted->ok, qPrintable(trusted->errorString));
+    QCOMPARE(trusted->script.toUtf8(), script);
 }
 
 void tst_PacFetcher::local_data()
