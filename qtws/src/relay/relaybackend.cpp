@@ -1,7 +1,12 @@
 // SPDX-License-Identifier: LGPL-3.0-or-later
 #include "relaybackend.h"
 
+#include "protocol/frame.h"
+
+#include <qtws/websocket.h>
+
 #include <QtCore/QTimer>
+#include <QtNetwork/QNetworkProxy>
 #include <QtNetwork/QTcpSocket>
 
 namespace QtWs::Relay {
@@ -11,7 +16,7 @@ Backend *createBackend(const RelayServerOptions &options, QObject *parent)
     const QUrl url = options.backendUrl();
     if (url.scheme() == QLatin1String("tcp"))
         return new TcpBackend(url, parent);
-    return nullptr; // ws:// and wss:// backends arrive with QtWs::WebSocket
+    return new WebSocketBackend(options, parent);
 }
 
 TcpBackend::TcpBackend(const QUrl &url, QObject *parent)
@@ -104,6 +109,111 @@ void TcpBackend::setReadingPaused(bool paused)
 }
 
 void TcpBackend::finish(quint16 code, const QString &reason)
+{
+    if (m_finished)
+        return;
+    m_finished = true;
+    Q_EMIT closed(code, reason);
+}
+
+WebSocketBackend::WebSocketBackend(const RelayServerOptions &options, QObject *parent)
+    : Backend(parent)
+    , m_options(options)
+{ }
+
+WebSocketBackend::~WebSocketBackend()
+{
+    if (m_ws)
+        disconnect(m_ws, nullptr, this, nullptr);
+}
+
+void WebSocketBackend::open()
+{
+    m_ws = new QtWs::WebSocket(this);
+    WebSocketOptions o;
+    o.setProxy(QNetworkProxy(QNetworkProxy::NoProxy));
+    o.setSslConfiguration(m_options.backendSslConfiguration());
+    o.setMaxMessageSize(m_options.maxPayload());
+    o.setMaxFrameSize(m_options.maxPayload());
+    o.setConnectTimeout(std::chrono::milliseconds(m_options.backendTimeoutMs()));
+    o.setHandshakeTimeout(std::chrono::milliseconds(m_options.backendTimeoutMs()));
+    m_ws->setOptions(o);
+    connect(m_ws, &QtWs::WebSocket::connected, this, [this] {
+        m_open = true;
+        Q_EMIT opened();
+    });
+    connect(m_ws, &QtWs::WebSocket::textMessageReceived, this, [this](const QString &message) {
+        if (m_finished)
+            return;
+        const QByteArray utf8 = message.toUtf8();
+        bytesFromBackend += quint64(utf8.size());
+        Q_EMIT messageReceived(utf8, false);
+    });
+    connect(m_ws, &QtWs::WebSocket::binaryMessageReceived, this, [this](const QByteArray &message) {
+        if (m_finished)
+            return;
+        bytesFromBackend += quint64(message.size());
+        Q_EMIT messageReceived(message, true);
+    });
+    connect(m_ws, &QtWs::WebSocket::bytesWritten, this, &Backend::bytesWritten);
+    connect(m_ws, &QtWs::WebSocket::errorOccurred, this, [this](QtWs::WebSocket::Error) {
+        if (!m_open) // connect or handshake failed: the gateway could not reach its upstream
+            finish(CloseCodes::BadGateway, QStringLiteral("backend: ") + m_ws->errorString());
+    });
+    connect(m_ws, &QtWs::WebSocket::disconnected, this, [this] {
+        if (!m_open) {
+            finish(CloseCodes::BadGateway, QStringLiteral("backend: ") + m_ws->errorString());
+            return;
+        }
+        // The backend's own code and reason; 1006 (lost) is turned into 1014 by the session.
+        const quint16 code = m_ws->closeCode() ? m_ws->closeCode() : CloseCodes::Abnormal;
+        finish(code, m_ws->closeReason());
+    });
+    m_ws->open(m_options.backendUrl());
+}
+
+void WebSocketBackend::sendMessage(const QByteArray &data, bool binary)
+{
+    if (!m_open || m_finished)
+        return;
+    bytesToBackend += quint64(data.size());
+    if (binary)
+        m_ws->sendBinaryMessage(data);
+    else
+        m_ws->sendTextMessage(
+            QString::fromUtf8(data)); // valid UTF-8: checked by the client-side codec
+}
+
+void WebSocketBackend::close(quint16 code, const QString &reason)
+{
+    setParent(nullptr);
+    m_finished = true;
+    if (!m_ws || m_ws->state() == QtWs::WebSocket::State::Unconnected) {
+        deleteLater();
+        return;
+    }
+    connect(m_ws, &QtWs::WebSocket::disconnected, this, &QObject::deleteLater);
+    QTimer::singleShot(FlushTimeoutMs, this, &QObject::deleteLater);
+    // RFC 6455 §7.4: 1005/1006 are never sent. A client that closed without a code closed normally;
+    // a vanished client is "going away".
+    if (code == CloseCodes::NoStatus)
+        code = CloseCodes::Normal;
+    else if (code == CloseCodes::Abnormal)
+        code = CloseCodes::GoingAway;
+    m_ws->close(Protocol::isValidCloseCode(code) ? code : CloseCodes::Normal, reason);
+}
+
+qint64 WebSocketBackend::bufferedAmount() const
+{
+    return m_ws ? m_ws->bufferedAmount() : 0;
+}
+
+void WebSocketBackend::setReadingPaused(bool paused)
+{
+    Q_UNUSED(paused); // see the class comment: bounded by the session instead
+}
+
+void WebSocketBackend::finish(quint16 code, const QString &reason)
 {
     if (m_finished)
         return;

@@ -11,6 +11,10 @@ QT_BEGIN_NAMESPACE
 class QTcpSocket;
 QT_END_NAMESPACE
 
+namespace QtWs {
+class WebSocket;
+}
+
 namespace QtWs::Relay {
 
 /*! Close codes the relay chooses itself (RFC 6455 §7.4.1 and the IANA registry). */
@@ -94,6 +98,37 @@ private:
     QUrl m_url;
     QTcpSocket *m_socket = nullptr;
     bool m_paused = false;
+    bool m_open = false;
+    bool m_finished = false;
+};
+
+/*!
+    ws:// or wss://: one QtWs::WebSocket per session, connected directly (NoProxy: the relay's own
+   network is configured by its operator). Text and binary messages and close codes pass through
+   unchanged; a backend that cannot be reached or drops the connection ends the session with 1014
+   (bad gateway).
+
+    QtWs::WebSocket has no way to stop reading, so setReadingPaused() cannot push back on this
+   backend; the session bounds memory instead (it ends with 1008 when twice maxQueuedBytes are
+   waiting for the client).
+*/
+class WebSocketBackend final : public Backend
+{
+    Q_OBJECT
+public:
+    WebSocketBackend(const RelayServerOptions &options, QObject *parent);
+    ~WebSocketBackend() override;
+    void open() override;
+    void sendMessage(const QByteArray &data, bool binary) override;
+    void close(quint16 code, const QString &reason) override;
+    qint64 bufferedAmount() const override;
+    void setReadingPaused(bool paused) override;
+
+private:
+    void finish(quint16 code, const QString &reason);
+
+    RelayServerOptions m_options;
+    QtWs::WebSocket *m_ws = nullptr;
     bool m_open = false;
     bool m_finished = false;
 };
