@@ -119,7 +119,12 @@ void Session::onBackendOpened()
         return;
     }
     if (m_transport == RelayServer::Transport::EngineIoPolling) {
-        conn->respond(200, "OK", pollingHeaders(), openPacket(true));
+        // The sid also goes in a header so that a load balancer can stick the session's later
+        // requests (which carry ?sid=) to this instance without reading bodies: HAProxy "stick
+        // store-response res.hdr(...)".
+        HttpHeaders headers = pollingHeaders();
+        headers.set(SessionIdHeader, m_id.toLatin1());
+        conn->respond(200, "OK", headers, openPacket(true));
     } else {
         // No request smuggling: a client must wait for the 101 before sending frames (RFC 6455
         // §4.1); bytes already there were sent blind and are refused, never forwarded.

@@ -15,6 +15,9 @@
 
 namespace QtWs::Relay {
 
+/*! Response header of an Engine.IO handshake that names the new sid (for sticky load balancing). */
+inline constexpr char SessionIdHeader[] = "X-Qtws-Sid";
+
 /*!
     One client session relayed to its own backend connection. Created when a handshake request
    passed the checks; answers the client only once the backend accepted (so nothing from the client

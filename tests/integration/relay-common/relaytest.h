@@ -125,8 +125,13 @@ inline RawResponse readResponse(QTcpSocket *socket, int timeoutMs = 10000)
 inline bool connectTo(QTcpSocket *socket, quint16 port)
 {
     socket->connectToHost(QHostAddress::LocalHost, port);
-    return QTest::qWaitFor(
-        [socket] { return socket->state() == QAbstractSocket::ConnectedState; }, 5000);
+    (void)QTest::qWaitFor(
+        [socket] {
+            return socket->state() == QAbstractSocket::ConnectedState
+                || socket->state() == QAbstractSocket::UnconnectedState; // refused
+        },
+        5000);
+    return socket->state() == QAbstractSocket::ConnectedState;
 }
 
 /*! Connects to 127.0.0.1:\a port (unless \a keep is connected), writes \a request and reads the
@@ -173,6 +178,73 @@ inline int runNode(
     }
     *output = node.readAll();
     return node.exitStatus() == QProcess::NormalExit ? node.exitCode() : -1;
+}
+
+/*! A loopback port that was free a moment ago (for servers that cannot bind port 0 and report it).
+ */
+inline quint16 freePort()
+{
+    QTcpServer probe;
+    if (!probe.listen(QHostAddress::LocalHost, 0))
+        return 0;
+    return probe.serverPort();
+}
+
+/*! Reads \a path and replaces each "@KEY@" of \a values. */
+inline QByteArray instantiate(
+    const QString &path, const QList<QPair<QByteArray, QByteArray>> &values)
+{
+    QFile f(path);
+    if (!f.open(QIODevice::ReadOnly))
+        return QByteArray();
+    QByteArray text = f.readAll();
+    for (const auto &kv : values)
+        text.replace(QByteArray('@' + kv.first + '@'), kv.second);
+    return text;
+}
+
+/*!
+    A server process started by a test (nginx, apache2, haproxy, qtws-relay) and always stopped:
+   terminate, then kill, in the destructor, also when the test fails.
+*/
+class ServerProcess
+{
+public:
+    ~ServerProcess() { stop(); }
+    bool start(const QString &program, const QStringList &args, const QString &workDir = QString())
+    {
+        process.setProcessChannelMode(QProcess::MergedChannels);
+        if (!workDir.isEmpty())
+            process.setWorkingDirectory(workDir);
+        process.start(program, args);
+        return process.waitForStarted(10000);
+    }
+    void stop()
+    {
+        if (process.state() == QProcess::NotRunning)
+            return;
+        process.terminate();
+        if (!process.waitForFinished(5000)) {
+            process.kill();
+            process.waitForFinished(5000);
+        }
+    }
+    QByteArray output() { return captured += process.readAll(); }
+    bool isRunning() const { return process.state() == QProcess::Running; }
+    QProcess process;
+    QByteArray captured;
+};
+
+/*! Waits (running the event loop) until GET \a path on \a port answers with \a status. */
+inline bool waitForHttp(quint16 port, const QByteArray &path, int status, int timeoutMs = 15000)
+{
+    return QTest::qWaitFor(
+        [&] {
+            const RawResponse r = exchange(
+                port, "GET " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n");
+            return r.ok && r.head.statusCode == status;
+        },
+        timeoutMs);
 }
 
 } // namespace RelayTest
