@@ -1,0 +1,93 @@
+// SPDX-License-Identifier: LGPL-3.0-or-later
+#ifndef QTWS_RELAYSERVER_H
+#define QTWS_RELAYSERVER_H
+
+#include <qtws/qtws_export.h>
+#include <qtws/relayserveroptions.h>
+
+#include <QtCore/QObject>
+#include <QtNetwork/QHostAddress>
+
+#include <memory>
+
+namespace QtWs {
+
+class RelayServerPrivate;
+
+/*!
+    \class QtWs::RelayServer
+    \brief The server side of the qtws fallback path: accepts WebSocket upgrades (origin-form,
+   absolute-form, RFC 2817 OPTIONS) and Engine.IO v4 sessions (polling, WebSocket, polling upgraded
+   to WebSocket) on one port and relays each session to its own backend connection (ws://, wss:// or
+   tcp://).
+
+    Message boundaries, text vs binary, ordering and close codes are preserved. Memory is bounded:
+   each session queues at most RelayServerOptions::maxQueuedBytes() per direction and stops reading
+   the faster side when its queue is full. The backend connection is opened before the client's
+   handshake is answered and nothing the client sends is forwarded before the backend accepted.
+
+    Every session logs one line when it starts and one when it ends (category qtws.relay).
+    \since 0.1
+    \sa QtWs::RelayServerOptions
+*/
+class QTWS_EXPORT RelayServer : public QObject
+{
+    Q_OBJECT
+public:
+    /*! How a client reached the relay. */
+    enum class Transport {
+        WebSocket, //!< a plain RFC 6455 session relayed frame by message
+        EngineIoPolling, //!< Engine.IO v4 over HTTP long-polling
+        EngineIoWebSocket, //!< Engine.IO v4 over WebSocket (directly or after an upgrade from
+                           //!< polling)
+    };
+    Q_ENUM(Transport)
+
+    /*! Why listen() failed. */
+    enum class Error {
+        NoError, //!< no error
+        InvalidOptions, //!< options().validate() is not empty
+        ListenFailed, //!< the address could not be bound (errorString() has the system's reason)
+    };
+    Q_ENUM(Error)
+
+    explicit RelayServer(QObject *parent = nullptr);
+    ~RelayServer() override;
+    Q_DISABLE_COPY_MOVE(RelayServer)
+
+    RelayServerOptions options() const;
+    /*! Applies to sessions started afterwards. */
+    void setOptions(const RelayServerOptions &options);
+
+    /*! Starts listening; port 0 picks a free port (see serverPort()). */
+    bool listen(const QHostAddress &address = QHostAddress::LocalHost, quint16 port = 0);
+    /*! Stops listening and ends every session with close code 1001 (going away). */
+    void close();
+    bool isListening() const;
+    QHostAddress serverAddress() const;
+    quint16 serverPort() const;
+
+    Error error() const;
+    QString errorString() const;
+
+    /*! Sessions open now (including sessions waiting for their backend). */
+    int sessionCount() const;
+    /*! Sessions started since listen(). */
+    quint64 totalSessions() const;
+
+Q_SIGNALS:
+    /*! A session's backend accepted and the client's handshake was answered. */
+    void sessionStarted(const QString &id, QtWs::RelayServer::Transport transport);
+    /*! A session ended; \a closeCode is the code sent to (or received from) the client. */
+    void sessionEnded(const QString &id, quint16 closeCode, const QString &reason);
+    void errorOccurred(QtWs::RelayServer::Error error);
+
+private:
+    Q_DECLARE_PRIVATE(RelayServer)
+    std::unique_ptr<RelayServerPrivate> const d_ptr;
+    friend class RelayServerPrivate;
+};
+
+} // namespace QtWs
+
+#endif // QTWS_RELAYSERVER_H

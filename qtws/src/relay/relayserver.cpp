@@ -1,0 +1,503 @@
+// SPDX-License-Identifier: LGPL-3.0-or-later
+#include <qtws/global.h>
+#include <qtws/relayserver.h>
+
+#include "common/logging.h"
+#include "protocol/handshake.h"
+#include "relayconnection.h"
+#include "relaysession.h"
+
+#include <QtCore/QElapsedTimer>
+#include <QtCore/QHash>
+#include <QtCore/QRandomGenerator>
+#include <QtNetwork/QSslSocket>
+#include <QtNetwork/QTcpServer>
+
+namespace QtWs {
+
+using namespace QtWs::Protocol;
+using Relay::HttpConnection;
+using Relay::Request;
+using Relay::Session;
+
+namespace {
+
+/*! Bytes of randomness in a session id: 144 bits, 24 base64url characters. */
+constexpr int SessionIdBytes = 18;
+
+QString newSessionId()
+{
+    quint32 words[(SessionIdBytes + 3) / 4];
+    QRandomGenerator::system()->fillRange(words);
+    const QByteArray raw(reinterpret_cast<const char *>(words), SessionIdBytes);
+    return QString::fromLatin1(
+        raw.toBase64(QByteArray::Base64UrlEncoding | QByteArray::OmitTrailingEquals));
+}
+
+// Compares without an early exit so that the time taken does not reveal how much of a guessed token
+// matched.
+bool constantTimeEquals(QByteArrayView a, QByteArrayView b)
+{
+    if (a.size() != b.size())
+        return false;
+    unsigned char diff = 0;
+    for (qsizetype i = 0; i < a.size(); ++i)
+        diff |= static_cast<unsigned char>(a[i] ^ b[i]);
+    return diff == 0;
+}
+
+QByteArray engineIoError(int code, const char *message)
+{
+    // The error body engine.io sends for a refused polling request.
+    return QByteArrayLiteral("{\"code\":") + QByteArray::number(code)
+        + QByteArrayLiteral(",\"message\":\"") + message + QByteArrayLiteral("\"}");
+}
+
+// Accepts TLS on the listening port without QSslServer (Qt 6.4 has none): the descriptor goes into
+// a QSslSocket.
+class TcpServer : public QTcpServer
+{
+public:
+    using QTcpServer::QTcpServer;
+    QSslConfiguration tls; // null: plain TCP
+protected:
+    void incomingConnection(qintptr descriptor) override
+    {
+        if (tls.isNull() || tls.localCertificate().isNull()) {
+            QTcpServer::incomingConnection(descriptor);
+            return;
+        }
+        auto *socket = new QSslSocket(this);
+        if (!socket->setSocketDescriptor(descriptor)) {
+            delete socket;
+            return;
+        }
+        socket->setSslConfiguration(tls);
+        socket->startServerEncryption();
+        addPendingConnection(socket);
+    }
+};
+
+} // namespace
+
+class RelayServerPrivate
+{
+    Q_DECLARE_PUBLIC(RelayServer)
+public:
+    explicit RelayServerPrivate(RelayServer *q)
+        : q_ptr(q)
+    { }
+
+    void onNewConnection();
+    void onRequest(HttpConnection *connection, const Request &request);
+    void handleUpgrade(HttpConnection *connection, const Request &request, bool engineIo);
+    void handleEngineIo(HttpConnection *connection, const Request &request);
+    void startSession(Session::Kind kind, RelayServer::Transport transport,
+        HttpConnection *connection, const Request &request);
+    bool checkAccess(HttpConnection *connection, const Request &request);
+    bool originAllowed(const QByteArray &origin, const QByteArray &host) const;
+    void statusPage(HttpConnection *connection, const Request &request);
+    bool underPrefix(const QString &path) const;
+    QString engineIoPath() const;
+
+    RelayServer *const q_ptr;
+    RelayServerOptions options;
+    TcpServer *server = nullptr;
+    QHash<QString, Session *> sessions;
+    QElapsedTimer uptime;
+    quint64 totalSessions = 0;
+    quint64 requests = 0;
+    quint64 unknownSid = 0;
+    RelayServer::Error error = RelayServer::Error::NoError;
+    QString errorString;
+};
+
+RelayServer::RelayServer(QObject *parent)
+    : QObject(parent)
+    , d_ptr(std::make_unique<RelayServerPrivate>(this))
+{ }
+
+RelayServer::~RelayServer()
+{
+    Q_D(RelayServer);
+    close();
+    // Delete sessions and connections while the private part they report to still exists.
+    const auto all = d->sessions.values();
+    d->sessions.clear();
+    for (Session *s : all) {
+        disconnect(s, nullptr, this, nullptr);
+        delete s;
+    }
+    const auto connections = findChildren<HttpConnection *>(Qt::FindDirectChildrenOnly);
+    for (HttpConnection *c : connections) {
+        disconnect(c, nullptr, this, nullptr);
+        delete c;
+    }
+    delete d->server;
+    d->server = nullptr;
+}
+
+RelayServerOptions RelayServer::options() const
+{
+    Q_D(const RelayServer);
+    return d->options;
+}
+
+void RelayServer::setOptions(const RelayServerOptions &options)
+{
+    Q_D(RelayServer);
+    d->options = options;
+    if (d->server)
+        d->server->tls = options.isTlsEnabled() ? options.sslConfiguration() : QSslConfiguration();
+}
+
+bool RelayServer::listen(const QHostAddress &address, quint16 port)
+{
+    Q_D(RelayServer);
+    const QString problem = d->options.validate();
+    if (!problem.isEmpty()) {
+        d->error = Error::InvalidOptions;
+        d->errorString = problem;
+        Q_EMIT errorOccurred(d->error);
+        return false;
+    }
+    if (!d->server) {
+        d->server = new TcpServer(this);
+        connect(d->server, &QTcpServer::pendingConnectionAvailable, this,
+            [d] { d->onNewConnection(); });
+    }
+    d->server->tls
+        = d->options.isTlsEnabled() ? d->options.sslConfiguration() : QSslConfiguration();
+    if (!d->server->listen(address, port)) {
+        d->error = Error::ListenFailed;
+        d->errorString = d->server->errorString();
+        Q_EMIT errorOccurred(d->error);
+        return false;
+    }
+    d->uptime.start();
+    d->error = Error::NoError;
+    d->errorString.clear();
+    return true;
+}
+
+void RelayServer::close()
+{
+    Q_D(RelayServer);
+    if (d->server)
+        d->server->close();
+    const auto all = d->sessions.values();
+    for (Session *s : all)
+        s->terminate(Relay::CloseCodes::GoingAway, QStringLiteral("relay shutting down"));
+}
+
+bool RelayServer::isListening() const
+{
+    Q_D(const RelayServer);
+    return d->server && d->server->isListening();
+}
+
+QHostAddress RelayServer::serverAddress() const
+{
+    Q_D(const RelayServer);
+    return d->server ? d->server->serverAddress() : QHostAddress();
+}
+
+quint16 RelayServer::serverPort() const
+{
+    Q_D(const RelayServer);
+    return d->server ? d->server->serverPort() : 0;
+}
+
+RelayServer::Error RelayServer::error() const
+{
+    Q_D(const RelayServer);
+    return d->error;
+}
+
+QString RelayServer::errorString() const
+{
+    Q_D(const RelayServer);
+    return d->errorString;
+}
+
+int RelayServer::sessionCount() const
+{
+    Q_D(const RelayServer);
+    return int(d->sessions.size());
+}
+
+quint64 RelayServer::totalSessions() const
+{
+    Q_D(const RelayServer);
+    return d->totalSessions;
+}
+
+void RelayServerPrivate::onNewConnection()
+{
+    Q_Q(RelayServer);
+    while (QTcpSocket *socket = server->nextPendingConnection()) {
+        const HttpConnection::Limits limits {
+            options.maxRequestHeadBytes(), options.maxPayload(), options.requestTimeoutMs()};
+        auto *connection = new HttpConnection(socket, limits, q);
+        QObject::connect(connection, &HttpConnection::requestReceived, q,
+            [this](HttpConnection *c, const Request &r) { onRequest(c, r); });
+    }
+}
+
+QString RelayServerPrivate::engineIoPath() const
+{
+    const QString prefix = options.pathPrefix();
+    return (prefix == QLatin1String("/") ? QString() : prefix) + QStringLiteral("/engine.io/");
+}
+
+bool RelayServerPrivate::underPrefix(const QString &path) const
+{
+    const QString prefix = options.pathPrefix();
+    return prefix == QLatin1String("/") || path == prefix
+        || path.startsWith(prefix + QLatin1Char('/'));
+}
+
+void RelayServerPrivate::onRequest(HttpConnection *connection, const Request &request)
+{
+    ++requests;
+    const QString eio = engineIoPath();
+    const bool engineIo = request.path == eio || request.path == eio.chopped(1);
+    if (request.upgrade) {
+        handleUpgrade(connection, request, engineIo);
+        return;
+    }
+    if (engineIo) {
+        handleEngineIo(connection, request);
+        return;
+    }
+    if (request.head.method == "GET" || request.head.method == "HEAD") {
+        statusPage(connection, request);
+        return;
+    }
+    connection->respondError(405, "Method Not Allowed",
+        QStringLiteral("%1 is not served here").arg(QString::fromLatin1(request.head.method)));
+}
+
+bool RelayServerPrivate::originAllowed(const QByteArray &origin, const QByteArray &host) const
+{
+    // Cross-site WebSocket hijacking: a browser attaches the page's Origin; only listed origins
+    // (or, by default, the site the relay is part of) may open sessions. Non-browser clients send
+    // no Origin.
+    if (origin.isEmpty())
+        return true;
+    const QStringList allowed = options.allowedOrigins();
+    if (allowed.contains(QStringLiteral("*")))
+        return true;
+    const QString o = QString::fromUtf8(origin).toLower();
+    if (allowed.isEmpty()) {
+        const QUrl url(o);
+        QString authority = url.host();
+        const int defaultPort = url.scheme() == QLatin1String("https") ? 443 : 80;
+        if (url.port(defaultPort) != defaultPort)
+            authority += QLatin1Char(':') + QString::number(url.port());
+        return !host.isEmpty() && authority == QString::fromUtf8(host).toLower();
+    }
+    for (const QString &a : allowed) {
+        QString candidate = a.toLower();
+        while (candidate.endsWith(QLatin1Char('/')))
+            candidate.chop(1);
+        if (candidate == o)
+            return true;
+    }
+    return false;
+}
+
+bool RelayServerPrivate::checkAccess(HttpConnection *connection, const Request &request)
+{
+    const HttpHeaders &h = request.head.headers;
+    if (h.count("Origin") > 1 || !originAllowed(h.value("Origin"), h.value("Host"))) {
+        qCInfo(lcQtwsRelay, "refused origin \"%s\"", h.value("Origin").left(200).constData());
+        connection->respondError(403, "Forbidden",
+            QStringLiteral("origin %1 is not allowed").arg(quoteForMessage(h.value("Origin"))));
+        return false;
+    }
+    const QByteArray token = options.token().toUtf8();
+    if (!token.isEmpty()) {
+        const QByteArray auth = h.value("Authorization");
+        bool ok = false;
+        if (auth.size() > 7 && auth.left(7).compare("Bearer ", Qt::CaseInsensitive) == 0)
+            ok = constantTimeEquals(auth.mid(7).trimmed(), token);
+        if (!ok && request.query.hasQueryItem(QStringLiteral("token")))
+            ok = constantTimeEquals(
+                request.query.queryItemValue(QStringLiteral("token"), QUrl::FullyDecoded).toUtf8(),
+                token);
+        if (!ok) {
+            HttpHeaders headers;
+            headers.set("WWW-Authenticate", "Bearer");
+            headers.set("Content-Type", "text/plain; charset=utf-8");
+            connection->respond(401, "Unauthorized", headers,
+                QByteArrayLiteral("a valid token is required\n"), true);
+            return false;
+        }
+    }
+    return true;
+}
+
+void RelayServerPrivate::handleUpgrade(
+    HttpConnection *connection, const Request &request, bool engineIo)
+{
+    if (!engineIo && !underPrefix(request.path) && request.path != QLatin1String("*")) {
+        connection->respondError(
+            404, "Not Found", QStringLiteral("no WebSocket endpoint at %1").arg(request.path));
+        return;
+    }
+    ServerHandshakeOptions hsOptions;
+    hsOptions.allowOptionsMethod
+        = true; // RFC 2817 §3.2 style upgrade, what some proxies let through
+    hsOptions.allowAbsoluteForm
+        = true; // RFC 7230 §5.3.2: what a proxy forwarding the upgrade sends
+    const ServerHandshake hs = validateHandshakeRequest(request.head, hsOptions);
+    if (!hs.isValid()) {
+        QByteArray body;
+        HttpResponseHead rejection = buildHandshakeRejection(hs, &body);
+        connection->respond(
+            rejection.statusCode, rejection.reasonPhrase, rejection.headers, body, true);
+        return;
+    }
+    if (!checkAccess(connection, request))
+        return;
+    if (!engineIo) {
+        startSession(
+            Session::Kind::WebSocket, RelayServer::Transport::WebSocket, connection, request);
+        return;
+    }
+    if (request.query.queryItemValue(QStringLiteral("EIO")) != QLatin1String("4")
+        || request.query.queryItemValue(QStringLiteral("transport"))
+            != QLatin1String("websocket")) {
+        connection->respondError(
+            400, "Bad Request", QStringLiteral("expected EIO=4&transport=websocket"));
+        return;
+    }
+    const QString sid = request.query.queryItemValue(QStringLiteral("sid"));
+    if (sid.isEmpty()) {
+        startSession(Session::Kind::EngineIo, RelayServer::Transport::EngineIoWebSocket, connection,
+            request);
+        return;
+    }
+    Session *session = sessions.value(sid);
+    if (!session) {
+        ++unknownSid;
+        connection->respondError(400, "Bad Request", QStringLiteral("Session ID unknown"));
+        return;
+    }
+    session->handleUpgradeRequest(connection, request);
+}
+
+void RelayServerPrivate::handleEngineIo(HttpConnection *connection, const Request &request)
+{
+    const QByteArray method = request.head.method;
+    HttpHeaders json;
+    json.set("Content-Type", "application/json");
+    if (method == "OPTIONS") {
+        // CORS preflight of a cross-origin poll.
+        const QByteArray origin = request.head.headers.value("Origin");
+        if (!originAllowed(origin, request.head.headers.value("Host"))) {
+            connection->respondError(403, "Forbidden", QStringLiteral("origin not allowed"));
+            return;
+        }
+        HttpHeaders h;
+        if (!origin.isEmpty()) {
+            h.set("Access-Control-Allow-Origin", origin);
+            h.set("Access-Control-Allow-Credentials", "true");
+            h.set("Access-Control-Allow-Methods", "GET, POST");
+            h.set("Access-Control-Allow-Headers", "Content-Type, Authorization");
+        }
+        connection->respond(204, "No Content", h, QByteArray());
+        return;
+    }
+    if (method != "GET" && method != "POST") {
+        connection->respond(
+            400, "Bad Request", json, engineIoError(2, "Bad handshake method"), true);
+        return;
+    }
+    if (request.query.queryItemValue(QStringLiteral("EIO")) != QLatin1String("4")) {
+        connection->respond(
+            400, "Bad Request", json, engineIoError(5, "Unsupported protocol version"), true);
+        return;
+    }
+    if (request.query.queryItemValue(QStringLiteral("transport")) != QLatin1String("polling")) {
+        connection->respond(400, "Bad Request", json, engineIoError(0, "Transport unknown"), true);
+        return;
+    }
+    if (!checkAccess(connection, request))
+        return;
+    const QString sid = request.query.queryItemValue(QStringLiteral("sid"));
+    if (sid.isEmpty()) {
+        if (method != "GET") {
+            connection->respond(
+                400, "Bad Request", json, engineIoError(2, "Bad handshake method"), true);
+            return;
+        }
+        startSession(
+            Session::Kind::EngineIo, RelayServer::Transport::EngineIoPolling, connection, request);
+        return;
+    }
+    Session *session = sessions.value(sid);
+    if (!session) {
+        ++unknownSid;
+        connection->respond(400, "Bad Request", json, engineIoError(1, "Session ID unknown"), true);
+        return;
+    }
+    session->handlePolling(connection, request);
+}
+
+void RelayServerPrivate::startSession(Session::Kind kind, RelayServer::Transport transport,
+    HttpConnection *connection, const Request &request)
+{
+    Q_Q(RelayServer);
+    if (sessions.size() >= options.maxSessions()) {
+        qCWarning(lcQtwsRelay, "session cap of %d reached: refusing a new session",
+            options.maxSessions());
+        HttpHeaders h;
+        h.set("Retry-After", "5");
+        h.set("Content-Type", "text/plain; charset=utf-8");
+        connection->respond(
+            503, "Service Unavailable", h, QByteArrayLiteral("too many sessions\n"), true);
+        return;
+    }
+    QString id = newSessionId();
+    while (sessions.contains(id)) // 144 random bits: never in practice, but cheap to rule out
+        id = newSessionId();
+    auto *session = new Session(kind, id, transport, options, q);
+    sessions.insert(id, session);
+    ++totalSessions;
+    QObject::connect(session, &Session::started, q, &RelayServer::sessionStarted);
+    QObject::connect(session, &Session::finished, q,
+        [this, q, session](const QString &sid, quint16 code, const QString &reason) {
+            sessions.remove(sid);
+            session->deleteLater();
+            Q_EMIT q->sessionEnded(sid, code, reason);
+        });
+    const QTcpSocket *s = connection->socket();
+    const QByteArray peer
+        = s->peerAddress().toString().toLatin1() + ':' + QByteArray::number(s->peerPort());
+    session->start(connection, request, peer);
+}
+
+void RelayServerPrivate::statusPage(HttpConnection *connection, const Request &request)
+{
+    QByteArray body = QByteArrayLiteral("qtws-relay ") + QtWs::version() + '\n';
+    if (!options.instanceName().isEmpty())
+        body += "instance: " + options.instanceName().toUtf8() + '\n';
+    body += "sessions: " + QByteArray::number(sessions.size()) + '\n';
+    body += "sessions total: " + QByteArray::number(totalSessions) + '\n';
+    body += "requests: " + QByteArray::number(requests) + '\n';
+    body += "unknown sid: " + QByteArray::number(unknownSid) + '\n';
+    body
+        += "uptime: " + QByteArray::number(uptime.isValid() ? uptime.elapsed() / 1000 : 0) + " s\n";
+    HttpHeaders h;
+    h.set("Content-Type", "text/plain; charset=utf-8");
+    h.set("Cache-Control", "no-store");
+    if (request.head.method == "HEAD") {
+        h.set("Content-Length", QByteArray::number(body.size()));
+        body.clear();
+    }
+    connection->respond(200, "OK", h, body);
+}
+
+} // namespace QtWs

@@ -1,0 +1,252 @@
+// SPDX-License-Identifier: LGPL-3.0-or-later
+// Shared helpers of the relay integration tests (header only; not a test folder).
+#ifndef QTWS_TESTS_RELAYTEST_H
+#define QTWS_TESTS_RELAYTEST_H
+
+#include "protocol/httpmessage.h"
+
+#include <QtCore/QProcess>
+#include <QtCore/QStandardPaths>
+#include <QtNetwork/QTcpServer>
+#include <QtNetwork/QTcpSocket>
+#include <QtTest/QSignalSpy>
+#include <QtTest/QTest>
+
+namespace RelayTest {
+
+/*! A raw TCP backend: echoes every byte back, or answers with a fixed prefix when asked. Loopback,
+ * port 0. */
+class EchoServer : public QObject
+{
+    Q_OBJECT
+public:
+    explicit EchoServer(QObject *parent = nullptr)
+        : QObject(parent)
+    {
+        connect(&server, &QTcpServer::newConnection, this, [this] {
+            while (QTcpSocket *s = server.nextPendingConnection()) {
+                sockets.append(s);
+                ++connections;
+                connect(s, &QTcpSocket::readyRead, this, [this, s] {
+                    const QByteArray data = s->readAll();
+                    received += data;
+                    if (echo)
+                        s->write(data);
+                });
+                connect(s, &QTcpSocket::disconnected, this, [this, s] {
+                    ++disconnections;
+                    sockets.removeAll(s);
+                    s->deleteLater();
+                });
+            }
+        });
+    }
+    ~EchoServer() override
+    {
+        // The sockets are children of the server member: delete them while the list they report to
+        // exists.
+        const auto all = sockets;
+        sockets.clear();
+        for (QTcpSocket *s : all) {
+            disconnect(s, nullptr, this, nullptr);
+            delete s;
+        }
+    }
+    bool listen() { return server.listen(QHostAddress::LocalHost, 0); }
+    quint16 port() const { return server.serverPort(); }
+    QString url() const { return QStringLiteral("tcp://127.0.0.1:%1").arg(port()); }
+    void closeAll()
+    {
+        const auto all = sockets;
+        for (QTcpSocket *s : all)
+            s->disconnectFromHost();
+    }
+    void sendAll(const QByteArray &data)
+    {
+        for (QTcpSocket *s : std::as_const(sockets))
+            s->write(data);
+    }
+
+    QTcpServer server;
+    QList<QTcpSocket *> sockets;
+    QByteArray received;
+    int connections = 0;
+    int disconnections = 0;
+    bool echo = true;
+};
+
+/*! A response read from a raw connection. */
+struct RawResponse
+{
+    QtWs::Protocol::HttpResponseHead head;
+    QByteArray body;
+    QByteArray rest; //!< bytes after the body (e.g. frames after a 101)
+    bool ok = false;
+};
+
+/*!
+    Reads one HTTP response (head + Content-Length body) from \a socket. Runs the event loop while
+   waiting (the relay under test lives in the same thread), never blocks it.
+*/
+inline RawResponse readResponse(QTcpSocket *socket, int timeoutMs = 10000)
+{
+    using QtWs::Protocol::HttpHeadParser;
+    RawResponse r;
+    HttpHeadParser parser(HttpHeadParser::Mode::Response);
+    QByteArray buffer;
+    bool headDone = false;
+    const auto complete = [&]() -> bool {
+        buffer += socket->readAll();
+        if (!headDone) {
+            const auto res = parser.feed(buffer);
+            if (res.status == HttpHeadParser::Status::Error)
+                return true;
+            buffer.remove(0, res.consumed);
+            if (res.status != HttpHeadParser::Status::Done)
+                return socket->state() != QAbstractSocket::ConnectedState;
+            r.head = parser.takeResponse();
+            headDone = true;
+        }
+        const qsizetype length = r.head.headers.value("Content-Length", "0").toLongLong();
+        if (r.head.statusCode == 101 || buffer.size() >= length) {
+            const qsizetype n = r.head.statusCode == 101 ? 0 : length;
+            r.body = buffer.left(n);
+            r.rest = buffer.mid(n);
+            r.ok = true;
+            return true;
+        }
+        return socket->state() != QAbstractSocket::ConnectedState;
+    };
+    (void)QTest::qWaitFor(complete, timeoutMs);
+    return r;
+}
+
+/*! Connects \a socket to 127.0.0.1:\a port, running the event loop meanwhile. */
+inline bool connectTo(QTcpSocket *socket, quint16 port)
+{
+    socket->connectToHost(QHostAddress::LocalHost, port);
+    (void)QTest::qWaitFor(
+        [socket] {
+            return socket->state() == QAbstractSocket::ConnectedState
+                || socket->state() == QAbstractSocket::UnconnectedState; // refused
+        },
+        5000);
+    return socket->state() == QAbstractSocket::ConnectedState;
+}
+
+/*! Connects to 127.0.0.1:\a port (unless \a keep is connected), writes \a request and reads the
+ * response. */
+inline RawResponse exchange(quint16 port, const QByteArray &request, QTcpSocket *keep = nullptr)
+{
+    QTcpSocket local;
+    QTcpSocket *socket = keep ? keep : &local;
+    if (socket->state() != QAbstractSocket::ConnectedState && !connectTo(socket, port))
+        return RawResponse();
+    socket->write(request);
+    return readResponse(socket);
+}
+
+/*! A WebSocket upgrade request head (key from RFC 6455 §1.3's example). */
+inline QByteArray upgradeRequest(const QByteArray &method, const QByteArray &target,
+    const QByteArray &host, const QByteArray &extra = QByteArray())
+{
+    return method + ' ' + target + " HTTP/1.1\r\nHost: " + host
+        + "\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: "
+          "dGhlIHNhbXBsZSBub25jZQ==\r\n"
+          "Sec-WebSocket-Version: 13\r\n"
+        + extra + "\r\n";
+}
+
+/*!
+    Runs node with \a script and \a args while the event loop keeps serving the in-process relay;
+   returns the exit code (-1 on crash or timeout, the process is killed) and the merged output.
+*/
+inline int runNode(
+    const QString &script, const QStringList &args, QByteArray *output, int timeoutMs = 60000)
+{
+    QProcess node;
+    node.setProcessChannelMode(QProcess::MergedChannels);
+    QSignalSpy finished(&node, &QProcess::finished);
+    node.start(QStringLiteral(QTWS_NODE_EXECUTABLE), QStringList {script} + args);
+    if (!node.waitForStarted(10000))
+        return -1;
+    if (!finished.wait(timeoutMs)) {
+        node.kill();
+        node.waitForFinished(5000);
+        *output = node.readAll() + "\n[killed after timeout]";
+        return -1;
+    }
+    *output = node.readAll();
+    return node.exitStatus() == QProcess::NormalExit ? node.exitCode() : -1;
+}
+
+/*! A loopback port that was free a moment ago (for servers that cannot bind port 0 and report it).
+ */
+inline quint16 freePort()
+{
+    QTcpServer probe;
+    if (!probe.listen(QHostAddress::LocalHost, 0))
+        return 0;
+    return probe.serverPort();
+}
+
+/*! Reads \a path and replaces each "@KEY@" of \a values. */
+inline QByteArray instantiate(
+    const QString &path, const QList<QPair<QByteArray, QByteArray>> &values)
+{
+    QFile f(path);
+    if (!f.open(QIODevice::ReadOnly))
+        return QByteArray();
+    QByteArray text = f.readAll();
+    for (const auto &kv : values)
+        text.replace(QByteArray('@' + kv.first + '@'), kv.second);
+    return text;
+}
+
+/*!
+    A server process started by a test (nginx, apache2, haproxy, qtws-relay) and always stopped:
+   terminate, then kill, in the destructor, also when the test fails.
+*/
+class ServerProcess
+{
+public:
+    ~ServerProcess() { stop(); }
+    bool start(const QString &program, const QStringList &args, const QString &workDir = QString())
+    {
+        process.setProcessChannelMode(QProcess::MergedChannels);
+        if (!workDir.isEmpty())
+            process.setWorkingDirectory(workDir);
+        process.start(program, args);
+        return process.waitForStarted(10000);
+    }
+    void stop()
+    {
+        if (process.state() == QProcess::NotRunning)
+            return;
+        process.terminate();
+        if (!process.waitForFinished(5000)) {
+            process.kill();
+            process.waitForFinished(5000);
+        }
+    }
+    QByteArray output() { return captured += process.readAll(); }
+    bool isRunning() const { return process.state() == QProcess::Running; }
+    QProcess process;
+    QByteArray captured;
+};
+
+/*! Waits (running the event loop) until GET \a path on \a port answers with \a status. */
+inline bool waitForHttp(quint16 port, const QByteArray &path, int status, int timeoutMs = 15000)
+{
+    return QTest::qWaitFor(
+        [&] {
+            const RawResponse r = exchange(
+                port, "GET " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n");
+            return r.ok && r.head.statusCode == status;
+        },
+        timeoutMs);
+}
+
+} // namespace RelayTest
+
+#endif // QTWS_TESTS_RELAYTEST_H

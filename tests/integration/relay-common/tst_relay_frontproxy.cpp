@@ -1,0 +1,243 @@
+// SPDX-License-Identifier: LGPL-3.0-or-later
+// The relay as a path (/relay/) of a web site served by Debian's nginx or apache2, configured with
+// the snippet shipped in docs/deploy/. The front server is started by the test on a free loopback
+// port with its own config in a temporary directory; the relay runs in this process. Every
+// transport goes through the front server. Compiled twice: QTWS_FRONT_NGINX (tst_relay_nginx) or
+// QTWS_FRONT_APACHE (tst_relay_apache).
+#include "relaytest.h"
+
+#include <qtws/relayserver.h>
+
+#include <QtCore/QTemporaryDir>
+#include <QtWebSockets/QWebSocket>
+
+#include <unistd.h>
+
+using namespace RelayTest;
+using QtWs::RelayServer;
+using QtWs::RelayServerOptions;
+
+class TestClass : public QObject
+{
+    Q_OBJECT
+private Q_SLOTS:
+    void initTestCase();
+    void cleanupTestCase();
+    void siteStillServed();
+    void statusPageThroughProxy();
+    void webSocketThroughProxy();
+    void engineIoThroughProxy_data();
+    void engineIoThroughProxy();
+
+private:
+    bool writeConfig(
+        const QString &dir, quint16 port, quint16 relayPort, QString *program, QStringList *args);
+
+    QTemporaryDir m_dir;
+    EchoServer m_backend;
+    RelayServer m_relay;
+    ServerProcess m_front;
+    quint16 m_port = 0;
+};
+
+bool TestClass::writeConfig(
+    const QString &dir, quint16 port, quint16 relayPort, QString *program, QStringList *args)
+{
+    const QByteArray relay = "127.0.0.1:" + QByteArray::number(relayPort);
+    const QByteArray listen = "127.0.0.1:" + QByteArray::number(port);
+    QByteArray conf;
+#if defined(QTWS_FRONT_NGINX)
+    const QByteArray snippet = instantiate(
+        QStringLiteral(QTWS_SOURCE_DIR "/docs/deploy/nginx-relay.conf"), {{"RELAY", relay}});
+    if (snippet.isEmpty())
+        return false;
+    const QByteArray d = dir.toUtf8();
+    conf = "worker_processes 1;\n"
+           "pid "
+        + d
+        + "/nginx.pid;\n"
+          "error_log "
+        + d + "/error.log warn;\n" + QByteArray(::geteuid() == 0 ? "user root;\n" : "")
+        + "events { worker_connections 256; }\n"
+          "http {\n"
+          "  access_log "
+        + d
+        + "/access.log;\n"
+          "  client_body_temp_path "
+        + d + "/body;\n  proxy_temp_path " + d
+        + "/proxy;\n"
+          "  fastcgi_temp_path "
+        + d + "/fastcgi;\n  uwsgi_temp_path " + d
+        + "/uwsgi;\n"
+          "  scgi_temp_path "
+        + d
+        + "/scgi;\n"
+          "  map $http_upgrade $qtws_connection_upgrade { default upgrade; '' ''; }\n"
+          "  server {\n"
+          "    listen "
+        + listen
+        + ";\n"
+          "    location = /index.html { return 200 \"the existing site\\n\"; }\n"
+        + snippet + "\n  }\n}\n";
+    *program = QStringLiteral("/usr/sbin/nginx");
+    *args = {QStringLiteral("-p"), dir, QStringLiteral("-c"), dir + QStringLiteral("/nginx.conf"),
+        QStringLiteral("-g"), QStringLiteral("daemon off;")};
+    QFile f(dir + QStringLiteral("/nginx.conf"));
+#else
+    const QByteArray snippet = instantiate(
+        QStringLiteral(QTWS_SOURCE_DIR "/docs/deploy/apache-relay.conf"), {{"RELAY", relay}});
+    if (snippet.isEmpty())
+        return false;
+    const QByteArray d = dir.toUtf8();
+    const QByteArray mods = "/usr/lib/apache2/modules/";
+    conf = "ServerRoot " + d
+        + "\n"
+          "ServerName 127.0.0.1\n"
+          "Listen "
+        + listen
+        + "\n"
+          "PidFile "
+        + d
+        + "/httpd.pid\n"
+          "DefaultRuntimeDir "
+        + d
+        + "\n"
+          "ErrorLog "
+        + d
+        + "/error.log\n"
+          "LogLevel warn\n"
+          "LoadModule mpm_event_module "
+        + mods
+        + "mod_mpm_event.so\n"
+          "LoadModule authz_core_module "
+        + mods
+        + "mod_authz_core.so\n"
+          "LoadModule proxy_module "
+        + mods
+        + "mod_proxy.so\n"
+          "LoadModule proxy_http_module "
+        + mods
+        + "mod_proxy_http.so\n"
+          "LoadModule proxy_wstunnel_module "
+        + mods + "mod_proxy_wstunnel.so\n"
+        + QByteArray(::geteuid() == 0 ? "User nobody\nGroup nogroup\n" : "") + "DocumentRoot " + d
+        + "/htdocs\n"
+          "<Directory "
+        + d + "/htdocs>\n  Require all granted\n</Directory>\n" + snippet + "\n";
+    QDir(dir).mkpath(QStringLiteral("htdocs"));
+    QFile index(dir + QStringLiteral("/htdocs/index.html"));
+    if (!index.open(QIODevice::WriteOnly) || index.write("the existing site\n") < 0)
+        return false;
+    index.close();
+    QFile(dir).setPermissions(QFileDevice::ReadOwner | QFileDevice::WriteOwner
+        | QFileDevice::ExeOwner | QFileDevice::ReadOther | QFileDevice::ExeOther);
+    *program = QStringLiteral("/usr/sbin/apache2");
+    *args = {
+        QStringLiteral("-f"), dir + QStringLiteral("/httpd.conf"), QStringLiteral("-DFOREGROUND")};
+    QFile f(dir + QStringLiteral("/httpd.conf"));
+#endif
+    return f.open(QIODevice::WriteOnly) && f.write(conf) == conf.size();
+}
+
+void TestClass::initTestCase()
+{
+#if defined(QTWS_FRONT_NGINX)
+    const QString binary = QStringLiteral("/usr/sbin/nginx");
+#else
+    const QString binary = QStringLiteral("/usr/sbin/apache2");
+#endif
+    if (!QFile::exists(binary))
+        QSKIP(qPrintable(
+            binary + QStringLiteral(" is not installed (scripts/install-deps.sh installs it)")));
+    QVERIFY(QFile::exists(QStringLiteral(QTWS_NODE_EXECUTABLE)));
+    QVERIFY(m_dir.isValid());
+    QVERIFY(m_backend.listen());
+    RelayServerOptions o;
+    o.setBackendUrl(QUrl(m_backend.url()));
+    o.setPathPrefix(QStringLiteral("/relay"));
+    o.setInstanceName(QStringLiteral("behind-front-proxy"));
+    m_relay.setOptions(o);
+    QVERIFY(m_relay.listen(QHostAddress::LocalHost, 0));
+
+    m_port = freePort();
+    QVERIFY(m_port);
+    QString program;
+    QStringList args;
+    QVERIFY(writeConfig(m_dir.path(), m_port, m_relay.serverPort(), &program, &args));
+    QVERIFY(m_front.start(program, args, m_dir.path()));
+    const bool up = waitForHttp(m_port, "/index.html", 200);
+    if (!up) {
+        QFile log(m_dir.path() + QStringLiteral("/error.log"));
+        (void)log.open(QIODevice::ReadOnly);
+        QFAIL(qPrintable(QStringLiteral("front server did not come up:\n")
+            + QString::fromUtf8(m_front.output()) + QString::fromUtf8(log.readAll())));
+    }
+}
+
+void TestClass::cleanupTestCase()
+{
+    m_front.stop();
+}
+
+void TestClass::siteStillServed()
+{
+    const RawResponse r = exchange(m_port, "GET /index.html HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n");
+    QCOMPARE(r.head.statusCode, 200);
+    QCOMPARE(r.body, QByteArray("the existing site\n"));
+}
+
+void TestClass::statusPageThroughProxy()
+{
+    const RawResponse r = exchange(m_port, "GET /relay/status HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n");
+    QCOMPARE(r.head.statusCode, 200);
+    QVERIFY2(r.body.startsWith("qtws-relay "), r.body.constData());
+    QVERIFY(r.body.contains("instance: behind-front-proxy"));
+}
+
+void TestClass::webSocketThroughProxy()
+{
+    QSignalSpy ended(&m_relay, &RelayServer::sessionEnded);
+    QWebSocket ws;
+    QSignalSpy connected(&ws, &QWebSocket::connected);
+    QByteArray echoed;
+    connect(&ws, &QWebSocket::binaryMessageReceived, this,
+        [&echoed](const QByteArray &m) { echoed += m; });
+    ws.open(QUrl(QStringLiteral("ws://127.0.0.1:%1/relay/").arg(m_port)));
+    QVERIFY2(connected.wait(10000), qPrintable(ws.errorString()));
+    QByteArray sent;
+    for (int i = 0; i < 20; ++i) {
+        const QByteArray m = "message " + QByteArray::number(i) + ';';
+        sent += m;
+        ws.sendTextMessage(QString::fromLatin1(m));
+    }
+    QTRY_COMPARE(echoed, sent);
+    ws.close(QWebSocketProtocol::CloseCode(4003), QStringLiteral("through the proxy"));
+    QTRY_COMPARE(ended.size(), 1);
+    QCOMPARE(ended.at(0).at(1).value<quint16>(), quint16(4003));
+}
+
+void TestClass::engineIoThroughProxy_data()
+{
+    QTest::addColumn<QString>("mode");
+    QTest::addRow("polling") << QStringLiteral("polling");
+    QTest::addRow("polling upgraded to websocket") << QStringLiteral("upgrade");
+    QTest::addRow("websocket") << QStringLiteral("websocket");
+}
+
+void TestClass::engineIoThroughProxy()
+{
+    QFETCH(QString, mode);
+    QSignalSpy ended(&m_relay, &RelayServer::sessionEnded);
+    QByteArray output;
+    const int rc
+        = runNode(QStringLiteral(QTWS_SOURCE_DIR "/tests/integration/relay_engineio/eio-client.js"),
+            {QStringLiteral("http://127.0.0.1:%1").arg(m_port), QStringLiteral("/relay/engine.io/"),
+                mode, QStringLiteral("echo-tcp"), QStringLiteral("0")},
+            &output);
+    QVERIFY2(rc == 0, output.constData());
+    QTRY_COMPARE(ended.size(), 1);
+    QCOMPARE(ended.at(0).at(1).value<quint16>(), quint16(1000));
+}
+
+QTEST_MAIN(TestClass)
+#include "tst_relay_frontproxy.moc"
