@@ -202,12 +202,14 @@ void ClientEngine::receiveHandshake(const QByteArray &data)
 
 void ClientEngine::receiveFrames(QByteArrayView data)
 {
-    while (!data.isEmpty() && m_phase == Phase::Open) {
+    // Loop until the input is used up and no event is left: the reader may hold an event back (the message
+    // that follows its last frame event) and hands it out on a feed() without new bytes.
+    while (m_phase == Phase::Open) {
         const MessageReader::Result r = m_reader->feed(data);
         data = data.sliced(r.consumed);
         if (!r.eventReady) {
-            if (r.consumed == 0)
-                break; // nothing more to do with this input (reader finished)
+            if (data.isEmpty() || r.consumed == 0)
+                return;
             continue;
         }
         MessageEvent event = m_reader->takeEvent();

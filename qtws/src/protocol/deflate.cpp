@@ -5,6 +5,8 @@
 
 #include <zlib.h>
 
+#include <utility>
+
 namespace QtWs::Protocol {
 
 namespace {
@@ -368,6 +370,7 @@ void Inflater::reset()
     if (m_ok)
         inflateReset(m_stream.get());
     m_streamEnded = false;
+    m_messageInput = 0;
     m_errorString.clear();
 }
 
@@ -428,19 +431,35 @@ Inflater::Status Inflater::inflate(QByteArrayView input, QByteArray &out, qint64
 {
     if (input.isEmpty())
         return Status::Ok;
-    return run(input, out, maxOutput);
+    m_messageInput += input.size();
+    return limit(run(input, out, maxOutput), out, maxOutput);
+}
+
+Inflater::Status Inflater::limit(Status status, QByteArray &out, qint64 maxOutput)
+{
+    // run() may produce one byte past the cap to detect the overflow; never hand it out.
+    if (status == Status::TooLarge && out.size() > maxOutput)
+        out.truncate(qsizetype(qMax<qint64>(maxOutput, 0)));
+    return status;
 }
 
 Inflater::Status Inflater::finishMessage(QByteArray &out, qint64 maxOutput)
 {
     // RFC 7692 §7.2.2: append 0x00 0x00 0xff 0xff to the payload before inflating its end.
     static const char tail[4] = {'\x00', '\x00', '\xff', '\xff'};
+    const qint64 messageInput = std::exchange(m_messageInput, 0);
     if (m_streamEnded) {
         // RFC 7692 §7.2.3.4: the message ended with a BFINAL block; the stream was reset already.
         m_streamEnded = false;
         return Status::Ok;
     }
-    const Status s = run(QByteArrayView(tail, 4), out, maxOutput);
+    if (messageInput == 0) {
+        // An empty compressed payload: nothing to inflate. Feeding the tail alone would leave zlib
+        // inside a stored block header (it is not byte-aligned data of its own) and corrupt the
+        // next message.
+        return Status::Ok;
+    }
+    const Status s = limit(run(QByteArrayView(tail, 4), out, maxOutput), out, maxOutput);
     if (s == Status::Ok && m_noContextTakeover)
         inflateReset(m_stream.get());
     return s;
@@ -475,6 +494,13 @@ bool Deflater::compress(QByteArrayView message, QByteArray &out)
 {
     if (!m_ok)
         return false;
+    if (message.isEmpty()) {
+        // RFC 7692 §7.2.3.6: an empty message is sent as a single 0x00 byte (an empty stored block
+        // once the receiver appends 0x00 0x00 0xff 0xff). A second Z_SYNC_FLUSH without input would
+        // produce nothing.
+        out.append('\0');
+        return true;
+    }
     z_stream *z = m_stream.get();
     const qsizetype start = out.size();
     z->next_in = reinterpret_cast<Bytef *>(const_cast<char *>(message.data()));

@@ -194,7 +194,9 @@ public:
 
 private:
     Status run(QByteArrayView input, QByteArray &out, qint64 maxOutput);
+    static Status limit(Status status, QByteArray &out, qint64 maxOutput);
     std::unique_ptr<z_stream_s> m_stream;
+    qint64 m_messageInput = 0; // compressed bytes fed for the current message
     bool m_noContextTakeover = false;
     bool m_ok = false;
     bool m_streamEnded = false;

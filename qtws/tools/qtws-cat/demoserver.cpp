@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: LGPL-3.0-or-later
 #include "demoserver.h"
 
+#include "codececho.h"
+
 #include <qtws/global.h>
 
 #include <QtCore/QCoreApplication>
@@ -86,10 +88,40 @@ DemoRun::DemoRun(bool verbose, QObject *parent)
         say(QStringLiteral("closed cleanly: the server answered %1 \"%2\"")
                 .arg(m_socket.closeCode())
                 .arg(m_socket.closeReason()));
-        say(QStringLiteral(
-            "demo finished: qtws spoke RFC 6455 with Qt's own server over loopback."));
-        m_done = true;
-        QCoreApplication::exit(0);
+        startCompressedPart();
+    });
+
+    connect(&m_compressed, &WebSocket::connected, this, [this] {
+        say(QStringLiteral("handshake: HTTP %1, extensions \"%2\"")
+                .arg(m_compressed.handshakeStatusCode())
+                .arg(m_compressed.extensions()));
+        if (!m_compressed.isCompressed())
+            return fail(QStringLiteral("permessage-deflate was not negotiated"));
+        m_expected = QByteArray("qtws compresses repetitive text very well. ").repeated(1500);
+        m_label = QStringLiteral("compressed text, %1").arg(sizeText(m_expected.size()));
+        m_wireBytesBefore = m_codecServer->wireBytesReceived();
+        m_clock.start();
+        m_compressed.sendTextMessage(QString::fromUtf8(m_expected));
+    });
+    connect(&m_compressed, &WebSocket::textMessageReceived, this, [this](const QString &message) {
+        if (message.toUtf8() != m_expected)
+            return fail(QStringLiteral("%1: the echo differs from what was sent").arg(m_label));
+        const qint64 wire = m_codecServer->wireBytesReceived() - m_wireBytesBefore;
+        say(QStringLiteral("%1: echoed in %2 ms; %3 on the wire (%4% of the text)")
+                .arg(m_label)
+                .arg(m_clock.elapsed())
+                .arg(sizeText(wire))
+                .arg(100.0 * double(wire) / double(m_expected.size()), 0, 'f', 1));
+        say(QStringLiteral("closing with 1000"));
+        m_compressed.close(1000);
+    });
+    connect(&m_compressed, &WebSocket::errorOccurred, this,
+        [this](WebSocket::Error) { fail(m_compressed.errorString()); });
+    connect(&m_compressed, &WebSocket::disconnected, this, [this] {
+        if (m_done || m_compressed.error() != WebSocket::Error::NoError)
+            return;
+        say(QStringLiteral("closed cleanly: the server answered %1").arg(m_compressed.closeCode()));
+        finish();
     });
 }
 
@@ -129,6 +161,34 @@ bool DemoRun::start()
     options.setHandshakeTimeout(std::chrono::seconds(10));
     m_socket.open(QNetworkRequest(url), options);
     return true;
+}
+
+void DemoRun::startCompressedPart()
+{
+    m_codecServer = new CodecEchoServer(this);
+    if (!m_codecServer->listen())
+        return fail(
+            QStringLiteral("cannot start the second echo server: ") + m_codecServer->errorString());
+    const QUrl url(QStringLiteral("ws://127.0.0.1:%1/deflate").arg(m_codecServer->port()));
+    say(QString());
+    say(QStringLiteral("second embedded echo server, built on qtws's own protocol codecs (with "
+                       "permessage-deflate), on %1")
+            .arg(url.toString()));
+    QtWs::WebSocketOptions options;
+    options.setProxy(QNetworkProxy::NoProxy);
+    options.setCompressionEnabled(true);
+    options.setConnectTimeout(std::chrono::seconds(10));
+    options.setHandshakeTimeout(std::chrono::seconds(10));
+    m_compressed.open(QNetworkRequest(url), options);
+}
+
+void DemoRun::finish()
+{
+    say(QStringLiteral(
+        "demo finished: qtws spoke RFC 6455 with Qt's own server and with permessage-deflate, "
+        "over loopback."));
+    m_done = true;
+    QCoreApplication::exit(0);
 }
 
 void DemoRun::expectEcho(const QString &label, const QByteArray &payload, bool text)

@@ -12,6 +12,7 @@
 QT_BEGIN_NAMESPACE
 class QWebSocketServer;
 QT_END_NAMESPACE
+class CodecEchoServer;
 
 /*!
     \class DemoRun
@@ -33,9 +34,14 @@ private:
     void step();
     void expectEcho(const QString &label, const QByteArray &payload, bool text);
     void fail(const QString &reason);
+    void startCompressedPart();
+    void finish();
 
     QWebSocketServer *m_server = nullptr;
+    CodecEchoServer *m_codecServer = nullptr;
     QtWs::WebSocket m_socket;
+    QtWs::WebSocket m_compressed;
+    qint64 m_wireBytesBefore = 0;
     QElapsedTimer m_clock;
     int m_step = 0;
     bool m_verbose = false;
