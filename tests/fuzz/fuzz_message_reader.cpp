@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: LGPL-3.0-or-later
-// Frame decoder + message layer: options from the first byte, chunk sizes (1-32) from the second, then the
-// byte stream as a peer would send it.
+// Frame decoder + message layer: options from the first byte, chunk sizes (1-32) from the second,
+// then the byte stream as a peer would send it.
 #include "fuzzcommon.h"
 
 #include <cstring>
@@ -37,7 +37,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     const QByteArrayView stream(reinterpret_cast<const char *>(data + 2), qsizetype(size - 2));
     qsizetype pos = 0;
     bool sawTerminal = false;
-    const auto check = [&](const MessageEvent &e) {
+    const auto check = [&](MessageEvent e) {
         FUZZ_CHECK(!sawTerminal); // nothing after Close or Error
         switch (e.type) {
         case MessageEvent::Type::TextMessage:
@@ -45,6 +45,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             [[fallthrough]];
         case MessageEvent::Type::BinaryMessage:
             FUZZ_CHECK(e.payload.size() <= options.maxMessageSize);
+            if (direct)
+                reader.recycle(std::move(e.payload)); // exercise buffer reuse
             break;
         case MessageEvent::Type::Ping:
         case MessageEvent::Type::Pong:

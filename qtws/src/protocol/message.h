@@ -112,6 +112,9 @@ class QTWS_EXPORT MessageReader
 public:
     static constexpr qint64 DefaultMaxFrameSize = MessageReaderOptions::DefaultMaxFrameSize;
     static constexpr qint64 DefaultMaxMessageSize = MessageReaderOptions::DefaultMaxMessageSize;
+    /*! Payload bytes reserved when a frame header arrives; more is allocated as the payload
+     * arrives. */
+    static constexpr qsizetype EagerReserve = 1024 * 1024;
 
     using Options = MessageReaderOptions;
 
@@ -133,9 +136,11 @@ public:
     MessageEvent takeEvent();
 
     /*!
-        A writable area for the payload of the current data frame (uncompressed, not yet complete),
-       or an empty range. The bytes written there must be the next payload bytes from the wire
-       (still masked if masked).
+        A writable area for the next payload bytes of the current data frame (uncompressed), or an
+       empty range outside such a payload. It may be shorter than the rest of the frame (memory is
+       allocated as the payload arrives, EagerReserve at a time and then geometrically): call again
+       after commitDirect(). The bytes written there must be the next payload bytes from the wire,
+       still masked if the frame is masked.
     */
     struct DirectBuffer
     {
@@ -145,6 +150,14 @@ public:
     DirectBuffer directBuffer();
     /*! Accepts \a n bytes written into directBuffer(). */
     Result commitDirect(qsizetype n);
+
+    /*!
+        Offers a payload received earlier that the caller has finished with, for reuse as the
+       storage of a later message: steady streams of large messages then reuse warm memory instead
+       of a fresh allocation (and page faults) per message. Ignored unless \a buffer is unshared;
+       one spare buffer is kept.
+    */
+    void recycle(QByteArray &&buffer);
 
     /*! True after a Close or Error event. */
     bool isFinished() const { return m_finished; }
@@ -161,6 +174,7 @@ private:
     bool finishFrame(Result *result);
     bool finishClose(Result *result);
     void dropDirect();
+    void reserveFor(qsizetype more);
 
     Options m_options;
     State m_state = State::Header;
@@ -175,6 +189,7 @@ private:
     qsizetype m_frameStart = 0; // offset of the current frame's data in m_message (frame events)
     QByteArray m_control; // control frame payload
     QByteArray m_scratch; // unmasked compressed input
+    QByteArray m_spare; // a recycled payload buffer for the next message
     Utf8Validator m_utf8;
     std::unique_ptr<Inflater> m_inflater;
     MessageEvent m_event;
@@ -190,9 +205,10 @@ private:
     \brief Encodes messages and control frames into an output buffer (RFC 6455 §5, RFC 7692 §7.2.1).
 
     Appends header and payload to a caller's buffer with one copy of the payload (masked on the way
-   for the client role, with a fresh key per frame from QRandomGenerator::system(), fetched 64 keys
-   at a time). Messages can be cut into frames of fragmentSize bytes; with permessage-deflate,
-   messages are compressed as a whole and RSV1 is set on the first frame. \since 0.1
+   for the client role, with a fresh key per frame from generateMaskKey(), a ChaCha20 stream keyed
+   from QRandomGenerator::system()). Messages can be cut into frames of fragmentSize bytes; with
+   permessage-deflate, messages are compressed as a whole and RSV1 is set on the first frame. \since
+   0.1
 */
 class QTWS_EXPORT MessageWriter
 {
@@ -233,13 +249,10 @@ public:
 
 private:
     void writeRaw(QByteArray &out, OpCode opCode, QByteArrayView payload, bool fin, bool rsv1);
-    quint32 nextMaskKey();
 
     Options m_options;
     std::unique_ptr<Deflater> m_deflater;
     QByteArray m_compressed;
-    std::array<quint32, 64> m_keys {};
-    qsizetype m_nextKey = 64;
 };
 
 } // namespace QtWs::Protocol

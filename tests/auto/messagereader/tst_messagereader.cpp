@@ -116,6 +116,8 @@ private slots:
     void compressedMessages_data();
     void compressedMessages();
     void manySmallFragments();
+    void recycledBuffers();
+    void lazyAllocation();
 };
 
 void tst_MessageReader::violations_data()
@@ -537,6 +539,53 @@ void tst_MessageReader::manySmallFragments()
     const QList<MessageEvent> events = collect(reader, stream);
     QCOMPARE(events.size(), 1);
     QVERIFY(events[0].payload == message);
+}
+
+// A recycled payload becomes the next message's storage; a shared one is not touched.
+void tst_MessageReader::recycledBuffers()
+{
+    MessageReader reader;
+    QList<MessageEvent> events = collect(reader, frame(0x82, QByteArray(1000, 'a')));
+    QCOMPARE(events.size(), 1);
+    QByteArray first = std::move(events[0].payload);
+    const char *storage = first.constData();
+    reader.recycle(std::move(first));
+    events = collect(reader, frame(0x82, QByteArray(900, 'b')));
+    QCOMPARE(events[0].payload, QByteArray(900, 'b'));
+    QCOMPARE(events[0].payload.constData(), storage); // same allocation
+    // Too small for the next frame: not used, the message is still right.
+    reader.recycle(std::move(events[0].payload));
+    events = collect(reader, frame(0x82, QByteArray(5000, 'c')));
+    QCOMPARE(events[0].payload, QByteArray(5000, 'c'));
+    // Shared: ignored, the caller's copy is never overwritten.
+    const QByteArray kept = events[0].payload;
+    reader.recycle(std::move(events[0].payload));
+    events = collect(reader, frame(0x81, QByteArray(100, 'd')) + frame(0x82, QByteArray(100, 'e')));
+    QCOMPARE(kept, QByteArray(5000, 'c'));
+    QCOMPARE(events[0].payload, QByteArray(100, 'd'));
+    QCOMPARE(events[1].payload, QByteArray(100, 'e'));
+}
+
+// A header declaring a large frame reserves at most EagerReserve; the direct buffer grows as data
+// arrives.
+void tst_MessageReader::lazyAllocation()
+{
+    MessageReader reader;
+    const QByteArray header = QByteArray::fromHex("827f0000000003c00000"); // 60 MiB binary frame
+    QVERIFY(!reader.feed(header).eventReady);
+    auto buffer = reader.directBuffer();
+    QVERIFY(buffer.size > 0);
+    QVERIFY(buffer.size <= MessageReader::EagerReserve);
+    // Fill 3 MiB through the direct buffer: it keeps offering room.
+    qsizetype written = 0;
+    while (written < 3 * 1024 * 1024) {
+        buffer = reader.directBuffer();
+        QVERIFY(buffer.size > 0);
+        std::memset(buffer.data, 'z', size_t(buffer.size));
+        QCOMPARE(reader.commitDirect(buffer.size).consumed, buffer.size);
+        written += buffer.size;
+    }
+    QVERIFY(!reader.isFinished());
 }
 
 QTEST_APPLESS_MAIN(tst_MessageReader)
