@@ -13,6 +13,11 @@
 
 namespace QtWsBench {
 
+/*! A measurement window is extended until at least this many messages completed in it, so that a
+   slow or heavily loaded machine still yields a figure (the worker's overall timeout bounds the
+   wait). */
+constexpr qint64 kMinWindowMessages = 3;
+
 /*! What a worker does with its connection(s). */
 enum class Kind {
     Echo, //!< keep `inflight` messages of `size` bytes in flight, count echoes

@@ -33,6 +33,7 @@ namespace {
 
 constexpr int kWorkerTimeoutMs = 120000;
 constexpr int kServerStartTimeoutMs = 10000;
+constexpr double kServerBusyShare = 0.9; // echo server CPU share above which a run is flagged
 
 struct Options
 {
@@ -549,6 +550,14 @@ private:
         }
         if (!parts.isEmpty())
             std::printf("  ratios: %s\n", qPrintable(parts.join(QStringLiteral(", "))));
+        for (const QString &impl : m_impls) {
+            // The echo server is single-threaded: near one full core it would be the bottleneck.
+            if (agg[impl].runs > 0 && agg[impl].serverCpuShare >= kServerBusyShare)
+                std::printf("  WARNING: the echo server used %.0f%% of a core during the %s runs: "
+                            "it may be the "
+                            "bottleneck\n",
+                    agg[impl].serverCpuShare * 100, qPrintable(impl));
+        }
         std::fflush(stdout);
     }
 

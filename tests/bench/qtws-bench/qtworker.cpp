@@ -142,6 +142,10 @@ private:
 
     void endWindow()
     {
+        if (m_messages - m_messages0 < kMinWindowMessages) {
+            QTimer::singleShot(m_p.durationMs / 4 + 1, &m_context, [this] { endWindow(); });
+            return;
+        }
         WorkerResult r;
         r.seconds = double(nowNs() - m_t0) / 1e9;
         r.cpuSeconds = processCpuSeconds() - m_cpu0;

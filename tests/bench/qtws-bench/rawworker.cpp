@@ -165,7 +165,8 @@ WorkerResult runStream(const WorkerParams &p)
             cpu0 = processCpuSeconds();
             t0 = now;
         }
-        if (inWindow && now - t0 >= qint64(p.durationMs) * 1000000)
+        if (inWindow && now - t0 >= qint64(p.durationMs) * 1000000
+            && messages - messages0 >= kMinWindowMessages)
             break;
         if (now - start > kTimeoutNs) {
             r.error = QStringLiteral("timed out");
