@@ -13,13 +13,13 @@ namespace QtWs {
 
 /*!
     \class QtWs::ProxyCandidate
-    \brief One entry of an ordered proxy list: DIRECT, or a proxy of a given type with host and port, plus where the
-    entry came from.
+    \brief One entry of an ordered proxy list: DIRECT, or a proxy of a given type with host and
+   port, plus where the entry came from.
 
-    A ProxyResolver answers with a list of candidates in the order the configuration gives them. Unlike
-    QNetworkProxy, every type a configuration can name is kept (an HTTPS proxy is not "HTTP", SOCKS4 is not
-    SOCKS5) and no DIRECT entry is ever invented: DIRECT appears only where the configuration lists it.
-    \since 0.1
+    A ProxyResolver answers with a list of candidates in the order the configuration gives them.
+   Unlike QNetworkProxy, every type a configuration can name is kept (an HTTPS proxy is not "HTTP",
+   SOCKS4 is not SOCKS5) and no DIRECT entry is ever invented: DIRECT appears only where the
+   configuration lists it. \since 0.1
 */
 class QTWS_EXPORT ProxyCandidate
 {
@@ -28,8 +28,8 @@ public:
     /*! The kind of hop. */
     enum class Type {
         Direct, //!< no proxy: connect to the target itself
-        Http,   //!< HTTP proxy, plain TCP to the proxy (PAC "PROXY" or "HTTP")
-        Https,  //!< HTTP proxy reached over TLS (PAC "HTTPS")
+        Http, //!< HTTP proxy, plain TCP to the proxy (PAC "PROXY" or "HTTP")
+        Https, //!< HTTP proxy reached over TLS (PAC "HTTPS")
         Socks4, //!< SOCKS4/4a (PAC "SOCKS4", and "SOCKS" as most browsers read it)
         Socks5, //!< SOCKS5 (PAC "SOCKS5")
     };
@@ -37,21 +37,24 @@ public:
 
     /*! Which configuration source produced the entry. */
     enum class Source {
-        Explicit,    //!< given for this socket by the caller
+        Explicit, //!< given for this socket by the caller
         Application, //!< application-wide configuration
         Environment, //!< http_proxy, https_proxy, all_proxy, no_proxy
-        Desktop,     //!< GNOME or KDE settings
-        Pac,         //!< a PAC script named by URL or file
-        Wpad,        //!< a PAC script found by WPAD discovery
+        Desktop, //!< GNOME or KDE settings
+        Pac, //!< a PAC script named by URL or file
+        Wpad, //!< a PAC script found by WPAD discovery
     };
     Q_ENUM(Source)
 
     ProxyCandidate() = default;
     ProxyCandidate(Type type, const QString &host, quint16 port, Source source,
-                   const QString &origin = QString())
-        : m_type(type), m_host(host), m_port(port), m_source(source), m_origin(origin)
-    {
-    }
+        const QString &origin = QString())
+        : m_type(type)
+        , m_host(host)
+        , m_port(port)
+        , m_source(source)
+        , m_origin(origin)
+    { }
     /*! A DIRECT entry from \a source. */
     static ProxyCandidate direct(Source source, const QString &origin = QString())
     {
@@ -64,13 +67,14 @@ public:
     QString host() const { return m_host; }
     quint16 port() const noexcept { return m_port; }
     Source source() const noexcept { return m_source; }
-    /*! Where exactly the entry came from: the variable name, the PAC URL or file, the settings file. */
+    /*! Where exactly the entry came from: the variable name, the PAC URL or file, the settings
+     * file. */
     QString origin() const { return m_origin; }
 
     /*!
-        User name and password given with this proxy (e.g. \c user:secret@ in a proxy URL from \c https_proxy).
-        They belong to this proxy only, are never sent to another hop, and never appear in toPacString() or in
-        debug output.
+        User name and password given with this proxy (e.g. \c user:secret@ in a proxy URL from \c
+       https_proxy). They belong to this proxy only, are never sent to another hop, and never appear
+       in toPacString() or in debug output.
     */
     QString user() const { return m_user; }
     QString password() const { return m_password; }
@@ -81,7 +85,8 @@ public:
         m_password = password;
     }
 
-    /*! The entry in PAC result syntax, e.g. "PROXY proxy.example:3128", "HTTPS [::1]:443" or "DIRECT". */
+    /*! The entry in PAC result syntax, e.g. "PROXY proxy.example:3128", "HTTPS [::1]:443" or
+     * "DIRECT". */
     QString toPacString() const;
 
     friend bool operator==(const ProxyCandidate &a, const ProxyCandidate &b) noexcept
@@ -90,7 +95,10 @@ public:
             && a.m_source == b.m_source && a.m_origin == b.m_origin && a.m_user == b.m_user
             && a.m_password == b.m_password;
     }
-    friend bool operator!=(const ProxyCandidate &a, const ProxyCandidate &b) noexcept { return !(a == b); }
+    friend bool operator!=(const ProxyCandidate &a, const ProxyCandidate &b) noexcept
+    {
+        return !(a == b);
+    }
 
 private:
     Type m_type = Type::Direct;
