@@ -96,7 +96,8 @@ class PacEnginePrivate;
     isPlainHostName() is false for IPv6 literals; shExpMatch() falls back to a literal match when a
     pattern is not a valid regular expression; dateRange() and timeRange() accept wrap-around
     ranges; invalid argument forms return false instead of throwing; isInNetEx() takes an IP literal
-    (as in Chromium); sortIpAddressList() puts IPv6 before IPv4, each in ascending order (stable).
+    (as in Chromium); sortIpAddressList() puts IPv6 before IPv4 as Microsoft documents, each family
+    in ascending numeric order (stable), and answers "" for an unsortable list.
     \since 0.1
 */
 class QTWS_EXPORT PacEngine : public QObject

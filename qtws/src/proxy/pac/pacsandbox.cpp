@@ -187,8 +187,8 @@ define('isInNetEx', function (address, prefix) {
     return nat.isInNetEx(String(address), String(prefix));
 });
 define('sortIpAddressList', function (list) {
-    var s = nat.sortIpAddressList(String(list));
-    return s === '' ? false : s;
+    // Microsoft: an empty string when the list cannot be sorted.
+    return nat.sortIpAddressList(String(list));
 });
 define('getClientVersion', function () {
     return '1.0';
