@@ -637,7 +637,7 @@ PacResult PacSandbox::failFromException(const QJSValue &exception, const QString
         QStringLiteral("%1 threw \"%2\"").arg(where, text), line);
 }
 
-PacResult PacSandbox::guarded(const QString &where, const std::function<PacResult()> &work)
+template<typename Work> PacResult PacSandbox::guarded(const QString &where, Work work)
 {
     // Everything that can run script code, including reading what the script returned or threw
     // (getters, toString), happens under the deadline.
