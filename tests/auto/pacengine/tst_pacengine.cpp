@@ -471,6 +471,13 @@ void tst_PacEngine::asyncCallbackOnContextThread()
         QUrl(QStringLiteral("http://a/")), &context, [&](const PacResult &) { later = true; });
     QTRY_VERIFY_WITH_TIMEOUT(later, 10000);
     QVERIFY(!called);
+
+    // Without a context the callback runs on the engine's thread.
+    QThread *nullContextThread = nullptr;
+    engine.findProxyForUrl(QUrl(QStringLiteral("http://a/")), nullptr,
+        [&](const PacResult &) { nullContextThread = QThread::currentThread(); });
+    QTRY_VERIFY_WITH_TIMEOUT(nullContextThread, 10000);
+    QCOMPARE(nullContextThread, engine.thread());
 }
 
 void tst_PacEngine::sandboxShowsOnlyPacFunctions()

@@ -333,10 +333,11 @@ void PacEngine::findProxyForUrl(const QUrl &url, const QObject *context,
 {
     Q_D(PacEngine);
     QPointer<QObject> guard(const_cast<QObject *>(context));
+    const bool hasContext = context != nullptr;
     auto job = std::make_shared<Job>();
     job->url = url;
     job->hostOverride = hostOverride;
-    job->deliver = [mutex = d->deliveryMutex, engine = d->engine, guard,
+    job->deliver = [mutex = d->deliveryMutex, engine = d->engine, guard, hasContext,
                        callback = std::move(callback)](const PacResult &result) {
         // Runs on a worker (or watchdog) thread. Hop to the engine's thread first: the engine
         // outlives every event posted to itself, which makes the QPointer check there safe; then on
@@ -346,11 +347,11 @@ void PacEngine::findProxyForUrl(const QUrl &url, const QObject *context,
             return;
         QMetaObject::invokeMethod(
             *engine,
-            [guard, callback, result] {
+            [guard, hasContext, callback, result] {
                 QObject *target = guard.data();
-                if (!target)
+                if (!target && hasContext)
                     return;
-                if (target->thread() == QThread::currentThread()) {
+                if (!target || target->thread() == QThread::currentThread()) {
                     callback(result);
                     return;
                 }

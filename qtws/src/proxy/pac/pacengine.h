@@ -123,8 +123,8 @@ public:
 
     /*!
         Evaluates the script for \a url without blocking; \a callback runs on \a context's thread
-        unless \a context was destroyed meanwhile. \a hostOverride replaces the host handed to the
-        script (pactester's -h).
+        unless \a context was destroyed meanwhile; with a null \a context it runs on the engine's
+        thread. \a hostOverride replaces the host handed to the script (pactester's -h).
     */
     void findProxyForUrl(const QUrl &url, const QObject *context,
         std::function<void(const PacResult &)> callback, const QString &hostOverride = QString());
