@@ -147,6 +147,26 @@ void tst_PacEngine::helpers_data()
                                   << "1745889538";
     QTest::addRow("convert_addr signed") << "convert_addr('255.255.255.255')"
                                          << "-1";
+    QTest::addRow("convert_addr part over 255") << "convert_addr('300.1.1.1')"
+                                                << "738263297";
+    QTest::addRow("convert_addr three parts") << "convert_addr('1.2.3')"
+                                              << "16909056";
+    QTest::addRow("convert_addr hex part") << "convert_addr('0x10.0.0.1')"
+                                           << "268435457";
+    QTest::addRow("convert_addr leading zero") << "convert_addr('010.1.1.1')"
+                                               << "167837953";
+    QTest::addRow("convert_addr five parts") << "convert_addr('1.2.3.4.5')"
+                                             << "16909060";
+    QTest::addRow("isInNet leading zeros") << "isInNet('010.001.0.1', '10.1.0.0', '255.255.0.0')"
+                                           << "true";
+    QTest::addRow("isInNet five digits") << "isInNet('10000.1.1.1', '0.0.0.0', '0.0.0.0')"
+                                         << "false";
+    QTest::addRow("dnsResolve cached in evaluation")
+        << "[dnsResolve('intranet.corp'), dnsResolve('intranet.corp'), "
+           "isResolvable('intranet.corp')].join()"
+        << "10.1.2.3,10.1.2.3,true";
+    QTest::addRow("myIpAddress twice") << "myIpAddress() + '/' + myIpAddress()"
+                                       << "10.20.30.40/10.20.30.40";
     QTest::addRow("isInNet host") << "isInNet('198.95.249.79', '198.95.249.79', '255.255.255.255')"
                                   << "true";
     QTest::addRow("isInNet /16") << "isInNet('198.95.249.79', '198.95.0.0', '255.255.0.0')"

@@ -40,7 +40,6 @@ function table(names) {
 }
 var DAYS = table(['SUN', 'MON', 'TUE', 'WED', 'THU', 'FRI', 'SAT']);
 var MONTHS = table(['JAN', 'FEB', 'MAR', 'APR', 'MAY', 'JUN', 'JUL', 'AUG', 'SEP', 'OCT', 'NOV', 'DEC']);
-var IPV4 = /^(\d{1,4})\.(\d{1,4})\.(\d{1,4})\.(\d{1,4})$/;
 var globCache = Object.create(null);
 var globCacheSize = 0;
 var DAY = 1, MONTH = 2, YEAR = 4;
@@ -125,8 +124,54 @@ define('shExpMatch', function (str, pattern) {
     return globRegExp(String(pattern)).test(String(str));
 });
 
+// Per-evaluation caches (DNS answers, myIpAddress()), emptied by the call wrapper before every call:
+// a native call costs far more than a property lookup.
+var evalDns = Object.create(null);
+var evalMyIp = null;
+function beginEvaluation() {
+    evalDns = Object.create(null);
+    evalMyIp = null;
+}
+function resolve4(host) {
+    var a = evalDns[host];
+    if (a === undefined)
+        a = evalDns[host] = nat.dnsResolve(host);
+    return a;
+}
+
+// "d.d.d.d" with 1 to 4 digits per part (the form of Netscape's isInNet() regular expression) as a
+// signed 32-bit number, Infinity when a part is over 255, NaN for any other string. Avoids split()
+// and string-to-number conversions, which dominate isInNet() otherwise.
+function parseQuad(s) {
+    var n = s.length, parts = 0, v = 0, acc = 0, digits = 0, over = false;
+    for (var i = 0; i <= n; ++i) {
+        var c = i < n ? s.charCodeAt(i) : 46;
+        if (c >= 48 && c <= 57) {
+            if (++digits > 4)
+                return NaN;
+            v = v * 10 + (c - 48);
+        } else if (c === 46) {
+            if (digits === 0 || ++parts > 4)
+                return NaN;
+            if (v > 255)
+                over = true;
+            acc = (acc << 8) | (v & 0xff);
+            v = 0;
+            digits = 0;
+        } else {
+            return NaN;
+        }
+    }
+    if (parts !== 4)
+        return NaN;
+    return over ? Infinity : acc;
+}
 function convertAddr(ipchars) {
-    var b = String(ipchars).split('.');
+    var s = String(ipchars);
+    var q = parseQuad(s);
+    if (q === q && q !== Infinity)
+        return q;
+    var b = s.split('.'); // anything else: Netscape's arithmetic on whatever the parts convert to
     return ((b[0] & 0xff) << 24) | ((b[1] & 0xff) << 16) | ((b[2] & 0xff) << 8) | (b[3] & 0xff);
 }
 // isInNet() converts the same pattern and mask strings on every call: remember them (a pure function).
@@ -147,27 +192,30 @@ function convertCached(ipchars) {
 }
 define('convert_addr', convertAddr);
 define('dnsResolve', function (host) {
-    var a = nat.dnsResolve(String(host));
+    var a = resolve4(String(host));
     return a === '' ? null : a;
 });
 define('isResolvable', function (host) {
-    return nat.dnsResolve(String(host)) !== '';
+    return resolve4(String(host)) !== '';
 });
 define('isInNet', function (host, pattern, mask) {
     var ip = String(host);
-    var m = IPV4.exec(ip);
-    if (m === null) {
-        ip = nat.dnsResolve(ip);
+    var a = parseQuad(ip);
+    if (a === Infinity)
+        return false; // an address with a part over 255
+    if (a !== a) {
+        ip = resolve4(ip);
         if (ip === '')
             return false;
-    } else if (m[1] > 255 || m[2] > 255 || m[3] > 255 || m[4] > 255) {
-        return false;
+        a = convertAddr(ip);
     }
     var k = convertCached(mask);
-    return (convertAddr(ip) & k) === (convertCached(pattern) & k);
+    return (a & k) === (convertCached(pattern) & k);
 });
 define('myIpAddress', function () {
-    return nat.myIpAddress();
+    if (evalMyIp === null)
+        evalMyIp = nat.myIpAddress();
+    return evalMyIp;
 });
 define('alert', function (message) {
     nat.alert(String(message));
@@ -294,13 +342,15 @@ define('timeRange', function () {
     }
     return inRange(lo, hi, cur);
 });
+return beginEvaluation;
 }))JS";
 
 // Calls FindProxyForURLEx (preferred, Microsoft) or FindProxyForURL and reports how it went as
 // [kind, value]: kind 0 = returned value, 1 = no function, 2 = thrown value. Not strict, so the
 // script's function sees the global object as "this", as in browsers.
-constexpr char kCallSource[] = R"JS((function (g) {
+constexpr char kCallSource[] = R"JS((function (g, beginEvaluation) {
     return function (url, host) {
+        beginEvaluation();
         var f = g.FindProxyForURLEx;
         if (typeof f !== 'function') {
             f = g.FindProxyForURL;
@@ -590,14 +640,14 @@ PacSandbox::PacSandbox(const PacEnvironment &environment, PacWatchdog *watchdog,
     }
     QJSValue nat = m_engine->newQObject(m_host.get());
     QJSEngine::setObjectOwnership(m_host.get(), QJSEngine::CppOwnership);
-    const QJSValue installed
+    const QJSValue begin
         = m_engine
               ->evaluate(QString::fromLatin1(kBootstrapSource), QStringLiteral("qtws:pac-helpers"))
               .call({global, nat});
-    if (installed.isError())
-        qCWarning(lcQtwsPac) << "PAC helpers failed to install:" << installed.toString();
+    if (!begin.isCallable())
+        qCWarning(lcQtwsPac) << "PAC helpers failed to install:" << begin.toString();
     m_call = m_engine->evaluate(QString::fromLatin1(kCallSource), QStringLiteral("qtws:pac-call"))
-                 .call({global});
+                 .call({global, begin});
     m_watchdog->setEngine(m_engine.get());
 }
 
