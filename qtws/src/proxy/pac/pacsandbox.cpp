@@ -11,6 +11,7 @@
 
 #include <algorithm>
 #include <future>
+#include <mutex>
 #include <thread>
 
 namespace QtWs {
@@ -435,6 +436,25 @@ QList<QHostAddress> defaultResolve(const QString &host, int timeoutMs)
     return future.get();
 }
 
+// QNetworkInterface::allAddresses() asks the kernel every time; scripts call myIpAddress() on
+// nearly every evaluation. Remembered for kLocalAddressTtl, shared by all engines (addresses change
+// rarely, and the resolver drops its caches on network changes anyway).
+constexpr auto kLocalAddressTtl = std::chrono::seconds(5);
+
+QList<QHostAddress> systemLocalAddresses()
+{
+    static std::mutex mutex;
+    static QList<QHostAddress> cached;
+    static std::chrono::steady_clock::time_point expires;
+    std::lock_guard<std::mutex> lock(mutex);
+    const auto now = std::chrono::steady_clock::now();
+    if (now >= expires) {
+        cached = QNetworkInterface::allAddresses();
+        expires = now + kLocalAddressTtl;
+    }
+    return cached;
+}
+
 // The script line an Error points at, or -1 (non-Error values, errors raised inside the qtws
 // helpers).
 int exceptionLine(const QJSValue &exception, const QString &scriptName)
@@ -497,8 +517,12 @@ QList<QHostAddress> PacHost::lookup(const QString &host)
 
 QList<QHostAddress> PacHost::localAddresses()
 {
-    return m_environment.localAddresses ? m_environment.localAddresses()
-                                        : QNetworkInterface::allAddresses();
+    // Once per evaluation: scripts call myIpAddress() and myIpAddressEx() in several rules.
+    if (!m_localAddresses) {
+        m_localAddresses = m_environment.localAddresses ? m_environment.localAddresses()
+                                                        : systemLocalAddresses();
+    }
+    return *m_localAddresses;
 }
 
 QString PacHost::dnsResolve(const QString &host)
