@@ -296,8 +296,8 @@ void WebSocketPrivate::engineMessage(MessageEvent &event)
     switch (event.type) {
     case MessageEvent::Type::TextMessage:
         // With decodeText the reader hands out the decoded text and leaves the payload empty.
-        Q_EMIT q->textMessageReceived(event.payload.isEmpty() ? event.text
-                                                              : QString::fromUtf8(event.payload));
+        Q_EMIT q->textMessageReceived(
+            event.payload.isEmpty() ? event.text : QString::fromUtf8(event.payload));
         break;
     case MessageEvent::Type::BinaryMessage:
         Q_EMIT q->binaryMessageReceived(event.payload);
