@@ -1,0 +1,233 @@
+// SPDX-License-Identifier: LGPL-3.0-or-later
+#ifndef QTWS_WEBSOCKET_H
+#define QTWS_WEBSOCKET_H
+
+#include <qtws/qtws_export.h>
+#include <qtws/websocketoptions.h>
+
+#include <QtCore/QList>
+#include <QtCore/QObject>
+#include <QtCore/QPair>
+#include <QtCore/QUrl>
+#include <QtNetwork/QNetworkRequest>
+#include <QtNetwork/QSslError>
+
+#include <memory>
+
+namespace QtWs {
+
+class WebSocketPrivate;
+
+/*!
+    \class QtWs::WebSocket
+    \brief An RFC 6455 WebSocket client with the shape of QWebSocket: open(), send*Message(),
+   close(), and signals for messages, state and errors.
+
+    Differences from QWebSocket that matter when switching:
+    \list
+    \li Proxies are never chosen silently. Until proxy resolution lands, open() connects only when
+   the options (or setProxy()) say QNetworkProxy::NoProxy, and fails with
+   Error::ProxyResolutionUnavailable otherwise. \li Errors are typed (Error, errorGroup()) and the
+   signal is errorOccurred(). \li Limits (frame, message, outgoing queue) and timeouts (connect,
+   handshake, close, keep-alive) are configured with WebSocketOptions. \li Received payloads are
+   handed out without copies; sends are coalesced into one write per event-loop turn. \endlist
+
+    Signal contract: every open() ends with exactly one disconnected(), also when it fails before
+   connecting. stateChanged() is emitted after the state changed and before any signal it causes;
+   errorOccurred() comes before disconnected(). Failures detected inside open() (bad URL or options,
+   no proxy decision) are reported from the event loop, never from inside the call. Send and ping
+   failures are returned (-1 / false) with error() and errorString() set; they do not emit
+   errorOccurred() and leave the connection open.
+
+    A peer that violates the protocol gets the Close code RFC 6455 §7.1.7 prescribes (1002, 1007 or
+   1009), reported as Error::ProtocolViolation, Error::InvalidPayload or Error::MessageTooBig, after
+   which the connection is closed without reading further data.
+
+    All work happens on the owner's thread, non-blocking. Delete a WebSocket with deleteLater() from
+   its own slots.
+
+    \since 0.1
+    \sa QtWs::WebSocketOptions
+*/
+class QTWS_EXPORT WebSocket : public QObject
+{
+    Q_OBJECT
+    Q_PROPERTY(State state READ state NOTIFY stateChanged)
+public:
+    /*! The connection state. Only ever moves forward, then back to Unconnected. */
+    enum class State {
+        Unconnected, //!< not connected (initial and final state)
+        Connecting, //!< reaching the server: TCP, then TLS for wss://
+        Handshaking, //!< opening handshake sent, waiting for the 101 response
+        Open, //!< messages can be sent and received
+        Closing, //!< a Close frame was sent or received; waiting for the close handshake to finish
+    };
+    Q_ENUM(State)
+
+    /*! Broad classes of Error, for callers that react by kind (retry, report, fix configuration).
+     */
+    enum class ErrorGroup {
+        None, //!< no error
+        Usage, //!< the call was not valid (bad URL, not open, bad close code)
+        Proxy, //!< the proxy decision cannot be carried out yet
+        Connection, //!< the server could not be reached or the connection broke
+        Tls, //!< TLS failed (certificate or handshake)
+        Handshake, //!< the server did not accept the WebSocket upgrade
+        Protocol, //!< the peer violated RFC 6455 / RFC 7692
+        Limit, //!< a configured limit was exceeded
+        Timeout, //!< a configured timeout expired
+    };
+    Q_ENUM(ErrorGroup)
+
+    /*! What went wrong; errorString() adds the details (the server's status line, the socket
+     * error...). */
+    enum class Error {
+        NoError, //!< no error
+
+        // Usage
+        InvalidUrl, //!< the URL is not ws:// or wss:// with a host
+        InvalidOptions, //!< an option is invalid (e.g. an extra header the handshake owns)
+        NotOpen, //!< send or ping while the connection is not Open
+        InvalidCloseCode, //!< close() with a code RFC 6455 §7.4 does not allow an endpoint to send
+
+        // Proxy
+        ProxyResolutionUnavailable, //!< proxy() is DefaultProxy: resolution is not available yet;
+                                    //!< set NoProxy
+        ProxyNotSupported, //!< an explicit HTTP/SOCKS proxy was given: proxy strategies are not
+                           //!< available yet
+
+        // Connection
+        HostNotFound, //!< the host name did not resolve
+        ConnectionRefused, //!< the server refused the TCP connection
+        NetworkError, //!< another socket error while connecting
+        ClosedAbnormally, //!< the connection was lost without a close handshake (close code 1006)
+
+        // TLS
+        TlsHandshakeFailed, //!< the TLS handshake failed or the certificate was not trusted (see
+                            //!< sslErrors())
+
+        // Handshake
+        HandshakeRejected, //!< the server answered the upgrade request with a status other than 101
+        HandshakeInvalid, //!< a 101 response that breaks RFC 6455 §4.1 (accept key, upgrade tokens,
+                          //!< subprotocol)
+
+        // Protocol
+        ProtocolViolation, //!< the peer sent an invalid frame; the connection was failed with 1002
+        InvalidPayload, //!< the peer sent invalid UTF-8 or an invalid compressed payload; failed
+                        //!< with 1007
+
+        // Limit
+        MessageTooBig, //!< a frame or message exceeded the configured maximum; failed with 1009
+        OutgoingQueueFull, //!< a send was refused because the outgoing queue limit would be
+                           //!< exceeded
+
+        // Timeout
+        ConnectTimeout, //!< connectTimeout() expired
+        HandshakeTimeout, //!< handshakeTimeout() expired
+        CloseTimeout, //!< closeTimeout() expired; the connection was dropped
+        PongTimeout, //!< a keep-alive ping was not answered within pongDeadline()
+    };
+    Q_ENUM(Error)
+
+    /*! A handshake header as sent or received, name as written on the wire. */
+    using Header = QPair<QByteArray, QByteArray>;
+
+    explicit WebSocket(QObject *parent = nullptr);
+    ~WebSocket() override;
+    Q_DISABLE_COPY_MOVE(WebSocket)
+
+    /*! The group \a error belongs to. */
+    static ErrorGroup errorGroup(Error error) noexcept;
+
+    /*! Options used by the next open(); open(request, options) replaces them. */
+    WebSocketOptions options() const;
+    void setOptions(const WebSocketOptions &options);
+    /*! Shortcut for the proxy of options(); QNetworkProxy::NoProxy connects directly. */
+    QNetworkProxy proxy() const;
+    void setProxy(const QNetworkProxy &proxy);
+    /*! Shortcut for the TLS configuration of options(). */
+    QSslConfiguration sslConfiguration() const;
+    void setSslConfiguration(const QSslConfiguration &configuration);
+
+    /*! Opens a connection to \a url with options(). */
+    void open(const QUrl &url);
+    /*! Opens a connection for \a request (URL and extra headers) with \a options, which replace
+     * options(). */
+    void open(const QNetworkRequest &request, const WebSocketOptions &options);
+
+    /*! Queues a text message; returns the payload size queued, or -1 (errorOccurred() is emitted).
+     */
+    qint64 sendTextMessage(const QString &message);
+    /*! Queues a binary message; returns the payload size queued, or -1 (errorOccurred() is
+     * emitted). */
+    qint64 sendBinaryMessage(const QByteArray &data);
+    /*! Sends a Ping with up to 125 bytes of \a payload; pong() reports the answer. Returns false
+       when not open or the payload is too long. */
+    bool ping(const QByteArray &payload = QByteArray());
+
+    /*! Starts the close handshake with \a code and \a reason (at most 123 UTF-8 bytes). In
+       Connecting or Handshaking the connection is dropped instead. */
+    void close(quint16 code = 1000, const QString &reason = QString());
+    /*! Drops the connection at once, without a close handshake. */
+    void abort();
+
+    State state() const;
+    bool isValid() const { return state() == State::Open; }
+    Error error() const;
+    QString errorString() const;
+
+    /*! The close code of the last connection: the peer's (1005 when its Close frame had none), the
+       code we sent when we failed the connection because of the peer (1002, 1007, 1009), or 1006
+       when it was lost without a close handshake; 0 until then. */
+    quint16 closeCode() const;
+    QString closeReason() const;
+
+    /*! Bytes queued for writing and not yet handed to the network. */
+    qint64 bufferedAmount() const;
+
+    /*! The URL of the last open(). */
+    QUrl requestUrl() const;
+    QNetworkRequest request() const;
+    /*! The opening handshake request headers as sent, in order. */
+    QList<Header> handshakeRequestHeaders() const;
+    /*! The response status code and headers as received. */
+    int handshakeStatusCode() const;
+    QList<Header> handshakeResponseHeaders() const;
+    /*! The subprotocol the server selected, empty if none. */
+    QString subprotocol() const;
+    /*! The Sec-WebSocket-Extensions header the server answered with, empty if none. */
+    QString extensions() const;
+    /*! True when permessage-deflate was negotiated. */
+    bool isCompressed() const;
+
+    /*! Errors in \a errors are accepted during the next TLS handshakes. Nothing is ignored by
+       default. Call before open() or from a slot connected to sslErrors(). */
+    void ignoreSslErrors(const QList<QSslError> &errors);
+
+Q_SIGNALS:
+    void stateChanged(QtWs::WebSocket::State state);
+    void connected();
+    void disconnected();
+    void textMessageReceived(const QString &message);
+    void binaryMessageReceived(const QByteArray &message);
+    void textFrameReceived(const QString &frame, bool isLastFrame);
+    void binaryFrameReceived(const QByteArray &frame, bool isLastFrame);
+    /*! A Pong arrived; \a elapsedMs is the time since the matching ping() (0 for an unsolicited
+     * Pong). */
+    void pong(quint64 elapsedMs, const QByteArray &payload);
+    void bytesWritten(qint64 bytes);
+    void errorOccurred(QtWs::WebSocket::Error error);
+    void sslErrors(const QList<QSslError> &errors);
+
+protected:
+    void timerEvent(QTimerEvent *event) override;
+
+private:
+    Q_DECLARE_PRIVATE(WebSocket)
+    std::unique_ptr<WebSocketPrivate> const d_ptr;
+    friend class WebSocketPrivate;
+};
+
+} // namespace QtWs
+
+#endif // QTWS_WEBSOCKET_H

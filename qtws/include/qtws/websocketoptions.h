@@ -1,0 +1,159 @@
+// SPDX-License-Identifier: LGPL-3.0-or-later
+#ifndef QTWS_WEBSOCKETOPTIONS_H
+#define QTWS_WEBSOCKETOPTIONS_H
+
+#include <qtws/qtws_export.h>
+
+#include <QtCore/QByteArray>
+#include <QtCore/QList>
+#include <QtCore/QPair>
+#include <QtCore/QSharedDataPointer>
+#include <QtCore/QString>
+#include <QtCore/QStringList>
+#include <QtNetwork/QNetworkProxy>
+#include <QtNetwork/QSslConfiguration>
+
+#include <chrono>
+
+namespace QtWs {
+
+class WebSocketOptionsPrivate;
+
+/*!
+    \class QtWs::WebSocketOptions
+    \brief Everything a QtWs::WebSocket connection can be tuned with: offered subprotocols, extra
+   handshake headers, limits, timeouts, compression, keep-alive, the proxy and the TLS
+   configuration.
+
+    A value class (implicitly shared, comparable). The defaults are safe: TLS errors are not
+   ignored, limits are finite, and no proxy decision is taken silently: the default proxy() is
+   QNetworkProxy::DefaultProxy, which means "resolve the proxy for this URL". Proxy resolution lands
+   with its own release; until then only QNetworkProxy::NoProxy (connect directly, because the
+   caller says so) can be used.
+
+    \since 0.1
+    \sa QtWs::WebSocket
+*/
+class QTWS_EXPORT WebSocketOptions
+{
+public:
+    /*! A header sent with the opening handshake in addition to the ones RFC 6455 requires. */
+    using Header = QPair<QByteArray, QByteArray>;
+
+    // Defaults, named so that callers and tests can refer to them.
+    static constexpr qint64 DefaultMaxFrameSize = 64 * 1024 * 1024;
+    static constexpr qint64 DefaultMaxMessageSize = 64 * 1024 * 1024;
+    static constexpr qint64 DefaultMaxQueuedOutgoingBytes = 64 * 1024 * 1024;
+    static constexpr std::chrono::milliseconds DefaultConnectTimeout {30000};
+    static constexpr std::chrono::milliseconds DefaultHandshakeTimeout {30000};
+    static constexpr std::chrono::milliseconds DefaultCloseTimeout {5000};
+    static constexpr std::chrono::milliseconds DefaultPongDeadline {30000};
+
+    WebSocketOptions();
+    WebSocketOptions(const WebSocketOptions &other);
+    WebSocketOptions(WebSocketOptions &&other) noexcept;
+    WebSocketOptions &operator=(const WebSocketOptions &other);
+    WebSocketOptions &operator=(WebSocketOptions &&other) noexcept;
+    ~WebSocketOptions();
+
+    void swap(WebSocketOptions &other) noexcept { d.swap(other.d); }
+
+    /*! Subprotocols offered in Sec-WebSocket-Protocol, in order of preference (RFC 6455 §4.1). */
+    QStringList subprotocols() const;
+    void setSubprotocols(const QStringList &protocols);
+
+    /*! Extra headers for the opening handshake. Headers the handshake owns (Host, Upgrade,
+       Connection, Sec-WebSocket-*) are rejected when the connection opens. */
+    QList<Header> extraHeaders() const;
+    void setExtraHeaders(const QList<Header> &headers);
+    void addExtraHeader(const QByteArray &name, const QByteArray &value);
+
+    /*! The Origin header; empty means none is sent (RFC 6455 §4.1 item 8: non-browser clients may
+     * omit it). */
+    QString origin() const;
+    void setOrigin(const QString &origin);
+
+    /*! Largest frame payload accepted from the peer; a bigger frame fails the connection with 1009
+       before any of its payload is buffered. */
+    qint64 maxFrameSize() const;
+    void setMaxFrameSize(qint64 bytes);
+
+    /*! Largest message accepted from the peer, after decompression (close code 1009 above it). */
+    qint64 maxMessageSize() const;
+    void setMaxMessageSize(qint64 bytes);
+
+    /*! Most bytes that may wait in the outgoing buffer; a send that would exceed it is refused
+       (returns -1 with Error::OutgoingQueueFull) and the connection stays open. */
+    qint64 maxQueuedOutgoingBytes() const;
+    void setMaxQueuedOutgoingBytes(qint64 bytes);
+
+    /*! Time allowed to reach the server (TCP, and TLS for wss://). */
+    std::chrono::milliseconds connectTimeout() const;
+    void setConnectTimeout(std::chrono::milliseconds timeout);
+
+    /*! Time allowed between sending the opening handshake and receiving a valid 101 response. */
+    std::chrono::milliseconds handshakeTimeout() const;
+    void setHandshakeTimeout(std::chrono::milliseconds timeout);
+
+    /*! Time allowed for the peer to answer our Close frame and close TCP (RFC 6455 §7.1.1). */
+    std::chrono::milliseconds closeTimeout() const;
+    void setCloseTimeout(std::chrono::milliseconds timeout);
+
+    /*! Interval of keep-alive pings while the connection is idle; zero (the default) disables them.
+     */
+    std::chrono::milliseconds keepAliveInterval() const;
+    void setKeepAliveInterval(std::chrono::milliseconds interval);
+
+    /*! How long a keep-alive ping may stay unanswered before the connection is failed
+     * (Error::PongTimeout). */
+    std::chrono::milliseconds pongDeadline() const;
+    void setPongDeadline(std::chrono::milliseconds deadline);
+
+    /*! Offer permessage-deflate (RFC 7692). On by default. */
+    bool isCompressionEnabled() const;
+    void setCompressionEnabled(bool enabled);
+
+    /*! Offer client_no_context_takeover (RFC 7692 §7.1.1.2): we reset our compressor after each
+     * message. */
+    bool clientNoContextTakeover() const;
+    void setClientNoContextTakeover(bool on);
+    /*! Ask for server_no_context_takeover (RFC 7692 §7.1.1.1). */
+    bool serverNoContextTakeover() const;
+    void setServerNoContextTakeover(bool on);
+    /*! Largest LZ77 window (8..15, default 15) we compress with; below 15 it is requested from the
+       server as client_max_window_bits (RFC 7692 §7.1.2.2). */
+    int clientMaxWindowBits() const;
+    void setClientMaxWindowBits(int bits);
+    /*! server_max_window_bits to ask for (8..15); 15, the default, leaves the server free (RFC 7692
+     * §7.1.2.1). */
+    int serverMaxWindowBits() const;
+    void setServerMaxWindowBits(int bits);
+
+    /*! The proxy decision. QNetworkProxy::DefaultProxy (the default) asks for proxy resolution,
+       which is not available yet and fails with WebSocket::Error::ProxyResolutionUnavailable;
+       QNetworkProxy::NoProxy connects directly; any other proxy fails with
+       WebSocket::Error::ProxyNotSupported for now. */
+    QNetworkProxy proxy() const;
+    void setProxy(const QNetworkProxy &proxy);
+
+    /*! TLS configuration for wss:// (QSslConfiguration::defaultConfiguration() by default). */
+    QSslConfiguration sslConfiguration() const;
+    void setSslConfiguration(const QSslConfiguration &configuration);
+
+    friend QTWS_EXPORT bool operator==(const WebSocketOptions &a, const WebSocketOptions &b);
+    friend bool operator!=(const WebSocketOptions &a, const WebSocketOptions &b)
+    {
+        return !(a == b);
+    }
+
+private:
+    QSharedDataPointer<WebSocketOptionsPrivate> d;
+};
+
+QTWS_EXPORT bool operator==(const WebSocketOptions &a, const WebSocketOptions &b);
+
+} // namespace QtWs
+
+Q_DECLARE_SHARED(QtWs::WebSocketOptions)
+
+#endif // QTWS_WEBSOCKETOPTIONS_H

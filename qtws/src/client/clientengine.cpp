@@ -1,0 +1,301 @@
+// SPDX-License-Identifier: LGPL-3.0-or-later
+#include "clientengine.h"
+
+#include "common/logging.h"
+
+namespace QtWs {
+
+using namespace Protocol;
+
+namespace {
+
+// RFC 6455 §3: only ws and wss name WebSocket endpoints.
+bool isWebSocketScheme(const QString &scheme)
+{
+    return scheme == QLatin1String("ws") || scheme == QLatin1String("wss");
+}
+
+// A header value must not be able to end the header line or the head (header injection).
+bool isSafeHeaderValue(QByteArrayView value)
+{
+    for (char c : value) {
+        const auto u = static_cast<unsigned char>(c);
+        if (u == '\r' || u == '\n' || u == 0 || (u < 0x20 && u != '\t') || u == 0x7f)
+            return false;
+    }
+    return true;
+}
+
+WebSocket::Error errorForCloseCode(quint16 code)
+{
+    switch (code) {
+    case quint16(CloseCode::InvalidPayloadData):
+        return WebSocket::Error::InvalidPayload;
+    case quint16(CloseCode::MessageTooBig):
+        return WebSocket::Error::MessageTooBig;
+    default:
+        return WebSocket::Error::ProtocolViolation;
+    }
+}
+
+} // namespace
+
+ClientEngine::ClientEngine(Handler *handler)
+    : m_handler(handler)
+{ }
+
+ClientEngine::~ClientEngine() = default;
+
+bool ClientEngine::isReservedHeader(QByteArrayView name)
+{
+    static constexpr const char *reserved[] = {
+        "host",
+        "upgrade",
+        "connection",
+        "sec-websocket-key",
+        "sec-websocket-version",
+        "sec-websocket-accept",
+        "sec-websocket-extensions",
+        "sec-websocket-protocol",
+        "content-length",
+        "transfer-encoding",
+    };
+    for (const char *r : reserved) {
+        if (name.compare(QByteArrayView(r), Qt::CaseInsensitive) == 0)
+            return true;
+    }
+    return false;
+}
+
+bool ClientEngine::startHandshake(const QUrl &url, const WebSocketOptions &options,
+    const QList<WebSocket::Header> &requestHeaders, WebSocket::Error *error, QString *message)
+{
+    auto fail = [&](WebSocket::Error e, const QString &text) {
+        *error = e;
+        *message = text;
+        return false;
+    };
+    if (!url.isValid() || !isWebSocketScheme(url.scheme()) || url.host().isEmpty())
+        return fail(WebSocket::Error::InvalidUrl,
+            QStringLiteral("Not a ws:// or wss:// URL with a host: \"%1\"")
+                .arg(url.toDisplayString()));
+
+    HttpHeaders extra;
+    QList<WebSocket::Header> all = requestHeaders;
+    all.append(options.extraHeaders());
+    for (const WebSocket::Header &h : std::as_const(all)) {
+        if (!isToken(h.first))
+            return fail(WebSocket::Error::InvalidOptions,
+                QStringLiteral("Invalid header name \"%1\"").arg(quoteForMessage(h.first)));
+        if (isReservedHeader(h.first))
+            return fail(WebSocket::Error::InvalidOptions,
+                QStringLiteral("Header \"%1\" is set by the WebSocket handshake itself")
+                    .arg(QString::fromLatin1(h.first)));
+        if (!isSafeHeaderValue(h.second))
+            return fail(WebSocket::Error::InvalidOptions,
+                QStringLiteral("Header \"%1\" has a value with control characters")
+                    .arg(QString::fromLatin1(h.first)));
+        extra.append(h.first, h.second);
+    }
+    QByteArrayList protocols;
+    for (const QString &p : options.subprotocols()) {
+        const QByteArray token = p.toUtf8();
+        if (!isToken(token))
+            return fail(WebSocket::Error::InvalidOptions,
+                QStringLiteral("Subprotocol \"%1\" is not an HTTP token (RFC 6455 §4.1)").arg(p));
+        protocols.append(token);
+    }
+    const QByteArray origin = options.origin().toUtf8();
+    if (!isSafeHeaderValue(origin))
+        return fail(WebSocket::Error::InvalidOptions, QStringLiteral("Invalid origin"));
+    const auto bitsOk = [](int bits) { return bits >= 8 && bits <= 15; };
+    if (options.isCompressionEnabled()
+        && (!bitsOk(options.clientMaxWindowBits()) || !bitsOk(options.serverMaxWindowBits())))
+        return fail(WebSocket::Error::InvalidOptions,
+            QStringLiteral(
+                "permessage-deflate window bits must be within 8..15 (RFC 7692 §7.1.2)"));
+    if (options.maxFrameSize() <= 0 || options.maxMessageSize() <= 0)
+        return fail(
+            WebSocket::Error::InvalidOptions, QStringLiteral("Size limits must be positive"));
+
+    QUrl target = url;
+    target.setFragment(QString()); // RFC 6455 §3: fragments have no meaning in WebSocket URIs
+    m_options = options;
+    m_request = HandshakeRequest(target);
+    m_request.setOrigin(origin);
+    m_request.setSubprotocols(protocols);
+    m_request.setExtraHeaders(extra);
+    if (options.isCompressionEnabled()) {
+        DeflateOptions deflate;
+        deflate.clientNoContextTakeover = options.clientNoContextTakeover();
+        deflate.serverNoContextTakeover = options.serverNoContextTakeover();
+        deflate.clientMaxWindowBits = options.clientMaxWindowBits();
+        deflate.serverMaxWindowBits = options.serverMaxWindowBits();
+        m_request.setDeflate(true, deflate);
+    }
+    m_requestHead = m_request.toRequestHead();
+    m_requestHead.serialize(m_output);
+    m_parser.reset();
+    m_phase = Phase::Handshaking;
+    m_closeSent = m_closeReceived = false;
+    return true;
+}
+
+void ClientEngine::receive(const QByteArray &data)
+{
+    switch (m_phase) {
+    case Phase::Handshaking:
+        receiveHandshake(data);
+        break;
+    case Phase::Open:
+        receiveFrames(data);
+        break;
+    case Phase::Idle:
+    case Phase::Finished:
+        break;
+    }
+}
+
+void ClientEngine::receiveHandshake(const QByteArray &data)
+{
+    const HttpHeadParser::Result r = m_parser.feed(data);
+    if (r.status == HttpHeadParser::Status::NeedMore)
+        return;
+    if (r.status == HttpHeadParser::Status::Error) {
+        m_phase = Phase::Finished;
+        m_handler->engineHandshakeFailed(WebSocket::Error::HandshakeInvalid,
+            QStringLiteral("Invalid HTTP response to the upgrade request: ")
+                + m_parser.errorString());
+        return;
+    }
+    m_responseHead = m_parser.takeResponse();
+    m_result = validateHandshakeResponse(m_request, m_responseHead);
+    if (!m_result.isValid()) {
+        m_phase = Phase::Finished;
+        const bool rejected = m_result.error == HandshakeError::UnexpectedStatus;
+        m_handler->engineHandshakeFailed(
+            rejected ? WebSocket::Error::HandshakeRejected : WebSocket::Error::HandshakeInvalid,
+            m_result.errorString);
+        return;
+    }
+
+    MessageReader::Options ro;
+    ro.role = Role::Client;
+    ro.maxFrameSize = m_options.maxFrameSize();
+    ro.maxMessageSize = m_options.maxMessageSize();
+    ro.frameEvents = m_frameEvents;
+    // decodeText (one pass that validates and decodes) is left off on purpose: it validates a
+    // single text frame only at its end, which turns Autobahn's fail-fast cases 6.4.x NON-STRICT;
+    // validating as bytes arrive keeps them OK (RFC 6455 §8.1 lets an endpoint fail as soon as the
+    // data is known invalid).
+    ro.decodeText = false;
+    ro.deflate = m_result.deflate;
+    ro.deflateParameters = m_result.deflateParameters;
+    m_reader = std::make_unique<MessageReader>(ro);
+    MessageWriter::Options wo;
+    wo.role = Role::Client;
+    wo.deflate = m_result.deflate;
+    wo.deflateParameters = m_result.deflateParameters;
+    m_writer = std::make_unique<MessageWriter>(wo);
+    m_phase = Phase::Open;
+    m_handler->engineHandshakeComplete();
+    // Frames may follow the head in the same segment (RFC 6455 §4.1: data after the 101 is
+    // WebSocket data).
+    if (m_phase == Phase::Open && r.consumed < data.size())
+        receiveFrames(QByteArrayView(data).sliced(r.consumed));
+}
+
+void ClientEngine::receiveFrames(QByteArrayView data)
+{
+    // Loop until the input is used up and no event is left: the reader may hold an event back (the
+    // message that follows its last frame event) and hands it out on a feed() without new bytes.
+    while (m_phase == Phase::Open) {
+        const MessageReader::Result r = m_reader->feed(data);
+        data = data.sliced(r.consumed);
+        if (!r.eventReady) {
+            if (data.isEmpty() || r.consumed == 0)
+                return;
+            continue;
+        }
+        MessageEvent event = m_reader->takeEvent();
+        switch (event.type) {
+        case MessageEvent::Type::TextMessage:
+        case MessageEvent::Type::BinaryMessage:
+        case MessageEvent::Type::TextFrame:
+        case MessageEvent::Type::BinaryFrame:
+            // RFC 6455 §5.5.1: after sending Close we process no further data.
+            if (!m_closeSent)
+                m_handler->engineMessage(event);
+            // A payload no receiver kept is reused for the next message (ignored while still
+            // shared).
+            if (m_phase == Phase::Open && event.type == MessageEvent::Type::BinaryMessage)
+                m_reader->recycle(std::move(event.payload));
+            break;
+        case MessageEvent::Type::Ping:
+            // RFC 6455 §5.5.2: answer with a Pong carrying the same payload, unless we already sent
+            // Close.
+            if (!m_closeSent) {
+                m_writer->writePong(m_output, event.payload);
+                m_handler->engineOutputPending();
+            }
+            break;
+        case MessageEvent::Type::Pong:
+            m_handler->enginePong(event.payload);
+            break;
+        case MessageEvent::Type::Close:
+            m_closeReceived = true;
+            if (!m_closeSent) {
+                // RFC 6455 §5.5.1: reply with a Close frame, typically echoing the status code.
+                m_closeSent = true;
+                m_writer->writeClose(m_output, event.closeCode);
+                m_handler->engineOutputPending();
+            }
+            m_phase = Phase::Finished;
+            m_handler->engineCloseReceived(event.closeCode, event.closeReason);
+            return;
+        case MessageEvent::Type::Error:
+            // RFC 6455 §7.1.7: fail the connection: send Close with the code (unless already sent),
+            // then close.
+            if (!m_closeSent) {
+                m_closeSent = true;
+                m_writer->writeClose(m_output, event.closeCode);
+                m_handler->engineOutputPending();
+            }
+            m_phase = Phase::Finished;
+            m_handler->engineProtocolError(
+                errorForCloseCode(event.closeCode), event.closeCode, event.errorString);
+            return;
+        case MessageEvent::Type::None:
+            break;
+        }
+    }
+}
+
+void ClientEngine::sendMessage(OpCode opCode, QByteArrayView payload)
+{
+    if (m_phase != Phase::Open || m_closeSent)
+        return;
+    m_writer->writeMessage(m_output, opCode, payload);
+}
+
+void ClientEngine::sendPing(QByteArrayView payload)
+{
+    if (m_phase != Phase::Open || m_closeSent)
+        return;
+    m_writer->writePing(m_output, payload);
+}
+
+void ClientEngine::sendClose(quint16 code, const QString &reason)
+{
+    if (m_phase != Phase::Open || m_closeSent)
+        return;
+    m_closeSent = true;
+    m_writer->writeClose(m_output, code, reason);
+}
+
+void ClientEngine::shutdown()
+{
+    m_phase = Phase::Finished;
+}
+
+} // namespace QtWs

@@ -1,0 +1,129 @@
+// SPDX-License-Identifier: LGPL-3.0-or-later
+#ifndef QTWS_CLIENTENGINE_H
+#define QTWS_CLIENTENGINE_H
+
+#include <qtws/websocket.h>
+#include <qtws/websocketoptions.h>
+
+#include "protocol/handshake.h"
+#include "protocol/httpmessage.h"
+#include "protocol/message.h"
+
+#include <memory>
+#include <optional>
+
+namespace QtWs {
+
+/*!
+    \class QtWs::ClientEngine
+    \internal
+    \brief The client side of RFC 6455 over any byte stream: writes the opening handshake, validates
+   the response, then turns received bytes into events and API calls into bytes.
+
+    No I/O, no QObject, no timers: the owner feeds received bytes with receive(), takes the bytes to
+   send with takeOutput() (once per event-loop turn, so that sends coalesce) and is told what
+   happened through Handler. It drives the pure codecs (HttpHeadParser, HandshakeRequest,
+   MessageReader, MessageWriter) and adds the endpoint rules that need memory of the connection:
+   answer pings, echo the Close frame once, and fail the connection with the right code on a
+   violation (RFC 6455 §7.1.7).
+
+    Handler callbacks may call back into the engine (send, close, shutdown); after shutdown() the
+   engine ignores the rest of its input. \since 0.1
+*/
+class QTWS_EXPORT ClientEngine
+{
+public:
+    enum class Phase {
+        Idle, //!< nothing started
+        Handshaking, //!< request written, waiting for the response head
+        Open, //!< frames flow
+        Finished, //!< failed, closed or shut down: input is ignored
+    };
+
+    class Handler
+    {
+    public:
+        virtual ~Handler() = default;
+        /*! The 101 response was valid; messages may follow in the same receive() call. */
+        virtual void engineHandshakeComplete() = 0;
+        /*! The response was not an acceptable upgrade (HandshakeRejected/HandshakeInvalid). */
+        virtual void engineHandshakeFailed(WebSocket::Error error, const QString &message) = 0;
+        /*! A message or a frame (with frame events enabled) arrived. */
+        virtual void engineMessage(Protocol::MessageEvent &event) = 0;
+        virtual void enginePong(const QByteArray &payload) = 0;
+        /*! The peer's Close frame arrived; the reply (if we had not sent one) is already queued. */
+        virtual void engineCloseReceived(quint16 code, const QString &reason) = 0;
+        /*! The peer violated the protocol; a Close frame with \a closeCode is already queued. */
+        virtual void engineProtocolError(
+            WebSocket::Error error, quint16 closeCode, const QString &message)
+            = 0;
+        /*! The engine queued bytes on its own (a pong or a close reply): flush soon. */
+        virtual void engineOutputPending() = 0;
+    };
+
+    explicit ClientEngine(Handler *handler);
+    ~ClientEngine();
+    Q_DISABLE_COPY_MOVE(ClientEngine)
+
+    /*!
+        Checks \a options and \a requestHeaders (extra headers from a QNetworkRequest) and queues
+       the opening handshake for \a url. Returns false with \a error set (Error::InvalidUrl or
+       Error::InvalidOptions) and \a message when they cannot be sent.
+    */
+    bool startHandshake(const QUrl &url, const WebSocketOptions &options,
+        const QList<WebSocket::Header> &requestHeaders, WebSocket::Error *error, QString *message);
+
+    /*! Also report single frames (TextFrame/BinaryFrame events); takes effect when the handshake
+     * completes. */
+    void setFrameEvents(bool on) { m_frameEvents = on; }
+
+    /*! Feeds received bytes. */
+    void receive(const QByteArray &data);
+
+    /*! Queues a message (Open phase, before our Close). */
+    void sendMessage(Protocol::OpCode opCode, QByteArrayView payload);
+    void sendPing(QByteArrayView payload);
+    /*! Queues our Close frame (once). */
+    void sendClose(quint16 code, const QString &reason);
+    /*! Ignores all further input and output. */
+    void shutdown();
+
+    /*! Takes everything queued for sending. */
+    QByteArray takeOutput() { return std::exchange(m_output, QByteArray()); }
+    qint64 pendingOutput() const { return m_output.size(); }
+
+    Phase phase() const { return m_phase; }
+    bool closeSent() const { return m_closeSent; }
+    bool closeReceived() const { return m_closeReceived; }
+
+    /*! The request as built, and the response head as received (empty before). */
+    const Protocol::HttpRequestHead &requestHead() const { return m_requestHead; }
+    const Protocol::HttpResponseHead &responseHead() const { return m_responseHead; }
+    const Protocol::HandshakeResult &handshakeResult() const { return m_result; }
+
+    /*! Header names an application may not set: the handshake owns them (RFC 6455 §4.1). */
+    static bool isReservedHeader(QByteArrayView name);
+
+private:
+    void receiveHandshake(const QByteArray &data);
+    void receiveFrames(QByteArrayView data);
+
+    Handler *m_handler;
+    Phase m_phase = Phase::Idle;
+    WebSocketOptions m_options;
+    Protocol::HandshakeRequest m_request;
+    Protocol::HttpRequestHead m_requestHead;
+    Protocol::HttpHeadParser m_parser {Protocol::HttpHeadParser::Mode::Response};
+    Protocol::HttpResponseHead m_responseHead;
+    Protocol::HandshakeResult m_result;
+    std::unique_ptr<Protocol::MessageReader> m_reader;
+    std::unique_ptr<Protocol::MessageWriter> m_writer;
+    QByteArray m_output;
+    bool m_closeSent = false;
+    bool m_closeReceived = false;
+    bool m_frameEvents = false;
+};
+
+} // namespace QtWs
+
+#endif // QTWS_CLIENTENGINE_H

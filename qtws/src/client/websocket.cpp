@@ -1,0 +1,781 @@
+// SPDX-License-Identifier: LGPL-3.0-or-later
+#include "websocket_p.h"
+
+#include "common/logging.h"
+#include "protocol/frame.h"
+#include "transport/bytestream.h"
+#include "transport/directconnector.h"
+
+#include <QtCore/QMetaMethod>
+#include <QtCore/QTimerEvent>
+#include <QtCore/QtEndian>
+
+#include <qtws/global.h>
+
+#include <algorithm>
+#include <limits>
+
+namespace QtWs {
+
+using namespace Protocol;
+
+namespace {
+
+// QBasicTimer of Qt 6.4 takes int milliseconds; clamp so that huge configured values stay valid.
+void startDeadline(QBasicTimer &timer, std::chrono::milliseconds interval, QObject *receiver)
+{
+    const auto ms = std::clamp<qint64>(interval.count(), 0, std::numeric_limits<int>::max());
+    timer.start(int(ms), receiver);
+}
+
+QString durationText(std::chrono::milliseconds ms)
+{
+    return QString::number(ms.count()) + QStringLiteral(" ms");
+}
+
+QString proxyText(const QNetworkProxy &proxy)
+{
+    const char *type = "proxy";
+    switch (proxy.type()) {
+    case QNetworkProxy::HttpProxy:
+    case QNetworkProxy::HttpCachingProxy:
+        type = "HTTP proxy";
+        break;
+    case QNetworkProxy::Socks5Proxy:
+        type = "SOCKS5 proxy";
+        break;
+    case QNetworkProxy::FtpCachingProxy:
+        type = "FTP proxy";
+        break;
+    default:
+        break;
+    }
+    return QString::fromLatin1(type) + u' ' + proxy.hostName() + u':'
+        + QString::number(proxy.port());
+}
+
+} // namespace
+
+// -------------------------------------------------------------------------------------------------------------
+// WebSocketPrivate
+
+WebSocketPrivate::WebSocketPrivate(WebSocket *q)
+    : q_ptr(q)
+{ }
+
+WebSocketPrivate::~WebSocketPrivate() = default;
+
+void WebSocketPrivate::setState(WebSocket::State newState)
+{
+    Q_Q(WebSocket);
+    if (state == newState)
+        return;
+    qCDebug(lcQtwsClient, "[%p] state %d -> %d", static_cast<void *>(q), int(state), int(newState));
+    state = newState;
+    Q_EMIT q->stateChanged(newState);
+}
+
+void WebSocketPrivate::setUsageError(WebSocket::Error e, const QString &message)
+{
+    error = e;
+    errorString = message;
+    qCDebug(lcQtwsClient, "[%p] %s", static_cast<void *>(q_ptr), qPrintable(message));
+}
+
+void WebSocketPrivate::releaseConnection()
+{
+    Q_Q(WebSocket);
+    phaseTimer.stop();
+    keepAliveTimer.stop();
+    pongTimer.stop();
+    disconnectPending = false;
+    if (connector)
+        connector->cancel();
+    if (engine)
+        engine->shutdown();
+    if (ByteStream *s = stream) {
+        stream = nullptr;
+        s->disconnect(q);
+        s->abort();
+        s->deleteLater();
+    }
+}
+
+void WebSocketPrivate::fail(WebSocket::Error e, const QString &message, quint16 code)
+{
+    Q_Q(WebSocket);
+    if (state == WebSocket::State::Unconnected)
+        return;
+    error = e;
+    errorString = message;
+    if (code)
+        closeCode = code;
+    qCDebug(lcQtwsClient, "[%p] failed (%s): %s", static_cast<void *>(q),
+        QMetaEnum::fromType<WebSocket::Error>().valueToKey(int(e)), qPrintable(message));
+    releaseConnection();
+    setState(WebSocket::State::Unconnected);
+    Q_EMIT q->errorOccurred(e);
+    Q_EMIT q->disconnected();
+}
+
+void WebSocketPrivate::finish()
+{
+    Q_Q(WebSocket);
+    if (state == WebSocket::State::Unconnected)
+        return;
+    qCDebug(lcQtwsClient, "[%p] closed, code %u", static_cast<void *>(q), closeCode);
+    releaseConnection();
+    setState(WebSocket::State::Unconnected);
+    Q_EMIT q->disconnected();
+}
+
+void WebSocketPrivate::open(const QNetworkRequest &req, const WebSocketOptions &opts)
+{
+    Q_Q(WebSocket);
+    if (state != WebSocket::State::Unconnected)
+        q->abort();
+    ++generation;
+    options = opts;
+    request = req;
+    error = WebSocket::Error::NoError;
+    errorString.clear();
+    closeCode = 0;
+    closeReason.clear();
+    responseStatus = 0;
+    pendingPings.clear();
+    frameDecoder.resetState();
+    if (engine) {
+        // open() may be called from a slot connected to one of our signals, i.e. from inside the
+        // engine.
+        engine->shutdown();
+        if (retiredEngines.empty()) {
+            QMetaObject::invokeMethod(
+                q, [this] { retiredEngines.clear(); }, Qt::QueuedConnection);
+        }
+        retiredEngines.push_back(std::move(engine));
+    }
+    engine = std::make_unique<ClientEngine>(this);
+    engine->setFrameEvents(
+        q->isSignalConnected(QMetaMethod::fromSignal(&WebSocket::textFrameReceived))
+        || q->isSignalConnected(QMetaMethod::fromSignal(&WebSocket::binaryFrameReceived)));
+    clock.start();
+    setState(WebSocket::State::Connecting);
+}
+
+void WebSocketPrivate::openOnStream(WebSocket *socket, ByteStream *stream,
+    const QNetworkRequest &request, const WebSocketOptions &options)
+{
+    WebSocketPrivate *d = socket->d_func();
+    d->open(request, options);
+    QList<WebSocket::Header> raw;
+    for (const QByteArray &name : request.rawHeaderList())
+        raw.append({name, request.rawHeader(name)});
+    WebSocket::Error e = WebSocket::Error::NoError;
+    QString message;
+    if (!d->engine->startHandshake(request.url(), options, raw, &e, &message)) {
+        delete stream;
+        d->fail(e, message);
+        return;
+    }
+    d->startOnStream(stream);
+}
+
+void WebSocketPrivate::startOnStream(ByteStream *s)
+{
+    Q_Q(WebSocket);
+    stream = s;
+    s->setParent(q);
+    QObject::connect(s, &ByteStream::readyRead, q, [this] { onStreamReadyRead(); });
+    QObject::connect(s, &ByteStream::disconnected, q, [this] { onStreamDisconnected(); });
+    QObject::connect(s, &ByteStream::bytesWritten, q, &WebSocket::bytesWritten);
+    startDeadline(phaseTimer, options.handshakeTimeout(), q);
+    qCDebug(lcQtwsClient, "[%p] connected to %s, sending the opening handshake",
+        static_cast<void *>(q), qPrintable(s->peerDescription()));
+    setState(WebSocket::State::Handshaking);
+    if (stream)
+        flush();
+    if (stream && stream->bytesAvailable() > 0)
+        onStreamReadyRead();
+}
+
+void WebSocketPrivate::scheduleFlush()
+{
+    if (flushScheduled)
+        return;
+    flushScheduled = true;
+    // One write per event-loop turn, whatever the number of sends in between.
+    QMetaObject::invokeMethod(
+        q_ptr, [this] { flush(); }, Qt::QueuedConnection);
+}
+
+void WebSocketPrivate::flush()
+{
+    flushScheduled = false;
+    if (!stream || !engine || engine->pendingOutput() == 0)
+        return;
+    const QByteArray out = engine->takeOutput();
+    if (stream->write(out) != out.size())
+        qCDebug(lcQtwsClient, "[%p] write failed: %s", static_cast<void *>(q_ptr),
+            qPrintable(stream->errorString()));
+}
+
+qint64 WebSocketPrivate::queueMessage(OpCode opCode, QByteArrayView payload)
+{
+    Q_Q(WebSocket);
+    if (state != WebSocket::State::Open || engine->closeSent()) {
+        setUsageError(
+            WebSocket::Error::NotOpen, QStringLiteral("Cannot send: the WebSocket is not open"));
+        return -1;
+    }
+    const qint64 limit = options.maxQueuedOutgoingBytes();
+    if (limit > 0 && q->bufferedAmount() + payload.size() > limit) {
+        setUsageError(WebSocket::Error::OutgoingQueueFull,
+            QStringLiteral("Cannot send %1 bytes: %2 bytes are already queued (limit %3)")
+                .arg(payload.size())
+                .arg(q->bufferedAmount())
+                .arg(limit));
+        return -1;
+    }
+    engine->sendMessage(opCode, payload);
+    scheduleFlush();
+    return payload.size();
+}
+
+void WebSocketPrivate::onStreamReadyRead()
+{
+    if (!stream || !engine)
+        return;
+    const QByteArray data = stream->readAll();
+    if (data.isEmpty())
+        return;
+    lastReceivedAt = clock.elapsed();
+    engine->receive(data);
+}
+
+void WebSocketPrivate::onStreamDisconnected()
+{
+    if (!stream)
+        return;
+    // Data that arrived together with the FIN comes first.
+    if (stream->bytesAvailable() > 0)
+        onStreamReadyRead();
+    if (state == WebSocket::State::Unconnected || !stream)
+        return;
+    if (disconnectPending || (engine->closeSent() && engine->closeReceived())) {
+        // The close handshake completed (RFC 6455 §7.1.1: the server closes TCP first), or we
+        // failed the connection and already reported why.
+        finish();
+        return;
+    }
+    const QString reason = stream->errorString().isEmpty()
+        ? QStringLiteral("The remote host closed the connection")
+        : stream->errorString();
+    closeReason.clear();
+    if (state == WebSocket::State::Handshaking)
+        fail(WebSocket::Error::ClosedAbnormally,
+            QStringLiteral("Connection closed during the opening handshake: ") + reason);
+    else
+        fail(WebSocket::Error::ClosedAbnormally,
+            QStringLiteral("Connection lost without a close handshake (1006): ") + reason);
+}
+
+void WebSocketPrivate::engineHandshakeComplete()
+{
+    Q_Q(WebSocket);
+    phaseTimer.stop();
+    responseStatus = engine->responseHead().statusCode;
+    qCDebug(lcQtwsClient, "[%p] open: subprotocol \"%s\", extensions \"%s\"",
+        static_cast<void *>(q), engine->handshakeResult().subprotocol.constData(),
+        engine->handshakeResult().extensions.constData());
+    lastReceivedAt = clock.elapsed();
+    if (options.keepAliveInterval().count() > 0)
+        startDeadline(keepAliveTimer, options.keepAliveInterval(), q);
+    setState(WebSocket::State::Open);
+    Q_EMIT q->connected();
+}
+
+void WebSocketPrivate::engineHandshakeFailed(WebSocket::Error e, const QString &message)
+{
+    responseStatus = engine->responseHead().statusCode;
+    fail(e, message);
+}
+
+void WebSocketPrivate::engineMessage(MessageEvent &event)
+{
+    Q_Q(WebSocket);
+    switch (event.type) {
+    case MessageEvent::Type::TextMessage:
+        // With decodeText the reader hands out the decoded text and leaves the payload empty.
+        Q_EMIT q->textMessageReceived(
+            event.payload.isEmpty() ? event.text : QString::fromUtf8(event.payload));
+        break;
+    case MessageEvent::Type::BinaryMessage:
+        Q_EMIT q->binaryMessageReceived(event.payload);
+        break;
+    case MessageEvent::Type::TextFrame: {
+        // A stateful decoder: a character may be split between frames.
+        const QString text = frameDecoder.decode(event.payload);
+        if (event.isLastFrame)
+            frameDecoder.resetState();
+        Q_EMIT q->textFrameReceived(text, event.isLastFrame);
+        break;
+    }
+    case MessageEvent::Type::BinaryFrame:
+        Q_EMIT q->binaryFrameReceived(event.payload, event.isLastFrame);
+        break;
+    default:
+        break;
+    }
+}
+
+void WebSocketPrivate::enginePong(const QByteArray &payload)
+{
+    Q_Q(WebSocket);
+    quint64 elapsed = 0;
+    for (qsizetype i = 0; i < pendingPings.size(); ++i) {
+        if (pendingPings.at(i).payload == payload) {
+            elapsed = quint64(clock.elapsed() - pendingPings.at(i).sentAt);
+            // RFC 6455 §5.5.3: a Pong may answer only the most recent Ping; older ones are dropped.
+            pendingPings.remove(0, i + 1);
+            pongTimer.stop();
+            break;
+        }
+    }
+    Q_EMIT q->pong(elapsed, payload);
+}
+
+void WebSocketPrivate::engineCloseReceived(quint16 code, const QString &reason)
+{
+    Q_Q(WebSocket);
+    closeCode = code;
+    closeReason = reason;
+    keepAliveTimer.stop();
+    pongTimer.stop();
+    qCDebug(lcQtwsClient, "[%p] Close received: %u \"%s\"", static_cast<void *>(q), code,
+        qPrintable(reason));
+    // RFC 6455 §7.1.1: the server should close TCP first; give it closeTimeout to do so.
+    startDeadline(phaseTimer, options.closeTimeout(), q);
+    setState(WebSocket::State::Closing);
+    flush();
+}
+
+void WebSocketPrivate::engineProtocolError(WebSocket::Error e, quint16 code, const QString &message)
+{
+    Q_Q(WebSocket);
+    error = e;
+    errorString = message;
+    closeCode = code;
+    closeReason.clear();
+    keepAliveTimer.stop();
+    pongTimer.stop();
+    qCDebug(lcQtwsClient, "[%p] failing the connection with %u: %s", static_cast<void *>(q), code,
+        qPrintable(message));
+    // RFC 6455 §7.1.7: send the Close frame, then close the TCP connection; read nothing more.
+    disconnectPending = true;
+    startDeadline(phaseTimer, options.closeTimeout(), q);
+    setState(WebSocket::State::Closing);
+    flush();
+    if (stream)
+        stream->disconnectFromPeer();
+    if (state != WebSocket::State::Unconnected)
+        Q_EMIT q->errorOccurred(e);
+}
+
+void WebSocketPrivate::engineOutputPending()
+{
+    scheduleFlush();
+}
+
+void WebSocketPrivate::onTimer(int timerId)
+{
+    if (timerId == phaseTimer.timerId()) {
+        phaseTimer.stop();
+        switch (state) {
+        case WebSocket::State::Connecting:
+            fail(WebSocket::Error::ConnectTimeout,
+                QStringLiteral("Could not connect to %1 within %2")
+                    .arg(request.url().authority(), durationText(options.connectTimeout())));
+            break;
+        case WebSocket::State::Handshaking:
+            fail(WebSocket::Error::HandshakeTimeout,
+                QStringLiteral("No complete handshake response from %1 within %2")
+                    .arg(request.url().authority(), durationText(options.handshakeTimeout())));
+            break;
+        case WebSocket::State::Closing:
+            if (disconnectPending || engine->closeReceived())
+                finish(); // the close handshake is done; the server did not close TCP in time
+            else
+                fail(WebSocket::Error::CloseTimeout,
+                    QStringLiteral("The server did not answer the Close frame within %1")
+                        .arg(durationText(options.closeTimeout())));
+            break;
+        default:
+            break;
+        }
+    } else if (timerId == keepAliveTimer.timerId()) {
+        if (state != WebSocket::State::Open || pongTimer.isActive())
+            return;
+        const qint64 now = clock.elapsed();
+        // Traffic from the peer proves it alive: ping only after a full idle interval.
+        if (now - lastReceivedAt < options.keepAliveInterval().count())
+            return;
+        QByteArray payload(8, Qt::Uninitialized);
+        qToBigEndian(++keepAliveCounter, payload.data());
+        if (pendingPings.size() >= MaxPendingPings)
+            pendingPings.removeFirst();
+        pendingPings.append({payload, now});
+        engine->sendPing(payload);
+        scheduleFlush();
+        startDeadline(pongTimer, options.pongDeadline(), q_ptr);
+    } else if (timerId == pongTimer.timerId()) {
+        pongTimer.stop();
+        fail(WebSocket::Error::PongTimeout,
+            QStringLiteral("No Pong within %1 of a keep-alive Ping")
+                .arg(durationText(options.pongDeadline())));
+    }
+}
+
+// -------------------------------------------------------------------------------------------------------------
+// WebSocket
+
+WebSocket::WebSocket(QObject *parent)
+    : QObject(parent)
+    , d_ptr(std::make_unique<WebSocketPrivate>(this))
+{
+    Q_D(WebSocket);
+    d->connector = new DirectConnector(this);
+    connect(d->connector, &DirectConnector::established, this,
+        [d](ByteStream *stream) { d->startOnStream(stream); });
+    connect(d->connector, &DirectConnector::failed, this,
+        [d](DirectConnector::Failure failure, const QString &message) {
+            Error e = Error::NetworkError;
+            switch (failure) {
+            case DirectConnector::Failure::HostNotFound:
+                e = Error::HostNotFound;
+                break;
+            case DirectConnector::Failure::ConnectionRefused:
+                e = Error::ConnectionRefused;
+                break;
+            case DirectConnector::Failure::Tls:
+                e = Error::TlsHandshakeFailed;
+                break;
+            case DirectConnector::Failure::Network:
+                break;
+            }
+            d->fail(e, message);
+        });
+    connect(
+        d->connector, &DirectConnector::sslErrors, this, [this, d](const QList<QSslError> &errors) {
+            Q_EMIT sslErrors(errors);
+            // Slots may have called ignoreSslErrors(); hand the full list to the TLS handshake
+            // under way.
+            if (d->connector)
+                d->connector->ignoreSslErrors(d->ignoredSslErrors);
+        });
+}
+
+WebSocket::~WebSocket()
+{
+    Q_D(WebSocket);
+    d->releaseConnection();
+    delete d->connector;
+    d->connector = nullptr;
+}
+
+WebSocket::ErrorGroup WebSocket::errorGroup(Error error) noexcept
+{
+    switch (error) {
+    case Error::NoError:
+        return ErrorGroup::None;
+    case Error::InvalidUrl:
+    case Error::InvalidOptions:
+    case Error::NotOpen:
+    case Error::InvalidCloseCode:
+        return ErrorGroup::Usage;
+    case Error::ProxyResolutionUnavailable:
+    case Error::ProxyNotSupported:
+        return ErrorGroup::Proxy;
+    case Error::HostNotFound:
+    case Error::ConnectionRefused:
+    case Error::NetworkError:
+    case Error::ClosedAbnormally:
+        return ErrorGroup::Connection;
+    case Error::TlsHandshakeFailed:
+        return ErrorGroup::Tls;
+    case Error::HandshakeRejected:
+    case Error::HandshakeInvalid:
+        return ErrorGroup::Handshake;
+    case Error::ProtocolViolation:
+    case Error::InvalidPayload:
+        return ErrorGroup::Protocol;
+    case Error::MessageTooBig:
+    case Error::OutgoingQueueFull:
+        return ErrorGroup::Limit;
+    case Error::ConnectTimeout:
+    case Error::HandshakeTimeout:
+    case Error::CloseTimeout:
+    case Error::PongTimeout:
+        return ErrorGroup::Timeout;
+    }
+    return ErrorGroup::None;
+}
+
+WebSocketOptions WebSocket::options() const
+{
+    return d_func()->options;
+}
+
+void WebSocket::setOptions(const WebSocketOptions &options)
+{
+    d_func()->options = options;
+}
+
+QNetworkProxy WebSocket::proxy() const
+{
+    return d_func()->options.proxy();
+}
+
+void WebSocket::setProxy(const QNetworkProxy &proxy)
+{
+    d_func()->options.setProxy(proxy);
+}
+
+QSslConfiguration WebSocket::sslConfiguration() const
+{
+    return d_func()->options.sslConfiguration();
+}
+
+void WebSocket::setSslConfiguration(const QSslConfiguration &configuration)
+{
+    d_func()->options.setSslConfiguration(configuration);
+}
+
+void WebSocket::open(const QUrl &url)
+{
+    open(QNetworkRequest(url), d_func()->options);
+}
+
+void WebSocket::open(const QNetworkRequest &request, const WebSocketOptions &options)
+{
+    Q_D(WebSocket);
+    d->open(request, options);
+    const quint64 generation = d->generation;
+    auto failLater = [this, d, generation](Error e, const QString &message) {
+        // Reported from the event loop, so that open() never emits before returning.
+        QMetaObject::invokeMethod(
+            this,
+            [d, generation, e, message] {
+                if (d->generation == generation)
+                    d->fail(e, message);
+            },
+            Qt::QueuedConnection);
+    };
+
+    QList<Header> raw;
+    for (const QByteArray &name : request.rawHeaderList())
+        raw.append({name, request.rawHeader(name)});
+    Error e = Error::NoError;
+    QString message;
+    if (!d->engine->startHandshake(request.url(), options, raw, &e, &message)) {
+        failLater(e, message);
+        return;
+    }
+
+    // No proxy decision is taken here: the caller's is carried out or the open fails. The resolver
+    // and the connection planner replace this switch (qtws never falls back to DIRECT on its own).
+    const QNetworkProxy proxy = options.proxy();
+    switch (proxy.type()) {
+    case QNetworkProxy::NoProxy:
+        break;
+    case QNetworkProxy::DefaultProxy:
+        failLater(Error::ProxyResolutionUnavailable,
+            QStringLiteral("Proxy resolution is not available yet in qtws %1; set "
+                           "QNetworkProxy::NoProxy to connect directly to %2 (qtws never "
+                           "bypasses a proxy on its own)")
+                .arg(QString::fromLatin1(QtWs::version()), request.url().authority()));
+        return;
+    default:
+        failLater(Error::ProxyNotSupported,
+            QStringLiteral("Connecting through the %1 is not supported yet in qtws %2")
+                .arg(proxyText(proxy), QString::fromLatin1(QtWs::version())));
+        return;
+    }
+
+    const QUrl url = request.url();
+    const bool tls = url.scheme() == QLatin1String("wss");
+    const quint16 port = quint16(url.port(tls ? 443 : 80));
+    startDeadline(d->phaseTimer, options.connectTimeout(), this);
+    d->connector->start(url.host(), port, tls, options.sslConfiguration(), d->ignoredSslErrors);
+}
+
+qint64 WebSocket::sendTextMessage(const QString &message)
+{
+    Q_D(WebSocket);
+    const QByteArray utf8 = message.toUtf8();
+    return d->queueMessage(OpCode::Text, utf8);
+}
+
+qint64 WebSocket::sendBinaryMessage(const QByteArray &data)
+{
+    return d_func()->queueMessage(OpCode::Binary, data);
+}
+
+bool WebSocket::ping(const QByteArray &payload)
+{
+    Q_D(WebSocket);
+    if (d->state != State::Open || d->engine->closeSent()) {
+        d->setUsageError(Error::NotOpen, QStringLiteral("Cannot ping: the WebSocket is not open"));
+        return false;
+    }
+    if (payload.size() > MaxControlPayload) {
+        d->setUsageError(Error::InvalidOptions,
+            QStringLiteral("A Ping payload is at most 125 bytes (RFC 6455 §5.5)"));
+        return false;
+    }
+    if (d->pendingPings.size() >= WebSocketPrivate::MaxPendingPings)
+        d->pendingPings.removeFirst();
+    d->pendingPings.append({payload, d->clock.elapsed()});
+    d->engine->sendPing(payload);
+    d->scheduleFlush();
+    return true;
+}
+
+void WebSocket::close(quint16 code, const QString &reason)
+{
+    Q_D(WebSocket);
+    switch (d->state) {
+    case State::Unconnected:
+    case State::Closing:
+        return;
+    case State::Connecting:
+    case State::Handshaking:
+        d->finish();
+        return;
+    case State::Open:
+        break;
+    }
+    // RFC 6455 §7.4: an endpoint may send 1000-1003, 1007-1014 and 3000-4999; 1005/1006/1015 never.
+    if (!isValidCloseCode(code)) {
+        d->setUsageError(Error::InvalidCloseCode,
+            QStringLiteral("Close code %1 may not be sent (RFC 6455 §7.4)").arg(code));
+        return;
+    }
+    d->keepAliveTimer.stop();
+    d->pongTimer.stop();
+    d->engine->sendClose(code, reason);
+    startDeadline(d->phaseTimer, d->options.closeTimeout(), this);
+    d->setState(State::Closing);
+    d->scheduleFlush();
+}
+
+void WebSocket::abort()
+{
+    Q_D(WebSocket);
+    d->finish();
+}
+
+WebSocket::State WebSocket::state() const
+{
+    return d_func()->state;
+}
+
+WebSocket::Error WebSocket::error() const
+{
+    return d_func()->error;
+}
+
+QString WebSocket::errorString() const
+{
+    return d_func()->errorString;
+}
+
+quint16 WebSocket::closeCode() const
+{
+    return d_func()->closeCode;
+}
+
+QString WebSocket::closeReason() const
+{
+    return d_func()->closeReason;
+}
+
+qint64 WebSocket::bufferedAmount() const
+{
+    Q_D(const WebSocket);
+    qint64 n = d->engine ? d->engine->pendingOutput() : 0;
+    if (d->stream)
+        n += d->stream->bytesToWrite();
+    return n;
+}
+
+QUrl WebSocket::requestUrl() const
+{
+    return d_func()->request.url();
+}
+
+QNetworkRequest WebSocket::request() const
+{
+    return d_func()->request;
+}
+
+QList<WebSocket::Header> WebSocket::handshakeRequestHeaders() const
+{
+    Q_D(const WebSocket);
+    QList<Header> headers;
+    if (d->engine) {
+        for (const auto &f : d->engine->requestHead().headers)
+            headers.append({f.name, f.value});
+    }
+    return headers;
+}
+
+int WebSocket::handshakeStatusCode() const
+{
+    return d_func()->responseStatus;
+}
+
+QList<WebSocket::Header> WebSocket::handshakeResponseHeaders() const
+{
+    Q_D(const WebSocket);
+    QList<Header> headers;
+    if (d->engine) {
+        for (const auto &f : d->engine->responseHead().headers)
+            headers.append({f.name, f.value});
+    }
+    return headers;
+}
+
+QString WebSocket::subprotocol() const
+{
+    Q_D(const WebSocket);
+    return d->engine ? QString::fromUtf8(d->engine->handshakeResult().subprotocol) : QString();
+}
+
+QString WebSocket::extensions() const
+{
+    Q_D(const WebSocket);
+    return d->engine ? QString::fromUtf8(d->engine->handshakeResult().extensions) : QString();
+}
+
+bool WebSocket::isCompressed() const
+{
+    Q_D(const WebSocket);
+    return d->engine && d->engine->handshakeResult().deflate;
+}
+
+void WebSocket::ignoreSslErrors(const QList<QSslError> &errors)
+{
+    Q_D(WebSocket);
+    for (const QSslError &e : errors) {
+        if (!d->ignoredSslErrors.contains(e))
+            d->ignoredSslErrors.append(e);
+    }
+}
+
+void WebSocket::timerEvent(QTimerEvent *event)
+{
+    Q_D(WebSocket);
+    d->onTimer(event->timerId());
+}
+
+} // namespace QtWs

@@ -1,0 +1,207 @@
+// SPDX-License-Identifier: LGPL-3.0-or-later
+#include <qtws/websocketoptions.h>
+
+namespace QtWs {
+
+class WebSocketOptionsPrivate : public QSharedData
+{
+public:
+    QStringList subprotocols;
+    QList<WebSocketOptions::Header> extraHeaders;
+    QString origin;
+    qint64 maxFrameSize = WebSocketOptions::DefaultMaxFrameSize;
+    qint64 maxMessageSize = WebSocketOptions::DefaultMaxMessageSize;
+    qint64 maxQueuedOutgoingBytes = WebSocketOptions::DefaultMaxQueuedOutgoingBytes;
+    std::chrono::milliseconds connectTimeout = WebSocketOptions::DefaultConnectTimeout;
+    std::chrono::milliseconds handshakeTimeout = WebSocketOptions::DefaultHandshakeTimeout;
+    std::chrono::milliseconds closeTimeout = WebSocketOptions::DefaultCloseTimeout;
+    std::chrono::milliseconds keepAliveInterval {0};
+    std::chrono::milliseconds pongDeadline = WebSocketOptions::DefaultPongDeadline;
+    bool compression = true;
+    bool clientNoContextTakeover = false;
+    bool serverNoContextTakeover = false;
+    int clientMaxWindowBits = 15;
+    int serverMaxWindowBits = 15;
+    QNetworkProxy proxy {QNetworkProxy::DefaultProxy};
+    QSslConfiguration ssl = QSslConfiguration::defaultConfiguration();
+
+    bool operator==(const WebSocketOptionsPrivate &o) const
+    {
+        return subprotocols == o.subprotocols && extraHeaders == o.extraHeaders
+            && origin == o.origin && maxFrameSize == o.maxFrameSize
+            && maxMessageSize == o.maxMessageSize
+            && maxQueuedOutgoingBytes == o.maxQueuedOutgoingBytes
+            && connectTimeout == o.connectTimeout && handshakeTimeout == o.handshakeTimeout
+            && closeTimeout == o.closeTimeout && keepAliveInterval == o.keepAliveInterval
+            && pongDeadline == o.pongDeadline && compression == o.compression
+            && clientNoContextTakeover == o.clientNoContextTakeover
+            && serverNoContextTakeover == o.serverNoContextTakeover
+            && clientMaxWindowBits == o.clientMaxWindowBits
+            && serverMaxWindowBits == o.serverMaxWindowBits && proxy == o.proxy && ssl == o.ssl;
+    }
+};
+
+WebSocketOptions::WebSocketOptions()
+    : d(new WebSocketOptionsPrivate)
+{ }
+WebSocketOptions::WebSocketOptions(const WebSocketOptions &other) = default;
+WebSocketOptions::WebSocketOptions(WebSocketOptions &&other) noexcept = default;
+WebSocketOptions &WebSocketOptions::operator=(const WebSocketOptions &other) = default;
+WebSocketOptions &WebSocketOptions::operator=(WebSocketOptions &&other) noexcept = default;
+WebSocketOptions::~WebSocketOptions() = default;
+
+bool operator==(const WebSocketOptions &a, const WebSocketOptions &b)
+{
+    return a.d == b.d || *a.d == *b.d;
+}
+
+QStringList WebSocketOptions::subprotocols() const
+{
+    return d->subprotocols;
+}
+void WebSocketOptions::setSubprotocols(const QStringList &protocols)
+{
+    d->subprotocols = protocols;
+}
+QList<WebSocketOptions::Header> WebSocketOptions::extraHeaders() const
+{
+    return d->extraHeaders;
+}
+void WebSocketOptions::setExtraHeaders(const QList<Header> &headers)
+{
+    d->extraHeaders = headers;
+}
+void WebSocketOptions::addExtraHeader(const QByteArray &name, const QByteArray &value)
+{
+    d->extraHeaders.append({name, value});
+}
+QString WebSocketOptions::origin() const
+{
+    return d->origin;
+}
+void WebSocketOptions::setOrigin(const QString &origin)
+{
+    d->origin = origin;
+}
+qint64 WebSocketOptions::maxFrameSize() const
+{
+    return d->maxFrameSize;
+}
+void WebSocketOptions::setMaxFrameSize(qint64 bytes)
+{
+    d->maxFrameSize = bytes;
+}
+qint64 WebSocketOptions::maxMessageSize() const
+{
+    return d->maxMessageSize;
+}
+void WebSocketOptions::setMaxMessageSize(qint64 bytes)
+{
+    d->maxMessageSize = bytes;
+}
+qint64 WebSocketOptions::maxQueuedOutgoingBytes() const
+{
+    return d->maxQueuedOutgoingBytes;
+}
+void WebSocketOptions::setMaxQueuedOutgoingBytes(qint64 bytes)
+{
+    d->maxQueuedOutgoingBytes = bytes;
+}
+std::chrono::milliseconds WebSocketOptions::connectTimeout() const
+{
+    return d->connectTimeout;
+}
+void WebSocketOptions::setConnectTimeout(std::chrono::milliseconds t)
+{
+    d->connectTimeout = t;
+}
+std::chrono::milliseconds WebSocketOptions::handshakeTimeout() const
+{
+    return d->handshakeTimeout;
+}
+void WebSocketOptions::setHandshakeTimeout(std::chrono::milliseconds t)
+{
+    d->handshakeTimeout = t;
+}
+std::chrono::milliseconds WebSocketOptions::closeTimeout() const
+{
+    return d->closeTimeout;
+}
+void WebSocketOptions::setCloseTimeout(std::chrono::milliseconds t)
+{
+    d->closeTimeout = t;
+}
+std::chrono::milliseconds WebSocketOptions::keepAliveInterval() const
+{
+    return d->keepAliveInterval;
+}
+void WebSocketOptions::setKeepAliveInterval(std::chrono::milliseconds i)
+{
+    d->keepAliveInterval = i;
+}
+std::chrono::milliseconds WebSocketOptions::pongDeadline() const
+{
+    return d->pongDeadline;
+}
+void WebSocketOptions::setPongDeadline(std::chrono::milliseconds t)
+{
+    d->pongDeadline = t;
+}
+bool WebSocketOptions::isCompressionEnabled() const
+{
+    return d->compression;
+}
+void WebSocketOptions::setCompressionEnabled(bool enabled)
+{
+    d->compression = enabled;
+}
+bool WebSocketOptions::clientNoContextTakeover() const
+{
+    return d->clientNoContextTakeover;
+}
+void WebSocketOptions::setClientNoContextTakeover(bool on)
+{
+    d->clientNoContextTakeover = on;
+}
+bool WebSocketOptions::serverNoContextTakeover() const
+{
+    return d->serverNoContextTakeover;
+}
+void WebSocketOptions::setServerNoContextTakeover(bool on)
+{
+    d->serverNoContextTakeover = on;
+}
+int WebSocketOptions::clientMaxWindowBits() const
+{
+    return d->clientMaxWindowBits;
+}
+void WebSocketOptions::setClientMaxWindowBits(int bits)
+{
+    d->clientMaxWindowBits = bits;
+}
+int WebSocketOptions::serverMaxWindowBits() const
+{
+    return d->serverMaxWindowBits;
+}
+void WebSocketOptions::setServerMaxWindowBits(int bits)
+{
+    d->serverMaxWindowBits = bits;
+}
+QNetworkProxy WebSocketOptions::proxy() const
+{
+    return d->proxy;
+}
+void WebSocketOptions::setProxy(const QNetworkProxy &proxy)
+{
+    d->proxy = proxy;
+}
+QSslConfiguration WebSocketOptions::sslConfiguration() const
+{
+    return d->ssl;
+}
+void WebSocketOptions::setSslConfiguration(const QSslConfiguration &c)
+{
+    d->ssl = c;
+}
+
+} // namespace QtWs

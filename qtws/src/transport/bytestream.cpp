@@ -1,0 +1,241 @@
+// SPDX-License-Identifier: LGPL-3.0-or-later
+#include "bytestream.h"
+
+#include "common/logging.h"
+
+#include <QtCore/QIODevice>
+#include <QtNetwork/QSslSocket>
+
+namespace QtWs {
+
+ByteStream::~ByteStream() = default;
+
+// ---------------------------------------------------------------------------------------------------------------
+// DeviceByteStream
+
+DeviceByteStream::DeviceByteStream(QIODevice *device, QObject *parent)
+    : ByteStream(parent)
+    , m_device(device)
+    , m_socket(qobject_cast<QAbstractSocket *>(device))
+{
+    Q_ASSERT(device);
+    device->setParent(this);
+    connect(device, &QIODevice::readyRead, this, &ByteStream::readyRead);
+    if (m_socket) {
+        // An encrypted QSslSocket reports plaintext bytes through encryptedBytesWritten;
+        // bytesWritten counts the TLS records. The caller's buffer accounting is in plaintext.
+        if (auto *ssl = qobject_cast<QSslSocket *>(m_socket); ssl && ssl->isEncrypted())
+            connect(ssl, &QSslSocket::encryptedBytesWritten, this, &ByteStream::bytesWritten);
+        else
+            connect(m_socket, &QIODevice::bytesWritten, this, &ByteStream::bytesWritten);
+        connect(m_socket, &QAbstractSocket::errorOccurred, this, &DeviceByteStream::onSocketError);
+        connect(m_socket, &QAbstractSocket::disconnected, this, &DeviceByteStream::onGone);
+    } else {
+        connect(device, &QIODevice::bytesWritten, this, &ByteStream::bytesWritten);
+        connect(device, &QIODevice::readChannelFinished, this, &DeviceByteStream::onGone);
+        connect(device, &QIODevice::aboutToClose, this, &DeviceByteStream::onGone);
+    }
+    qCDebug(lcQtwsTransport, "[%p] stream over %s %s", static_cast<void *>(this),
+        device->metaObject()->className(), qPrintable(peerDescription()));
+}
+
+DeviceByteStream::~DeviceByteStream()
+{
+    if (m_device)
+        m_device->disconnect(this);
+}
+
+qint64 DeviceByteStream::bytesAvailable() const
+{
+    return m_device ? m_device->bytesAvailable() : 0;
+}
+
+QByteArray DeviceByteStream::readAll()
+{
+    return m_device ? m_device->readAll() : QByteArray();
+}
+
+qint64 DeviceByteStream::write(const QByteArray &data)
+{
+    return m_device ? m_device->write(data) : -1;
+}
+
+qint64 DeviceByteStream::bytesToWrite() const
+{
+    return m_device ? m_device->bytesToWrite() : 0;
+}
+
+void DeviceByteStream::disconnectFromPeer()
+{
+    if (!m_device)
+        return;
+    if (m_socket)
+        m_socket->disconnectFromHost(); // flushes the write buffer first, then FIN
+    else
+        m_device->close();
+}
+
+void DeviceByteStream::abort()
+{
+    if (!m_device)
+        return;
+    if (m_socket)
+        m_socket->abort();
+    else
+        m_device->close();
+    onGone();
+}
+
+bool DeviceByteStream::isConnected() const
+{
+    if (!m_device || m_gone)
+        return false;
+    return m_socket ? m_socket->state() == QAbstractSocket::ConnectedState : m_device->isOpen();
+}
+
+bool DeviceByteStream::isEncrypted() const
+{
+    auto *ssl = qobject_cast<QSslSocket *>(m_socket);
+    return ssl && ssl->isEncrypted();
+}
+
+QString DeviceByteStream::errorString() const
+{
+    return m_device ? m_device->errorString() : QString();
+}
+
+QString DeviceByteStream::peerDescription() const
+{
+    if (!m_socket)
+        return QStringLiteral("device");
+    const QString host = m_socket->peerAddress().protocol() == QAbstractSocket::IPv6Protocol
+        ? u'[' + m_socket->peerAddress().toString() + u']'
+        : m_socket->peerAddress().toString();
+    return host + u':' + QString::number(m_socket->peerPort());
+}
+
+void DeviceByteStream::onSocketError(QAbstractSocket::SocketError error)
+{
+    qCDebug(lcQtwsTransport, "[%p] socket error %d: %s", static_cast<void *>(this), int(error),
+        qPrintable(errorString()));
+    Q_EMIT errorOccurred(error);
+}
+
+void DeviceByteStream::onGone()
+{
+    if (m_gone)
+        return;
+    m_gone = true;
+    qCDebug(lcQtwsTransport, "[%p] disconnected", static_cast<void *>(this));
+    Q_EMIT disconnected();
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// MemoryByteStream
+
+std::pair<MemoryByteStream *, MemoryByteStream *> MemoryByteStream::createPair(QObject *parent)
+{
+    auto *a = new MemoryByteStream(parent);
+    auto *b = new MemoryByteStream(parent);
+    a->m_peer = b;
+    b->m_peer = a;
+    return {a, b};
+}
+
+MemoryByteStream::MemoryByteStream(QObject *parent)
+    : ByteStream(parent)
+{ }
+
+MemoryByteStream::~MemoryByteStream()
+{
+    if (m_open && m_peer) {
+        MemoryByteStream *peer = m_peer;
+        QMetaObject::invokeMethod(
+            peer, [peer] { peer->peerGone(true); }, Qt::QueuedConnection);
+    }
+}
+
+QByteArray MemoryByteStream::readAll()
+{
+    return std::exchange(m_in, QByteArray());
+}
+
+qint64 MemoryByteStream::write(const QByteArray &data)
+{
+    if (!m_open || !m_peer || m_peerClosed)
+        return -1;
+    m_totalWritten += data.size();
+    ++m_writeCount;
+    m_peer->deliver(data);
+    const qint64 n = data.size();
+    QMetaObject::invokeMethod(
+        this, [this, n] { Q_EMIT bytesWritten(n); }, Qt::QueuedConnection);
+    return n;
+}
+
+void MemoryByteStream::deliver(const QByteArray &data)
+{
+    m_in.append(data);
+    scheduleReadyRead();
+}
+
+void MemoryByteStream::scheduleReadyRead()
+{
+    if (m_readyReadPending)
+        return;
+    m_readyReadPending = true;
+    QMetaObject::invokeMethod(
+        this,
+        [this] {
+            m_readyReadPending = false;
+            if (!m_in.isEmpty())
+                Q_EMIT readyRead();
+        },
+        Qt::QueuedConnection);
+}
+
+void MemoryByteStream::disconnectFromPeer()
+{
+    if (!m_open)
+        return;
+    m_open = false;
+    // Queued behind any readyRead already scheduled on the peer, so data is seen before the close.
+    if (MemoryByteStream *peer = m_peer) {
+        QMetaObject::invokeMethod(
+            peer, [peer] { peer->peerGone(false); }, Qt::QueuedConnection);
+    }
+    QMetaObject::invokeMethod(
+        this, [this] { Q_EMIT disconnected(); }, Qt::QueuedConnection);
+}
+
+void MemoryByteStream::abort()
+{
+    if (!m_open)
+        return;
+    m_open = false;
+    m_in.clear();
+    if (MemoryByteStream *peer = m_peer) {
+        QMetaObject::invokeMethod(
+            peer, [peer] { peer->peerGone(true); }, Qt::QueuedConnection);
+    }
+    Q_EMIT disconnected();
+}
+
+void MemoryByteStream::peerGone(bool aborted)
+{
+    if (m_peerClosed)
+        return;
+    m_peerClosed = true;
+    if (!m_open)
+        return;
+    m_open = false;
+    m_errorString = aborted ? QStringLiteral("The peer reset the connection")
+                            : QStringLiteral("The remote host closed the connection");
+    if (!m_in.isEmpty())
+        Q_EMIT readyRead();
+    Q_EMIT errorOccurred(
+        aborted ? QAbstractSocket::NetworkError : QAbstractSocket::RemoteHostClosedError);
+    Q_EMIT disconnected();
+}
+
+} // namespace QtWs

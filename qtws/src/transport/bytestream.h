@@ -1,0 +1,147 @@
+// SPDX-License-Identifier: LGPL-3.0-or-later
+#ifndef QTWS_BYTESTREAM_H
+#define QTWS_BYTESTREAM_H
+
+#include <qtws/qtws_export.h>
+
+#include <QtCore/QByteArray>
+#include <QtCore/QObject>
+#include <QtCore/QPointer>
+#include <QtNetwork/QAbstractSocket>
+
+#include <utility>
+
+QT_BEGIN_NAMESPACE
+class QIODevice;
+QT_END_NAMESPACE
+
+namespace QtWs {
+
+/*!
+    \class QtWs::ByteStream
+    \internal
+    \brief An already-connected, ordered, reliable byte stream: what the WebSocket protocol engine
+   runs over.
+
+    The engine never connects anything itself: a connector (DirectConnector today, a
+   ConnectionPlanner strategy later: a CONNECT tunnel, TLS over that tunnel) hands it a ByteStream
+   that is already open. Keeping the interface this small lets a tunnel, a TLS session over a tunnel
+   or an in-memory pair stand in for a socket. \since 0.1
+*/
+class QTWS_EXPORT ByteStream : public QObject
+{
+    Q_OBJECT
+public:
+    using QObject::QObject;
+    ~ByteStream() override;
+
+    virtual qint64 bytesAvailable() const = 0;
+    /*! Reads everything available. Returns a buffer that the caller may keep without copying. */
+    virtual QByteArray readAll() = 0;
+    /*! Queues \a data; the stream keeps a reference (no copy for implicitly shared sources). */
+    virtual qint64 write(const QByteArray &data) = 0;
+    /*! Bytes accepted by write() and not yet handed to the network. */
+    virtual qint64 bytesToWrite() const = 0;
+    /*! Sends what is queued, then closes our direction (TCP FIN); disconnected() follows. */
+    virtual void disconnectFromPeer() = 0;
+    /*! Drops the connection at once; disconnected() follows. */
+    virtual void abort() = 0;
+    virtual bool isConnected() const = 0;
+    virtual bool isEncrypted() const { return false; }
+    /*! The last error as text, for messages. */
+    virtual QString errorString() const = 0;
+    /*! "host:port" (or a description of the in-memory peer) for log messages. */
+    virtual QString peerDescription() const = 0;
+
+Q_SIGNALS:
+    void readyRead();
+    void bytesWritten(qint64 bytes);
+    /*! The peer closed its direction or the connection was lost. Emitted once. */
+    void disconnected();
+    /*! A transport error; RemoteHostClosedError when the peer closed. disconnected() follows. */
+    void errorOccurred(QAbstractSocket::SocketError error);
+};
+
+/*!
+    \class QtWs::DeviceByteStream
+    \internal
+    \brief A ByteStream over a connected QIODevice: a QTcpSocket, a QSslSocket (after encryption),
+   or a tunnel device. Takes ownership of the device. \since 0.1
+*/
+class QTWS_EXPORT DeviceByteStream final : public ByteStream
+{
+    Q_OBJECT
+public:
+    explicit DeviceByteStream(QIODevice *device, QObject *parent = nullptr);
+    ~DeviceByteStream() override;
+
+    qint64 bytesAvailable() const override;
+    QByteArray readAll() override;
+    qint64 write(const QByteArray &data) override;
+    qint64 bytesToWrite() const override;
+    void disconnectFromPeer() override;
+    void abort() override;
+    bool isConnected() const override;
+    bool isEncrypted() const override;
+    QString errorString() const override;
+    QString peerDescription() const override;
+    QIODevice *device() const { return m_device; }
+
+private:
+    void onSocketError(QAbstractSocket::SocketError error);
+    void onGone();
+
+    QPointer<QIODevice> m_device;
+    QAbstractSocket *m_socket = nullptr;
+    bool m_gone = false;
+};
+
+/*!
+    \class QtWs::MemoryByteStream
+    \internal
+    \brief One end of an in-memory connected pair: what one end writes, the other reads on the next
+   event-loop turn. For tests and in-process peers. \since 0.1
+*/
+class QTWS_EXPORT MemoryByteStream final : public ByteStream
+{
+    Q_OBJECT
+public:
+    /*! Creates a connected pair, both parented to \a parent. */
+    static std::pair<MemoryByteStream *, MemoryByteStream *> createPair(QObject *parent = nullptr);
+    ~MemoryByteStream() override;
+
+    qint64 bytesAvailable() const override { return m_in.size(); }
+    QByteArray readAll() override;
+    qint64 write(const QByteArray &data) override;
+    qint64 bytesToWrite() const override { return 0; }
+    void disconnectFromPeer() override;
+    void abort() override;
+    bool isConnected() const override { return m_open; }
+    QString errorString() const override { return m_errorString; }
+    QString peerDescription() const override { return QStringLiteral("memory"); }
+
+    /*! Total bytes this end has written, and in how many write() calls (for tests). */
+    qint64 totalWritten() const { return m_totalWritten; }
+    int writeCount() const { return m_writeCount; }
+    /*! True once the other end closed its direction. */
+    bool peerClosed() const { return m_peerClosed; }
+
+private:
+    explicit MemoryByteStream(QObject *parent);
+    void deliver(const QByteArray &data);
+    void peerGone(bool aborted);
+    void scheduleReadyRead();
+
+    QPointer<MemoryByteStream> m_peer;
+    QByteArray m_in;
+    QString m_errorString;
+    qint64 m_totalWritten = 0;
+    int m_writeCount = 0;
+    bool m_open = true;
+    bool m_peerClosed = false;
+    bool m_readyReadPending = false;
+};
+
+} // namespace QtWs
+
+#endif // QTWS_BYTESTREAM_H

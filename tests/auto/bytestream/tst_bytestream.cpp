@@ -1,0 +1,116 @@
+// SPDX-License-Identifier: LGPL-3.0-or-later
+// The byte streams the protocol engine runs over: the in-memory pair (used by the engine tests) and
+// the device stream over a real loopback QTcpSocket. Data written before a close is always read
+// before the close.
+#include "transport/bytestream.h"
+
+#include <QtNetwork/QNetworkProxy>
+#include <QtNetwork/QTcpServer>
+#include <QtNetwork/QTcpSocket>
+#include <QtTest/QtTest>
+
+using namespace QtWs;
+
+class tst_ByteStream : public QObject
+{
+    Q_OBJECT
+private Q_SLOTS:
+    void memoryPairDelivers();
+    void memoryCloseAfterData_data();
+    void memoryCloseAfterData();
+    void memoryWriteAfterClose();
+    void deviceStreamOverTcp();
+};
+
+void tst_ByteStream::memoryPairDelivers()
+{
+    QObject owner;
+    auto [a, b] = MemoryByteStream::createPair(&owner);
+    QSignalSpy readyRead(b, &ByteStream::readyRead);
+    QSignalSpy written(a, &ByteStream::bytesWritten);
+    QCOMPARE(a->write("one"), 3);
+    QCOMPARE(a->write("two"), 3);
+    QCOMPARE(b->bytesAvailable(), 6);
+    QCOMPARE(readyRead.size(), 0); // delivered on the next event-loop turn
+    QTRY_COMPARE(readyRead.size(), 1); // one notification for both writes
+    QCOMPARE(b->readAll(), QByteArray("onetwo"));
+    QTRY_COMPARE(written.size(), 2);
+    QCOMPARE(a->writeCount(), 2);
+    QCOMPARE(a->totalWritten(), 6);
+}
+
+void tst_ByteStream::memoryCloseAfterData_data()
+{
+    QTest::addColumn<bool>("abort");
+    QTest::addRow("happy: graceful close") << false;
+    QTest::addRow("rainy: abort") << true;
+}
+
+void tst_ByteStream::memoryCloseAfterData()
+{
+    QFETCH(bool, abort);
+    QObject owner;
+    auto [a, b] = MemoryByteStream::createPair(&owner);
+    QSignalSpy aGone(a, &ByteStream::disconnected);
+    QSignalSpy bGone(b, &ByteStream::disconnected);
+    QSignalSpy bError(b, &ByteStream::errorOccurred);
+    QByteArray seen;
+    connect(b, &ByteStream::readyRead, b, [&seen, b = b] { seen += b->readAll(); });
+    a->write("last words");
+    if (abort)
+        a->abort();
+    else
+        a->disconnectFromPeer();
+    QTRY_COMPARE(bGone.size(), 1);
+    QTRY_COMPARE(aGone.size(), 1);
+    QCOMPARE(seen, QByteArray("last words")); // data first, then the close
+    QCOMPARE(bError.size(), 1);
+    QCOMPARE(bError.at(0).at(0).value<QAbstractSocket::SocketError>(),
+        abort ? QAbstractSocket::NetworkError : QAbstractSocket::RemoteHostClosedError);
+    QVERIFY(!b->isConnected());
+    QVERIFY(b->peerClosed());
+}
+
+void tst_ByteStream::memoryWriteAfterClose()
+{
+    QObject owner;
+    auto [a, b] = MemoryByteStream::createPair(&owner);
+    a->disconnectFromPeer();
+    QCOMPARE(a->write("x"), -1);
+    QTRY_VERIFY(b->peerClosed());
+    QCOMPARE(b->write("x"), -1);
+}
+
+void tst_ByteStream::deviceStreamOverTcp()
+{
+    QTcpServer server;
+    QVERIFY(server.listen(QHostAddress::LocalHost, 0));
+    auto *client = new QTcpSocket;
+    client->setProxy(QNetworkProxy::NoProxy);
+    client->connectToHost(QHostAddress::LocalHost, server.serverPort());
+    QVERIFY(client->waitForConnected(5000));
+    QVERIFY(server.waitForNewConnection(5000));
+    std::unique_ptr<QTcpSocket> peer(server.nextPendingConnection());
+
+    DeviceByteStream stream(client);
+    QCOMPARE(client->parent(), &stream);
+    QVERIFY(stream.isConnected());
+    QVERIFY(!stream.isEncrypted());
+    QVERIFY(stream.peerDescription().startsWith(QStringLiteral("127.0.0.1:")));
+    QSignalSpy written(&stream, &ByteStream::bytesWritten);
+    QSignalSpy gone(&stream, &ByteStream::disconnected);
+    QCOMPARE(stream.write("ping"), 4);
+    QByteArray atPeer;
+    QTRY_COMPARE((atPeer += peer->readAll()), QByteArray("ping"));
+    QVERIFY(!written.isEmpty());
+    peer->write("pong");
+    QByteArray got;
+    connect(&stream, &ByteStream::readyRead, &stream, [&] { got += stream.readAll(); });
+    QTRY_COMPARE(got, QByteArray("pong"));
+    peer->disconnectFromHost();
+    QTRY_COMPARE(gone.size(), 1);
+    QVERIFY(!stream.isConnected());
+}
+
+QTEST_GUILESS_MAIN(tst_ByteStream)
+#include "tst_bytestream.moc"

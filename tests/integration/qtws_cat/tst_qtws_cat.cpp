@@ -1,0 +1,368 @@
+// SPDX-License-Identifier: LGPL-3.0-or-later
+// qtws-cat as a process: --exchange success and every failure exit code with its one-line reason,
+// --echo (the conformance client mode), stdin lines, -v, --demo. The servers run in this process on
+// loopback.
+#include <QtCore/QProcess>
+#include <QtCore/QTemporaryDir>
+#include <QtNetwork/QSslKey>
+#include <QtNetwork/QTcpServer>
+#include <QtNetwork/QTcpSocket>
+#include <QtTest/QtTest>
+#include <QtWebSockets/QWebSocket>
+#include <QtWebSockets/QWebSocketServer>
+
+namespace {
+
+struct Received
+{
+    bool text;
+    QByteArray payload;
+};
+
+// Behaviour by path: /echo echoes; /silent never answers; /close-now closes with 4000 at once;
+// /push sends three messages, then closes with 1000 once all three came back.
+class Server : public QObject
+{
+public:
+    Server()
+        : server(QStringLiteral("qtws-cat-test"), QWebSocketServer::NonSecureMode)
+    {
+        connect(&server, &QWebSocketServer::newConnection, this, [this] {
+            while (QWebSocket *peer = server.nextPendingConnection()) {
+                peer->setParent(this);
+                const QString path = peer->requestUrl().path();
+                connect(peer, &QWebSocket::disconnected, peer, [this, peer] {
+                    closeCodes.append(int(peer->closeCode()));
+                    peer->deleteLater();
+                });
+                connect(peer, &QWebSocket::textMessageReceived, peer,
+                    [this, peer, path](const QString &m) {
+                        received.append({true, m.toUtf8()});
+                        if (path == QLatin1String("/echo"))
+                            peer->sendTextMessage(m);
+                        maybeFinishPush(peer, path);
+                    });
+                connect(peer, &QWebSocket::binaryMessageReceived, peer,
+                    [this, peer, path](const QByteArray &m) {
+                        received.append({false, m});
+                        if (path == QLatin1String("/echo"))
+                            peer->sendBinaryMessage(m);
+                        maybeFinishPush(peer, path);
+                    });
+                if (path == QLatin1String("/close-now")) {
+                    peer->close(QWebSocketProtocol::CloseCode(4000), QStringLiteral("go away"));
+                } else if (path == QLatin1String("/push")) {
+                    peer->sendTextMessage(QStringLiteral("first"));
+                    peer->sendBinaryMessage(QByteArray("\x00\x01\x02", 3));
+                    peer->sendTextMessage(QStringLiteral("thïrd"));
+                }
+            }
+        });
+    }
+    void maybeFinishPush(QWebSocket *peer, const QString &path)
+    {
+        if (path == QLatin1String("/push") && received.size() == 3)
+            peer->close(QWebSocketProtocol::CloseCodeNormal, QStringLiteral("all echoed"));
+    }
+    QUrl url(const QString &path) const
+    {
+        return QUrl(QStringLiteral("ws://127.0.0.1:%1%2").arg(server.serverPort()).arg(path));
+    }
+
+    QWebSocketServer server;
+    QList<Received> received;
+    QList<int> closeCodes;
+};
+
+struct Run
+{
+    int exitCode = -1;
+    QByteArray out;
+    QByteArray err;
+};
+
+} // namespace
+
+class tst_QtwsCat : public QObject
+{
+    Q_OBJECT
+private Q_SLOTS:
+    void initTestCase();
+    void exchangeText();
+    void exchangeBinary();
+    void exchangeVerbose();
+    void failures_data();
+    void failures();
+    void echo_data();
+    void echo();
+    void stdinLines();
+    void demo();
+    void tlsCaFile();
+
+private:
+    bool runOpenssl(const QStringList &args);
+    Run run(const QStringList &args, const QByteArray &stdinData = {}, bool closeStdin = true);
+
+    Server m_server;
+    QTemporaryDir m_dir;
+    QTcpServer m_http404;
+    quint16 m_closedPort = 0;
+};
+
+void tst_QtwsCat::initTestCase()
+{
+    QVERIFY(QFileInfo::exists(QStringLiteral(QTWS_CAT_EXECUTABLE)));
+    QVERIFY(m_server.server.listen(QHostAddress::LocalHost, 0));
+    // A plain HTTP server that answers every request with 404.
+    QVERIFY(m_http404.listen(QHostAddress::LocalHost, 0));
+    connect(&m_http404, &QTcpServer::newConnection, this, [this] {
+        while (QTcpSocket *s = m_http404.nextPendingConnection()) {
+            connect(s, &QTcpSocket::readyRead, s, [s] {
+                s->readAll();
+                s->write(
+                    "HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\nConnection: close\r\n\r\n");
+                s->disconnectFromHost();
+            });
+            connect(s, &QTcpSocket::disconnected, s, &QObject::deleteLater);
+        }
+    });
+    QTcpServer probe;
+    QVERIFY(probe.listen(QHostAddress::LocalHost, 0));
+    m_closedPort = probe.serverPort();
+}
+
+Run tst_QtwsCat::run(const QStringList &args, const QByteArray &stdinData, bool closeStdin)
+{
+    QProcess p;
+    p.start(QStringLiteral(QTWS_CAT_EXECUTABLE), args);
+    Run r;
+    if (!p.waitForStarted(10000))
+        return r;
+    if (!stdinData.isEmpty())
+        p.write(stdinData);
+    if (closeStdin)
+        p.closeWriteChannel();
+    // The servers live in this thread: keep the event loop running while the tool works.
+    if (!QTest::qWaitFor([&] { return p.state() == QProcess::NotRunning; }, 30000)) {
+        p.kill();
+        p.waitForFinished(5000);
+        return r;
+    }
+    r.exitCode = p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1;
+    r.out = p.readAllStandardOutput();
+    r.err = p.readAllStandardError();
+    return r;
+}
+
+void tst_QtwsCat::exchangeText()
+{
+    const qsizetype before = m_server.closeCodes.size();
+    const Run r = run({QStringLiteral("--no-proxy"), QStringLiteral("--exchange"),
+        QStringLiteral("hello ✓"), m_server.url(QStringLiteral("/echo")).toString()});
+    QCOMPARE(r.exitCode, 0);
+    QCOMPARE(r.out, QStringLiteral("hello ✓\n").toUtf8());
+    QCOMPARE(r.err, QByteArray());
+    QTRY_COMPARE(m_server.closeCodes.size(), before + 1);
+    QCOMPARE(m_server.closeCodes.last(), 1000); // closed cleanly
+}
+
+void tst_QtwsCat::exchangeBinary()
+{
+    const Run r = run(
+        {QStringLiteral("--no-proxy"), QStringLiteral("--binary"), QStringLiteral("--exchange"),
+            QStringLiteral("raw bytes"), m_server.url(QStringLiteral("/echo")).toString()});
+    QCOMPARE(r.exitCode, 0);
+    QCOMPARE(r.out, QByteArray("raw bytes"));
+    QVERIFY(!m_server.received.isEmpty());
+    QCOMPARE(m_server.received.last().text, false);
+}
+
+void tst_QtwsCat::exchangeVerbose()
+{
+    const Run r = run({QStringLiteral("-v"), QStringLiteral("--no-proxy"),
+        QStringLiteral("--protocol"), QStringLiteral("chat"), QStringLiteral("--header"),
+        QStringLiteral("X-Test: yes"), QStringLiteral("--origin"),
+        QStringLiteral("https://origin.test"), QStringLiteral("--exchange"), QStringLiteral("v"),
+        m_server.url(QStringLiteral("/echo")).toString()});
+    QCOMPARE(r.exitCode, 0);
+    QVERIFY2(r.err.contains("> Sec-WebSocket-Key: "), r.err.constData());
+    QVERIFY(r.err.contains("> Sec-WebSocket-Protocol: chat"));
+    QVERIFY(r.err.contains("> X-Test: yes"));
+    QVERIFY(r.err.contains("> Origin: https://origin.test"));
+    QVERIFY(r.err.contains("< HTTP 101"));
+    QVERIFY(r.err.contains("< Sec-WebSocket-Accept: "));
+}
+
+void tst_QtwsCat::failures_data()
+{
+    QTest::addColumn<QStringList>("args");
+    QTest::addColumn<int>("exitCode");
+    QTest::addColumn<QByteArray>("reason");
+    const QString echo = m_server.url(QStringLiteral("/echo")).toString();
+    const QString ex = QStringLiteral("--exchange");
+    const QString np = QStringLiteral("--no-proxy");
+    QTest::addRow("rainy: no --no-proxy")
+        << QStringList {ex, QStringLiteral("x"), echo} << 1 << QByteArray("pass --no-proxy");
+    QTest::addRow("rainy: connection refused") << QStringList {np, ex, QStringLiteral("x"),
+        QStringLiteral("ws://127.0.0.1:%1/").arg(m_closedPort)}
+                                               << 1 << QByteArray("Connection refused");
+    QTest::addRow("rainy: 404 from a web server") << QStringList {np, ex, QStringLiteral("x"),
+        QStringLiteral("ws://127.0.0.1:%1/").arg(m_http404.serverPort())}
+                                                  << 1 << QByteArray("404 Not Found");
+    QTest::addRow("rainy: closed before any message")
+        << QStringList {np, ex, QStringLiteral("x"),
+               m_server.url(QStringLiteral("/close-now")).toString()}
+        << 1 << QByteArray("before sending a message");
+    QTest::addRow("rainy: no answer within --timeout")
+        << QStringList {np, QStringLiteral("--timeout"), QStringLiteral("300"), ex,
+               QStringLiteral("x"), m_server.url(QStringLiteral("/silent")).toString()}
+        << 1 << QByteArray("no message received within 300 ms");
+    QTest::addRow("rainy: not a WebSocket URL")
+        << QStringList {np, ex, QStringLiteral("x"), QStringLiteral("http://127.0.0.1/")} << 2
+        << QByteArray("not a ws:// or wss:// URL");
+    QTest::addRow("rainy: bad --header") << QStringList {np, QStringLiteral("--header"),
+        QStringLiteral("nocolon"), ex, QStringLiteral("x"), echo}
+                                         << 2 << QByteArray("Name: value");
+    QTest::addRow("rainy: reserved --header") << QStringList {np, QStringLiteral("--header"),
+        QStringLiteral("Sec-WebSocket-Key: x"), ex, QStringLiteral("x"), echo}
+                                              << 1 << QByteArray("set by the WebSocket handshake");
+    QTest::addRow("rainy: --ca-file without certificates") << QStringList {np,
+        QStringLiteral("--ca-file"), QStringLiteral("/nonexistent.pem"), ex, QStringLiteral("x"),
+        echo} << 2 << QByteArray("no PEM certificate");
+}
+
+void tst_QtwsCat::failures()
+{
+    QFETCH(QStringList, args);
+    QFETCH(int, exitCode);
+    QFETCH(QByteArray, reason);
+    const Run r = run(args);
+    QCOMPARE(r.exitCode, exitCode);
+    QVERIFY2(r.err.startsWith("qtws-cat: "), r.err.constData());
+    QVERIFY2(r.err.contains(reason), r.err.constData());
+    QCOMPARE(r.err.count('\n'), 1); // one line
+    QVERIFY(r.out.isEmpty());
+}
+
+void tst_QtwsCat::echo_data()
+{
+    QTest::addColumn<QString>("path");
+    QTest::addColumn<int>("serverCode");
+    QTest::addRow("happy: echo until the server closes") << QStringLiteral("/push") << 1000;
+    QTest::addRow("happy: server closes at once with 4000") << QStringLiteral("/close-now") << 4000;
+}
+
+void tst_QtwsCat::echo()
+{
+    QFETCH(QString, path);
+    QFETCH(int, serverCode);
+    m_server.received.clear();
+    const Run r = run(
+        {QStringLiteral("--no-proxy"), QStringLiteral("--echo"), m_server.url(path).toString()}, {},
+        false);
+    QCOMPARE(r.exitCode, 0);
+    if (serverCode == 1000) {
+        QCOMPARE(m_server.received.size(), 3);
+        QCOMPARE(m_server.received.at(0).text, true);
+        QCOMPARE(m_server.received.at(0).payload, QByteArray("first"));
+        QCOMPARE(m_server.received.at(1).text, false);
+        QCOMPARE(m_server.received.at(1).payload, QByteArray("\x00\x01\x02", 3));
+        QCOMPARE(m_server.received.at(2).payload, QStringLiteral("thïrd").toUtf8());
+    }
+}
+
+void tst_QtwsCat::stdinLines()
+{
+    m_server.received.clear();
+    const qsizetype before = m_server.closeCodes.size();
+    const Run r
+        = run({QStringLiteral("--no-proxy"), m_server.url(QStringLiteral("/silent")).toString()},
+            "one\ntwo\r\nthree");
+    QCOMPARE(r.exitCode, 0);
+    QCOMPARE(m_server.received.size(), 3);
+    QCOMPARE(m_server.received.at(0).payload, QByteArray("one"));
+    QCOMPARE(m_server.received.at(1).payload, QByteArray("two"));
+    QCOMPARE(m_server.received.at(2).payload, QByteArray("three"));
+    QTRY_COMPARE(m_server.closeCodes.size(), before + 1);
+    QCOMPARE(m_server.closeCodes.last(), 1000);
+}
+
+void tst_QtwsCat::demo()
+{
+    const Run r = run({QStringLiteral("--demo")});
+    QCOMPARE(r.exitCode, 0);
+    QVERIFY2(r.out.contains("handshake: HTTP 101"), r.out.constData());
+    QVERIFY(r.out.contains("closed cleanly: the server answered 1000"));
+    QVERIFY2(r.out.contains("extensions \"permessage-deflate"), r.out.constData());
+    QVERIFY(r.out.contains("demo finished"));
+    QVERIFY(r.err.isEmpty());
+}
+
+bool tst_QtwsCat::runOpenssl(const QStringList &args)
+{
+    QProcess p;
+    p.setWorkingDirectory(m_dir.path());
+    p.setProcessChannelMode(QProcess::MergedChannels);
+    p.start(QStringLiteral(QTWS_OPENSSL_EXECUTABLE), args);
+    if (!p.waitForFinished(30000) || p.exitCode() != 0) {
+        qWarning().noquote() << "openssl" << args.join(u' ') << "failed:" << p.readAll();
+        return false;
+    }
+    return true;
+}
+
+void tst_QtwsCat::tlsCaFile()
+{
+    // A throwaway CA and a server certificate for 127.0.0.1 (openssl CLI, this run only).
+    QVERIFY(m_dir.isValid());
+    const auto s = [](const char *text) { return QString::fromLatin1(text); };
+    const QStringList ec
+        = {s("-newkey"), s("ec"), s("-pkeyopt"), s("ec_paramgen_curve:prime256v1"), s("-nodes")};
+    QVERIFY(runOpenssl(QStringList {s("req"), s("-x509")} + ec
+        + QStringList {s("-keyout"), s("ca.key"), s("-out"), s("ca.pem"), s("-days"), s("2"),
+            s("-subj"), s("/CN=qtws-cat test CA"), s("-addext"),
+            s("basicConstraints=critical,CA:TRUE"), s("-addext"),
+            s("keyUsage=critical,keyCertSign,cRLSign")}));
+    QVERIFY(runOpenssl(QStringList {s("req")} + ec
+        + QStringList {s("-keyout"), s("server.key"), s("-out"), s("server.csr"), s("-subj"),
+            s("/CN=127.0.0.1")}));
+    {
+        QFile ext(m_dir.filePath(s("server.ext")));
+        QVERIFY(ext.open(QIODevice::WriteOnly));
+        ext.write("basicConstraints=CA:FALSE\nextendedKeyUsage=serverAuth\nsubjectAltName=IP:127.0."
+                  "0.1\n");
+    }
+    QVERIFY(runOpenssl({s("x509"), s("-req"), s("-in"), s("server.csr"), s("-CA"), s("ca.pem"),
+        s("-CAkey"), s("ca.key"), s("-CAcreateserial"), s("-out"), s("server.pem"), s("-days"),
+        s("2"), s("-extfile"), s("server.ext")}));
+    QFile keyFile(m_dir.filePath(s("server.key")));
+    QVERIFY(keyFile.open(QIODevice::ReadOnly));
+    QSslConfiguration ssl = QSslConfiguration::defaultConfiguration();
+    ssl.setLocalCertificate(QSslCertificate::fromPath(m_dir.filePath(s("server.pem"))).value(0));
+    ssl.setPrivateKey(QSslKey(&keyFile, QSsl::Ec));
+    ssl.setPeerVerifyMode(QSslSocket::VerifyNone);
+    QWebSocketServer secure(s("qtws-cat-tls"), QWebSocketServer::SecureMode);
+    secure.setSslConfiguration(ssl);
+    QVERIFY(secure.listen(QHostAddress::LocalHost, 0));
+    connect(&secure, &QWebSocketServer::newConnection, this, [&secure] {
+        while (QWebSocket *peer = secure.nextPendingConnection()) {
+            peer->setParent(&secure);
+            connect(peer, &QWebSocket::textMessageReceived, peer,
+                [peer](const QString &m) { peer->sendTextMessage(m); });
+        }
+    });
+    const QString url = QStringLiteral("wss://127.0.0.1:%1/").arg(secure.serverPort());
+
+    const Run untrusted = run({s("--no-proxy"), s("--exchange"), s("secret"), url});
+    QCOMPARE(untrusted.exitCode, 1);
+    QVERIFY2(untrusted.err.contains("certificate"), untrusted.err.constData());
+    QCOMPARE(untrusted.err.count('\n'), 1);
+
+    const Run trusted = run({s("--no-proxy"), s("--ca-file"), m_dir.filePath(s("ca.pem")),
+        s("--exchange"), s("secret"), url});
+    QCOMPARE(trusted.exitCode, 0);
+    QCOMPARE(trusted.out, QByteArray("secret\n"));
+}
+
+QTEST_GUILESS_MAIN(tst_QtwsCat)
+#include "tst_qtws_cat.moc"
