@@ -8,6 +8,8 @@
 #include <qtws/global.h>
 #include <qtws/relayserver.h>
 
+#include <QtCore/QTemporaryDir>
+#include <QtNetwork/QSslKey>
 #include <QtWebSockets/QWebSocket>
 
 using namespace RelayTest;
@@ -96,6 +98,7 @@ private Q_SLOTS:
     void sessionCap();
     void statusPage();
     void slowClientBackpressure();
+    void tlsListener();
 
 private:
     void startRelay(const RelayServerOptions &extra = RelayServerOptions());
@@ -178,7 +181,7 @@ void tst_RelayWebSocket::upgradeForms()
     QCOMPARE(closeEcho.closeCode, quint16(4000));
     // RFC 6455 §7.1.1: the server closes the TCP connection after the close handshake.
     QTRY_COMPARE(c.socket.state(), QAbstractSocket::UnconnectedState);
-    QVERIFY(ended.wait() || ended.size() == 1);
+    QTRY_COMPARE(ended.size(), 1);
     QCOMPARE(ended.at(0).at(1).value<quint16>(), quint16(4000));
     QTRY_COMPARE(m_backend->disconnections, 1);
     QCOMPARE(m_relay->sessionCount(), 0);
@@ -460,6 +463,59 @@ void tst_RelayWebSocket::slowClientBackpressure()
         60000);
     QVERIFY(intact);
     QCOMPARE(received, Total);
+}
+
+void tst_RelayWebSocket::tlsListener()
+{
+    // A certificate made for this run (openssl CLI); the client trusts exactly it.
+    QTemporaryDir dir;
+    QVERIFY(dir.isValid());
+    const QString cert = dir.filePath(QStringLiteral("cert.pem"));
+    const QString key = dir.filePath(QStringLiteral("key.pem"));
+    QProcess openssl;
+    openssl.setProcessChannelMode(QProcess::MergedChannels);
+    openssl.start(QStringLiteral("openssl"),
+        {QStringLiteral("req"), QStringLiteral("-x509"), QStringLiteral("-newkey"),
+            QStringLiteral("ec"), QStringLiteral("-pkeyopt"),
+            QStringLiteral("ec_paramgen_curve:prime256v1"), QStringLiteral("-nodes"),
+            QStringLiteral("-keyout"), key, QStringLiteral("-out"), cert, QStringLiteral("-days"),
+            QStringLiteral("1"), QStringLiteral("-subj"), QStringLiteral("/CN=127.0.0.1"),
+            QStringLiteral("-addext"), QStringLiteral("subjectAltName=IP:127.0.0.1")});
+    if (!openssl.waitForStarted(10000))
+        QSKIP("the openssl command is not installed (scripts/install-deps.sh installs it)");
+    QVERIFY(openssl.waitForFinished(30000));
+    QVERIFY2(openssl.exitCode() == 0, openssl.readAll().constData());
+    const QList<QSslCertificate> certs = QSslCertificate::fromPath(cert);
+    QCOMPARE(certs.size(), 1);
+    QFile keyFile(key);
+    QVERIFY(keyFile.open(QIODevice::ReadOnly));
+    const QSslKey privateKey(keyFile.readAll(), QSsl::Ec);
+    QVERIFY(!privateKey.isNull());
+
+    RelayServerOptions o = baseOptions();
+    QSslConfiguration tls = QSslConfiguration::defaultConfiguration();
+    tls.setLocalCertificate(certs.front());
+    tls.setPrivateKey(privateKey);
+    tls.setPeerVerifyMode(QSslSocket::VerifyNone);
+    o.setSslConfiguration(tls);
+    QVERIFY(o.isTlsEnabled());
+    startRelay(o);
+
+    QWebSocket ws;
+    QSslConfiguration client = QSslConfiguration::defaultConfiguration();
+    client.setCaCertificates(certs);
+    ws.setSslConfiguration(client);
+    QSignalSpy connected(&ws, &QWebSocket::connected);
+    QSignalSpy message(&ws, &QWebSocket::binaryMessageReceived);
+    ws.open(QUrl(QStringLiteral("wss://127.0.0.1:%1/ws").arg(m_relay->serverPort())));
+    QVERIFY2(connected.wait(10000), qPrintable(ws.errorString()));
+    ws.sendBinaryMessage("over tls");
+    QVERIFY(message.wait());
+    QCOMPARE(message.at(0).at(0).toByteArray(), QByteArray("over tls"));
+
+    // Plain HTTP on the TLS port never reaches the relay logic.
+    const RawResponse plain = exchange(m_relay->serverPort(), "GET / HTTP/1.1\r\nHost: h\r\n\r\n");
+    QVERIFY(!plain.ok || plain.head.statusCode != 200);
 }
 
 QTEST_MAIN(tst_RelayWebSocket)
