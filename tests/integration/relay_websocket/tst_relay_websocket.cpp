@@ -99,6 +99,8 @@ private Q_SLOTS:
     void statusPage();
     void slowClientBackpressure();
     void tlsListener();
+    void messageTooBig();
+    void vanishedClientIsDropped();
 
 private:
     void startRelay(const RelayServerOptions &extra = RelayServerOptions());
@@ -516,6 +518,49 @@ void tst_RelayWebSocket::tlsListener()
     // Plain HTTP on the TLS port never reaches the relay logic.
     const RawResponse plain = exchange(m_relay->serverPort(), "GET / HTTP/1.1\r\nHost: h\r\n\r\n");
     QVERIFY(!plain.ok || plain.head.statusCode != 200);
+}
+
+void tst_RelayWebSocket::messageTooBig()
+{
+    // maxPayload bounds one message (checked on the frame header, before buffering): the client
+    // gets 1009, the backend never sees the bytes.
+    RelayServerOptions o = baseOptions();
+    o.setMaxPayload(1000);
+    startRelay(o);
+    QSignalSpy ended(m_relay.get(), &RelayServer::sessionEnded);
+    RawClient c;
+    QCOMPARE(exchange(m_relay->serverPort(), upgradeRequest("GET", "/ws", "127.0.0.1"), &c.socket)
+                 .head.statusCode,
+        101);
+    c.send(OpCode::Binary, QByteArray(1000, 'a'));
+    QCOMPARE(c.next().type, MessageEvent::Type::BinaryMessage);
+    c.send(OpCode::Binary, QByteArray(1001, 'b'));
+    const MessageEvent ev = c.next();
+    QCOMPARE(ev.type, MessageEvent::Type::Close);
+    QCOMPARE(ev.closeCode, quint16(1009));
+    QTRY_COMPARE(ended.size(), 1);
+    QCOMPARE(ended.at(0).at(1).value<quint16>(), quint16(1009));
+    QCOMPARE(m_backend->received, QByteArray(1000, 'a'));
+}
+
+void tst_RelayWebSocket::vanishedClientIsDropped()
+{
+    // A client that stops answering (no pong, no data) is dropped after pingInterval + pingTimeout,
+    // and so is its backend connection: nothing accumulates for it.
+    RelayServerOptions o = baseOptions();
+    o.setPingIntervalMs(100);
+    o.setPingTimeoutMs(100);
+    startRelay(o);
+    QSignalSpy ended(m_relay.get(), &RelayServer::sessionEnded);
+    QTcpSocket silent; // never reads, never answers a ping
+    QCOMPARE(exchange(m_relay->serverPort(), upgradeRequest("GET", "/ws", "127.0.0.1"), &silent)
+                 .head.statusCode,
+        101);
+    QCOMPARE(m_relay->sessionCount(), 1);
+    QVERIFY(ended.wait(10000));
+    QCOMPARE(ended.at(0).at(1).value<quint16>(), quint16(1006));
+    QTRY_COMPARE(m_backend->disconnections, 1);
+    QCOMPARE(m_relay->sessionCount(), 0);
 }
 
 QTEST_MAIN(tst_RelayWebSocket)
