@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: LGPL-3.0-or-later
-// HTTP response head parser + WebSocket handshake response validation + body decoding of whatever follows.
-// The first byte decides chunk sizes (1-32); the rest is what a server (or proxy) answers.
+// HTTP response head parser + WebSocket handshake response validation + body decoding of whatever
+// follows. The first byte decides chunk sizes (1-32); the rest is what a server (or proxy) answers.
 #include "fuzzcommon.h"
 
 #include "protocol/handshake.h"
@@ -50,7 +50,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     const HandshakeResult result = validateHandshakeResponse(request, head);
     if (result.isValid()) {
         FUZZ_CHECK(head.statusCode == 101);
-        FUZZ_CHECK(result.subprotocol.isEmpty() || request.subprotocols().contains(result.subprotocol));
+        FUZZ_CHECK(
+            result.subprotocol.isEmpty() || request.subprotocols().contains(result.subprotocol));
         if (result.deflate)
             FUZZ_CHECK(result.deflateParameters.serverMaxWindowBits <= 12);
     } else {

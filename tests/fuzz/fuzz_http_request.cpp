@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: LGPL-3.0-or-later
-// The relay's side: HTTP request head parser + server handshake validation + 101 response + request body.
-// The first byte decides chunk sizes (1-32); the rest is what a client (or proxy) sends.
+// The relay's side: HTTP request head parser + server handshake validation + 101 response + request
+// body. The first byte decides chunk sizes (1-32); the rest is what a client (or proxy) sends.
 #include "fuzzcommon.h"
 
 #include "protocol/handshake.h"
@@ -50,7 +50,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             FUZZ_CHECK(handshake.deflateParameters.clientMaxWindowBits <= 10);
             QList<ExtensionElement> elements;
             QString error;
-            FUZZ_CHECK(parseExtensionList(handshake.deflateParameters.toResponseHeader(), &elements, &error));
+            FUZZ_CHECK(parseExtensionList(
+                handshake.deflateParameters.toResponseHeader(), &elements, &error));
         }
     } else {
         FUZZ_CHECK(!handshake.errorString.isEmpty());

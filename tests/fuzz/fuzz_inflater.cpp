@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: LGPL-3.0-or-later
-// permessage-deflate inflater against hostile compressed data (capped at 64 KiB) and a deflate/inflate round
-// trip of the same bytes. First byte: window bits (8 + low 3 bits), no-context-takeover (bit 3); second byte:
-// chunk sizes; the rest is split into messages at each 0xFF 0x00 pair.
+// permessage-deflate inflater against hostile compressed data (capped at 64 KiB) and a
+// deflate/inflate round trip of the same bytes. First byte: window bits (8 + low 3 bits),
+// no-context-takeover (bit 3); second byte: chunk sizes; the rest is split into messages at each
+// 0xFF 0x00 pair.
 #include "fuzzcommon.h"
 
 #include <cstring>
@@ -52,7 +53,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         QByteArray out;
         FUZZ_CHECK(check.inflate(compressed, out, input.size()) == Inflater::Status::Ok);
         FUZZ_CHECK(check.finishMessage(out, input.size()) == Inflater::Status::Ok);
-        FUZZ_CHECK(out.size() == input.size() && (input.isEmpty() || memcmp(out.constData(), input.data(), size_t(input.size())) == 0));
+        FUZZ_CHECK(out.size() == input.size()
+            && (input.isEmpty()
+                || memcmp(out.constData(), input.data(), size_t(input.size())) == 0));
     }
     return 0;
 }

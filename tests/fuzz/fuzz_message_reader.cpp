@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: LGPL-3.0-or-later
-// Frame decoder + message layer: options from the first byte, chunk sizes (1-32) from the second, then the
-// byte stream as a peer would send it.
+// Frame decoder + message layer: options from the first byte, chunk sizes (1-32) from the second,
+// then the byte stream as a peer would send it.
 #include "fuzzcommon.h"
 
 #include <cstring>
@@ -27,6 +27,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         options.maxMessageSize = 1 << 20;
     }
     const bool direct = flags & 0x10;
+    options.decodeText = data[1] & 0x80;
     const int bits = 8 + ((flags >> 5) & 7);
     options.deflateParameters.clientMaxWindowBits = bits;
     options.deflateParameters.serverMaxWindowBits = bits;
@@ -37,14 +38,21 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     const QByteArrayView stream(reinterpret_cast<const char *>(data + 2), qsizetype(size - 2));
     qsizetype pos = 0;
     bool sawTerminal = false;
-    const auto check = [&](const MessageEvent &e) {
+    const auto check = [&](MessageEvent e) {
         FUZZ_CHECK(!sawTerminal); // nothing after Close or Error
         switch (e.type) {
         case MessageEvent::Type::TextMessage:
+            if (options.decodeText) {
+                FUZZ_CHECK(e.payload.isEmpty());
+                FUZZ_CHECK(Utf8Validator::isValidUtf8(e.text.toUtf8()));
+                break;
+            }
             FUZZ_CHECK(Utf8Validator::isValidUtf8(e.payload));
             [[fallthrough]];
         case MessageEvent::Type::BinaryMessage:
             FUZZ_CHECK(e.payload.size() <= options.maxMessageSize);
+            if (direct)
+                reader.recycle(std::move(e.payload)); // exercise buffer reuse
             break;
         case MessageEvent::Type::Ping:
         case MessageEvent::Type::Pong:

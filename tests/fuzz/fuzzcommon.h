@@ -7,15 +7,14 @@
 #include <cstdint>
 #include <cstdlib>
 
-// Chunk sizes from 1 to 32 bytes, decided by one seed byte of the input, so that every split of a stream is
-// reachable and reproducible from the input alone.
+// Chunk sizes from 1 to 32 bytes, decided by one seed byte of the input, so that every split of a
+// stream is reachable and reproducible from the input alone.
 class ChunkSizes
 {
 public:
     explicit ChunkSizes(uint8_t seed)
         : m_state(0x9e3779b9u ^ (uint32_t(seed) * 0x85ebca6bu))
-    {
-    }
+    { }
     qsizetype next()
     {
         m_state ^= m_state << 13;
@@ -29,10 +28,10 @@ private:
 };
 
 // A fuzz-target invariant: abort so that libFuzzer records the input.
-#define FUZZ_CHECK(cond)                                                                                              \
-    do {                                                                                                               \
-        if (!(cond))                                                                                                   \
-            std::abort();                                                                                              \
+#define FUZZ_CHECK(cond)                                                                           \
+    do {                                                                                           \
+        if (!(cond))                                                                               \
+            std::abort();                                                                          \
     } while (false)
 
 #endif // QTWS_FUZZCOMMON_H

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: LGPL-3.0-or-later
 #include "frame.h"
 
+#include <QtCore/QRandomGenerator>
 #include <QtCore/QtEndian>
 
 #include <cstring>
@@ -241,6 +242,99 @@ void copyMasked(
     // Tail.
     for (; i < size; ++i)
         dst[i] = char(src[i] ^ rot[i & 3]);
+}
+
+namespace Detail {
+
+static inline quint32 rotl(quint32 v, int n) noexcept
+{
+    return (v << n) | (v >> (32 - n));
+}
+
+void chacha20Block(
+    const quint32 key[8], quint32 counter, const quint32 nonce[3], quint32 out[16]) noexcept
+{
+    // RFC 8439 §2.3: constants, key, block counter, nonce; 20 rounds (10 column + diagonal double
+    // rounds); the result is the working state added to the input state.
+    const quint32 in[16] = {0x61707865, 0x3320646e, 0x79622d32, 0x6b206574, key[0], key[1], key[2],
+        key[3], key[4], key[5], key[6], key[7], counter, nonce[0], nonce[1], nonce[2]};
+    quint32 x[16];
+    std::memcpy(x, in, sizeof x);
+    const auto qr = [&x](int a, int b, int c, int d) {
+        x[a] += x[b];
+        x[d] = rotl(x[d] ^ x[a], 16);
+        x[c] += x[d];
+        x[b] = rotl(x[b] ^ x[c], 12);
+        x[a] += x[b];
+        x[d] = rotl(x[d] ^ x[a], 8);
+        x[c] += x[d];
+        x[b] = rotl(x[b] ^ x[c], 7);
+    };
+    for (int i = 0; i < 10; ++i) {
+        qr(0, 4, 8, 12);
+        qr(1, 5, 9, 13);
+        qr(2, 6, 10, 14);
+        qr(3, 7, 11, 15);
+        qr(0, 5, 10, 15);
+        qr(1, 6, 11, 12);
+        qr(2, 7, 8, 13);
+        qr(3, 4, 9, 14);
+    }
+    for (int i = 0; i < 16; ++i)
+        out[i] = x[i] + in[i];
+}
+
+} // namespace Detail
+
+namespace {
+
+struct MaskKeyStream
+{
+    static constexpr quint32 BlocksPerKey = 16384;
+    quint32 key[8];
+    quint32 nonce[3];
+    quint32 counter = 0;
+    quint32 block[16];
+    int used = 16;
+    bool keyed = false;
+
+    void refill()
+    {
+        if (!keyed || counter >= BlocksPerKey) {
+            QRandomGenerator::system()->fillRange(key);
+            QRandomGenerator::system()->fillRange(nonce);
+            counter = 0;
+            keyed = true;
+        }
+        Detail::chacha20Block(key, counter++, nonce, block);
+        used = 0;
+    }
+};
+
+MaskKeyStream &maskKeyStream()
+{
+    static thread_local MaskKeyStream stream;
+    return stream;
+}
+
+} // namespace
+
+void generateMaskKeys(quint32 *keys, qsizetype count)
+{
+    MaskKeyStream &s = maskKeyStream();
+    for (qsizetype i = 0; i < count; ++i) {
+        if (s.used == 16)
+            s.refill();
+        keys[i] = s.block[s.used];
+        s.block[s.used++] = 0; // a handed-out key is not kept in memory
+    }
+}
+
+quint32 generateMaskKey()
+{
+    quint32 k;
+    generateMaskKeys(&k, 1);
+    return k;
 }
 
 } // namespace QtWs::Protocol

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: LGPL-3.0-or-later
 #include "message.h"
 
-#include <QtCore/QRandomGenerator>
+#include <QtCore/QStringDecoder>
 #include <QtCore/QtEndian>
 
 #include <cstring>
@@ -157,6 +157,17 @@ bool MessageReader::startFrame(Result *result)
         m_messageOpCode = op;
         m_messageCompressed = m_frame.rsv1;
         m_utf8.reset();
+        // A single uncompressed text frame is validated while decoding at its end (one pass instead
+        // of two).
+        m_decodeAtEnd
+            = m_options.decodeText && op == OpCode::Text && m_frame.fin && !m_messageCompressed;
+        // Reuse a recycled buffer (warm pages, no allocation) when it is large enough for the first
+        // frame.
+        if (m_message.capacity() == 0 && m_spare.capacity() > 0
+            && (m_messageCompressed || quint64(m_spare.capacity()) >= m_frame.payloadLength)) {
+            m_message = std::move(m_spare);
+            m_spare = QByteArray();
+        }
     }
     if (!isControlOpCode(op)) {
         m_frameStart = m_message.size();
@@ -169,14 +180,10 @@ bool MessageReader::startFrame(Result *result)
                     0);
                 return false;
             }
-            // Grow geometrically so that many small fragments stay linear; one exact allocation for
-            // a single frame message.
-            const qsizetype need = qsizetype(total);
-            if (m_message.capacity() < need) {
-                const qsizetype doubled = qMin<qsizetype>(
-                    m_message.capacity() * 2, qsizetype(m_options.maxMessageSize));
-                m_message.reserve(qMax(need, m_message.isEmpty() ? need : doubled));
-            }
+            // Room for the frame up to EagerReserve bytes: exact for ordinary messages, while a
+            // header alone (a peer declaring 60 MiB and sending nothing) cannot make us allocate
+            // the limit.
+            reserveFor(qsizetype(qMin<quint64>(m_frame.payloadLength, quint64(EagerReserve))));
         }
     }
     if (m_frame.payloadLength == 0)
@@ -197,15 +204,18 @@ bool MessageReader::consumePayload(
             std::memcpy(m_control.data() + old, src, size_t(n));
     } else if (!m_messageCompressed) {
         const qsizetype old = alreadyInPlace ? m_directBase : m_message.size();
-        if (!alreadyInPlace)
+        if (!alreadyInPlace) {
+            reserveFor(n);
             m_message.resize(old + n);
+        }
         char *dst = m_message.data() + old;
         if (m_frame.masked)
             copyMasked(dst, alreadyInPlace ? dst : src, n, m_frame.maskKey, m_payloadRead);
         else if (!alreadyInPlace)
             std::memcpy(dst, src, size_t(n));
         // RFC 6455 §8.1: fail fast on invalid UTF-8, even in the middle of a fragment.
-        if (m_messageOpCode == OpCode::Text && !m_utf8.feed(QByteArrayView(dst, n))) {
+        if (m_messageOpCode == OpCode::Text && !m_decodeAtEnd
+            && !m_utf8.feed(QByteArrayView(dst, n))) {
             *result = fail(ProtocolError::InvalidUtf8,
                 QStringLiteral("invalid byte at message offset %1").arg(m_utf8.errorOffset()), 0);
             return false;
@@ -274,7 +284,18 @@ bool MessageReader::finishFrame(Result *result)
             return false;
     }
     const bool text = m_messageOpCode == OpCode::Text;
-    if (m_frame.fin && text && !m_utf8.isComplete()) {
+    QString decoded;
+    if (m_frame.fin && text && m_decodeAtEnd) {
+        // One pass that validates and converts (see Options::decodeText); keep the BOM as U+FEFF.
+        QStringDecoder decoder(QStringDecoder::Utf8,
+            QStringDecoder::Flag::Stateless | QStringDecoder::Flag::ConvertInitialBom);
+        decoded = decoder(m_message);
+        if (decoder.hasError()) {
+            *result
+                = fail(ProtocolError::InvalidUtf8, QStringLiteral("in a single-frame message"), 0);
+            return false;
+        }
+    } else if (m_frame.fin && text && !m_utf8.isComplete()) {
         *result = fail(ProtocolError::InvalidUtf8,
             QStringLiteral("incomplete sequence at the end of the message"), 0);
         return false;
@@ -296,8 +317,19 @@ bool MessageReader::finishFrame(Result *result)
         return true;
     *target = MessageEvent();
     target->type = text ? MessageEvent::Type::TextMessage : MessageEvent::Type::BinaryMessage;
-    target->payload = std::move(m_message);
-    m_message = QByteArray();
+    if (text && m_options.decodeText) {
+        // Validated already: incrementally, or by the decoder above.
+        target->text = m_decodeAtEnd ? std::move(decoded) : QString::fromUtf8(m_message);
+        // Not handed out: keep the storage for the next message, unless it is large (idle memory).
+        if (m_message.capacity() > 4 * EagerReserve)
+            m_message = QByteArray();
+        else
+            m_message.resize(0);
+    } else {
+        target->payload = std::move(m_message);
+        m_message = QByteArray();
+    }
+    m_decodeAtEnd = false;
     m_messageOpCode = OpCode::Continuation;
     m_messageCompressed = false;
     result->eventReady = true;
@@ -337,6 +369,17 @@ bool MessageReader::finishClose(Result *result)
     return true;
 }
 
+void MessageReader::recycle(QByteArray &&buffer)
+{
+    // Only an unshared buffer can be written again; keep one, and not one larger than a message can
+    // be.
+    if (!buffer.isDetached() || buffer.capacity() > m_options.maxMessageSize
+        || buffer.capacity() <= m_spare.capacity())
+        return;
+    buffer.resize(0); // keeps the capacity of an unshared QByteArray
+    m_spare = std::move(buffer);
+}
+
 MessageReader::DirectBuffer MessageReader::directBuffer()
 {
     dropDirect();
@@ -344,11 +387,28 @@ MessageReader::DirectBuffer MessageReader::directBuffer()
         || m_messageCompressed)
         return {};
     const quint64 remaining = m_frame.payloadLength - m_payloadRead;
-    // startFrame() reserved room for the whole frame, so this resize does not reallocate.
+    // Offer what fits in the current allocation, growing it (geometrically) when it is full.
+    if (m_message.capacity() == m_message.size())
+        reserveFor(qsizetype(
+            qMin<quint64>(remaining, quint64(qMax<qsizetype>(EagerReserve, m_message.size())))));
+    const qsizetype available
+        = qsizetype(qMin<quint64>(remaining, quint64(m_message.capacity() - m_message.size())));
     m_directBase = m_message.size();
-    m_message.resize(m_directBase + qsizetype(remaining));
+    m_message.resize(m_directBase + available); // within capacity: no reallocation
     m_directActive = true;
-    return {m_message.data() + m_directBase, qsizetype(remaining)};
+    return {m_message.data() + m_directBase, available};
+}
+
+void MessageReader::reserveFor(qsizetype more)
+{
+    // Geometric growth bounded by the message limit: appending many fragments stays linear (RFC
+    // 6455 §5.4 reassembly without quadratic copying).
+    const qsizetype need = m_message.size() + more;
+    if (m_message.capacity() >= need)
+        return;
+    const qsizetype doubled
+        = qsizetype(qMin<qint64>(2 * qint64(m_message.capacity()), m_options.maxMessageSize));
+    m_message.reserve(qMax(need, doubled));
 }
 
 MessageReader::Result MessageReader::commitDirect(qsizetype n)
@@ -382,17 +442,6 @@ MessageWriter::MessageWriter(const Options &options)
 
 MessageWriter::~MessageWriter() = default;
 
-quint32 MessageWriter::nextMaskKey()
-{
-    // RFC 6455 §5.3: a fresh, unpredictable key per frame. Fetching 64 keys per call keeps the
-    // system generator's cost (a read from the kernel) off the per-frame path.
-    if (m_nextKey >= qsizetype(m_keys.size())) {
-        QRandomGenerator::system()->fillRange(m_keys.data(), qsizetype(m_keys.size()));
-        m_nextKey = 0;
-    }
-    return m_keys[size_t(m_nextKey++)];
-}
-
 void MessageWriter::writeRaw(
     QByteArray &out, OpCode opCode, QByteArrayView payload, bool fin, bool rsv1)
 {
@@ -403,10 +452,15 @@ void MessageWriter::writeRaw(
     h.payloadLength = quint64(payload.size());
     h.masked = m_options.role == Role::Client;
     if (h.masked)
-        h.maskKey = nextMaskKey();
+        h.maskKey = generateMaskKey(); // RFC 6455 §5.3: a fresh key per frame
     const qsizetype headerSize = h.encodedSize();
     const qsizetype old = out.size();
-    out.resize(old + headerSize + payload.size());
+    const qsizetype need = old + headerSize + payload.size();
+    // QByteArray::resize() allocates exactly; grow geometrically so that appending many messages to
+    // one buffer costs amortised O(1) reallocations.
+    if (out.capacity() < need)
+        out.reserve(qMax(need, 2 * out.capacity()));
+    out.resize(need);
     char *p = out.data() + old;
     h.encode(p);
     if (payload.isEmpty())

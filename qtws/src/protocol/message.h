@@ -20,7 +20,8 @@ namespace QtWs::Protocol {
 /*!
     \class QtWs::Protocol::MessageEvent
     \brief One thing a MessageReader reports: a message, a frame, a control frame, or a protocol
-   error. \since 0.1
+    error.
+    \since 0.1
 */
 struct QTWS_EXPORT MessageEvent
 {
@@ -38,6 +39,8 @@ struct QTWS_EXPORT MessageEvent
     };
     Type type = Type::None;
     QByteArray payload; //!< Message/frame/ping/pong payload (decompressed, unmasked).
+    QString text; //!< TextMessage with MessageReaderOptions::decodeText: the message (payload is
+                  //!< then empty).
     bool isLastFrame = true; //!< For TextFrame/BinaryFrame.
     quint16 closeCode = 0; //!< Close: the received code. Error: the code to send.
     QString closeReason; //!< Close: the received reason.
@@ -62,6 +65,14 @@ struct QTWS_EXPORT MessageReaderOptions
         = DefaultMaxMessageSize; //!< Largest (decompressed) message (close 1009 above).
     bool frameEvents
         = false; //!< Also report every data frame (TextFrame/BinaryFrame) before the message.
+    /*!
+        Deliver text messages decoded, in MessageEvent::text (payload then stays empty and the
+       reader reuses its buffer). A single uncompressed text frame is then validated by the same
+       pass that decodes it, at the end of the frame, instead of byte by byte as it arrives
+       (fragmented and compressed messages still fail at the first invalid byte): one pass over the
+       data instead of two.
+    */
+    bool decodeText = false;
     bool deflate = false; //!< permessage-deflate negotiated.
     DeflateParameters deflateParameters; //!< The negotiated parameters when deflate is set.
 };
@@ -84,34 +95,43 @@ struct QTWS_EXPORT MessageWriterOptions
 /*!
     \class QtWs::Protocol::MessageReader
     \brief Incremental WebSocket receiver: frames in, messages and control events out (RFC 6455 §5,
-   §6.2).
+    §6.2).
 
     Decodes frame headers, rejects violations before buffering anything (reserved bits, opcodes,
-   control frame rules, mask bit against the role, frame and message size limits checked on the
-   header), unmasks in place, reassembles fragmented messages in one growing buffer (amortised
-   linear, never quadratic), lets control frames interleave with fragments, validates text
-   incrementally so invalid UTF-8 fails at the first bad byte even inside a fragment, inflates
-   permessage-deflate messages chunk by chunk against the message limit, and checks close codes and
-   reasons (RFC 6455 §7.4, §5.5.1).
+    control frame rules, mask bit against the role, frame and message size limits checked on the
+    header), unmasks in place, reassembles fragmented messages in one growing buffer (amortised
+    linear, never quadratic), lets control frames interleave with fragments, validates text
+    incrementally so invalid UTF-8 fails at the first bad byte even inside a fragment, inflates
+    permessage-deflate messages chunk by chunk against the message limit, and checks close codes and
+    reasons (RFC 6455 §7.4, §5.5.1).
 
     feed() stops after each event, so the caller loops until feed() reports no event (it has then
-   consumed everything it was given; an event pending from an earlier call is returned with consumed
-   == 0): \code for (;;) { const auto r = reader.feed(data); data = data.sliced(r.consumed); if
-   (!r.eventReady) break; handle(reader.takeEvent()); // an Error event ends the stream: fail with
-   event.closeCode
+    consumed everything it was given; an event pending from an earlier call is returned with
+    consumed == 0):
+    \code
+    for (;;) {
+        const auto r = reader.feed(data);
+        data = data.sliced(r.consumed);
+        if (!r.eventReady)
+            break;
+        handle(reader.takeEvent()); // an Error event ends the stream: fail with event.closeCode
     }
     \endcode
 
     Zero-copy path for large payloads: while directBuffer() is non-empty, the caller may read socket
-   bytes straight into it and call commitDirect(n) instead of feeding a temporary buffer (one copy
-   from the kernel, no other). After a Close or an Error event the reader consumes and ignores
-   everything (RFC 6455 §5.5.1). \since 0.1
+    bytes straight into it and call commitDirect(n) instead of feeding a temporary buffer (one copy
+    from the kernel, no other). After a Close or an Error event the reader consumes and ignores
+    everything (RFC 6455 §5.5.1).
+    \since 0.1
 */
 class QTWS_EXPORT MessageReader
 {
 public:
     static constexpr qint64 DefaultMaxFrameSize = MessageReaderOptions::DefaultMaxFrameSize;
     static constexpr qint64 DefaultMaxMessageSize = MessageReaderOptions::DefaultMaxMessageSize;
+    /*! Payload bytes reserved when a frame header arrives; more is allocated as the payload
+     * arrives. */
+    static constexpr qsizetype EagerReserve = 1024 * 1024;
 
     using Options = MessageReaderOptions;
 
@@ -133,9 +153,11 @@ public:
     MessageEvent takeEvent();
 
     /*!
-        A writable area for the payload of the current data frame (uncompressed, not yet complete),
-       or an empty range. The bytes written there must be the next payload bytes from the wire
-       (still masked if masked).
+        A writable area for the next payload bytes of the current data frame (uncompressed), or an
+       empty range outside such a payload. It may be shorter than the rest of the frame (memory is
+       allocated as the payload arrives, EagerReserve at a time and then geometrically): call again
+       after commitDirect(). The bytes written there must be the next payload bytes from the wire,
+       still masked if the frame is masked.
     */
     struct DirectBuffer
     {
@@ -145,6 +167,14 @@ public:
     DirectBuffer directBuffer();
     /*! Accepts \a n bytes written into directBuffer(). */
     Result commitDirect(qsizetype n);
+
+    /*!
+        Offers a payload received earlier that the caller has finished with, for reuse as the
+       storage of a later message: steady streams of large messages then reuse warm memory instead
+       of a fresh allocation (and page faults) per message. Ignored unless \a buffer is unshared;
+       one spare buffer is kept.
+    */
+    void recycle(QByteArray &&buffer);
 
     /*! True after a Close or Error event. */
     bool isFinished() const { return m_finished; }
@@ -161,6 +191,7 @@ private:
     bool finishFrame(Result *result);
     bool finishClose(Result *result);
     void dropDirect();
+    void reserveFor(qsizetype more);
 
     Options m_options;
     State m_state = State::Header;
@@ -175,11 +206,13 @@ private:
     qsizetype m_frameStart = 0; // offset of the current frame's data in m_message (frame events)
     QByteArray m_control; // control frame payload
     QByteArray m_scratch; // unmasked compressed input
+    QByteArray m_spare; // a recycled payload buffer for the next message
     Utf8Validator m_utf8;
     std::unique_ptr<Inflater> m_inflater;
     MessageEvent m_event;
     MessageEvent m_pending; // the message event that follows the last frame event
     bool m_hasPending = false;
+    bool m_decodeAtEnd = false; // current text message: validate by decoding at its end
     bool m_finished = false;
     bool m_directActive = false;
     qsizetype m_directBase = 0;
@@ -190,9 +223,11 @@ private:
     \brief Encodes messages and control frames into an output buffer (RFC 6455 §5, RFC 7692 §7.2.1).
 
     Appends header and payload to a caller's buffer with one copy of the payload (masked on the way
-   for the client role, with a fresh key per frame from QRandomGenerator::system(), fetched 64 keys
-   at a time). Messages can be cut into frames of fragmentSize bytes; with permessage-deflate,
-   messages are compressed as a whole and RSV1 is set on the first frame. \since 0.1
+    for the client role, with a fresh key per frame from generateMaskKey(), a ChaCha20 stream keyed
+    from QRandomGenerator::system()). Messages can be cut into frames of fragmentSize bytes; with
+    permessage-deflate, messages are compressed as a whole and RSV1 is set on the first frame.
+
+    \since 0.1
 */
 class QTWS_EXPORT MessageWriter
 {
@@ -233,13 +268,10 @@ public:
 
 private:
     void writeRaw(QByteArray &out, OpCode opCode, QByteArrayView payload, bool fin, bool rsv1);
-    quint32 nextMaskKey();
 
     Options m_options;
     std::unique_ptr<Deflater> m_deflater;
     QByteArray m_compressed;
-    std::array<quint32, 64> m_keys {};
-    qsizetype m_nextKey = 64;
 };
 
 } // namespace QtWs::Protocol

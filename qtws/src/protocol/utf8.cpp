@@ -127,8 +127,50 @@ bool Utf8Validator::feed(QByteArrayView data) noexcept
                     break;
                 i += 16;
             }
-            while (i < n && p[i] < 0x80)
-                ++i;
+            // Whole sequences that lie inside this buffer are checked directly (RFC 3629 §4 table),
+            // which avoids a table lookup per byte; anything else (invalid, or cut by the buffer
+            // end) falls through to the DFA below, which also finds the exact error offset.
+            int asciiRun = 0;
+            while (i < n) {
+                const uchar c = p[i];
+                if (c < 0x80) {
+                    ++i;
+                    // A long ASCII run again: back to the 16-byte path (via one DFA step below).
+                    if (++asciiRun == 16)
+                        break;
+                    continue;
+                }
+                asciiRun = 0;
+                if (c >= 0xC2 && c <= 0xDF) {
+                    if (n - i >= 2 && (p[i + 1] & 0xC0) == 0x80) {
+                        i += 2;
+                        continue;
+                    }
+                    break;
+                }
+                if (c >= 0xE0 && c <= 0xEF) {
+                    if (n - i < 3)
+                        break;
+                    const uchar lo = c == 0xE0 ? 0xA0 : 0x80;
+                    const uchar hi = c == 0xED ? 0x9F : 0xBF;
+                    if (p[i + 1] < lo || p[i + 1] > hi || (p[i + 2] & 0xC0) != 0x80)
+                        break;
+                    i += 3;
+                    continue;
+                }
+                if (c >= 0xF0 && c <= 0xF4) {
+                    if (n - i < 4)
+                        break;
+                    const uchar lo = c == 0xF0 ? 0x90 : 0x80;
+                    const uchar hi = c == 0xF4 ? 0x8F : 0xBF;
+                    if (p[i + 1] < lo || p[i + 1] > hi || (p[i + 2] & 0xC0) != 0x80
+                        || (p[i + 3] & 0xC0) != 0x80)
+                        break;
+                    i += 4;
+                    continue;
+                }
+                break;
+            }
             if (i == n)
                 break;
         }

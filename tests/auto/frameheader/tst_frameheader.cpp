@@ -23,6 +23,8 @@ private slots:
     void masking_data();
     void masking();
     void maskingInPieces();
+    void chacha20TestVector();
+    void maskKeys();
 };
 
 void tst_FrameHeader::decode_data()
@@ -306,6 +308,41 @@ void tst_FrameHeader::maskingInPieces()
             QCOMPARE(pieces, whole);
         }
     }
+}
+
+// RFC 8439 §2.3.2.
+void tst_FrameHeader::chacha20TestVector()
+{
+    quint32 key[8];
+    for (int i = 0; i < 8; ++i)
+        key[i] = quint32(4 * i) | quint32(4 * i + 1) << 8 | quint32(4 * i + 2) << 16
+            | quint32(4 * i + 3) << 24;
+    const quint32 nonce[3] = {0x09000000, 0x4a000000, 0x00000000};
+    quint32 out[16];
+    Detail::chacha20Block(key, 1, nonce, out);
+    const quint32 expected[16] = {0xe4e7f110, 0x15593bd1, 0x1fdd0f50, 0xc47120a3, 0xc7f4d1c7,
+        0x0368c033, 0x9aaa2204, 0x4e6cd4c3, 0x466482d2, 0x09aa9f07, 0x05d7c214, 0xa2028bd9,
+        0xd19c12b5, 0xb94e16de, 0xe883d0cb, 0x4e3c50a2};
+    for (int i = 0; i < 16; ++i)
+        QCOMPARE(out[i], expected[i]);
+}
+
+// Keys are not repeated across a rekey boundary and look uniformly distributed (a coarse check of
+// wiring, not of randomness): 300000 keys cross the 262144-key rekey point.
+void tst_FrameHeader::maskKeys()
+{
+    QList<quint32> keys(300000);
+    generateMaskKeys(keys.data(), keys.size());
+    QSet<quint32> distinct(keys.cbegin(), keys.cend());
+    QVERIFY(distinct.size() > 299950); // birthday collisions: about 10 expected, 50 is far out
+    int bits[32] = {};
+    for (quint32 k : keys) {
+        for (int b = 0; b < 32; ++b)
+            bits[b] += (k >> b) & 1;
+    }
+    for (int b = 0; b < 32; ++b)
+        QVERIFY2(bits[b] > 148000 && bits[b] < 152000, qPrintable(QString::number(bits[b])));
+    QVERIFY(generateMaskKey() != generateMaskKey() || generateMaskKey() != generateMaskKey());
 }
 
 QTEST_APPLESS_MAIN(tst_FrameHeader)

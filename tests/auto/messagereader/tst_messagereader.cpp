@@ -116,6 +116,10 @@ private slots:
     void compressedMessages_data();
     void compressedMessages();
     void manySmallFragments();
+    void recycledBuffers();
+    void lazyAllocation();
+    void decodeText_data();
+    void decodeText();
 };
 
 void tst_MessageReader::violations_data()
@@ -537,6 +541,114 @@ void tst_MessageReader::manySmallFragments()
     const QList<MessageEvent> events = collect(reader, stream);
     QCOMPARE(events.size(), 1);
     QVERIFY(events[0].payload == message);
+}
+
+// A recycled payload becomes the next message's storage; a shared one is not touched.
+void tst_MessageReader::recycledBuffers()
+{
+    MessageReader reader;
+    QList<MessageEvent> events = collect(reader, frame(0x82, QByteArray(1000, 'a')));
+    QCOMPARE(events.size(), 1);
+    QByteArray first = std::move(events[0].payload);
+    const char *storage = first.constData();
+    reader.recycle(std::move(first));
+    events = collect(reader, frame(0x82, QByteArray(900, 'b')));
+    QCOMPARE(events[0].payload, QByteArray(900, 'b'));
+    QCOMPARE(events[0].payload.constData(), storage); // same allocation
+    // Too small for the next frame: not used, the message is still right.
+    reader.recycle(std::move(events[0].payload));
+    events = collect(reader, frame(0x82, QByteArray(5000, 'c')));
+    QCOMPARE(events[0].payload, QByteArray(5000, 'c'));
+    // Shared: ignored, the caller's copy is never overwritten.
+    const QByteArray kept = events[0].payload;
+    reader.recycle(std::move(events[0].payload));
+    events = collect(reader, frame(0x81, QByteArray(100, 'd')) + frame(0x82, QByteArray(100, 'e')));
+    QCOMPARE(kept, QByteArray(5000, 'c'));
+    QCOMPARE(events[0].payload, QByteArray(100, 'd'));
+    QCOMPARE(events[1].payload, QByteArray(100, 'e'));
+}
+
+// A header declaring a large frame reserves at most EagerReserve; the direct buffer grows as data
+// arrives.
+void tst_MessageReader::lazyAllocation()
+{
+    MessageReader reader;
+    const QByteArray header = QByteArray::fromHex("827f0000000003c00000"); // 60 MiB binary frame
+    QVERIFY(!reader.feed(header).eventReady);
+    auto buffer = reader.directBuffer();
+    QVERIFY(buffer.size > 0);
+    QVERIFY(buffer.size <= MessageReader::EagerReserve);
+    // Fill 3 MiB through the direct buffer: it keeps offering room.
+    qsizetype written = 0;
+    while (written < 3 * 1024 * 1024) {
+        buffer = reader.directBuffer();
+        QVERIFY(buffer.size > 0);
+        std::memset(buffer.data, 'z', size_t(buffer.size));
+        QCOMPARE(reader.commitDirect(buffer.size).consumed, buffer.size);
+        written += buffer.size;
+    }
+    QVERIFY(!reader.isFinished());
+}
+
+void tst_MessageReader::decodeText_data()
+{
+    QTest::addColumn<QByteArray>("head"); // frames before the final one
+    QTest::addColumn<QByteArray>("last"); // the final frame
+    QTest::addColumn<QString>("text"); // null: InvalidUtf8 expected
+    QTest::addColumn<int>("eventsBeforeLastFrame");
+    const QByteArray none;
+    QTest::addRow("single frame") << none << frame(0x81, "h\xc3\xa9llo \xf0\x9f\x98\x80")
+                                  << QStringLiteral("h\u00e9llo \U0001F600") << 0;
+    QTest::addRow("BOM kept") << none
+                              << frame(0x81,
+                                     "\xef\xbb\xbf"
+                                     "x")
+                              << (QChar(0xFEFF) + QStringLiteral("x")) << 0;
+    QTest::addRow("empty") << none << frame(0x81, "") << QStringLiteral("") << 0;
+    QTest::addRow("fragmented") << frame(0x01, "h\xc3") << frame(0x80, "\xa9")
+                                << QStringLiteral("h\u00e9") << 0;
+    QTest::addRow("single frame surrogate") << none
+                                            << frame(0x81,
+                                                   "a\xed\xa0\x80"
+                                                   "b")
+                                            << QString() << 0;
+    QTest::addRow("single frame overlong") << none << frame(0x81, "\xc0\x80") << QString() << 0;
+    QTest::addRow("single frame incomplete")
+        << none << frame(0x81, "abc\xe2\x82") << QString() << 0;
+    // Fragmented: still fails at the fragment holding the invalid byte, before the last frame.
+    QTest::addRow("fragmented fails fast")
+        << frame(0x01, "ab\xff") << frame(0x80, "cd") << QString() << 1;
+}
+
+void tst_MessageReader::decodeText()
+{
+    QFETCH(QByteArray, head);
+    QFETCH(QByteArray, last);
+    QFETCH(QString, text);
+    QFETCH(int, eventsBeforeLastFrame);
+    MessageReader::Options options;
+    options.decodeText = true;
+    for (Feeding feeding : {Feeding::Whole, Feeding::ByteAtATime, Feeding::Direct}) {
+        MessageReader reader(options);
+        QList<MessageEvent> events = collect(reader, head, feeding);
+        QCOMPARE(events.size(), eventsBeforeLastFrame);
+        events += collect(reader, last, feeding);
+        QCOMPARE(events.size(), 1);
+        if (text.isNull()) {
+            QCOMPARE(events[0].error, ProtocolError::InvalidUtf8);
+            QCOMPARE(events[0].closeCode, quint16(1007));
+        } else {
+            QCOMPARE(events[0].type, Type::TextMessage);
+            QCOMPARE(events[0].text, text);
+            QVERIFY(events[0].payload.isEmpty());
+            // The reader keeps working and reuses its buffer for the next message.
+            const QList<MessageEvent> next
+                = collect(reader, frame(0x81, "next") + frame(0x82, "bin"), feeding);
+            QCOMPARE(next.size(), 2);
+            QCOMPARE(next[0].text, QStringLiteral("next"));
+            QCOMPARE(next[1].payload, QByteArray("bin"));
+        }
+    }
 }
 
 QTEST_APPLESS_MAIN(tst_MessageReader)
