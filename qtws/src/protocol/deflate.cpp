@@ -81,6 +81,77 @@ QString quoted(const ExtensionElement &e)
     return QLatin1Char('"') + quoteForMessage(e.toByteArray()) + QLatin1Char('"');
 }
 
+// The four permessage-deflate parameters as written in one offer or response, before either side
+// applies its rules. The syntax checks are the same for both directions (RFC 7692 §7.1): each
+// parameter at most once, the no_context_takeover ones without a value, server_max_window_bits with
+// one; only client_max_window_bits differs (§7.1.2.2: optional value in an offer, required in a
+// response).
+struct DeflateParameterSet
+{
+    bool clientNoContextTakeover = false;
+    bool serverNoContextTakeover = false;
+    bool serverBitsSeen = false;
+    int serverBits = 15;
+    bool clientBitsSeen = false;
+    bool clientBitsHasValue = false;
+    int clientBits = 15;
+};
+
+enum class ClientBitsValue { Optional, Required };
+
+ExtensionError scanDeflateParameters(const ExtensionElement &element, ClientBitsValue clientBits,
+    DeflateParameterSet *set, QString *message)
+{
+    for (const auto &param : element.parameters) {
+        const auto duplicate = [&]() {
+            *message = QStringLiteral("duplicate parameter %1 in %2")
+                           .arg(QString::fromLatin1(param.name), quoted(element));
+            return ExtensionError::DuplicateParameter;
+        };
+        const auto invalid = [&]() {
+            *message = QStringLiteral("invalid value for %1 in %2")
+                           .arg(QString::fromLatin1(param.name), quoted(element));
+            return ExtensionError::InvalidValue;
+        };
+        if (param.name == "client_no_context_takeover") {
+            if (set->clientNoContextTakeover)
+                return duplicate();
+            if (param.hasValue)
+                return invalid();
+            set->clientNoContextTakeover = true;
+        } else if (param.name == "server_no_context_takeover") {
+            if (set->serverNoContextTakeover)
+                return duplicate();
+            if (param.hasValue)
+                return invalid();
+            set->serverNoContextTakeover = true;
+        } else if (param.name == "server_max_window_bits") {
+            if (set->serverBitsSeen)
+                return duplicate();
+            set->serverBitsSeen = true;
+            if (!param.hasValue || !parseWindowBits(param, &set->serverBits))
+                return invalid();
+        } else if (param.name == "client_max_window_bits") {
+            if (set->clientBitsSeen)
+                return duplicate();
+            set->clientBitsSeen = true;
+            if (!param.hasValue) {
+                if (clientBits == ClientBitsValue::Required)
+                    return invalid();
+            } else {
+                if (!parseWindowBits(param, &set->clientBits))
+                    return invalid();
+                set->clientBitsHasValue = true;
+            }
+        } else {
+            *message = QStringLiteral("unknown parameter %1 in %2")
+                           .arg(quoteForMessage(param.name), quoted(element));
+            return ExtensionError::UnknownParameter;
+        }
+    }
+    return ExtensionError::NoError;
+}
+
 } // namespace
 
 QByteArray ExtensionElement::toByteArray() const
@@ -184,70 +255,36 @@ QByteArray DeflateParameters::toResponseHeader() const
 ExtensionError parseDeflateResponse(const ExtensionElement &response, const DeflateOptions &offered,
     DeflateParameters *out, QString *message)
 {
+    DeflateParameterSet set;
+    if (const auto error
+        = scanDeflateParameters(response, ClientBitsValue::Required, &set, message);
+        error != ExtensionError::NoError)
+        return error;
     DeflateParameters p;
-    bool seenClientNct = false, seenServerNct = false, seenClientBits = false,
-         seenServerBits = false;
-    for (const auto &param : response.parameters) {
-        const auto dup = [&](bool &seen) {
-            if (seen) {
-                *message = QStringLiteral("duplicate parameter %1 in %2")
-                               .arg(QString::fromLatin1(param.name), quoted(response));
-                return true;
-            }
-            seen = true;
-            return false;
-        };
-        const auto invalid = [&]() {
-            *message = QStringLiteral("invalid value for %1 in %2")
-                           .arg(QString::fromLatin1(param.name), quoted(response));
-            return ExtensionError::InvalidValue;
-        };
-        if (param.name == "client_no_context_takeover") {
-            if (dup(seenClientNct))
-                return ExtensionError::DuplicateParameter;
-            if (param.hasValue)
-                return invalid();
-            p.clientNoContextTakeover = true;
-        } else if (param.name == "server_no_context_takeover") {
-            if (dup(seenServerNct))
-                return ExtensionError::DuplicateParameter;
-            if (param.hasValue)
-                return invalid();
-            p.serverNoContextTakeover = true;
-        } else if (param.name == "server_max_window_bits") {
-            if (dup(seenServerBits))
-                return ExtensionError::DuplicateParameter;
-            if (!param.hasValue || !parseWindowBits(param, &p.serverMaxWindowBits))
-                return invalid();
-            // RFC 7692 §7.1.2.1: not larger than what the client asked for.
-            if (p.serverMaxWindowBits > offered.serverMaxWindowBits) {
-                *message
-                    = QStringLiteral("server_max_window_bits=%1 exceeds the requested %2 in %3")
-                          .arg(p.serverMaxWindowBits)
-                          .arg(offered.serverMaxWindowBits)
-                          .arg(quoted(response));
-                return ExtensionError::NotOffered;
-            }
-            p.serverMaxWindowBitsSent = true;
-        } else if (param.name == "client_max_window_bits") {
-            if (dup(seenClientBits))
-                return ExtensionError::DuplicateParameter;
-            // RFC 7692 §7.1.2.2: the response must carry a value.
-            if (!param.hasValue || !parseWindowBits(param, &p.clientMaxWindowBits))
-                return invalid();
-            if (p.clientMaxWindowBits > offered.clientMaxWindowBits) {
-                *message = QStringLiteral("client_max_window_bits=%1 exceeds the offered %2 in %3")
-                               .arg(p.clientMaxWindowBits)
-                               .arg(offered.clientMaxWindowBits)
-                               .arg(quoted(response));
-                return ExtensionError::NotOffered;
-            }
-            p.clientMaxWindowBitsSent = true;
-        } else {
-            *message = QStringLiteral("unknown parameter %1 in %2")
-                           .arg(quoteForMessage(param.name), quoted(response));
-            return ExtensionError::UnknownParameter;
+    p.clientNoContextTakeover = set.clientNoContextTakeover;
+    p.serverNoContextTakeover = set.serverNoContextTakeover;
+    if (set.serverBitsSeen) {
+        // RFC 7692 §7.1.2.1: not larger than what the client asked for.
+        if (set.serverBits > offered.serverMaxWindowBits) {
+            *message = QStringLiteral("server_max_window_bits=%1 exceeds the requested %2 in %3")
+                           .arg(set.serverBits)
+                           .arg(offered.serverMaxWindowBits)
+                           .arg(quoted(response));
+            return ExtensionError::NotOffered;
         }
+        p.serverMaxWindowBits = set.serverBits;
+        p.serverMaxWindowBitsSent = true;
+    }
+    if (set.clientBitsSeen) {
+        if (set.clientBits > offered.clientMaxWindowBits) {
+            *message = QStringLiteral("client_max_window_bits=%1 exceeds the offered %2 in %3")
+                           .arg(set.clientBits)
+                           .arg(offered.clientMaxWindowBits)
+                           .arg(quoted(response));
+            return ExtensionError::NotOffered;
+        }
+        p.clientMaxWindowBits = set.clientBits;
+        p.clientMaxWindowBitsSent = true;
     }
     // The server must honour what we requested: a requested server_no_context_takeover (§7.1.1.1)
     // or server_max_window_bits (§7.1.2.1) that the response drops means the server ignored our
@@ -276,62 +313,17 @@ ExtensionError parseDeflateResponse(const ExtensionElement &response, const Defl
 ExtensionError negotiateDeflateOffer(const ExtensionElement &offer, const DeflateOptions &options,
     DeflateParameters *out, QString *message)
 {
+    DeflateParameterSet set;
+    if (const auto error = scanDeflateParameters(offer, ClientBitsValue::Optional, &set, message);
+        error != ExtensionError::NoError)
+        return error;
     DeflateParameters p;
-    bool seenClientNct = false, seenServerNct = false, seenClientBits = false,
-         seenServerBits = false;
-    bool clientBitsValue = false;
-    int offeredClientBits = 15, offeredServerBits = 15;
-    for (const auto &param : offer.parameters) {
-        const auto dup = [&](bool &seen) {
-            if (seen) {
-                *message = QStringLiteral("duplicate parameter %1 in %2")
-                               .arg(QString::fromLatin1(param.name), quoted(offer));
-                return true;
-            }
-            seen = true;
-            return false;
-        };
-        const auto invalid = [&]() {
-            *message = QStringLiteral("invalid value for %1 in %2")
-                           .arg(QString::fromLatin1(param.name), quoted(offer));
-            return ExtensionError::InvalidValue;
-        };
-        if (param.name == "client_no_context_takeover") {
-            if (dup(seenClientNct))
-                return ExtensionError::DuplicateParameter;
-            if (param.hasValue)
-                return invalid();
-        } else if (param.name == "server_no_context_takeover") {
-            if (dup(seenServerNct))
-                return ExtensionError::DuplicateParameter;
-            if (param.hasValue)
-                return invalid();
-        } else if (param.name == "server_max_window_bits") {
-            if (dup(seenServerBits))
-                return ExtensionError::DuplicateParameter;
-            if (!param.hasValue || !parseWindowBits(param, &offeredServerBits))
-                return invalid();
-        } else if (param.name == "client_max_window_bits") {
-            if (dup(seenClientBits))
-                return ExtensionError::DuplicateParameter;
-            // RFC 7692 §7.1.2.2: may have no value in an offer.
-            if (param.hasValue) {
-                if (!parseWindowBits(param, &offeredClientBits))
-                    return invalid();
-                clientBitsValue = true;
-            }
-        } else {
-            *message = QStringLiteral("unknown parameter %1 in %2")
-                           .arg(quoteForMessage(param.name), quoted(offer));
-            return ExtensionError::UnknownParameter;
-        }
-    }
-    p.serverNoContextTakeover = seenServerNct || options.serverNoContextTakeover;
-    p.clientNoContextTakeover = seenClientNct || options.clientNoContextTakeover;
-    p.serverMaxWindowBits = qMin(offeredServerBits, qBound(8, options.serverMaxWindowBits, 15));
-    p.serverMaxWindowBitsSent = seenServerBits || p.serverMaxWindowBits < 15;
+    p.serverNoContextTakeover = set.serverNoContextTakeover || options.serverNoContextTakeover;
+    p.clientNoContextTakeover = set.clientNoContextTakeover || options.clientNoContextTakeover;
+    p.serverMaxWindowBits = qMin(set.serverBits, qBound(8, options.serverMaxWindowBits, 15));
+    p.serverMaxWindowBitsSent = set.serverBitsSeen || p.serverMaxWindowBits < 15;
     const int clientLimit = qBound(8, options.clientMaxWindowBits, 15);
-    if (clientLimit < 15 && !seenClientBits) {
+    if (clientLimit < 15 && !set.clientBitsSeen) {
         // We would need to limit the client's window, but it did not announce support (§7.1.2.2):
         // decline.
         *message = QStringLiteral(
@@ -340,8 +332,8 @@ ExtensionError negotiateDeflateOffer(const ExtensionElement &offer, const Deflat
                        .arg(clientLimit);
         return ExtensionError::NotOffered;
     }
-    p.clientMaxWindowBits = qMin(clientBitsValue ? offeredClientBits : 15, clientLimit);
-    p.clientMaxWindowBitsSent = seenClientBits && (clientBitsValue || clientLimit < 15);
+    p.clientMaxWindowBits = qMin(set.clientBitsHasValue ? set.clientBits : 15, clientLimit);
+    p.clientMaxWindowBitsSent = set.clientBitsSeen && (set.clientBitsHasValue || clientLimit < 15);
     *out = p;
     return ExtensionError::NoError;
 }
