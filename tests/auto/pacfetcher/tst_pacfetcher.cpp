@@ -5,6 +5,8 @@
 
 #include "pachttpserver.h"
 
+#include "testcertificates.h"
+
 #include <QtCore/QProcess>
 #include <QtCore/QTemporaryDir>
 #include <QtNetwork/QSslKey>
@@ -161,26 +163,10 @@ void tst_PacFetcher::httpRefused()
 
 void tst_PacFetcher::https()
 {
-    // A self-signed certificate for 127.0.0.1, made for this run.
-    const QString key = m_dir.filePath(u"key.pem"_s);
-    const QString cert = m_dir.filePath(u"cert.pem"_s);
-    QProcess openssl;
-    openssl.start(u"openssl"_s,
-        {u"req"_s, u"-x509"_s, u"-newkey"_s, u"rsa:2048"_s, u"-nodes"_s, u"-keyout"_s, key,
-            u"-out"_s, cert, u"-days"_s, u"1"_s, u"-subj"_s, u"/CN=127.0.0.1"_s, u"-addext"_s,
-            u"subjectAltName=IP:127.0.0.1"_s});
-    if (!openssl.waitForStarted(5000))
-        QSKIP("openssl is not installed");
-    QVERIFY(openssl.waitForFinished(60000));
-    QCOMPARE(openssl.exitCode(), 0);
-    QFile keyFile(key);
-    QFile certFile(cert);
-    QVERIFY(keyFile.open(QIODevice::ReadOnly));
-    QVERIFY(certFile.open(QIODevice::ReadOnly));
-    const QSslCertificate certificate(&certFile, QSsl::Pem);
-    QSslConfiguration tls = QSslConfiguration::defaultConfiguration();
-    tls.setLocalCertificate(certificate);
-    tls.setPrivateKey(QSslKey(&keyFile, QSsl::Rsa, QSsl::Pem));
+    // A CA and a server certificate for 127.0.0.1, made for this run.
+    QtWs::Test::TestCertificates certificates;
+    QVERIFY2(certificates.generate(m_dir.path()), qPrintable(certificates.errorString()));
+    const QSslConfiguration tls = certificates.serverConfiguration();
     PacHttpServer server(tls);
     QVERIFY(server.listen());
     server.setScript("/proxy.pac", script);
@@ -195,7 +181,7 @@ void tst_PacFetcher::https()
     // Trusted (the test's CA added to the default configuration): fetched.
     const QSslConfiguration saved = QSslConfiguration::defaultConfiguration();
     QSslConfiguration trusting = saved;
-    trusting.addCaCertificate(certificate);
+    trusting.addCaCertificate(certificates.ca());
     QSslConfiguration::setDefaultConfiguration(trusting);
     const auto trusted = fetch(server.url(u"/proxy.pac"_s));
     QSslConfiguration::setDefaultConfiguration(saved);

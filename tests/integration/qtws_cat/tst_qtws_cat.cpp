@@ -2,6 +2,8 @@
 // qtws-cat as a process: --exchange success and every failure exit code with its one-line reason,
 // --echo (the conformance client mode), stdin lines, -v, --demo. The servers run in this process on
 // loopback.
+#include "testcertificates.h"
+
 #include <QtCore/QProcess>
 #include <QtCore/QTemporaryDir>
 #include <QtNetwork/QSslKey>
@@ -100,7 +102,6 @@ private Q_SLOTS:
     void tlsCaFile();
 
 private:
-    bool runOpenssl(const QStringList &args);
     Run run(const QStringList &args, const QByteArray &stdinData = {}, bool closeStdin = true);
 
     Server m_server;
@@ -298,49 +299,14 @@ void tst_QtwsCat::demo()
     QVERIFY(r.err.isEmpty());
 }
 
-bool tst_QtwsCat::runOpenssl(const QStringList &args)
-{
-    QProcess p;
-    p.setWorkingDirectory(m_dir.path());
-    p.setProcessChannelMode(QProcess::MergedChannels);
-    p.start(QStringLiteral(QTWS_OPENSSL_EXECUTABLE), args);
-    if (!p.waitForFinished(30000) || p.exitCode() != 0) {
-        qWarning().noquote() << "openssl" << args.join(u' ') << "failed:" << p.readAll();
-        return false;
-    }
-    return true;
-}
-
 void tst_QtwsCat::tlsCaFile()
 {
     // A throwaway CA and a server certificate for 127.0.0.1 (openssl CLI, this run only).
     QVERIFY(m_dir.isValid());
     const auto s = [](const char *text) { return QString::fromLatin1(text); };
-    const QStringList ec
-        = {s("-newkey"), s("ec"), s("-pkeyopt"), s("ec_paramgen_curve:prime256v1"), s("-nodes")};
-    QVERIFY(runOpenssl(QStringList {s("req"), s("-x509")} + ec
-        + QStringList {s("-keyout"), s("ca.key"), s("-out"), s("ca.pem"), s("-days"), s("2"),
-            s("-subj"), s("/CN=qtws-cat test CA"), s("-addext"),
-            s("basicConstraints=critical,CA:TRUE"), s("-addext"),
-            s("keyUsage=critical,keyCertSign,cRLSign")}));
-    QVERIFY(runOpenssl(QStringList {s("req")} + ec
-        + QStringList {s("-keyout"), s("server.key"), s("-out"), s("server.csr"), s("-subj"),
-            s("/CN=127.0.0.1")}));
-    {
-        QFile ext(m_dir.filePath(s("server.ext")));
-        QVERIFY(ext.open(QIODevice::WriteOnly));
-        ext.write("basicConstraints=CA:FALSE\nextendedKeyUsage=serverAuth\nsubjectAltName=IP:127.0."
-                  "0.1\n");
-    }
-    QVERIFY(runOpenssl({s("x509"), s("-req"), s("-in"), s("server.csr"), s("-CA"), s("ca.pem"),
-        s("-CAkey"), s("ca.key"), s("-CAcreateserial"), s("-out"), s("server.pem"), s("-days"),
-        s("2"), s("-extfile"), s("server.ext")}));
-    QFile keyFile(m_dir.filePath(s("server.key")));
-    QVERIFY(keyFile.open(QIODevice::ReadOnly));
-    QSslConfiguration ssl = QSslConfiguration::defaultConfiguration();
-    ssl.setLocalCertificate(QSslCertificate::fromPath(m_dir.filePath(s("server.pem"))).value(0));
-    ssl.setPrivateKey(QSslKey(&keyFile, QSsl::Ec));
-    ssl.setPeerVerifyMode(QSslSocket::VerifyNone);
+    QtWs::Test::TestCertificates certificates;
+    QVERIFY2(certificates.generate(m_dir.path()), qPrintable(certificates.errorString()));
+    const QSslConfiguration ssl = certificates.serverConfiguration();
     QWebSocketServer secure(s("qtws-cat-tls"), QWebSocketServer::SecureMode);
     secure.setSslConfiguration(ssl);
     QVERIFY(secure.listen(QHostAddress::LocalHost, 0));
@@ -358,7 +324,7 @@ void tst_QtwsCat::tlsCaFile()
     QVERIFY2(untrusted.err.contains("certificate"), untrusted.err.constData());
     QCOMPARE(untrusted.err.count('\n'), 1);
 
-    const Run trusted = run({s("--no-proxy"), s("--ca-file"), m_dir.filePath(s("ca.pem")),
+    const Run trusted = run({s("--no-proxy"), s("--ca-file"), certificates.caPath(),
         s("--exchange"), s("secret"), url});
     QCOMPARE(trusted.exitCode, 0);
     QCOMPARE(trusted.out, QByteArray("secret\n"));

@@ -8,6 +8,8 @@
 #include <qtws/global.h>
 #include <qtws/relayserver.h>
 
+#include "testcertificates.h"
+
 #include <QtCore/QTemporaryDir>
 #include <QtNetwork/QSslKey>
 #include <QtWebSockets/QWebSocket>
@@ -469,43 +471,21 @@ void tst_RelayWebSocket::slowClientBackpressure()
 
 void tst_RelayWebSocket::tlsListener()
 {
-    // A certificate made for this run (openssl CLI); the client trusts exactly it.
+    // A CA and server certificate made for this run (openssl CLI); the client trusts exactly that
+    // CA.
     QTemporaryDir dir;
     QVERIFY(dir.isValid());
-    const QString cert = dir.filePath(QStringLiteral("cert.pem"));
-    const QString key = dir.filePath(QStringLiteral("key.pem"));
-    QProcess openssl;
-    openssl.setProcessChannelMode(QProcess::MergedChannels);
-    openssl.start(QStringLiteral("openssl"),
-        {QStringLiteral("req"), QStringLiteral("-x509"), QStringLiteral("-newkey"),
-            QStringLiteral("ec"), QStringLiteral("-pkeyopt"),
-            QStringLiteral("ec_paramgen_curve:prime256v1"), QStringLiteral("-nodes"),
-            QStringLiteral("-keyout"), key, QStringLiteral("-out"), cert, QStringLiteral("-days"),
-            QStringLiteral("1"), QStringLiteral("-subj"), QStringLiteral("/CN=127.0.0.1"),
-            QStringLiteral("-addext"), QStringLiteral("subjectAltName=IP:127.0.0.1")});
-    if (!openssl.waitForStarted(10000))
-        QSKIP("the openssl command is not installed (scripts/install-deps.sh installs it)");
-    QVERIFY(openssl.waitForFinished(30000));
-    QVERIFY2(openssl.exitCode() == 0, openssl.readAll().constData());
-    const QList<QSslCertificate> certs = QSslCertificate::fromPath(cert);
-    QCOMPARE(certs.size(), 1);
-    QFile keyFile(key);
-    QVERIFY(keyFile.open(QIODevice::ReadOnly));
-    const QSslKey privateKey(keyFile.readAll(), QSsl::Ec);
-    QVERIFY(!privateKey.isNull());
+    QtWs::Test::TestCertificates certificates;
+    QVERIFY2(certificates.generate(dir.path()), qPrintable(certificates.errorString()));
 
     RelayServerOptions o = baseOptions();
-    QSslConfiguration tls = QSslConfiguration::defaultConfiguration();
-    tls.setLocalCertificate(certs.front());
-    tls.setPrivateKey(privateKey);
-    tls.setPeerVerifyMode(QSslSocket::VerifyNone);
-    o.setSslConfiguration(tls);
+    o.setSslConfiguration(certificates.serverConfiguration());
     QVERIFY(o.isTlsEnabled());
     startRelay(o);
 
     QWebSocket ws;
     QSslConfiguration client = QSslConfiguration::defaultConfiguration();
-    client.setCaCertificates(certs);
+    client.setCaCertificates({certificates.ca()});
     ws.setSslConfiguration(client);
     QSignalSpy connected(&ws, &QWebSocket::connected);
     QSignalSpy message(&ws, &QWebSocket::binaryMessageReceived);

@@ -5,6 +5,8 @@
 // rejected, trusted with the CA configured, accepted when the exact errors are ignored).
 #include <qtws/websocket.h>
 
+#include "testcertificates.h"
+
 #include <QtCore/QProcess>
 #include <QtCore/QRandomGenerator>
 #include <QtCore/QTemporaryDir>
@@ -81,7 +83,6 @@ private Q_SLOTS:
     void namedErrorsIgnored();
 
 private:
-    bool runOpenssl(const QStringList &args);
     QUrl url(bool secure, const QString &host = QStringLiteral("127.0.0.1")) const;
     WebSocketOptions options(bool withCa) const;
     bool openAndWait(WebSocket &socket, const QUrl &url, const WebSocketOptions &options);
@@ -92,65 +93,15 @@ private:
     std::unique_ptr<EchoServer> m_secure;
 };
 
-bool tst_WebSocketQt::runOpenssl(const QStringList &args)
-{
-    QProcess p;
-    p.setWorkingDirectory(m_dir.path());
-    p.setProcessChannelMode(QProcess::MergedChannels);
-    p.start(QStringLiteral(QTWS_OPENSSL_EXECUTABLE), args);
-    if (!p.waitForFinished(30000) || p.exitCode() != 0) {
-        qWarning().noquote() << "openssl" << args.join(u' ') << "failed:" << p.readAll();
-        return false;
-    }
-    return true;
-}
-
 void tst_WebSocketQt::initTestCase()
 {
     QVERIFY(m_dir.isValid());
-    if (QStringLiteral(QTWS_OPENSSL_EXECUTABLE).isEmpty())
-        QFAIL("the openssl CLI is needed to generate the test CA");
     QVERIFY(QSslSocket::supportsSsl());
-    // A CA and a server certificate for localhost and 127.0.0.1, valid for two days, made for this
-    // run only.
-    const QStringList ec
-        = {QStringLiteral("-newkey"), QStringLiteral("ec"), QStringLiteral("-pkeyopt"),
-            QStringLiteral("ec_paramgen_curve:prime256v1"), QStringLiteral("-nodes")};
-    QVERIFY(runOpenssl(QStringList {QStringLiteral("req"), QStringLiteral("-x509")} + ec
-        + QStringList {QStringLiteral("-keyout"), QStringLiteral("ca.key"), QStringLiteral("-out"),
-            QStringLiteral("ca.pem"), QStringLiteral("-days"), QStringLiteral("2"),
-            QStringLiteral("-subj"), QStringLiteral("/CN=qtws test CA"), QStringLiteral("-addext"),
-            QStringLiteral("basicConstraints=critical,CA:TRUE"), QStringLiteral("-addext"),
-            QStringLiteral("keyUsage=critical,keyCertSign,cRLSign")}));
-    QVERIFY(runOpenssl(QStringList {QStringLiteral("req")} + ec
-        + QStringList {QStringLiteral("-keyout"), QStringLiteral("server.key"),
-            QStringLiteral("-out"), QStringLiteral("server.csr"), QStringLiteral("-subj"),
-            QStringLiteral("/CN=localhost")}));
-    {
-        QFile ext(m_dir.filePath(QStringLiteral("server.ext")));
-        QVERIFY(ext.open(QIODevice::WriteOnly));
-        ext.write("basicConstraints=CA:FALSE\nkeyUsage=critical,digitalSignature,keyEncipherment\n"
-                  "extendedKeyUsage=serverAuth\nsubjectAltName=DNS:localhost,IP:127.0.0.1\n");
-    }
-    QVERIFY(runOpenssl({QStringLiteral("x509"), QStringLiteral("-req"), QStringLiteral("-in"),
-        QStringLiteral("server.csr"), QStringLiteral("-CA"), QStringLiteral("ca.pem"),
-        QStringLiteral("-CAkey"), QStringLiteral("ca.key"), QStringLiteral("-CAcreateserial"),
-        QStringLiteral("-out"), QStringLiteral("server.pem"), QStringLiteral("-days"),
-        QStringLiteral("2"), QStringLiteral("-extfile"), QStringLiteral("server.ext")}));
-    m_ca = QSslCertificate::fromPath(m_dir.filePath(QStringLiteral("ca.pem")));
-    QCOMPARE(m_ca.size(), 1);
-    const QList<QSslCertificate> chain
-        = QSslCertificate::fromPath(m_dir.filePath(QStringLiteral("server.pem")));
-    QCOMPARE(chain.size(), 1);
-    QFile keyFile(m_dir.filePath(QStringLiteral("server.key")));
-    QVERIFY(keyFile.open(QIODevice::ReadOnly));
-    const QSslKey key(&keyFile, QSsl::Ec);
-    QVERIFY(!key.isNull());
-
-    QSslConfiguration ssl = QSslConfiguration::defaultConfiguration();
-    ssl.setLocalCertificate(chain.first());
-    ssl.setPrivateKey(key);
-    ssl.setPeerVerifyMode(QSslSocket::VerifyNone);
+    // A CA and a server certificate for localhost and 127.0.0.1, made for this run only.
+    QtWs::Test::TestCertificates certificates;
+    QVERIFY2(certificates.generate(m_dir.path()), qPrintable(certificates.errorString()));
+    m_ca = {certificates.ca()};
+    const QSslConfiguration ssl = certificates.serverConfiguration();
     m_plain = std::make_unique<EchoServer>(QWebSocketServer::NonSecureMode);
     m_secure = std::make_unique<EchoServer>(QWebSocketServer::SecureMode, ssl);
     QVERIFY(m_plain->listen());

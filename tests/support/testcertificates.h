@@ -1,0 +1,46 @@
+// SPDX-License-Identifier: LGPL-3.0-or-later
+#ifndef QTWS_TESTCERTIFICATES_H
+#define QTWS_TESTCERTIFICATES_H
+
+#include <QtCore/QString>
+#include <QtNetwork/QSslCertificate>
+#include <QtNetwork/QSslConfiguration>
+#include <QtNetwork/QSslKey>
+
+namespace QtWs::Test {
+
+/*!
+    A throwaway certificate authority and a server certificate it signed for localhost and
+    127.0.0.1 (P-256 keys, valid for two days), made with the openssl command line tool in a
+    directory the test owns. Nothing is trusted by default: a test that wants the server trusted
+    adds ca() to its client's configuration, so the "untrusted" and "trusted" paths are both real.
+*/
+class TestCertificates
+{
+public:
+    /*! Creates ca.pem, server.pem and server.key in \a directory; false with errorString() on
+        failure. */
+    bool generate(const QString &directory);
+    QString errorString() const { return m_error; }
+
+    QSslCertificate ca() const { return m_ca; }
+    QSslCertificate serverCertificate() const { return m_server; }
+    QSslKey serverKey() const { return m_key; }
+    QString caPath() const { return m_directory + QStringLiteral("/ca.pem"); }
+
+    /*! A server-side TLS configuration with the certificate and key; peers are not verified. */
+    QSslConfiguration serverConfiguration() const;
+
+private:
+    bool openssl(const QStringList &arguments);
+
+    QString m_directory;
+    QString m_error;
+    QSslCertificate m_ca;
+    QSslCertificate m_server;
+    QSslKey m_key;
+};
+
+} // namespace QtWs::Test
+
+#endif // QTWS_TESTCERTIFICATES_H
