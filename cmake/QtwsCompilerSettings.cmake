@@ -5,6 +5,10 @@ function(qtws_apply_settings target)
     if(CMAKE_CXX_COMPILER_ID MATCHES "GNU|Clang")
         target_compile_options(${target} PRIVATE -Wall -Wextra -Wpedantic)
     endif()
+    if(CMAKE_CXX_COMPILER_ID MATCHES "Clang")
+        # Qt's qCDebug(category) expands to a variadic macro called with no variadic argument.
+        target_compile_options(${target} PRIVATE -Wno-gnu-zero-variadic-macro-arguments)
+    endif()
     target_compile_definitions(${target} PRIVATE
         QT_NO_CONTEXTLESS_CONNECT
         QT_NO_CAST_FROM_ASCII

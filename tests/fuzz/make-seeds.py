@@ -93,3 +93,14 @@ write("inflater", "text-9-nct", b"\x09\x02" + deflate_raw(b"The quick brown fox 
 write("inflater", "stored", b"\x07\x03" + bytes.fromhex("000500faff48656c6c6f00"))
 write("inflater", "bfinal", b"\x07\x04" + bytes.fromhex("f348cdc9c90700") + b"\xff\x00" + deflate_raw(b"next"))
 write("inflater", "zeros-bomb", b"\x07\x05" + deflate_raw(bytes(1 << 20)))
+
+# engineio: selector byte (0 polling payload, 1 WebSocket frame (+4: binary frame), 2 open JSON, 3 close JSON), input
+RS = b"\x1e"
+write("engineio", "payload-mixed", b"\x00" + b"4hello" + RS + b"bAQID" + RS + b"2probe")
+write("engineio", "payload-noop-close", b"\x00" + b"6" + RS + b'1{"code":4001,"reason":"bye"}')
+write("engineio", "payload-utf8", b"\x00" + "4κόσμε".encode() + RS + b"4")
+write("engineio", "ws-text", b"\x01" + b"4hello")
+write("engineio", "ws-binary", b"\x05" + bytes(range(16)))
+write("engineio", "open-json", b"\x02" + b'{"sid":"abc","upgrades":["websocket"],"pingInterval":25000,'
+      b'"pingTimeout":20000,"maxPayload":1000000}')
+write("engineio", "close-json", b"\x03" + b'{"code":4001,"reason":"backend bye"}')

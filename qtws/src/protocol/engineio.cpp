@@ -1,6 +1,9 @@
 // SPDX-License-Identifier: LGPL-3.0-or-later
 #include "engineio.h"
 
+#include <cmath>
+#include <limits>
+
 #include <QtCore/QJsonArray>
 #include <QtCore/QJsonDocument>
 #include <QtCore/QJsonObject>
@@ -182,6 +185,21 @@ QByteArray OpenPayload::toJson() const
     return QJsonDocument(o).toJson(QJsonDocument::Compact);
 }
 
+namespace {
+// A positive whole number that fits \a limit; JSON numbers are doubles, and a fraction or an
+// out-of-range value would otherwise turn into 0 (QJsonValue::toInt's default) and a timer that
+// fires at once.
+std::optional<qint64> positiveWholeNumber(const QJsonValue &value, qint64 limit)
+{
+    if (!value.isDouble())
+        return std::nullopt;
+    const double d = value.toDouble();
+    if (!(d >= 1 && d <= double(limit)) || d != std::floor(d))
+        return std::nullopt;
+    return qint64(d);
+}
+} // namespace
+
 std::optional<OpenPayload> OpenPayload::fromJson(QByteArrayView json)
 {
     QJsonParseError err;
@@ -191,11 +209,11 @@ std::optional<OpenPayload> OpenPayload::fromJson(QByteArrayView json)
     const QJsonObject o = doc.object();
     const QJsonValue sid = o.value(QStringLiteral("sid"));
     const QJsonValue upgrades = o.value(QStringLiteral("upgrades"));
-    const QJsonValue interval = o.value(QStringLiteral("pingInterval"));
-    const QJsonValue timeout = o.value(QStringLiteral("pingTimeout"));
-    const QJsonValue maxPayload = o.value(QStringLiteral("maxPayload"));
-    if (!sid.isString() || sid.toString().isEmpty() || !upgrades.isArray() || !interval.isDouble()
-        || !timeout.isDouble() || interval.toDouble() <= 0 || timeout.toDouble() <= 0)
+    const auto interval = positiveWholeNumber(
+        o.value(QStringLiteral("pingInterval")), std::numeric_limits<int>::max());
+    const auto timeout = positiveWholeNumber(
+        o.value(QStringLiteral("pingTimeout")), std::numeric_limits<int>::max());
+    if (!sid.isString() || sid.toString().isEmpty() || !upgrades.isArray() || !interval || !timeout)
         return std::nullopt;
     OpenPayload p;
     p.sid = sid.toString();
@@ -204,11 +222,17 @@ std::optional<OpenPayload> OpenPayload::fromJson(QByteArrayView json)
             return std::nullopt;
         p.upgrades.append(u.toString());
     }
-    p.pingInterval = interval.toInt();
-    p.pingTimeout = timeout.toInt();
-    // maxPayload is optional for peers older than engine.io 4.1; keep the default then.
-    if (maxPayload.isDouble() && maxPayload.toDouble() > 0)
-        p.maxPayload = qsizetype(maxPayload.toDouble());
+    p.pingInterval = int(*interval);
+    p.pingTimeout = int(*timeout);
+    // maxPayload is optional for peers older than engine.io 4.1; keep the default then. Present, it
+    // must be usable: a fraction or a value beyond 2^53 is refused rather than rounded.
+    const QJsonValue maxPayload = o.value(QStringLiteral("maxPayload"));
+    if (!maxPayload.isUndefined()) {
+        const auto bytes = positiveWholeNumber(maxPayload, qint64(1) << 53);
+        if (!bytes)
+            return std::nullopt;
+        p.maxPayload = qsizetype(*bytes);
+    }
     return p;
 }
 

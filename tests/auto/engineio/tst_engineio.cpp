@@ -264,6 +264,15 @@ void tst_EngineIo::openPayloadRejects_data()
         << QByteArray(R"({"sid":"a","upgrades":[],"pingInterval":0,"pingTimeout":1})");
     QTest::addRow("string timeout")
         << QByteArray(R"({"sid":"a","upgrades":[],"pingInterval":1,"pingTimeout":"1"})");
+    // Found by fuzz_engineio: a fraction used to become 0 (a timer that fires at once).
+    QTest::addRow("fractional timeout")
+        << QByteArray(R"({"sid":"a","upgrades":[],"pingInterval":1,"pingTimeout":1.15})");
+    QTest::addRow("interval beyond int")
+        << QByteArray(R"({"sid":"a","upgrades":[],"pingInterval":3e9,"pingTimeout":1})");
+    QTest::addRow("fractional maxPayload") << QByteArray(
+        R"({"sid":"a","upgrades":[],"pingInterval":1,"pingTimeout":1,"maxPayload":0.5})");
+    QTest::addRow("string maxPayload") << QByteArray(
+        R"({"sid":"a","upgrades":[],"pingInterval":1,"pingTimeout":1,"maxPayload":"9"})");
 }
 
 void tst_EngineIo::openPayloadRejects()
