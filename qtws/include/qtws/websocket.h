@@ -32,18 +32,19 @@ class WebSocketPrivate;
    handshake, close, keep-alive) are configured with WebSocketOptions. \li Received payloads are
    handed out without copies; sends are coalesced into one write per event-loop turn. \endlist
 
-    Signal contract: every open() ends with exactly one disconnected(), also when it fails before connecting.
-    stateChanged() is emitted after the state changed and before any signal it causes; errorOccurred() comes
-    before disconnected(). Failures detected inside open() (bad URL or options, no proxy decision) are reported
-    from the event loop, never from inside the call. Send and ping failures are returned (-1 / false) with
-    error() and errorString() set; they do not emit errorOccurred() and leave the connection open.
+    Signal contract: every open() ends with exactly one disconnected(), also when it fails before
+   connecting. stateChanged() is emitted after the state changed and before any signal it causes;
+   errorOccurred() comes before disconnected(). Failures detected inside open() (bad URL or options,
+   no proxy decision) are reported from the event loop, never from inside the call. Send and ping
+   failures are returned (-1 / false) with error() and errorString() set; they do not emit
+   errorOccurred() and leave the connection open.
 
-    A peer that violates the protocol gets the Close code RFC 6455 §7.1.7 prescribes (1002, 1007 or 1009),
-    reported as Error::ProtocolViolation, Error::InvalidPayload or Error::MessageTooBig, after which the
-    connection is closed without reading further data.
+    A peer that violates the protocol gets the Close code RFC 6455 §7.1.7 prescribes (1002, 1007 or
+   1009), reported as Error::ProtocolViolation, Error::InvalidPayload or Error::MessageTooBig, after
+   which the connection is closed without reading further data.
 
-    All work happens on the owner's thread, non-blocking. Delete a WebSocket with deleteLater() from its own
-    slots.
+    All work happens on the owner's thread, non-blocking. Delete a WebSocket with deleteLater() from
+   its own slots.
 
     \since 0.1
     \sa QtWs::WebSocketOptions

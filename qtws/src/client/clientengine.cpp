@@ -184,9 +184,10 @@ void ClientEngine::receiveHandshake(const QByteArray &data)
     ro.maxFrameSize = m_options.maxFrameSize();
     ro.maxMessageSize = m_options.maxMessageSize();
     ro.frameEvents = m_frameEvents;
-    // decodeText (one pass that validates and decodes) is left off on purpose: it validates a single text
-    // frame only at its end, which turns Autobahn's fail-fast cases 6.4.x NON-STRICT; validating as bytes
-    // arrive keeps them OK (RFC 6455 §8.1 lets an endpoint fail as soon as the data is known invalid).
+    // decodeText (one pass that validates and decodes) is left off on purpose: it validates a
+    // single text frame only at its end, which turns Autobahn's fail-fast cases 6.4.x NON-STRICT;
+    // validating as bytes arrive keeps them OK (RFC 6455 §8.1 lets an endpoint fail as soon as the
+    // data is known invalid).
     ro.decodeText = false;
     ro.deflate = m_result.deflate;
     ro.deflateParameters = m_result.deflateParameters;
@@ -206,8 +207,8 @@ void ClientEngine::receiveHandshake(const QByteArray &data)
 
 void ClientEngine::receiveFrames(QByteArrayView data)
 {
-    // Loop until the input is used up and no event is left: the reader may hold an event back (the message
-    // that follows its last frame event) and hands it out on a feed() without new bytes.
+    // Loop until the input is used up and no event is left: the reader may hold an event back (the
+    // message that follows its last frame event) and hands it out on a feed() without new bytes.
     while (m_phase == Phase::Open) {
         const MessageReader::Result r = m_reader->feed(data);
         data = data.sliced(r.consumed);
@@ -225,7 +226,8 @@ void ClientEngine::receiveFrames(QByteArrayView data)
             // RFC 6455 §5.5.1: after sending Close we process no further data.
             if (!m_closeSent)
                 m_handler->engineMessage(event);
-            // A payload no receiver kept is reused for the next message (ignored while still shared).
+            // A payload no receiver kept is reused for the next message (ignored while still
+            // shared).
             if (m_phase == Phase::Open && event.type == MessageEvent::Type::BinaryMessage)
                 m_reader->recycle(std::move(event.payload));
             break;

@@ -144,6 +144,16 @@ void WebSocketPrivate::open(const QNetworkRequest &req, const WebSocketOptions &
     responseStatus = 0;
     pendingPings.clear();
     frameDecoder.resetState();
+    if (engine) {
+        // open() may be called from a slot connected to one of our signals, i.e. from inside the
+        // engine.
+        engine->shutdown();
+        if (retiredEngines.empty()) {
+            QMetaObject::invokeMethod(
+                q, [this] { retiredEngines.clear(); }, Qt::QueuedConnection);
+        }
+        retiredEngines.push_back(std::move(engine));
+    }
     engine = std::make_unique<ClientEngine>(this);
     engine->setFrameEvents(
         q->isSignalConnected(QMetaMethod::fromSignal(&WebSocket::textFrameReceived))
@@ -296,8 +306,8 @@ void WebSocketPrivate::engineMessage(MessageEvent &event)
     switch (event.type) {
     case MessageEvent::Type::TextMessage:
         // With decodeText the reader hands out the decoded text and leaves the payload empty.
-        Q_EMIT q->textMessageReceived(event.payload.isEmpty() ? event.text
-                                                              : QString::fromUtf8(event.payload));
+        Q_EMIT q->textMessageReceived(
+            event.payload.isEmpty() ? event.text : QString::fromUtf8(event.payload));
         break;
     case MessageEvent::Type::BinaryMessage:
         Q_EMIT q->binaryMessageReceived(event.payload);

@@ -12,6 +12,7 @@
 #include <QtCore/QStringDecoder>
 
 #include <memory>
+#include <vector>
 
 namespace QtWs {
 
@@ -76,6 +77,9 @@ public:
     DirectConnector *connector = nullptr;
     QPointer<ByteStream> stream;
     std::unique_ptr<ClientEngine> engine;
+    // Engines replaced by an open() issued from inside one of their callbacks: freed from the event
+    // loop, once their call stack has unwound.
+    std::vector<std::unique_ptr<ClientEngine>> retiredEngines;
 
     // One deadline per phase (connect, handshake, close), keep-alive tick and pong deadline:
     // never a timer per message.

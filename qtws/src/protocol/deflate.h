@@ -41,9 +41,9 @@ struct QTWS_EXPORT ExtensionElement
 
 /*!
     Parses a Sec-WebSocket-Extensions value (RFC 6455 §9.1: extension-list with tokens and
-   quoted-string values that must be tokens once unquoted) and appends its elements to \a out.
-   Returns false and sets \a error (quoting the value) on a syntax error. Call once per header
-   field.
+    quoted-string values that must be tokens once unquoted) and appends its elements to \a out.
+    Returns false and sets \a error (quoting the value) on a syntax error. Call once per header
+    field.
 */
 QTWS_EXPORT bool parseExtensionList(
     QByteArrayView value, QList<ExtensionElement> *out, QString *error);
@@ -54,11 +54,11 @@ inline constexpr char PermessageDeflateName[] = "permessage-deflate";
 /*!
     \class QtWs::Protocol::DeflateOptions
     \brief What the local endpoint offers (client) or accepts (server) for permessage-deflate (RFC
-   7692 §7.1).
+    7692 §7.1).
 
     Client: the no-context-takeover flags and window bits below 15 are requested from the server;
-   the client always announces client_max_window_bits so that the server may limit the client's
-   window. Server: the flags are imposed on every accepted offer, the window bits are upper limits.
+    the client always announces client_max_window_bits so that the server may limit the client's
+    window. Server: the flags are imposed on every accepted offer, the window bits are upper limits.
     \since 0.1
 */
 struct QTWS_EXPORT DeflateOptions
@@ -146,16 +146,16 @@ QTWS_EXPORT QByteArray deflateOffer(const DeflateOptions &options);
 
 /*!
     Client side: checks the server's permessage-deflate response element \a response against what \a
-   offered asked for and fills \a out. Returns the error and sets \a message (quoting the
-   parameter).
+    offered asked for and fills \a out. Returns the error and sets \a message (quoting the
+    parameter).
 */
 QTWS_EXPORT ExtensionError parseDeflateResponse(const ExtensionElement &response,
     const DeflateOptions &offered, DeflateParameters *out, QString *message);
 
 /*!
     Server side: decides whether the client's offer element \a offer is acceptable under \a options
-   and computes the parameters to answer with. Invalid offers return an error (the server then
-   declines that offer, RFC 7692 §5: it may try the next offer).
+    and computes the parameters to answer with. Invalid offers return an error (the server then
+    declines that offer, RFC 7692 §5: it may try the next offer).
 */
 QTWS_EXPORT ExtensionError negotiateDeflateOffer(const ExtensionElement &offer,
     const DeflateOptions &options, DeflateParameters *out, QString *message);
@@ -165,9 +165,10 @@ QTWS_EXPORT ExtensionError negotiateDeflateOffer(const ExtensionElement &offer,
     \brief Decompresses permessage-deflate messages (RFC 7692 §7.2.2) with a hard cap on the output.
 
     Feed the compressed payload frame by frame (or in any smaller pieces) with inflate(); the output
-   is appended and never grows past \a maxOutput, so a decompression bomb fails with TooLarge after
-   at most one bounded chunk. finishMessage() appends the stripped 0x00 0x00 0xff 0xff tail and
-   resets the window when the peer does not take over context. \since 0.1
+    is appended and never grows past \a maxOutput, so a decompression bomb fails with TooLarge after
+    at most one bounded chunk. finishMessage() appends the stripped 0x00 0x00 0xff 0xff tail and
+    resets the window when the peer does not take over context.
+    \since 0.1
 */
 class QTWS_EXPORT Inflater
 {
@@ -208,9 +209,10 @@ private:
     \brief Compresses whole messages for permessage-deflate (RFC 7692 §7.2.1).
 
     Uses a Z_SYNC_FLUSH per message and strips the final 0x00 0x00 0xff 0xff. zlib refuses a raw
-   window of 8 bits; a negotiated 8 is deflated with 9, which is safe because zlib never emits
-   distances beyond window size - 262 (250 bytes for a 512-byte window), within the peer's 256-byte
-   window. \since 0.1
+    window of 8 bits; a negotiated 8 is deflated with 9, which is safe because zlib never emits
+    distances beyond window size - 262 (250 bytes for a 512-byte window), within the peer's 256-byte
+    window.
+    \since 0.1
 */
 class QTWS_EXPORT Deflater
 {

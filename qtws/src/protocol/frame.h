@@ -13,7 +13,8 @@ namespace QtWs::Protocol {
 /*!
     \enum QtWs::Protocol::Role
     \brief Which end of the connection the local code plays. Clients mask what they send and must
-   receive unmasked frames; servers the reverse (RFC 6455 §5.1). \since 0.1
+    receive unmasked frames; servers the reverse (RFC 6455 §5.1).
+    \since 0.1
 */
 enum class Role { Client, Server };
 
@@ -58,7 +59,8 @@ enum class CloseCode : quint16 {
 
 /*!
     True if \a code may appear in a received close frame (RFC 6455 §7.4): 1000-1003, 1007-1014 and
-   3000-4999. 1004, 1005, 1006, 1015, codes below 1000, 1016-2999 and 5000+ are invalid on the wire.
+    3000-4999. 1004, 1005, 1006, 1015, codes below 1000, 1016-2999 and 5000+ are invalid on the
+    wire.
 */
 constexpr bool isValidCloseCode(quint16 code) noexcept
 {
@@ -74,7 +76,8 @@ constexpr qsizetype MaxFrameHeaderSize = 14;
 /*!
     \enum QtWs::Protocol::ProtocolError
     \brief Why a WebSocket frame or message was rejected; closeCodeFor() gives the close code to
-   send. \since 0.1
+    send.
+    \since 0.1
 */
 enum class ProtocolError {
     NoError, //!< Nothing went wrong.
@@ -114,10 +117,11 @@ QTWS_EXPORT QString protocolErrorString(ProtocolError error);
     \brief A WebSocket frame header: decode from and encode to the wire format of RFC 6455 §5.2.
 
     decode() is stateless: it needs the whole header (2 to 14 bytes) in its input and answers
-   NeedMore otherwise, with the number of bytes it needs. It checks everything a header alone can
-   tell: reserved bits against the negotiated ones, unknown opcodes, control frame size and FIN, the
-   minimal-length rule, the 64-bit MSB, the mask bit against the receiver's role and the maximum
-   frame size (so nothing is buffered for oversized frames). \since 0.1
+    NeedMore otherwise, with the number of bytes it needs. It checks everything a header alone can
+    tell: reserved bits against the negotiated ones, unknown opcodes, control frame size and FIN,
+    the minimal-length rule, the 64-bit MSB, the mask bit against the receiver's role and the
+    maximum frame size (so nothing is buffered for oversized frames).
+    \since 0.1
 */
 struct QTWS_EXPORT FrameHeader
 {
@@ -165,8 +169,8 @@ struct QTWS_EXPORT FrameHeader
 
 /*!
     XORs \a size bytes at \a data with the mask \a maskKey (big-endian as in FrameHeader), starting
-   at byte \a keyOffset of the payload (so a payload can be unmasked in pieces). Word-wide:
-   unaligned head, 16-byte SSE2 or 8-byte body, tail. RFC 6455 §5.3.
+    at byte \a keyOffset of the payload (so a payload can be unmasked in pieces). Word-wide:
+    unaligned head, 16-byte SSE2 or 8-byte body, tail. RFC 6455 §5.3.
 */
 QTWS_EXPORT void applyMask(
     char *data, qsizetype size, quint32 maskKey, quint64 keyOffset = 0) noexcept;
@@ -177,14 +181,14 @@ QTWS_EXPORT void copyMasked(
 
 /*!
     Fills \a keys with \a count fresh masking keys (RFC 6455 §5.3: "derived from a strong source of
-   entropy", §10.3: unpredictable to the application and to the server).
+    entropy", §10.3: unpredictable to the application and to the server).
 
     QRandomGenerator::system() costs about a microsecond per 32-bit word on virtual machines (RDSEED
-   or a system call per word), which would cap a client at about a million frames per second. The
-   keys therefore come from a per-thread ChaCha20 keystream (RFC 8439 §2.3) keyed with 256 bits and
-   a nonce from QRandomGenerator::system(), rekeyed every 16384 blocks (262144 keys): a
-   cryptographically secure generator, so observing keys on the wire does not predict the next ones
-   (unlike a Mersenne twister).
+    or a system call per word), which would cap a client at about a million frames per second. The
+    keys therefore come from a per-thread ChaCha20 keystream (RFC 8439 §2.3) keyed with 256 bits and
+    a nonce from QRandomGenerator::system(), rekeyed every 16384 blocks (262144 keys): a
+    cryptographically secure generator, so observing keys on the wire does not predict the next ones
+    (unlike a Mersenne twister).
 */
 QTWS_EXPORT void generateMaskKeys(quint32 *keys, qsizetype count);
 /*! One fresh masking key; see generateMaskKeys(). */

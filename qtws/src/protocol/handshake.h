@@ -60,14 +60,14 @@ QTWS_EXPORT QByteArray generateWebSocketKey();
 /*! True if \a key is base64 of exactly 16 bytes (24 characters, "==" padding). */
 QTWS_EXPORT bool isValidWebSocketKey(QByteArrayView key);
 /*! \a url.host() as it goes in a Host header or absolute target: ACE-encoded, IPv6 literals in
-   brackets,
+    brackets,
     ":port" unless it is the scheme's default (80 for ws/http, 443 for wss/https). */
 QTWS_EXPORT QByteArray hostHeaderValue(const QUrl &url);
 
 /*!
     \class QtWs::Protocol::HandshakeRequest
     \brief Builds the client's opening handshake (RFC 6455 §4.1) and keeps what the response must
-   match.
+    match.
 
     \code
     HandshakeRequest request(QUrl(QStringLiteral("wss://example.org/chat")));
@@ -78,9 +78,10 @@ QTWS_EXPORT QByteArray hostHeaderValue(const QUrl &url);
     \endcode
 
     The key is generated at construction from QRandomGenerator::system(). The request-target is
-   origin-form by default; TargetForm::Absolute writes the URL itself ("ws://host:port/path", for
-   proxies that forward the upgrade, RFC 7230 §5.3.2) and TargetForm::AbsoluteHttp the same with an
-   http/https scheme. \since 0.1
+    origin-form by default; TargetForm::Absolute writes the URL itself ("ws://host:port/path", for
+    proxies that forward the upgrade, RFC 7230 §5.3.2) and TargetForm::AbsoluteHttp the same with an
+    http/https scheme.
+    \since 0.1
 */
 class QTWS_EXPORT HandshakeRequest
 {
@@ -144,7 +145,8 @@ private:
 /*!
     \class QtWs::Protocol::HandshakeResult
     \brief The outcome of validating a handshake response on the client: the error, or what was
-   negotiated. \since 0.1
+    negotiated.
+    \since 0.1
 */
 struct QTWS_EXPORT HandshakeResult
 {
@@ -160,9 +162,9 @@ struct QTWS_EXPORT HandshakeResult
 
 /*!
     Client side: validates the server's response \a response to \a request (RFC 6455 §4.1 "If the
-   server's response does not conform..."): status 101, Upgrade and Connection tokens, the exact
-   accept key, a subprotocol and extensions only among those offered, no duplicated WebSocket
-   headers.
+    server's response does not conform..."): status 101, Upgrade and Connection tokens, the exact
+    accept key, a subprotocol and extensions only among those offered, no duplicated WebSocket
+    headers.
 */
 QTWS_EXPORT HandshakeResult validateHandshakeResponse(
     const HandshakeRequest &request, const HttpResponseHead &response);
@@ -207,7 +209,7 @@ struct QTWS_EXPORT ServerHandshake
 
 /*!
     Server side: validates \a request (RFC 6455 §4.2.1: method, target, Host, Upgrade, Connection,
-   version 13, the key) and negotiates subprotocol and permessage-deflate against \a options.
+    version 13, the key) and negotiates subprotocol and permessage-deflate against \a options.
 */
 QTWS_EXPORT ServerHandshake validateHandshakeRequest(
     const HttpRequestHead &request, const ServerHandshakeOptions &options = {});
@@ -217,8 +219,8 @@ QTWS_EXPORT HttpResponseHead buildHandshakeResponse(const ServerHandshake &hands
 
 /*!
     A rejection response for \a handshake's error: 426 with "Sec-WebSocket-Version: 13" for
-   UnsupportedVersion, 405 for a bad method, 400 otherwise (RFC 6455 §4.2.2), with the error text as
-   a plain-text body length. The body itself (the error string in UTF-8) is returned in \a body.
+    UnsupportedVersion, 405 for a bad method, 400 otherwise (RFC 6455 §4.2.2), with the error text
+    as a plain-text body length. The body itself (the error string in UTF-8) is returned in \a body.
 */
 QTWS_EXPORT HttpResponseHead buildHandshakeRejection(
     const ServerHandshake &handshake, QByteArray *body);

@@ -14,7 +14,8 @@
     \namespace QtWs::Protocol
     \brief Pure protocol codecs: HTTP/1.1 heads and bodies, the WebSocket handshake, frames, UTF-8,
     permessage-deflate and the message layer. No sockets, no QObject, no timers: fed bytes,
-   returning results. \since 0.1
+    returning results.
+    \since 0.1
 */
 namespace QtWs::Protocol {
 
@@ -63,8 +64,9 @@ QTWS_EXPORT QString httpErrorString(HttpError error);
     \brief An ordered list of HTTP header fields with case-insensitive lookup (RFC 7230 §3.2).
 
     Names keep the spelling they were received or added with; lookups ignore ASCII case. Repeated
-   fields are kept as separate entries in order, so validators can detect duplicates; values() and
-   containsToken() look at every entry of a name. \since 0.1
+    fields are kept as separate entries in order, so validators can detect duplicates; values() and
+    containsToken() look at every entry of a name.
+    \since 0.1
 */
 class QTWS_EXPORT HttpHeaders
 {
@@ -138,8 +140,7 @@ private:
     \brief The start line and headers of an HTTP/1.1 request (RFC 7230 §3.1.1).
 
     The target is kept as sent: origin-form ("/path?q"), absolute-form ("http://host/path"),
-   authority-form
-    ("host:443", CONNECT) or asterisk-form ("*", OPTIONS).
+    authority-form ("host:443", CONNECT) or asterisk-form ("*", OPTIONS).
     \since 0.1
 */
 struct QTWS_EXPORT HttpRequestHead
@@ -161,7 +162,8 @@ struct QTWS_EXPORT HttpRequestHead
     \brief The status line and headers of an HTTP/1.1 response (RFC 7230 §3.1.2).
 
     statusLine holds the raw status line as received (without CRLF) so that error messages and
-   diagnostics can quote exactly what the peer sent. \since 0.1
+    diagnostics can quote exactly what the peer sent.
+    \since 0.1
 */
 struct QTWS_EXPORT HttpResponseHead
 {
@@ -203,14 +205,14 @@ struct QTWS_EXPORT HttpHeadLimits
     \brief Incremental, strict parser for the head of an HTTP/1.x request or response (RFC 7230 §3).
 
     Feed it bytes as they arrive; it says how many it consumed. When the head is complete, feed()
-   returns Status::Done and \c consumed counts only the bytes of the head: whatever follows (a body,
-   WebSocket frames, a tunnelled TLS handshake) stays with the caller. Limits are checked before
-   buffering.
+    returns Status::Done and \c consumed counts only the bytes of the head: whatever follows (a
+    body, WebSocket frames, a tunnelled TLS handshake) stays with the caller. Limits are checked
+    before buffering.
 
     Strictness: obs-fold is rejected, whitespace before the colon is rejected, field names must be
-   tokens, values must not hold control characters, differing Content-Length values are rejected,
-   and bare LF line endings are rejected unless Limits::allowBareLineFeed is set. In request mode,
-   up to a few empty lines before the request line are ignored (RFC 7230 §3.5).
+    tokens, values must not hold control characters, differing Content-Length values are rejected,
+    and bare LF line endings are rejected unless Limits::allowBareLineFeed is set. In request mode,
+    up to a few empty lines before the request line are ignored (RFC 7230 §3.5).
 
     \code
     HttpHeadParser parser(HttpHeadParser::Mode::Response);
@@ -319,11 +321,12 @@ struct QTWS_EXPORT HttpBodyFraming
 /*!
     \class QtWs::Protocol::HttpBodyDecoder
     \brief Incremental decoder for a Content-Length, chunked or until-close body (RFC 7230 §3.3,
-   §4.1).
+    §4.1).
 
     Decoded body bytes are appended to an output buffer; the size cap is checked before appending.
-   Chunk extensions are ignored and trailer fields are parsed for syntax and discarded, both within
-   the line limit. \since 0.1
+    Chunk extensions are ignored and trailer fields are parsed for syntax and discarded, both within
+    the line limit.
+    \since 0.1
 */
 class QTWS_EXPORT HttpBodyDecoder
 {
@@ -384,7 +387,7 @@ QTWS_EXPORT bool isToken(QByteArrayView s) noexcept;
 QTWS_EXPORT QByteArrayView trimmedOws(QByteArrayView s) noexcept;
 /*!
     The elements of a comma-separated list (RFC 7230 §7 "#rule"), OWS-trimmed, empty elements
-   dropped. The views point into \a value.
+    dropped. The views point into \a value.
 */
 QTWS_EXPORT QList<QByteArrayView> splitList(QByteArrayView value);
 /*! \a s with non-printable bytes escaped and truncated to \a max bytes, for quoting peer data in

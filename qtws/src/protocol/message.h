@@ -20,7 +20,8 @@ namespace QtWs::Protocol {
 /*!
     \class QtWs::Protocol::MessageEvent
     \brief One thing a MessageReader reports: a message, a frame, a control frame, or a protocol
-   error. \since 0.1
+    error.
+    \since 0.1
 */
 struct QTWS_EXPORT MessageEvent
 {
@@ -94,28 +95,34 @@ struct QTWS_EXPORT MessageWriterOptions
 /*!
     \class QtWs::Protocol::MessageReader
     \brief Incremental WebSocket receiver: frames in, messages and control events out (RFC 6455 §5,
-   §6.2).
+    §6.2).
 
     Decodes frame headers, rejects violations before buffering anything (reserved bits, opcodes,
-   control frame rules, mask bit against the role, frame and message size limits checked on the
-   header), unmasks in place, reassembles fragmented messages in one growing buffer (amortised
-   linear, never quadratic), lets control frames interleave with fragments, validates text
-   incrementally so invalid UTF-8 fails at the first bad byte even inside a fragment, inflates
-   permessage-deflate messages chunk by chunk against the message limit, and checks close codes and
-   reasons (RFC 6455 §7.4, §5.5.1).
+    control frame rules, mask bit against the role, frame and message size limits checked on the
+    header), unmasks in place, reassembles fragmented messages in one growing buffer (amortised
+    linear, never quadratic), lets control frames interleave with fragments, validates text
+    incrementally so invalid UTF-8 fails at the first bad byte even inside a fragment, inflates
+    permessage-deflate messages chunk by chunk against the message limit, and checks close codes and
+    reasons (RFC 6455 §7.4, §5.5.1).
 
     feed() stops after each event, so the caller loops until feed() reports no event (it has then
-   consumed everything it was given; an event pending from an earlier call is returned with consumed
-   == 0): \code for (;;) { const auto r = reader.feed(data); data = data.sliced(r.consumed); if
-   (!r.eventReady) break; handle(reader.takeEvent()); // an Error event ends the stream: fail with
-   event.closeCode
+    consumed everything it was given; an event pending from an earlier call is returned with
+    consumed == 0):
+    \code
+    for (;;) {
+        const auto r = reader.feed(data);
+        data = data.sliced(r.consumed);
+        if (!r.eventReady)
+            break;
+        handle(reader.takeEvent()); // an Error event ends the stream: fail with event.closeCode
     }
     \endcode
 
     Zero-copy path for large payloads: while directBuffer() is non-empty, the caller may read socket
-   bytes straight into it and call commitDirect(n) instead of feeding a temporary buffer (one copy
-   from the kernel, no other). After a Close or an Error event the reader consumes and ignores
-   everything (RFC 6455 §5.5.1). \since 0.1
+    bytes straight into it and call commitDirect(n) instead of feeding a temporary buffer (one copy
+    from the kernel, no other). After a Close or an Error event the reader consumes and ignores
+    everything (RFC 6455 §5.5.1).
+    \since 0.1
 */
 class QTWS_EXPORT MessageReader
 {
@@ -216,10 +223,11 @@ private:
     \brief Encodes messages and control frames into an output buffer (RFC 6455 §5, RFC 7692 §7.2.1).
 
     Appends header and payload to a caller's buffer with one copy of the payload (masked on the way
-   for the client role, with a fresh key per frame from generateMaskKey(), a ChaCha20 stream keyed
-   from QRandomGenerator::system()). Messages can be cut into frames of fragmentSize bytes; with
-   permessage-deflate, messages are compressed as a whole and RSV1 is set on the first frame. \since
-   0.1
+    for the client role, with a fresh key per frame from generateMaskKey(), a ChaCha20 stream keyed
+    from QRandomGenerator::system()). Messages can be cut into frames of fragmentSize bytes; with
+    permessage-deflate, messages are compressed as a whole and RSV1 is set on the first frame.
+
+    \since 0.1
 */
 class QTWS_EXPORT MessageWriter
 {

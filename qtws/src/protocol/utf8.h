@@ -11,13 +11,14 @@ namespace QtWs::Protocol {
 /*!
     \class QtWs::Protocol::Utf8Validator
     \brief Incremental UTF-8 validator (RFC 3629 §4) for text messages that arrive in pieces (RFC
-   6455 §8.1).
+    6455 §8.1).
 
     feed() can be called with any split of the message, even inside a multi-byte sequence, and fails
-   at the first byte that cannot start or continue a valid sequence (overlongs, surrogates, code
-   points above U+10FFFF), so a fragmented message is rejected as soon as possible. At the end of
-   the message, isComplete() tells whether a sequence was left unfinished. Pure ASCII runs are
-   checked 16 bytes at a time. \since 0.1
+    at the first byte that cannot start or continue a valid sequence (overlongs, surrogates, code
+    points above U+10FFFF), so a fragmented message is rejected as soon as possible. At the end of
+    the message, isComplete() tells whether a sequence was left unfinished. Pure ASCII runs are
+    checked 16 bytes at a time.
+    \since 0.1
 */
 class QTWS_EXPORT Utf8Validator
 {
@@ -55,7 +56,7 @@ private:
 
 /*!
     The longest prefix of \a utf8 no longer than \a maxBytes that ends on a character boundary (for
-   close reasons cut to fit 123 bytes, RFC 6455 §5.5). \a utf8 must be valid UTF-8.
+    close reasons cut to fit 123 bytes, RFC 6455 §5.5). \a utf8 must be valid UTF-8.
 */
 QTWS_EXPORT qsizetype utf8BoundaryPrefix(QByteArrayView utf8, qsizetype maxBytes) noexcept;
 

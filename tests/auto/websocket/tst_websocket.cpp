@@ -231,6 +231,7 @@ private Q_SLOTS:
     void proxyDecision();
     void connectionRefused();
     void connectTimeoutCoversTls();
+    void reopenFromMessageSlot();
 
 private:
     // Opens m_socket over a fresh memory pair; the server side is m_server.
@@ -941,6 +942,34 @@ void tst_WebSocket::connectTimeoutCoversTls()
     QCOMPARE(disconnected.size(), 1);
     QCOMPARE(m_socket->state(), WebSocket::State::Unconnected);
     QVERIFY(silent.hasPendingConnections()); // TCP did connect
+}
+
+void tst_WebSocket::reopenFromMessageSlot()
+{
+    // A slot that reacts to a message by opening a new connection replaces the engine that is
+    // delivering the message: the old one must stay alive until its call stack has unwound.
+    QVERIFY(openAndAccept());
+    MemoryByteStream *second = nullptr;
+    QSignalSpy texts(m_socket.get(), &WebSocket::textMessageReceived);
+    connect(m_socket.get(), &WebSocket::textMessageReceived, this, [this, &second] {
+        if (second)
+            return;
+        auto [client, server] = MemoryByteStream::createPair(&m_streams);
+        second = server;
+        WebSocketPrivate::openOnStream(m_socket.get(), client,
+            QNetworkRequest(QUrl(QStringLiteral("ws://second.test/"))), fastOptions());
+    });
+    m_server->send(
+        frame(0x81, "first") + frame(0x81, "not delivered") + frame(0x88, closePayload(1000)));
+    QTRY_VERIFY(second);
+    QCOMPARE(texts.size(), 1);
+    QCOMPARE(m_socket->state(), WebSocket::State::Handshaking);
+    QCOMPARE(m_socket->requestUrl(), QUrl(QStringLiteral("ws://second.test/")));
+    QByteArray request;
+    QTRY_VERIFY((request += second->readAll()).contains("\r\n\r\n"));
+    QVERIFY(request.contains("Host: second.test"));
+    QTest::qWait(10);
+    QCOMPARE(texts.size(), 1);
 }
 
 QTEST_GUILESS_MAIN(tst_WebSocket)

@@ -20,7 +20,8 @@ private Q_SLOTS:
 void tst_WebSocketOptions::defaults()
 {
     const WebSocketOptions o;
-    // Safe by default: no silent proxy decision, nothing ignored in TLS, finite limits and timeouts.
+    // Safe by default: no silent proxy decision, nothing ignored in TLS, finite limits and
+    // timeouts.
     QCOMPARE(o.proxy().type(), QNetworkProxy::DefaultProxy);
     QCOMPARE(o.sslConfiguration(), QSslConfiguration::defaultConfiguration());
     QCOMPARE(o.maxFrameSize(), WebSocketOptions::DefaultMaxFrameSize);
@@ -44,9 +45,11 @@ using Mutator = std::function<void(WebSocketOptions &)>;
 void tst_WebSocketOptions::setters_data()
 {
     QTest::addColumn<Mutator>("mutate");
-    QTest::addRow("subprotocols") << Mutator([](auto &o) { o.setSubprotocols({QStringLiteral("chat")}); });
+    QTest::addRow("subprotocols") << Mutator(
+        [](auto &o) { o.setSubprotocols({QStringLiteral("chat")}); });
     QTest::addRow("extra header") << Mutator([](auto &o) { o.addExtraHeader("X-A", "1"); });
-    QTest::addRow("origin") << Mutator([](auto &o) { o.setOrigin(QStringLiteral("https://a.example")); });
+    QTest::addRow("origin") << Mutator(
+        [](auto &o) { o.setOrigin(QStringLiteral("https://a.example")); });
     QTest::addRow("max frame") << Mutator([](auto &o) { o.setMaxFrameSize(1); });
     QTest::addRow("max message") << Mutator([](auto &o) { o.setMaxMessageSize(1); });
     QTest::addRow("max queued") << Mutator([](auto &o) { o.setMaxQueuedOutgoingBytes(1); });
@@ -56,8 +59,10 @@ void tst_WebSocketOptions::setters_data()
     QTest::addRow("keep-alive") << Mutator([](auto &o) { o.setKeepAliveInterval(1ms); });
     QTest::addRow("pong deadline") << Mutator([](auto &o) { o.setPongDeadline(1ms); });
     QTest::addRow("compression") << Mutator([](auto &o) { o.setCompressionEnabled(false); });
-    QTest::addRow("client no context") << Mutator([](auto &o) { o.setClientNoContextTakeover(true); });
-    QTest::addRow("server no context") << Mutator([](auto &o) { o.setServerNoContextTakeover(true); });
+    QTest::addRow("client no context")
+        << Mutator([](auto &o) { o.setClientNoContextTakeover(true); });
+    QTest::addRow("server no context")
+        << Mutator([](auto &o) { o.setServerNoContextTakeover(true); });
     QTest::addRow("client window") << Mutator([](auto &o) { o.setClientMaxWindowBits(9); });
     QTest::addRow("server window") << Mutator([](auto &o) { o.setServerMaxWindowBits(9); });
     QTest::addRow("proxy") << Mutator([](auto &o) { o.setProxy(QNetworkProxy::NoProxy); });

@@ -126,6 +126,8 @@ void tst_PacparserDiff::compare()
     PacEngine engine;
     PacEnvironment env;
     env.stripSecurePathAndQuery = false; // pactester hands the URL over verbatim
+    env.evaluationTimeoutMs
+        = 5000; // no corpus script loops; a loaded machine must not cause Timeouts
     env.localAddresses = [] { return QList<QHostAddress> {QHostAddress(kClientIp)}; };
     env.resolveHost = [](const QString &host, int) {
         return host == QStringLiteral("localhost")

@@ -29,6 +29,7 @@ private Q_SLOTS:
     void protocolErrors();
     void pingTimeoutEndsSession();
     void overlappingPollEndsSession();
+    void slowPollerBackpressure();
 
 private:
     void startRelay(int pingIntervalMs = 25000, int pingTimeoutMs = 20000);
@@ -318,6 +319,54 @@ void tst_RelayEngineIo::overlappingPollEndsSession()
     const RawResponse held = readResponse(&first);
     QVERIFY(held.ok);
     QVERIFY2(held.body.startsWith('1'), held.body.constData());
+}
+
+void tst_RelayEngineIo::slowPollerBackpressure()
+{
+    // A polling client that does not poll for a while: the relay queues at most maxQueuedBytes for
+    // it and stops reading the backend; once the client polls again, everything arrives in order.
+    RelayServerOptions o;
+    o.setBackendUrl(QUrl(m_backend->url()));
+    o.setPathPrefix(QStringLiteral("/rt"));
+    o.setMaxQueuedBytes(256 * 1024);
+    m_relay = std::make_unique<RelayServer>();
+    m_relay->setOptions(o);
+    QVERIFY(m_relay->listen(QHostAddress::LocalHost, 0));
+    const QString sid = handshakeSid();
+    QVERIFY(!sid.isEmpty());
+    QTRY_COMPARE(m_backend->sockets.size(), 1);
+    QTcpSocket *backendSocket = m_backend->sockets.front();
+    constexpr qint64 Total = 32 * 1024 * 1024;
+    QByteArray chunk(1024 * 1024, Qt::Uninitialized);
+    for (qsizetype i = 0; i < chunk.size(); ++i)
+        chunk[i] = char(i * 13 + 5);
+    for (qint64 sent = 0; sent < Total; sent += chunk.size())
+        backendSocket->write(chunk);
+    // A window in which an unbounded relay would have swallowed everything (see
+    // tst_relay_websocket).
+    QTest::qWait(1500);
+    QVERIFY2(backendSocket->bytesToWrite() > Total / 2,
+        qPrintable(QStringLiteral("backend still has %1 bytes to write")
+                       .arg(backendSocket->bytesToWrite())));
+    QCOMPARE(m_relay->sessionCount(), 1);
+
+    const QByteArray q = "EIO=4&transport=polling&sid=" + sid.toLatin1();
+    QTcpSocket keep;
+    qint64 received = 0;
+    bool intact = true;
+    while (received < Total) {
+        const DecodeResult r = decodePayload(get(q, &keep), 16 * 1024 * 1024);
+        QVERIFY2(r.ok(), qPrintable(r.detail));
+        for (const Packet &p : r.packets) {
+            if (p.type != PacketType::Message)
+                continue; // a ping
+            for (qsizetype i = 0; i < p.data.size(); ++i)
+                intact = intact && p.data[i] == chunk[(received + i) % chunk.size()];
+            received += p.data.size();
+        }
+    }
+    QVERIFY(intact);
+    QCOMPARE(received, Total);
 }
 
 QTEST_MAIN(tst_RelayEngineIo)

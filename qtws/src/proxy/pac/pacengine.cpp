@@ -42,11 +42,11 @@ struct Job
     QUrl url;
     QString hostOverride;
     std::function<void(const PacResult &)> deliver;
-    std::shared_ptr<std::atomic<bool>> done = std::make_shared<std::atomic<bool>>(false);
+    std::atomic<bool> done {false};
 
-    void complete(const PacResult &result) const
+    void complete(const PacResult &result)
     {
-        if (!done->exchange(true))
+        if (!done.exchange(true))
             deliver(result);
     }
 };
@@ -69,7 +69,7 @@ struct Shared : std::enable_shared_from_this<Shared>
 {
     std::mutex mutex;
     std::condition_variable wake;
-    std::deque<Job> jobs;
+    std::deque<std::shared_ptr<Job>> jobs;
     Configuration configuration;
     bool stopping = false;
     std::shared_ptr<Worker> current;
@@ -107,7 +107,7 @@ public:
     void abandon() { m_abandoned = true; }
     bool isAbandoned() const { return m_abandoned; }
     void interrupt() { m_watchdog->interruptNow(); }
-    std::optional<Job> inFlight() const { return m_inFlight; }
+    std::shared_ptr<Job> inFlight() const { return m_inFlight; }
 
     // Joins the thread if it ends within graceMs, detaches it otherwise (a stuck script).
     void finish(int graceMs)
@@ -128,7 +128,7 @@ private:
         t_isPacWorker = true;
         quint64 version = 0;
         for (;;) {
-            Job job;
+            std::shared_ptr<Job> job;
             {
                 std::unique_lock<std::mutex> lock(m_shared->mutex);
                 m_inFlight.reset();
@@ -147,7 +147,7 @@ private:
                     m_loadError = PacResult();
                 }
             }
-            job.complete(evaluate(job.url, job.hostOverride));
+            job->complete(evaluate(job->url, job->hostOverride));
         }
         m_sandbox.reset();
         m_finishedPromise.set_value();
@@ -200,7 +200,7 @@ private:
     std::promise<void> m_finishedPromise;
     std::future<void> m_finished;
     bool m_abandoned = false; // guarded by Shared::mutex
-    std::optional<Job> m_inFlight; // guarded by Shared::mutex
+    std::shared_ptr<Job> m_inFlight; // guarded by Shared::mutex
     // Touched only on the worker thread:
     Configuration m_configuration;
     PacResult m_loadError;
@@ -215,7 +215,7 @@ void Shared::startWorker()
 
 void Shared::onStuck(const std::shared_ptr<Worker> &worker)
 {
-    std::optional<Job> job;
+    std::shared_ptr<Job> job;
     {
         std::lock_guard<std::mutex> lock(mutex);
         if (worker->isAbandoned() || worker != current)
@@ -248,7 +248,7 @@ public:
     std::shared_ptr<std::mutex> deliveryMutex = std::make_shared<std::mutex>();
     std::shared_ptr<PacEngine *> engine;
 
-    void submit(Job job)
+    void submit(std::shared_ptr<Job> job)
     {
         {
             std::lock_guard<std::mutex> lock(shared->mutex);
@@ -276,7 +276,7 @@ PacEngine::~PacEngine()
         *d->engine = nullptr;
     }
     std::shared_ptr<Worker> worker;
-    std::deque<Job> pending;
+    std::deque<std::shared_ptr<Job>> pending;
     {
         std::lock_guard<std::mutex> lock(d->shared->mutex);
         d->shared->stopping = true;
@@ -287,8 +287,8 @@ PacEngine::~PacEngine()
             worker->interrupt();
     }
     d->shared->wake.notify_all();
-    for (const Job &job : pending)
-        job.complete(
+    for (const std::shared_ptr<Job> &job : pending)
+        job->complete(
             makeError(PacError::EngineUnavailable, QStringLiteral("the engine was destroyed")));
     if (worker)
         worker->finish(kStuckGraceMs);
@@ -333,11 +333,12 @@ void PacEngine::findProxyForUrl(const QUrl &url, const QObject *context,
 {
     Q_D(PacEngine);
     QPointer<QObject> guard(const_cast<QObject *>(context));
-    Job job;
-    job.url = url;
-    job.hostOverride = hostOverride;
-    job.deliver = [mutex = d->deliveryMutex, engine = d->engine, guard,
-                      callback = std::move(callback)](const PacResult &result) {
+    const bool hasContext = context != nullptr;
+    auto job = std::make_shared<Job>();
+    job->url = url;
+    job->hostOverride = hostOverride;
+    job->deliver = [mutex = d->deliveryMutex, engine = d->engine, guard, hasContext,
+                       callback = std::move(callback)](const PacResult &result) {
         // Runs on a worker (or watchdog) thread. Hop to the engine's thread first: the engine
         // outlives every event posted to itself, which makes the QPointer check there safe; then on
         // to the context's thread.
@@ -346,11 +347,11 @@ void PacEngine::findProxyForUrl(const QUrl &url, const QObject *context,
             return;
         QMetaObject::invokeMethod(
             *engine,
-            [guard, callback, result] {
+            [guard, hasContext, callback, result] {
                 QObject *target = guard.data();
-                if (!target)
+                if (!target && hasContext)
                     return;
-                if (target->thread() == QThread::currentThread()) {
+                if (!target || target->thread() == QThread::currentThread()) {
                     callback(result);
                     return;
                 }
@@ -370,25 +371,29 @@ PacResult PacEngine::findProxyForUrlSync(const QUrl &url, const QString &hostOve
             QStringLiteral("synchronous request from a PAC worker thread"));
     auto promise = std::make_shared<std::promise<PacResult>>();
     std::future<PacResult> future = promise->get_future();
-    Job job;
-    job.url = url;
-    job.hostOverride = hostOverride;
-    job.deliver = [promise](const PacResult &result) { promise->set_value(result); };
+    auto job = std::make_shared<Job>();
+    job->url = url;
+    job->hostOverride = hostOverride;
+    job->deliver = [promise](const PacResult &result) { promise->set_value(result); };
     d->submit(std::move(job));
     return future.get();
 }
 
 QString PacEngine::scriptUrl(const QUrl &url, const PacEnvironment &environment)
 {
-    QUrl u = url;
-    // Credentials and fragments never reach a PAC script (Chromium strips them for every scheme).
-    u.setUserInfo(QString());
-    u.setFragment(QString());
-    const QString scheme = u.scheme().toLower();
+    const QString scheme = url.scheme();
     // ws:// and wss:// stay as they are (RFC 6455 §4.1 defines them as the URL's scheme); encrypted
     // requests reveal only scheme, host and port.
-    if (environment.stripSecurePathAndQuery
-        && (scheme == QStringLiteral("https") || scheme == QStringLiteral("wss"))) {
+    const bool strip = environment.stripSecurePathAndQuery
+        && (scheme.compare(u"https", Qt::CaseInsensitive) == 0
+            || scheme.compare(u"wss", Qt::CaseInsensitive) == 0);
+    // Credentials and fragments never reach a PAC script (Chromium strips them for every scheme).
+    if (!strip && !url.hasFragment() && url.userInfo().isEmpty())
+        return url.toString(QUrl::FullyEncoded); // the common case, without copying the URL
+    QUrl u = url;
+    u.setUserInfo(QString());
+    u.setFragment(QString());
+    if (strip) {
         u.setPath(QStringLiteral("/"));
         u.setQuery(QString());
     }

@@ -96,7 +96,8 @@ class PacEnginePrivate;
     isPlainHostName() is false for IPv6 literals; shExpMatch() falls back to a literal match when a
     pattern is not a valid regular expression; dateRange() and timeRange() accept wrap-around
     ranges; invalid argument forms return false instead of throwing; isInNetEx() takes an IP literal
-    (as in Chromium); sortIpAddressList() puts IPv6 before IPv4, each in ascending order (stable).
+    (as in Chromium); sortIpAddressList() puts IPv6 before IPv4 as Microsoft documents, each family
+    in ascending numeric order (stable), and answers "" for an unsortable list.
     \since 0.1
 */
 class QTWS_EXPORT PacEngine : public QObject
@@ -122,8 +123,8 @@ public:
 
     /*!
         Evaluates the script for \a url without blocking; \a callback runs on \a context's thread
-        unless \a context was destroyed meanwhile. \a hostOverride replaces the host handed to the
-        script (pactester's -h).
+        unless \a context was destroyed meanwhile; with a null \a context it runs on the engine's
+        thread. \a hostOverride replaces the host handed to the script (pactester's -h).
     */
     void findProxyForUrl(const QUrl &url, const QObject *context,
         std::function<void(const PacResult &)> callback, const QString &hostOverride = QString());

@@ -11,6 +11,7 @@
 
 #include <algorithm>
 #include <future>
+#include <mutex>
 #include <thread>
 
 namespace QtWs {
@@ -40,7 +41,6 @@ function table(names) {
 }
 var DAYS = table(['SUN', 'MON', 'TUE', 'WED', 'THU', 'FRI', 'SAT']);
 var MONTHS = table(['JAN', 'FEB', 'MAR', 'APR', 'MAY', 'JUN', 'JUL', 'AUG', 'SEP', 'OCT', 'NOV', 'DEC']);
-var IPV4 = /^(\d{1,4})\.(\d{1,4})\.(\d{1,4})\.(\d{1,4})$/;
 var globCache = Object.create(null);
 var globCacheSize = 0;
 var DAY = 1, MONTH = 2, YEAR = 4;
@@ -125,8 +125,54 @@ define('shExpMatch', function (str, pattern) {
     return globRegExp(String(pattern)).test(String(str));
 });
 
+// Per-evaluation caches (DNS answers, myIpAddress()), emptied by the call wrapper before every call:
+// a native call costs far more than a property lookup.
+var evalDns = Object.create(null);
+var evalMyIp = null;
+function beginEvaluation() {
+    evalDns = Object.create(null);
+    evalMyIp = null;
+}
+function resolve4(host) {
+    var a = evalDns[host];
+    if (a === undefined)
+        a = evalDns[host] = nat.dnsResolve(host);
+    return a;
+}
+
+// "d.d.d.d" with 1 to 4 digits per part (the form of Netscape's isInNet() regular expression) as a
+// signed 32-bit number, Infinity when a part is over 255, NaN for any other string. Avoids split()
+// and string-to-number conversions, which dominate isInNet() otherwise.
+function parseQuad(s) {
+    var n = s.length, parts = 0, v = 0, acc = 0, digits = 0, over = false;
+    for (var i = 0; i <= n; ++i) {
+        var c = i < n ? s.charCodeAt(i) : 46;
+        if (c >= 48 && c <= 57) {
+            if (++digits > 4)
+                return NaN;
+            v = v * 10 + (c - 48);
+        } else if (c === 46) {
+            if (digits === 0 || ++parts > 4)
+                return NaN;
+            if (v > 255)
+                over = true;
+            acc = (acc << 8) | (v & 0xff);
+            v = 0;
+            digits = 0;
+        } else {
+            return NaN;
+        }
+    }
+    if (parts !== 4)
+        return NaN;
+    return over ? Infinity : acc;
+}
 function convertAddr(ipchars) {
-    var b = String(ipchars).split('.');
+    var s = String(ipchars);
+    var q = parseQuad(s);
+    if (q === q && q !== Infinity)
+        return q;
+    var b = s.split('.'); // anything else: Netscape's arithmetic on whatever the parts convert to
     return ((b[0] & 0xff) << 24) | ((b[1] & 0xff) << 16) | ((b[2] & 0xff) << 8) | (b[3] & 0xff);
 }
 // isInNet() converts the same pattern and mask strings on every call: remember them (a pure function).
@@ -147,27 +193,30 @@ function convertCached(ipchars) {
 }
 define('convert_addr', convertAddr);
 define('dnsResolve', function (host) {
-    var a = nat.dnsResolve(String(host));
+    var a = resolve4(String(host));
     return a === '' ? null : a;
 });
 define('isResolvable', function (host) {
-    return nat.dnsResolve(String(host)) !== '';
+    return resolve4(String(host)) !== '';
 });
 define('isInNet', function (host, pattern, mask) {
     var ip = String(host);
-    var m = IPV4.exec(ip);
-    if (m === null) {
-        ip = nat.dnsResolve(ip);
+    var a = parseQuad(ip);
+    if (a === Infinity)
+        return false; // an address with a part over 255
+    if (a !== a) {
+        ip = resolve4(ip);
         if (ip === '')
             return false;
-    } else if (m[1] > 255 || m[2] > 255 || m[3] > 255 || m[4] > 255) {
-        return false;
+        a = convertAddr(ip);
     }
     var k = convertCached(mask);
-    return (convertAddr(ip) & k) === (convertCached(pattern) & k);
+    return (a & k) === (convertCached(pattern) & k);
 });
 define('myIpAddress', function () {
-    return nat.myIpAddress();
+    if (evalMyIp === null)
+        evalMyIp = nat.myIpAddress();
+    return evalMyIp;
 });
 define('alert', function (message) {
     nat.alert(String(message));
@@ -187,8 +236,8 @@ define('isInNetEx', function (address, prefix) {
     return nat.isInNetEx(String(address), String(prefix));
 });
 define('sortIpAddressList', function (list) {
-    var s = nat.sortIpAddressList(String(list));
-    return s === '' ? false : s;
+    // Microsoft: an empty string when the list cannot be sorted.
+    return nat.sortIpAddressList(String(list));
 });
 define('getClientVersion', function () {
     return '1.0';
@@ -294,13 +343,15 @@ define('timeRange', function () {
     }
     return inRange(lo, hi, cur);
 });
+return beginEvaluation;
 }))JS";
 
 // Calls FindProxyForURLEx (preferred, Microsoft) or FindProxyForURL and reports how it went as
 // [kind, value]: kind 0 = returned value, 1 = no function, 2 = thrown value. Not strict, so the
 // script's function sees the global object as "this", as in browsers.
-constexpr char kCallSource[] = R"JS((function (g) {
+constexpr char kCallSource[] = R"JS((function (g, beginEvaluation) {
     return function (url, host) {
+        beginEvaluation();
         var f = g.FindProxyForURLEx;
         if (typeof f !== 'function') {
             f = g.FindProxyForURL;
@@ -385,6 +436,25 @@ QList<QHostAddress> defaultResolve(const QString &host, int timeoutMs)
     return future.get();
 }
 
+// QNetworkInterface::allAddresses() asks the kernel every time; scripts call myIpAddress() on
+// nearly every evaluation. Remembered for kLocalAddressTtl, shared by all engines (addresses change
+// rarely, and the resolver drops its caches on network changes anyway).
+constexpr auto kLocalAddressTtl = std::chrono::seconds(5);
+
+QList<QHostAddress> systemLocalAddresses()
+{
+    static std::mutex mutex;
+    static QList<QHostAddress> cached;
+    static std::chrono::steady_clock::time_point expires;
+    std::lock_guard<std::mutex> lock(mutex);
+    const auto now = std::chrono::steady_clock::now();
+    if (now >= expires) {
+        cached = QNetworkInterface::allAddresses();
+        expires = now + kLocalAddressTtl;
+    }
+    return cached;
+}
+
 // The script line an Error points at, or -1 (non-Error values, errors raised inside the qtws
 // helpers).
 int exceptionLine(const QJSValue &exception, const QString &scriptName)
@@ -447,8 +517,12 @@ QList<QHostAddress> PacHost::lookup(const QString &host)
 
 QList<QHostAddress> PacHost::localAddresses()
 {
-    return m_environment.localAddresses ? m_environment.localAddresses()
-                                        : QNetworkInterface::allAddresses();
+    // Once per evaluation: scripts call myIpAddress() and myIpAddressEx() in several rules.
+    if (!m_localAddresses) {
+        m_localAddresses = m_environment.localAddresses ? m_environment.localAddresses()
+                                                        : systemLocalAddresses();
+    }
+    return *m_localAddresses;
 }
 
 QString PacHost::dnsResolve(const QString &host)
@@ -590,14 +664,14 @@ PacSandbox::PacSandbox(const PacEnvironment &environment, PacWatchdog *watchdog,
     }
     QJSValue nat = m_engine->newQObject(m_host.get());
     QJSEngine::setObjectOwnership(m_host.get(), QJSEngine::CppOwnership);
-    const QJSValue installed
+    const QJSValue begin
         = m_engine
               ->evaluate(QString::fromLatin1(kBootstrapSource), QStringLiteral("qtws:pac-helpers"))
               .call({global, nat});
-    if (installed.isError())
-        qCWarning(lcQtwsPac) << "PAC helpers failed to install:" << installed.toString();
+    if (!begin.isCallable())
+        qCWarning(lcQtwsPac) << "PAC helpers failed to install:" << begin.toString();
     m_call = m_engine->evaluate(QString::fromLatin1(kCallSource), QStringLiteral("qtws:pac-call"))
-                 .call({global});
+                 .call({global, begin});
     m_watchdog->setEngine(m_engine.get());
 }
 
@@ -637,7 +711,7 @@ PacResult PacSandbox::failFromException(const QJSValue &exception, const QString
         QStringLiteral("%1 threw \"%2\"").arg(where, text), line);
 }
 
-PacResult PacSandbox::guarded(const QString &where, const std::function<PacResult()> &work)
+template<typename Work> PacResult PacSandbox::guarded(const QString &where, Work work)
 {
     // Everything that can run script code, including reading what the script returned or threw
     // (getters, toString), happens under the deadline.

@@ -78,7 +78,7 @@ public:
 private:
     PacResult fail(PacError error, const QString &detail, int line = -1) const;
     PacResult failFromException(const QJSValue &exception, const QString &where);
-    PacResult guarded(const QString &where, const std::function<PacResult()> &work);
+    template<typename Work> PacResult guarded(const QString &where, Work work);
     PacResult evaluateArmed(const QString &url, const QString &host);
 
     PacEnvironment m_environment;
