@@ -322,7 +322,7 @@ public:
         if (relayPort <= 0 || nodePort <= 0)
             return fail(QStringLiteral("relay-polling: a server did not start: %1 %2")
                             .arg(relay.stderrText(), node.stderrText()));
-        QMap<QString, std::vector<double>> rate, mb, p50, p99, cpu;
+        QMap<QString, std::vector<double>> rate, mb, p50, p99, cpu, share;
         for (int round = 0; round < m_ctx.rounds; ++round) {
             QStringList servers {QStringLiteral("relay"), QStringLiteral("node")};
             if (round % 2)
@@ -334,8 +334,14 @@ public:
                 for (const bool latency : {false, true}) {
                     const QString key
                         = server + (latency ? QStringLiteral("/latency") : QStringLiteral("/tput"));
+                    const qint64 pid = server == QLatin1String("relay") ? relay.proc.processId()
+                                                                        : node.proc.processId();
+                    const double cpu0 = otherProcessCpuSeconds(pid);
+                    const qint64 t0 = nowNs();
                     const WorkerResult r
                         = pollRun(url, latency ? 32 : kPollSize, latency ? 1 : kPollInflight);
+                    share[key].push_back(
+                        (otherProcessCpuSeconds(pid) - cpu0) / (double(nowNs() - t0) / 1e9));
                     if (!r.error.isEmpty() || r.messages <= 0) {
                         fail(QStringLiteral("relay-polling %1: %2")
                                  .arg(key,
@@ -352,8 +358,8 @@ public:
         }
         QJsonObject figures;
         if (!m_ctx.json)
-            std::printf("  %-22s %10s %8s %12s %12s %14s\n", "server", "msg/s", "MB/s",
-                "p50 (1 infl.)", "p99", "client us/msg");
+            std::printf("  %-22s %10s %8s %12s %12s %14s %11s\n", "server", "msg/s", "MB/s",
+                "p50 (1 infl.)", "p99", "client us/msg", "server CPU");
         for (const QString &server : {QStringLiteral("relay"), QStringLiteral("node")}) {
             QJsonObject f;
             const QString t = server + QStringLiteral("/tput");
@@ -364,14 +370,15 @@ public:
             f.insert(QStringLiteral("latency_msg_s"), median(rate.value(l)));
             f.insert(QStringLiteral("p50_us"), median(p50.value(l)));
             f.insert(QStringLiteral("p99_us"), median(p99.value(l)));
+            f.insert(QStringLiteral("server_cpu_share"), median(share.value(t)));
             if (median(rate.value(t)) <= 0 || median(p50.value(l)) <= 0)
                 fail(QStringLiteral("relay-polling/%1: implausible figures").arg(server));
             figures.insert(server, f);
             if (!m_ctx.json)
-                std::printf("  %-22s %10.0f %8.2f %10.0fus %10.0fus %14.0f\n",
+                std::printf("  %-22s %10.0f %8.2f %10.0fus %10.0fus %14.0f %10.0f%%\n",
                     server == QLatin1String("relay") ? "qtws-relay -> echo" : "node engine.io echo",
                     median(rate.value(t)), median(mb.value(t)), median(p50.value(l)),
-                    median(p99.value(l)), median(cpu.value(t)));
+                    median(p99.value(l)), median(cpu.value(t)), 100 * median(share.value(t)));
         }
         const double rr = figures.value(QStringLiteral("relay"))
                               .toObject()
@@ -391,7 +398,9 @@ public:
     {
         Child srv;
         int port = 0;
-        if (server == QLatin1String("relay")) {
+        if (server == QLatin1String("relay-tcp")) {
+            port = startRelay(&srv, QStringLiteral("tcp://127.0.0.1:%1").arg(m_ctx.echoPort));
+        } else if (server == QLatin1String("relay")) {
             port = startRelay(&srv, wsBackend());
         } else {
             port = startNodeServer(&srv);
@@ -403,7 +412,7 @@ public:
         QString url;
         if (transport == QLatin1String("polling"))
             url = QStringLiteral("http://127.0.0.1:%1/").arg(port);
-        else if (server == QLatin1String("relay")) // WebSocket pass-through
+        else if (server.startsWith(QLatin1String("relay"))) // WebSocket pass-through
             url = QStringLiteral("ws://127.0.0.1:%1/").arg(port);
         else // engine.io over WebSocket: node's WebSocket session
             url = QStringLiteral("ws://127.0.0.1:%1/engine.io/?EIO=4&transport=websocket")
@@ -463,11 +472,15 @@ public:
         const int count = m_ctx.idleCount;
         QMap<QString, std::vector<double>> kb;
         for (int round = 0; round < m_ctx.rounds; ++round) {
-            QStringList servers {QStringLiteral("relay"), QStringLiteral("node")};
-            if (round % 2)
-                std::reverse(servers.begin(), servers.end());
             for (const QString &transport :
                 {QStringLiteral("websocket"), QStringLiteral("polling")}) {
+                // The relay with a ws:// backend holds a QtWs::WebSocket client per session; with
+                // a tcp:// backend a plain socket: both are measured for WebSocket sessions.
+                QStringList servers {QStringLiteral("relay"), QStringLiteral("node")};
+                if (transport == QLatin1String("websocket"))
+                    servers.insert(1, QStringLiteral("relay-tcp"));
+                if (round % 2)
+                    std::reverse(servers.begin(), servers.end());
                 for (const QString &server : servers) {
                     QString error;
                     const double v = idleRun(server, transport, count, &error);
@@ -482,21 +495,34 @@ public:
         QJsonObject figures;
         figures.insert(QStringLiteral("sessions"), count);
         if (!m_ctx.json)
-            std::printf("  KiB per idle session (server RSS delta / %d)\n  %-10s %10s %10s %8s\n",
+            std::printf("  KiB per idle session (server RSS delta / %d)\n  %-32s %10s %10s %8s\n",
                 count, "transport", "qtws-relay", "node eio", "ratio");
-        for (const QString &transport : {QStringLiteral("websocket"), QStringLiteral("polling")}) {
-            const double r = median(kb.value(QStringLiteral("relay/") + transport));
+        struct Row
+        {
+            const char *key;
+            const char *relay;
+            const char *transport;
+            const char *label;
+        };
+        const Row rows[] = {
+            {"websocket", "relay", "websocket", "WebSocket, ws:// backend"},
+            {"websocket-tcp-backend", "relay-tcp", "websocket", "WebSocket, tcp:// backend"},
+            {"polling", "relay", "polling", "polling, ws:// backend"},
+        };
+        for (const Row &row : rows) {
+            const QString transport = QLatin1String(row.transport);
+            const double r
+                = median(kb.value(QLatin1String(row.relay) + QLatin1Char('/') + transport));
             const double n = median(kb.value(QStringLiteral("node/") + transport));
             QJsonObject f;
             f.insert(QStringLiteral("relay_kib"), r);
             f.insert(QStringLiteral("node_kib"), n);
             f.insert(QStringLiteral("relay/node"), n > 0 ? r / n : -1);
-            figures.insert(transport, f);
+            figures.insert(QLatin1String(row.key), f);
             if (r <= -1 || n <= -1)
-                fail(QStringLiteral("relay-idle/%1: no figure").arg(transport));
+                fail(QStringLiteral("relay-idle/%1: no figure").arg(QLatin1String(row.key)));
             if (!m_ctx.json)
-                std::printf("  %-10s %10.2f %10.2f %8.2f\n", qPrintable(transport), r, n,
-                    n > 0 ? r / n : -1);
+                std::printf("  %-32s %10.2f %10.2f %8.2f\n", row.label, r, n, n > 0 ? r / n : -1);
         }
         out->insert(QStringLiteral("figures"), figures);
     }
