@@ -4,6 +4,9 @@
 #include "benchcommon.h"
 #include "clientadapter.h"
 #include "scenarios.h"
+#ifdef QTWS_BENCH_HAVE_SPECIAL
+#include "relaybench.h"
+#endif
 
 #include <QtCore/QCoreApplication>
 #include <QtCore/QFile>
@@ -169,7 +172,10 @@ public:
             if (m_o.quick && m_o.scenarios.isEmpty() && !s.inQuick)
                 continue;
             QJsonObject so;
-            ok = runScenario(s, &so) && ok;
+            if (!s.special.isEmpty())
+                ok = runSpecial(s, &so) && ok;
+            else
+                ok = runScenario(s, &so) && ok;
             out.append(so);
             m_byName.insert(s.name, so);
         }
@@ -357,6 +363,36 @@ private:
             return r;
         }
         return WorkerResult::fromJson(doc.object());
+    }
+
+    // The relay and PAC scenarios (relaybench.cpp): their own peers, A/B rounds and table.
+    bool runSpecial(const Scenario &s, QJsonObject *so)
+    {
+        if (!m_o.json) {
+            std::printf("\n== %s: %s\n", qPrintable(s.name), qPrintable(s.description));
+            std::fflush(stdout);
+        }
+#ifdef QTWS_BENCH_HAVE_SPECIAL
+        SpecialContext ctx;
+        ctx.echoPort = m_port;
+        ctx.rounds = m_o.rounds;
+        ctx.durationMs = m_o.durationMs;
+        ctx.warmupMs = m_o.warmupMs;
+        ctx.idleCount = m_o.idleCount;
+        ctx.quick = m_o.quick;
+        ctx.json = m_o.json;
+        ctx.node = m_o.node;
+        ctx.nodePath = m_o.nodePath;
+        ctx.runWorker = [this](const WorkerParams &p) {
+            double share = 0;
+            return runWorker(p.impl, p, &share);
+        };
+        return runSpecialScenario(s.name, ctx, so, &m_failures);
+#else
+        so->insert(QStringLiteral("name"), s.name);
+        so->insert(QStringLiteral("skipped"), QStringLiteral("not in this build"));
+        return true;
+#endif
     }
 
     bool runScenario(const Scenario &s, QJsonObject *so)

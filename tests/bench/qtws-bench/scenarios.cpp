@@ -89,6 +89,30 @@ std::vector<Scenario> build()
         s.params.count = 1000;
         v.push_back(s);
     }
+#ifdef QTWS_BENCH_HAVE_SPECIAL
+    const auto special = [&v](const char *name, const char *description, bool inQuick) {
+        Scenario s = make(name, description, Kind::Echo, Payload::Binary, 0, 1);
+        s.special = s.name;
+        s.inQuick = inQuick;
+        v.push_back(s);
+    };
+    special("relay-ws",
+        "qtws-relay WebSocket pass-through to the echo server vs direct: 64 KiB x 16 in flight "
+        "MB/s, 32 B p50 (qtws and QWebSocket clients)",
+        true);
+    special("relay-polling",
+        "Engine.IO long-polling (node engine.io-client): qtws-relay -> echo server vs a stock node "
+        "engine.io echo server; 1 KiB x 64 in flight msg/s, 32 B p50",
+        true);
+    special("relay-idle",
+        "server RSS per idle session, 1000 WebSocket and polling sessions: qtws-relay vs node "
+        "engine.io",
+        false);
+    special("pac",
+        "PAC evaluations/s, qtws PacEngine vs pacparser (interleaved); ProxyResolver::"
+        "resolveCached() ns per call",
+        true);
+#endif
     return v;
 }
 

@@ -18,6 +18,9 @@ struct Scenario
     double durationScale = 1; //!< large messages need a longer window for enough samples
     bool inQuick = true; //!< part of the --quick smoke run
     bool viaSquid = false; //!< through a local Squid (CONNECT); skipped when Squid is not installed
+    /*! Non-empty: a server or PAC scenario run by relaybench.cpp (its own peers and table) instead
+       of the client workers. */
+    QString special;
 };
 
 const std::vector<Scenario> &scenarios();
