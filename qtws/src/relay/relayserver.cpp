@@ -236,6 +236,9 @@ void RelayServerPrivate::onNewConnection()
 {
     Q_Q(RelayServer);
     while (QTcpSocket *socket = server->nextPendingConnection()) {
+        // Relayed messages are small and interactive; do not let Nagle hold them back (the backend
+        // sockets and the client's own sockets are set the same way).
+        socket->setSocketOption(QAbstractSocket::LowDelayOption, 1);
         const HttpConnection::Limits limits {
             options.maxRequestHeadBytes(), options.maxPayload(), options.requestTimeoutMs()};
         auto *connection = new HttpConnection(socket, limits, q);
