@@ -51,6 +51,7 @@ struct Options
     QString serverBinary = QStringLiteral(QTWS_BENCH_ECHO_SERVER);
     QString node = QStringLiteral(QTWS_BENCH_NODE);
     QString wsWorker = QStringLiteral(QTWS_BENCH_WS_WORKER);
+    QString pacTool = QStringLiteral(QTWS_BENCH_PAC_TOOL);
     QString nodePath = QStringLiteral(QTWS_BENCH_NODE_PATH);
 };
 
@@ -359,8 +360,64 @@ private:
         return WorkerResult::fromJson(doc.object());
     }
 
+    // The PAC figures come from tests/bench/pac-bench's own executable (one process, sequential
+    // measurements: qtws synchronous, qtws pipelined, pacparser).
+    bool runPacTool(const Scenario &s, QJsonObject *so)
+    {
+        so->insert(QStringLiteral("name"), s.name);
+        so->insert(QStringLiteral("description"), s.description);
+        if (!QFileInfo(m_o.pacTool).isExecutable()) {
+            if (!m_o.json)
+                std::printf("  skipped: qtws-bench-pac is not built\n");
+            so->insert(QStringLiteral("skipped"), QStringLiteral("qtws-bench-pac is not built"));
+            return true;
+        }
+        QProcess proc;
+        proc.setProgram(m_o.pacTool);
+        proc.setArguments(
+            {QStringLiteral("--iterations"), QString::number(m_o.quick ? 2000 : 20000)});
+        proc.start();
+        const bool finished = proc.waitForFinished(kWorkerTimeoutMs);
+        if (!finished)
+            proc.kill();
+        QJsonObject res;
+        const QStringList lines
+            = QString::fromUtf8(proc.readAllStandardOutput()).split(QLatin1Char('\n'));
+        const QList<QPair<QString, QString>> keys
+            = {{QStringLiteral("qtws sync"), QStringLiteral("qtws_sync")},
+                {QStringLiteral("qtws pipelined"), QStringLiteral("qtws_pipelined")},
+                {QStringLiteral("pacparser"), QStringLiteral("pacparser")}};
+        for (const QString &line : lines) {
+            const QString t = line.trimmed();
+            for (const auto &k : keys) {
+                if (t.startsWith(k.first + QLatin1Char(' ')))
+                    res.insert(k.second, t.mid(k.first.size()).trimmed().toDouble());
+            }
+        }
+        const double sync = res.value(QStringLiteral("qtws_sync")).toDouble();
+        const bool ok = finished && proc.exitCode() == 0 && sync > 0;
+        so->insert(QStringLiteral("pac"), res);
+        if (!m_o.json) {
+            for (const QString &line : lines) {
+                if (line.startsWith(QLatin1String("  ")))
+                    std::printf("  %s\n", qPrintable(line.trimmed()));
+            }
+            const QByteArray err = proc.readAllStandardError().trimmed();
+            if (!err.isEmpty())
+                std::printf("  (qtws-bench-pac: %s)\n", err.constData());
+        }
+        if (!ok)
+            m_failures << QStringLiteral("pac: qtws-bench-pac failed or printed no figures");
+        return ok;
+    }
+
     bool runScenario(const Scenario &s, QJsonObject *so)
     {
+        if (s.pacTool) {
+            if (!m_o.json)
+                std::printf("\n== %s: %s\n", qPrintable(s.name), qPrintable(s.description));
+            return runPacTool(s, so);
+        }
         WorkerParams p = s.params;
         p.port = m_port;
         p.warmupMs = m_o.warmupMs;
@@ -586,6 +643,8 @@ private:
             double threshold;
         };
         auto ratio = [](double a, double b) { return a > 0 && b > 0 ? a / b : -1; };
+        const QJsonObject pac
+            = m_byName.value(QStringLiteral("pac")).value(QStringLiteral("pac")).toObject();
         const QString qtws = QStringLiteral("qtws");
         const QString qt = QStringLiteral("qt");
         const QString raw = QStringLiteral("raw");
@@ -623,6 +682,10 @@ private:
                 false, 1},
             {"64 B fragments: time 4 MiB / time 2 MiB (qtws, linear = 2)", "<= 2.4", frag, false,
                 2.4},
+            {"PAC evaluations/s uncached, qtws (sync) / pacparser", ">= 5",
+                ratio(pac.value(QStringLiteral("qtws_sync")).toDouble(-1),
+                    pac.value(QStringLiteral("pacparser")).toDouble(-1)),
+                true, 5},
         };
         QJsonArray out;
         bool any = false;

@@ -75,6 +75,13 @@ std::vector<Scenario> build()
     v.push_back(make("connect", "connection setup rate, direct (open until connected, then abort)",
         Kind::Connect, Payload::Binary, 0, 1));
     {
+        Scenario s = make("pac",
+            "PAC evaluations per second: qtws PacEngine vs pacparser's C API (qtws-bench-pac)",
+            Kind::Echo, Payload::Binary, 0, 1);
+        s.pacTool = true;
+        v.push_back(s);
+    }
+    {
         Scenario s = make("connect-squid",
             "connection setup rate through a local Squid (CONNECT to the echo port)", Kind::Connect,
             Payload::Binary, 0, 1);

@@ -18,6 +18,7 @@ struct Scenario
     double durationScale = 1; //!< large messages need a longer window for enough samples
     bool inQuick = true; //!< part of the --quick smoke run
     bool viaSquid = false; //!< through a local Squid (CONNECT); skipped when Squid is not installed
+    bool pacTool = false; //!< run qtws-bench-pac (tests/bench/pac-bench) instead of workers
 };
 
 const std::vector<Scenario> &scenarios();
