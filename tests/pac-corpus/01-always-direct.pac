@@ -1,0 +1,4 @@
+// SPDX-License-Identifier: LGPL-3.0-or-later
+function FindProxyForURL(url, host) {
+    return "DIRECT";
+}
