@@ -189,9 +189,17 @@ HandshakeResult validateHandshakeResponse(
     // RFC 6455 §4.1: "If the status code received from the server is not 101, the client handles
     // the response per HTTP procedures" - for a WebSocket, that is a failure; quote what the server
     // said.
-    if (response.statusCode != 101)
-        return fail(HandshakeError::UnexpectedStatus,
-            QStringLiteral("the server answered %1").arg(q(response.displayStatusLine())));
+    if (response.statusCode != 101) {
+        // Who answered matters behind proxies (Squid's 403 vs the origin's 404): quote Server and
+        // Via too.
+        QString detail
+            = QStringLiteral("the server answered %1").arg(q(response.displayStatusLine()));
+        for (const char *name : {"Server", "Via"}) {
+            if (h.contains(name))
+                detail += QLatin1String(", ") + headerQuote(h, name);
+        }
+        return fail(HandshakeError::UnexpectedStatus, detail);
+    }
     if (response.majorVersion < 1 || (response.majorVersion == 1 && response.minorVersion < 1))
         return fail(HandshakeError::UnsupportedHttpVersion, q(response.displayStatusLine()));
     if (!h.containsToken("upgrade", "websocket"))

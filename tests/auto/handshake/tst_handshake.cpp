@@ -248,7 +248,8 @@ void tst_Handshake::responseValidation_data()
                          << QStringLiteral("\"HTTP/1.1 200 OK\"");
     QTest::addRow("403 squid") << QByteArray("HTTP/1.1 403 Forbidden\r\nServer: squid/5.7\r\n\r\n")
                                << none << false << HandshakeError::UnexpectedStatus
-                               << QStringLiteral("\"HTTP/1.1 403 Forbidden\"");
+                               << QStringLiteral(
+                                      "\"HTTP/1.1 403 Forbidden\", \"Server: squid/5.7\"");
     QTest::addRow("426") << QByteArray(
         "HTTP/1.1 426 Upgrade Required\r\nSec-WebSocket-Version: 13\r\n\r\n")
                          << none << false << HandshakeError::UnexpectedStatus
