@@ -235,6 +235,7 @@ void ClientEngine::receiveFrames(QByteArrayView data)
             // RFC 6455 §5.5.2: answer with a Pong carrying the same payload, unless we already sent
             // Close.
             if (!m_closeSent) {
+                reserveOutput();
                 m_writer->writePong(m_output, event.payload);
                 m_handler->engineOutputPending();
             }
@@ -247,6 +248,7 @@ void ClientEngine::receiveFrames(QByteArrayView data)
             if (!m_closeSent) {
                 // RFC 6455 §5.5.1: reply with a Close frame, typically echoing the status code.
                 m_closeSent = true;
+                reserveOutput();
                 m_writer->writeClose(m_output, event.closeCode);
                 m_handler->engineOutputPending();
             }
@@ -258,6 +260,7 @@ void ClientEngine::receiveFrames(QByteArrayView data)
             // then close.
             if (!m_closeSent) {
                 m_closeSent = true;
+                reserveOutput();
                 m_writer->writeClose(m_output, event.closeCode);
                 m_handler->engineOutputPending();
             }
@@ -275,6 +278,7 @@ void ClientEngine::sendMessage(OpCode opCode, QByteArrayView payload)
 {
     if (m_phase != Phase::Open || m_closeSent)
         return;
+    reserveOutput();
     m_writer->writeMessage(m_output, opCode, payload);
 }
 
@@ -282,6 +286,7 @@ void ClientEngine::sendPing(QByteArrayView payload)
 {
     if (m_phase != Phase::Open || m_closeSent)
         return;
+    reserveOutput();
     m_writer->writePing(m_output, payload);
 }
 
@@ -290,7 +295,16 @@ void ClientEngine::sendClose(quint16 code, const QString &reason)
     if (m_phase != Phase::Open || m_closeSent)
         return;
     m_closeSent = true;
+    reserveOutput();
     m_writer->writeClose(m_output, code, reason);
+}
+
+void ClientEngine::outputWritten()
+{
+    if (m_output.capacity() > MaxRetainedOutputCapacity)
+        m_output = QByteArray();
+    else
+        m_output.resize(0); // keeps the capacity of an unshared QByteArray
 }
 
 void ClientEngine::shutdown()

@@ -21,7 +21,8 @@ namespace QtWs {
    the response, then turns received bytes into events and API calls into bytes.
 
     No I/O, no QObject, no timers: the owner feeds received bytes with receive(), takes the bytes to
-   send with takeOutput() (once per event-loop turn, so that sends coalesce) and is told what
+   send from output() (once per event-loop turn, so that sends coalesce), then calls
+   outputWritten(), and is told what
    happened through Handler. It drives the pure codecs (HttpHeadParser, HandshakeRequest,
    MessageReader, MessageWriter) and adds the endpoint rules that need memory of the connection:
    answer pings, echo the Close frame once, and fail the connection with the right code on a
@@ -88,9 +89,20 @@ public:
     /*! Ignores all further input and output. */
     void shutdown();
 
-    /*! Takes everything queued for sending. */
-    QByteArray takeOutput() { return std::exchange(m_output, QByteArray()); }
+    /*!
+        Everything queued for sending. The owner copies it out (ByteStream::writeBytes()) and then
+       calls outputWritten(): the buffer keeps its capacity, so a busy connection does not allocate,
+       page-fault and free an output buffer every event-loop turn.
+    */
+    QByteArrayView output() const { return m_output; }
     qint64 pendingOutput() const { return m_output.size(); }
+    /*! The bytes of output() were handed to the stream: empties it, keeping a bounded capacity. */
+    void outputWritten();
+
+    /*! Capacity reserved by the first queued frame (not before: idle connections stay small). */
+    static constexpr qsizetype InitialOutputCapacity = 16 * 1024;
+    /*! Largest output capacity kept between turns; a larger one (huge messages) is freed. */
+    static constexpr qsizetype MaxRetainedOutputCapacity = 4 * 1024 * 1024;
 
     Phase phase() const { return m_phase; }
     bool closeSent() const { return m_closeSent; }
@@ -107,6 +119,11 @@ public:
 private:
     void receiveHandshake(const QByteArray &data);
     void receiveFrames(QByteArrayView data);
+    void reserveOutput()
+    {
+        if (m_output.capacity() < InitialOutputCapacity)
+            m_output.reserve(InitialOutputCapacity);
+    }
 
     Handler *m_handler;
     Phase m_phase = Phase::Idle;

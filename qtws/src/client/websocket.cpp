@@ -213,8 +213,10 @@ void WebSocketPrivate::flush()
     flushScheduled = false;
     if (!stream || !engine || engine->pendingOutput() == 0)
         return;
-    const QByteArray out = engine->takeOutput();
-    if (stream->write(out) != out.size())
+    const QByteArrayView out = engine->output();
+    const qint64 written = stream->writeBytes(out.data(), out.size());
+    engine->outputWritten();
+    if (written != out.size())
         qCDebug(lcQtwsClient, "[%p] write failed: %s", static_cast<void *>(q_ptr),
             qPrintable(stream->errorString()));
 }
@@ -237,7 +239,11 @@ qint64 WebSocketPrivate::queueMessage(OpCode opCode, QByteArrayView payload)
         return -1;
     }
     engine->sendMessage(opCode, payload);
-    scheduleFlush();
+    // Hand a large batch over before the output buffer grows past what it keeps between turns.
+    if (engine->pendingOutput() >= EarlyFlushThreshold)
+        flush();
+    else
+        scheduleFlush();
     return payload.size();
 }
 

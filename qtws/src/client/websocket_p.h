@@ -95,6 +95,10 @@ public:
     };
     QList<PendingPing> pendingPings; // bounded by MaxPendingPings
     static constexpr qsizetype MaxPendingPings = 32;
+    // Queued output at which a send writes at once instead of waiting for the end of the turn:
+    // keeps the per-connection output buffer (ClientEngine::output()) small and below glibc's mmap
+    // threshold during bursts.
+    static constexpr qint64 EarlyFlushThreshold = 64 * 1024;
     quint64 keepAliveCounter = 0;
 
     QStringDecoder frameDecoder {QStringDecoder::Utf8};

@@ -60,6 +60,22 @@ qint64 DeviceByteStream::write(const QByteArray &data)
     return m_device ? m_device->write(data) : -1;
 }
 
+qint64 DeviceByteStream::writeBytes(const char *data, qint64 size)
+{
+    if (!m_device)
+        return -1;
+    qint64 done = 0;
+    while (done < size) {
+        const qint64 n = m_device->write(data + done, qMin(size - done, WriteSliceSize));
+        if (n < 0)
+            return done > 0 ? done : -1;
+        done += n;
+        if (n == 0)
+            break;
+    }
+    return done;
+}
+
 qint64 DeviceByteStream::bytesToWrite() const
 {
     return m_device ? m_device->bytesToWrite() : 0;
