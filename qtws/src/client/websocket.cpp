@@ -198,6 +198,22 @@ void WebSocketPrivate::startOnStream(ByteStream *s)
         onStreamReadyRead();
 }
 
+void WebSocketPrivate::requestFlush()
+{
+    // Sends made while received data is dispatched (replies from slots) go out together when
+    // onStreamReadyRead() returns; sends after a flush is already scheduled join it.
+    if (receiving || flushScheduled)
+        return;
+    if (stream && stream->bytesToWrite() == 0) {
+        // Nothing queued anywhere: write at once (no event-loop turn of latency), and gather the
+        // rest of this turn's sends into one write at its end, so that bursts still coalesce.
+        flush();
+        scheduleFlush();
+        return;
+    }
+    scheduleFlush();
+}
+
 void WebSocketPrivate::scheduleFlush()
 {
     if (flushScheduled)
@@ -216,6 +232,7 @@ void WebSocketPrivate::flush()
     const QByteArrayView out = engine->output();
     const qint64 written = stream->writeBytes(out.data(), out.size());
     engine->outputWritten();
+    stream->flush(); // to the kernel now rather than on the socket's next write notification
     if (written != out.size())
         qCDebug(lcQtwsClient, "[%p] write failed: %s", static_cast<void *>(q_ptr),
             qPrintable(stream->errorString()));
@@ -243,7 +260,7 @@ qint64 WebSocketPrivate::queueMessage(OpCode opCode, QByteArrayView payload)
     if (engine->pendingOutput() >= EarlyFlushThreshold)
         flush();
     else
-        scheduleFlush();
+        requestFlush();
     return payload.size();
 }
 
@@ -255,7 +272,12 @@ void WebSocketPrivate::onStreamReadyRead()
     if (data.isEmpty())
         return;
     lastReceivedAt = clock.elapsed();
+    const bool nested = std::exchange(receiving, true);
     engine->receive(data);
+    receiving = nested;
+    // One write for everything the received data triggered (replies, pongs, a close reply).
+    if (!receiving && engine && engine->pendingOutput() > 0)
+        flush();
 }
 
 void WebSocketPrivate::onStreamDisconnected()
@@ -381,15 +403,17 @@ void WebSocketPrivate::engineProtocolError(WebSocket::Error e, quint16 code, con
     startDeadline(phaseTimer, options.closeTimeout(), q);
     setState(WebSocket::State::Closing);
     flush();
-    if (stream)
-        stream->disconnectFromPeer();
+    // Report before closing: the Close frame is already written to the kernel, so the socket may
+    // close (and report disconnected) within disconnectFromPeer() itself.
     if (state != WebSocket::State::Unconnected)
         Q_EMIT q->errorOccurred(e);
+    if (stream && disconnectPending)
+        stream->disconnectFromPeer();
 }
 
 void WebSocketPrivate::engineOutputPending()
 {
-    scheduleFlush();
+    requestFlush();
 }
 
 void WebSocketPrivate::onTimer(int timerId)
@@ -431,7 +455,7 @@ void WebSocketPrivate::onTimer(int timerId)
             pendingPings.removeFirst();
         pendingPings.append({payload, now});
         engine->sendPing(payload);
-        scheduleFlush();
+        requestFlush();
         startDeadline(pongTimer, options.pongDeadline(), q_ptr);
     } else if (timerId == pongTimer.timerId()) {
         pongTimer.stop();
@@ -642,7 +666,7 @@ bool WebSocket::ping(const QByteArray &payload)
         d->pendingPings.removeFirst();
     d->pendingPings.append({payload, d->clock.elapsed()});
     d->engine->sendPing(payload);
-    d->scheduleFlush();
+    d->requestFlush();
     return true;
 }
 
@@ -671,7 +695,7 @@ void WebSocket::close(quint16 code, const QString &reason)
     d->engine->sendClose(code, reason);
     startDeadline(d->phaseTimer, d->options.closeTimeout(), this);
     d->setState(State::Closing);
-    d->scheduleFlush();
+    d->requestFlush();
 }
 
 void WebSocket::abort()

@@ -45,6 +45,7 @@ public:
     void fail(WebSocket::Error error, const QString &message, quint16 closeCode = 1006);
     void finish();
     void releaseConnection();
+    void requestFlush();
     void scheduleFlush();
     void flush();
     void onTimer(int timerId);
@@ -106,6 +107,7 @@ public:
     QString closeReason;
     int responseStatus = 0;
     bool flushScheduled = false;
+    bool receiving = false; // inside onStreamReadyRead(): sends are flushed when it returns
     bool disconnectPending
         = false; // the stream is being closed after a close handshake or a failure
     quint64 generation = 0; // bumped per open(): stale queued calls compare it

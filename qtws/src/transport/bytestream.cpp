@@ -76,6 +76,12 @@ qint64 DeviceByteStream::writeBytes(const char *data, qint64 size)
     return done;
 }
 
+void DeviceByteStream::flush()
+{
+    if (m_socket)
+        m_socket->flush();
+}
+
 qint64 DeviceByteStream::bytesToWrite() const
 {
     return m_device ? m_device->bytesToWrite() : 0;

@@ -45,6 +45,11 @@ public:
        WebSocket keeps one output buffer per connection and refills it every turn).
     */
     virtual qint64 writeBytes(const char *data, qint64 size) = 0;
+    /*!
+        Hands what is queued to the network now, as far as it will take it, instead of on the next
+       event-loop turn (QAbstractSocket::flush()); the rest follows as usual.
+    */
+    virtual void flush() { }
     /*! Bytes accepted by write() and not yet handed to the network. */
     virtual qint64 bytesToWrite() const = 0;
     /*! Sends what is queued, then closes our direction (TCP FIN); disconnected() follows. */
@@ -84,6 +89,7 @@ public:
     QByteArray readAll() override;
     qint64 write(const QByteArray &data) override;
     qint64 writeBytes(const char *data, qint64 size) override;
+    void flush() override;
     qint64 bytesToWrite() const override;
     void disconnectFromPeer() override;
     void abort() override;

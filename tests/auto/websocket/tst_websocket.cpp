@@ -218,6 +218,7 @@ private Q_SLOTS:
     void notOpen();
     void invalidCloseCode();
     void writesAreCoalesced();
+    void repliesToOneReadAreCoalesced();
     void pingPong();
     void keepAlive_data();
     void keepAlive();
@@ -605,6 +606,10 @@ void tst_WebSocket::outgoingQueueLimit()
     options.setMaxQueuedOutgoingBytes(100);
     QVERIFY(openAndAccept(options));
     QSignalSpy errors(m_socket.get(), &WebSocket::errorOccurred);
+    // A send with nothing queued is written at once (the memory stream takes it all); the sends
+    // that follow in the same turn wait in the queue.
+    QCOMPARE(m_socket->sendBinaryMessage(QByteArray(10, 'z')), 10);
+    QCOMPARE(m_socket->bufferedAmount(), 0);
     QCOMPARE(m_socket->sendBinaryMessage(QByteArray(60, 'a')), 60);
     QVERIFY(m_socket->bufferedAmount() > 60); // payload + header, masked
     QCOMPARE(m_socket->sendBinaryMessage(QByteArray(50, 'b')), -1);
@@ -613,7 +618,7 @@ void tst_WebSocket::outgoingQueueLimit()
     QCOMPARE(m_socket->state(), WebSocket::State::Open);
     QTRY_COMPARE(m_socket->bufferedAmount(), 0);
     QCOMPARE(m_socket->sendBinaryMessage(QByteArray(50, 'c')), 50);
-    QTRY_COMPARE(m_server->count(MessageEvent::Type::BinaryMessage), 2);
+    QTRY_COMPARE(m_server->count(MessageEvent::Type::BinaryMessage), 3);
     QCOMPARE(m_server->events.back().payload, QByteArray(50, 'c'));
     QCOMPARE(errors.size(), 0); // usage errors are returned, not signalled
 }
@@ -646,9 +651,31 @@ void tst_WebSocket::writesAreCoalesced()
     const int writesBefore = m_clientStream->writeCount();
     for (int i = 0; i < 100; ++i)
         QCOMPARE(m_socket->sendTextMessage(QString::number(i)), qint64(QString::number(i).size()));
-    QTRY_COMPARE(m_server->count(MessageEvent::Type::TextMessage), 100);
+    // The first send finds nothing queued and is written at once (no turn of latency); the 99
+    // that follow in the same turn go out together at its end.
     QCOMPARE(m_clientStream->writeCount() - writesBefore, 1);
+    QTRY_COMPARE(m_server->count(MessageEvent::Type::TextMessage), 100);
+    QCOMPARE(m_clientStream->writeCount() - writesBefore, 2);
     for (int i = 0; i < 100; ++i)
+        QCOMPARE(m_server->events[size_t(i)].payload, QByteArray::number(i));
+}
+
+void tst_WebSocket::repliesToOneReadAreCoalesced()
+{
+    QVERIFY(openAndAccept());
+    QTRY_COMPARE(m_socket->bufferedAmount(), 0);
+    connect(m_socket.get(), &WebSocket::binaryMessageReceived, m_socket.get(),
+        [this](const QByteArray &m) { m_socket->sendBinaryMessage(m); });
+    const int writesBefore = m_clientStream->writeCount();
+    QByteArray batch;
+    for (int i = 0; i < 50; ++i)
+        batch += frame(0x82, QByteArray::number(i));
+    m_server->send(batch + frame(0x89, "p")); // a ping among them: its pong joins the same write
+    QTRY_COMPARE(m_server->count(MessageEvent::Type::BinaryMessage), 50);
+    QTRY_COMPARE(m_server->count(MessageEvent::Type::Pong), 1);
+    // Everything one read triggered (50 echoes and the pong) left in one write.
+    QCOMPARE(m_clientStream->writeCount() - writesBefore, 1);
+    for (int i = 0; i < 50; ++i)
         QCOMPARE(m_server->events[size_t(i)].payload, QByteArray::number(i));
 }
 
