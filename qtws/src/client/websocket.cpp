@@ -635,7 +635,9 @@ void WebSocket::open(const QNetworkRequest &request, const WebSocketOptions &opt
     const bool tls = url.scheme() == QLatin1String("wss");
     const quint16 port = quint16(url.port(tls ? 443 : 80));
     startDeadline(d->phaseTimer, options.connectTimeout(), this);
-    d->connector->start(url.host(), port, tls, options.sslConfiguration(), d->ignoredSslErrors);
+    // The TLS configuration (and with it the TLS backend) only for wss://.
+    d->connector->start(url.host(), port, tls,
+        tls ? std::optional(options.sslConfiguration()) : std::nullopt, d->ignoredSslErrors);
 }
 
 qint64 WebSocket::sendTextMessage(const QString &message)
