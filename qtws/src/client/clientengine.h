@@ -81,6 +81,17 @@ public:
     /*! Feeds received bytes. */
     void receive(const QByteArray &data);
 
+    /*!
+        Where the next payload bytes of a large frame may be read straight from the stream (one
+       copy, no intermediate buffer), or an empty range: see MessageReader::directBuffer(). Only in
+       the Open phase, and only when at least DirectReadMinimum bytes fit.
+    */
+    Protocol::MessageReader::DirectBuffer directBuffer();
+    /*! Accepts \a n bytes read into directBuffer() and handles the events they complete. */
+    void commitDirect(qsizetype n);
+    /*! Smallest direct read worth skipping the intermediate buffer for. */
+    static constexpr qsizetype DirectReadMinimum = 16 * 1024;
+
     /*! Queues a message (Open phase, before our Close). */
     void sendMessage(Protocol::OpCode opCode, QByteArrayView payload);
     void sendPing(QByteArrayView payload);
@@ -119,6 +130,7 @@ public:
 private:
     void receiveHandshake(const QByteArray &data);
     void receiveFrames(QByteArrayView data);
+    void handleEvent();
     void reserveOutput()
     {
         if (m_output.capacity() < InitialOutputCapacity)

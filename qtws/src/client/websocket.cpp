@@ -268,12 +268,27 @@ void WebSocketPrivate::onStreamReadyRead()
 {
     if (!stream || !engine)
         return;
-    const QByteArray data = stream->readAll();
-    if (data.isEmpty())
+    if (stream->bytesAvailable() <= 0)
         return;
     lastReceivedAt = clock.elapsed();
     const bool nested = std::exchange(receiving, true);
-    engine->receive(data);
+    // Slots may abort, reopen or destroy the stream: check both before every step.
+    while (stream && engine && stream->bytesAvailable() > 0) {
+        // The payload of a large frame goes straight from the socket into the message (one copy);
+        // everything else through one readAll() buffer.
+        const MessageReader::DirectBuffer direct = engine->directBuffer();
+        if (direct.size > 0) {
+            const qint64 n = stream->read(direct.data, direct.size);
+            if (n <= 0)
+                break;
+            engine->commitDirect(qsizetype(n));
+            continue;
+        }
+        const QByteArray data = stream->readAll();
+        if (data.isEmpty())
+            break;
+        engine->receive(data);
+    }
     receiving = nested;
     // One write for everything the received data triggered (replies, pongs, a close reply).
     if (!receiving && engine && engine->pendingOutput() > 0)

@@ -6,6 +6,8 @@
 #include <QtCore/QIODevice>
 #include <QtNetwork/QSslSocket>
 
+#include <cstring>
+
 namespace QtWs {
 
 ByteStream::~ByteStream() = default;
@@ -53,6 +55,11 @@ qint64 DeviceByteStream::bytesAvailable() const
 QByteArray DeviceByteStream::readAll()
 {
     return m_device ? m_device->readAll() : QByteArray();
+}
+
+qint64 DeviceByteStream::read(char *data, qint64 maxSize)
+{
+    return m_device ? m_device->read(data, maxSize) : -1;
 }
 
 qint64 DeviceByteStream::write(const QByteArray &data)
@@ -180,6 +187,14 @@ MemoryByteStream::~MemoryByteStream()
 QByteArray MemoryByteStream::readAll()
 {
     return std::exchange(m_in, QByteArray());
+}
+
+qint64 MemoryByteStream::read(char *data, qint64 maxSize)
+{
+    const qsizetype n = qsizetype(qBound<qint64>(0, maxSize, m_in.size()));
+    std::memcpy(data, m_in.constData(), size_t(n));
+    m_in.remove(0, n);
+    return n;
 }
 
 qint64 MemoryByteStream::write(const QByteArray &data)

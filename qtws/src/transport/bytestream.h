@@ -38,6 +38,8 @@ public:
     virtual qint64 bytesAvailable() const = 0;
     /*! Reads everything available. Returns a buffer that the caller may keep without copying. */
     virtual QByteArray readAll() = 0;
+    /*! Reads at most \a maxSize bytes into \a data (no intermediate buffer); returns how many. */
+    virtual qint64 read(char *data, qint64 maxSize) = 0;
     /*! Queues \a data; the stream keeps a reference (no copy for implicitly shared sources). */
     virtual qint64 write(const QByteArray &data) = 0;
     /*!
@@ -87,6 +89,7 @@ public:
 
     qint64 bytesAvailable() const override;
     QByteArray readAll() override;
+    qint64 read(char *data, qint64 maxSize) override;
     qint64 write(const QByteArray &data) override;
     qint64 writeBytes(const char *data, qint64 size) override;
     void flush() override;
@@ -132,6 +135,7 @@ public:
 
     qint64 bytesAvailable() const override { return m_in.size(); }
     QByteArray readAll() override;
+    qint64 read(char *data, qint64 maxSize) override;
     qint64 write(const QByteArray &data) override;
     qint64 writeBytes(const char *data, qint64 size) override
     {
