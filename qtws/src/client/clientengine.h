@@ -10,6 +10,7 @@
 #include "protocol/message.h"
 
 #include <memory>
+#include <utility>
 #include <optional>
 
 namespace QtWs {
@@ -109,6 +110,10 @@ public:
     qint64 pendingOutput() const { return m_output.size(); }
     /*! The bytes of output() were handed to the stream: empties it, keeping a bounded capacity. */
     void outputWritten();
+    /*! True when the output buffer is too large to be kept: hand it over with takeOutput(). */
+    bool isOutputOversized() const { return m_output.capacity() > MaxRetainedOutputCapacity; }
+    /*! Takes the output buffer (for an oversized one: the stream shares it instead of copying). */
+    QByteArray takeOutput() { return std::exchange(m_output, QByteArray()); }
 
     /*! Capacity reserved by the first queued frame (not before: idle connections stay small). */
     static constexpr qsizetype InitialOutputCapacity = 16 * 1024;

@@ -229,11 +229,22 @@ void WebSocketPrivate::flush()
     flushScheduled = false;
     if (!stream || !engine || engine->pendingOutput() == 0)
         return;
-    const QByteArrayView out = engine->output();
-    const qint64 written = stream->writeBytes(out.data(), out.size());
-    engine->outputWritten();
+    qint64 size = 0;
+    qint64 written = 0;
+    if (engine->isOutputOversized()) {
+        // Huge messages: a buffer that would be freed anyway is shared with the socket, not copied
+        // (a copy would double the memory held per message in flight).
+        const QByteArray out = engine->takeOutput();
+        size = out.size();
+        written = stream->write(out);
+    } else {
+        const QByteArrayView out = engine->output();
+        size = out.size();
+        written = stream->writeBytes(out.data(), out.size());
+        engine->outputWritten();
+    }
     stream->flush(); // to the kernel now rather than on the socket's next write notification
-    if (written != out.size())
+    if (written != size)
         qCDebug(lcQtwsClient, "[%p] write failed: %s", static_cast<void *>(q_ptr),
             qPrintable(stream->errorString()));
 }
@@ -272,8 +283,10 @@ void WebSocketPrivate::onStreamReadyRead()
         return;
     lastReceivedAt = clock.elapsed();
     const bool nested = std::exchange(receiving, true);
-    // Slots may abort, reopen or destroy the stream: check both before every step.
-    while (stream && engine && stream->bytesAvailable() > 0) {
+    // Slots may abort or reopen (new stream, new engine), even delete the WebSocket: check before
+    // every step.
+    const QPointer<WebSocket> alive(q_ptr);
+    while (alive && stream && engine && stream->bytesAvailable() > 0) {
         // The payload of a large frame goes straight from the socket into the message (one copy);
         // everything else through one readAll() buffer.
         const MessageReader::DirectBuffer direct = engine->directBuffer();
@@ -289,6 +302,8 @@ void WebSocketPrivate::onStreamReadyRead()
             break;
         engine->receive(data);
     }
+    if (!alive)
+        return;
     receiving = nested;
     // One write for everything the received data triggered (replies, pongs, a close reply).
     if (!receiving && engine && engine->pendingOutput() > 0)
