@@ -10,8 +10,8 @@
 #include "protocol/message.h"
 
 #include <memory>
-#include <utility>
 #include <optional>
+#include <utility>
 
 namespace QtWs {
 
@@ -111,7 +111,17 @@ public:
     /*! The bytes of output() were handed to the stream: empties it, keeping a bounded capacity. */
     void outputWritten();
     /*! True when the output buffer is too large to be kept: hand it over with takeOutput(). */
-    bool isOutputOversized() const { return m_output.capacity() > MaxRetainedOutputCapacity; }
+    bool isOutputOversized() const
+    {
+        return m_output.capacity() > MaxRetainedOutputCapacity
+            || m_output.size() > ShareOutputAbove;
+    }
+    /*!
+        Output larger than this is shared with the socket too: QAbstractSocket writes one buffer
+       chunk per write notification, so a large output copied in 32 KiB slices would leave 32 KiB
+       per event-loop turn once the kernel buffer is full.
+    */
+    static constexpr qsizetype ShareOutputAbove = 256 * 1024;
     /*! Takes the output buffer (for an oversized one: the stream shares it instead of copying). */
     QByteArray takeOutput() { return std::exchange(m_output, QByteArray()); }
 
