@@ -217,57 +217,87 @@ void ClientEngine::receiveFrames(QByteArrayView data)
                 return;
             continue;
         }
-        MessageEvent event = m_reader->takeEvent();
-        switch (event.type) {
-        case MessageEvent::Type::TextMessage:
-        case MessageEvent::Type::BinaryMessage:
-        case MessageEvent::Type::TextFrame:
-        case MessageEvent::Type::BinaryFrame:
-            // RFC 6455 §5.5.1: after sending Close we process no further data.
-            if (!m_closeSent)
-                m_handler->engineMessage(event);
-            // A payload no receiver kept is reused for the next message (ignored while still
-            // shared).
-            if (m_phase == Phase::Open && event.type == MessageEvent::Type::BinaryMessage)
-                m_reader->recycle(std::move(event.payload));
-            break;
-        case MessageEvent::Type::Ping:
-            // RFC 6455 §5.5.2: answer with a Pong carrying the same payload, unless we already sent
-            // Close.
-            if (!m_closeSent) {
-                m_writer->writePong(m_output, event.payload);
-                m_handler->engineOutputPending();
-            }
-            break;
-        case MessageEvent::Type::Pong:
-            m_handler->enginePong(event.payload);
-            break;
-        case MessageEvent::Type::Close:
-            m_closeReceived = true;
-            if (!m_closeSent) {
-                // RFC 6455 §5.5.1: reply with a Close frame, typically echoing the status code.
-                m_closeSent = true;
-                m_writer->writeClose(m_output, event.closeCode);
-                m_handler->engineOutputPending();
-            }
-            m_phase = Phase::Finished;
-            m_handler->engineCloseReceived(event.closeCode, event.closeReason);
-            return;
-        case MessageEvent::Type::Error:
-            // RFC 6455 §7.1.7: fail the connection: send Close with the code (unless already sent),
-            // then close.
-            if (!m_closeSent) {
-                m_closeSent = true;
-                m_writer->writeClose(m_output, event.closeCode);
-                m_handler->engineOutputPending();
-            }
-            m_phase = Phase::Finished;
-            m_handler->engineProtocolError(
-                errorForCloseCode(event.closeCode), event.closeCode, event.errorString);
-            return;
-        case MessageEvent::Type::None:
-            break;
+        handleEvent();
+    }
+}
+
+MessageReader::DirectBuffer ClientEngine::directBuffer()
+{
+    if (m_phase != Phase::Open || m_closeSent)
+        return {};
+    const MessageReader::DirectBuffer b = m_reader->directBuffer();
+    if (b.size < DirectReadMinimum)
+        return {}; // the reader drops an unused direct range on its next call
+    return b;
+}
+
+void ClientEngine::commitDirect(qsizetype n)
+{
+    if (m_phase != Phase::Open)
+        return;
+    const MessageReader::Result r = m_reader->commitDirect(n);
+    if (!r.eventReady)
+        return;
+    handleEvent();
+    // The reader may hold back one more event (the message after its last frame event).
+    receiveFrames({});
+}
+
+void ClientEngine::handleEvent()
+{
+    MessageEvent event = m_reader->takeEvent();
+    switch (event.type) {
+    case MessageEvent::Type::TextMessage:
+    case MessageEvent::Type::BinaryMessage:
+    case MessageEvent::Type::TextFrame:
+    case MessageEvent::Type::BinaryFrame:
+        // RFC 6455 §5.5.1: after sending Close we process no further data.
+        if (!m_closeSent)
+            m_handler->engineMessage(event);
+        // A payload no receiver kept is reused for the next message (ignored while still
+        // shared).
+        if (m_phase == Phase::Open && event.type == MessageEvent::Type::BinaryMessage)
+            m_reader->recycle(std::move(event.payload));
+        break;
+    case MessageEvent::Type::Ping:
+        // RFC 6455 §5.5.2: answer with a Pong carrying the same payload, unless we already sent
+        // Close.
+        if (!m_closeSent) {
+            reserveOutput();
+            m_writer->writePong(m_output, event.payload);
+            m_handler->engineOutputPending();
         }
+        break;
+    case MessageEvent::Type::Pong:
+        m_handler->enginePong(event.payload);
+        break;
+    case MessageEvent::Type::Close:
+        m_closeReceived = true;
+        if (!m_closeSent) {
+            // RFC 6455 §5.5.1: reply with a Close frame, typically echoing the status code.
+            m_closeSent = true;
+            reserveOutput();
+            m_writer->writeClose(m_output, event.closeCode);
+            m_handler->engineOutputPending();
+        }
+        m_phase = Phase::Finished;
+        m_handler->engineCloseReceived(event.closeCode, event.closeReason);
+        return;
+    case MessageEvent::Type::Error:
+        // RFC 6455 §7.1.7: fail the connection: send Close with the code (unless already sent),
+        // then close.
+        if (!m_closeSent) {
+            m_closeSent = true;
+            reserveOutput();
+            m_writer->writeClose(m_output, event.closeCode);
+            m_handler->engineOutputPending();
+        }
+        m_phase = Phase::Finished;
+        m_handler->engineProtocolError(
+            errorForCloseCode(event.closeCode), event.closeCode, event.errorString);
+        return;
+    case MessageEvent::Type::None:
+        break;
     }
 }
 
@@ -275,6 +305,7 @@ void ClientEngine::sendMessage(OpCode opCode, QByteArrayView payload)
 {
     if (m_phase != Phase::Open || m_closeSent)
         return;
+    reserveOutput();
     m_writer->writeMessage(m_output, opCode, payload);
 }
 
@@ -282,6 +313,7 @@ void ClientEngine::sendPing(QByteArrayView payload)
 {
     if (m_phase != Phase::Open || m_closeSent)
         return;
+    reserveOutput();
     m_writer->writePing(m_output, payload);
 }
 
@@ -290,7 +322,16 @@ void ClientEngine::sendClose(quint16 code, const QString &reason)
     if (m_phase != Phase::Open || m_closeSent)
         return;
     m_closeSent = true;
+    reserveOutput();
     m_writer->writeClose(m_output, code, reason);
+}
+
+void ClientEngine::outputWritten()
+{
+    if (m_output.capacity() > MaxRetainedOutputCapacity)
+        m_output = QByteArray();
+    else
+        m_output.resize(0); // keeps the capacity of an unshared QByteArray
 }
 
 void ClientEngine::shutdown()

@@ -11,6 +11,7 @@
 
 #include <memory>
 #include <optional>
+#include <utility>
 
 namespace QtWs {
 
@@ -21,7 +22,8 @@ namespace QtWs {
    the response, then turns received bytes into events and API calls into bytes.
 
     No I/O, no QObject, no timers: the owner feeds received bytes with receive(), takes the bytes to
-   send with takeOutput() (once per event-loop turn, so that sends coalesce) and is told what
+   send from output() (once per event-loop turn, so that sends coalesce), then calls
+   outputWritten(), and is told what
    happened through Handler. It drives the pure codecs (HttpHeadParser, HandshakeRequest,
    MessageReader, MessageWriter) and adds the endpoint rules that need memory of the connection:
    answer pings, echo the Close frame once, and fail the connection with the right code on a
@@ -80,6 +82,17 @@ public:
     /*! Feeds received bytes. */
     void receive(const QByteArray &data);
 
+    /*!
+        Where the next payload bytes of a large frame may be read straight from the stream (one
+       copy, no intermediate buffer), or an empty range: see MessageReader::directBuffer(). Only in
+       the Open phase, and only when at least DirectReadMinimum bytes fit.
+    */
+    Protocol::MessageReader::DirectBuffer directBuffer();
+    /*! Accepts \a n bytes read into directBuffer() and handles the events they complete. */
+    void commitDirect(qsizetype n);
+    /*! Smallest direct read worth skipping the intermediate buffer for. */
+    static constexpr qsizetype DirectReadMinimum = 16 * 1024;
+
     /*! Queues a message (Open phase, before our Close). */
     void sendMessage(Protocol::OpCode opCode, QByteArrayView payload);
     void sendPing(QByteArrayView payload);
@@ -88,9 +101,34 @@ public:
     /*! Ignores all further input and output. */
     void shutdown();
 
-    /*! Takes everything queued for sending. */
-    QByteArray takeOutput() { return std::exchange(m_output, QByteArray()); }
+    /*!
+        Everything queued for sending. The owner copies it out (ByteStream::writeBytes()) and then
+       calls outputWritten(): the buffer keeps its capacity, so a busy connection does not allocate,
+       page-fault and free an output buffer every event-loop turn.
+    */
+    QByteArrayView output() const { return m_output; }
     qint64 pendingOutput() const { return m_output.size(); }
+    /*! The bytes of output() were handed to the stream: empties it, keeping a bounded capacity. */
+    void outputWritten();
+    /*! True when the output buffer is too large to be kept: hand it over with takeOutput(). */
+    bool isOutputOversized() const
+    {
+        return m_output.capacity() > MaxRetainedOutputCapacity
+            || m_output.size() > ShareOutputAbove;
+    }
+    /*!
+        Output larger than this is shared with the socket too: QAbstractSocket writes one buffer
+       chunk per write notification, so a large output copied in 32 KiB slices would leave 32 KiB
+       per event-loop turn once the kernel buffer is full.
+    */
+    static constexpr qsizetype ShareOutputAbove = 256 * 1024;
+    /*! Takes the output buffer (for an oversized one: the stream shares it instead of copying). */
+    QByteArray takeOutput() { return std::exchange(m_output, QByteArray()); }
+
+    /*! Capacity reserved by the first queued frame (not before: idle connections stay small). */
+    static constexpr qsizetype InitialOutputCapacity = 16 * 1024;
+    /*! Largest output capacity kept between turns; a larger one (huge messages) is freed. */
+    static constexpr qsizetype MaxRetainedOutputCapacity = 4 * 1024 * 1024;
 
     Phase phase() const { return m_phase; }
     bool closeSent() const { return m_closeSent; }
@@ -107,6 +145,12 @@ public:
 private:
     void receiveHandshake(const QByteArray &data);
     void receiveFrames(QByteArrayView data);
+    void handleEvent();
+    void reserveOutput()
+    {
+        if (m_output.capacity() < InitialOutputCapacity)
+            m_output.reserve(InitialOutputCapacity);
+    }
 
     Handler *m_handler;
     Phase m_phase = Phase::Idle;

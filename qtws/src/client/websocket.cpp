@@ -198,6 +198,22 @@ void WebSocketPrivate::startOnStream(ByteStream *s)
         onStreamReadyRead();
 }
 
+void WebSocketPrivate::requestFlush()
+{
+    // Sends made while received data is dispatched (replies from slots) go out together when
+    // onStreamReadyRead() returns; sends after a flush is already scheduled join it.
+    if (receiving || flushScheduled)
+        return;
+    if (stream && stream->bytesToWrite() == 0) {
+        // Nothing queued anywhere: write at once (no event-loop turn of latency), and gather the
+        // rest of this turn's sends into one write at its end, so that bursts still coalesce.
+        flush();
+        scheduleFlush();
+        return;
+    }
+    scheduleFlush();
+}
+
 void WebSocketPrivate::scheduleFlush()
 {
     if (flushScheduled)
@@ -213,8 +229,22 @@ void WebSocketPrivate::flush()
     flushScheduled = false;
     if (!stream || !engine || engine->pendingOutput() == 0)
         return;
-    const QByteArray out = engine->takeOutput();
-    if (stream->write(out) != out.size())
+    qint64 size = 0;
+    qint64 written = 0;
+    if (engine->isOutputOversized()) {
+        // Huge messages: a buffer that would be freed anyway is shared with the socket, not copied
+        // (a copy would double the memory held per message in flight).
+        const QByteArray out = engine->takeOutput();
+        size = out.size();
+        written = stream->write(out);
+    } else {
+        const QByteArrayView out = engine->output();
+        size = out.size();
+        written = stream->writeBytes(out.data(), out.size());
+        engine->outputWritten();
+    }
+    stream->flush(); // to the kernel now rather than on the socket's next write notification
+    if (written != size)
         qCDebug(lcQtwsClient, "[%p] write failed: %s", static_cast<void *>(q_ptr),
             qPrintable(stream->errorString()));
 }
@@ -237,7 +267,11 @@ qint64 WebSocketPrivate::queueMessage(OpCode opCode, QByteArrayView payload)
         return -1;
     }
     engine->sendMessage(opCode, payload);
-    scheduleFlush();
+    // Hand a large batch over before the output buffer grows past what it keeps between turns.
+    if (engine->pendingOutput() >= EarlyFlushThreshold)
+        flush();
+    else
+        requestFlush();
     return payload.size();
 }
 
@@ -245,11 +279,35 @@ void WebSocketPrivate::onStreamReadyRead()
 {
     if (!stream || !engine)
         return;
-    const QByteArray data = stream->readAll();
-    if (data.isEmpty())
+    if (stream->bytesAvailable() <= 0)
         return;
     lastReceivedAt = clock.elapsed();
-    engine->receive(data);
+    const bool nested = std::exchange(receiving, true);
+    // Slots may abort or reopen (new stream, new engine), even delete the WebSocket: check before
+    // every step.
+    const QPointer<WebSocket> alive(q_ptr);
+    while (alive && stream && engine && stream->bytesAvailable() > 0) {
+        // The payload of a large frame goes straight from the socket into the message (one copy);
+        // everything else through one readAll() buffer.
+        const MessageReader::DirectBuffer direct = engine->directBuffer();
+        if (direct.size > 0) {
+            const qint64 n = stream->read(direct.data, direct.size);
+            if (n <= 0)
+                break;
+            engine->commitDirect(qsizetype(n));
+            continue;
+        }
+        const QByteArray data = stream->readAll();
+        if (data.isEmpty())
+            break;
+        engine->receive(data);
+    }
+    if (!alive)
+        return;
+    receiving = nested;
+    // One write for everything the received data triggered (replies, pongs, a close reply).
+    if (!receiving && engine && engine->pendingOutput() > 0)
+        flush();
 }
 
 void WebSocketPrivate::onStreamDisconnected()
@@ -375,15 +433,17 @@ void WebSocketPrivate::engineProtocolError(WebSocket::Error e, quint16 code, con
     startDeadline(phaseTimer, options.closeTimeout(), q);
     setState(WebSocket::State::Closing);
     flush();
-    if (stream)
-        stream->disconnectFromPeer();
+    // Report before closing: the Close frame is already written to the kernel, so the socket may
+    // close (and report disconnected) within disconnectFromPeer() itself.
     if (state != WebSocket::State::Unconnected)
         Q_EMIT q->errorOccurred(e);
+    if (stream && disconnectPending)
+        stream->disconnectFromPeer();
 }
 
 void WebSocketPrivate::engineOutputPending()
 {
-    scheduleFlush();
+    requestFlush();
 }
 
 void WebSocketPrivate::onTimer(int timerId)
@@ -425,7 +485,7 @@ void WebSocketPrivate::onTimer(int timerId)
             pendingPings.removeFirst();
         pendingPings.append({payload, now});
         engine->sendPing(payload);
-        scheduleFlush();
+        requestFlush();
         startDeadline(pongTimer, options.pongDeadline(), q_ptr);
     } else if (timerId == pongTimer.timerId()) {
         pongTimer.stop();
@@ -605,7 +665,9 @@ void WebSocket::open(const QNetworkRequest &request, const WebSocketOptions &opt
     const bool tls = url.scheme() == QLatin1String("wss");
     const quint16 port = quint16(url.port(tls ? 443 : 80));
     startDeadline(d->phaseTimer, options.connectTimeout(), this);
-    d->connector->start(url.host(), port, tls, options.sslConfiguration(), d->ignoredSslErrors);
+    // The TLS configuration (and with it the TLS backend) only for wss://.
+    d->connector->start(url.host(), port, tls,
+        tls ? std::optional(options.sslConfiguration()) : std::nullopt, d->ignoredSslErrors);
 }
 
 qint64 WebSocket::sendTextMessage(const QString &message)
@@ -636,7 +698,7 @@ bool WebSocket::ping(const QByteArray &payload)
         d->pendingPings.removeFirst();
     d->pendingPings.append({payload, d->clock.elapsed()});
     d->engine->sendPing(payload);
-    d->scheduleFlush();
+    d->requestFlush();
     return true;
 }
 
@@ -665,7 +727,7 @@ void WebSocket::close(quint16 code, const QString &reason)
     d->engine->sendClose(code, reason);
     startDeadline(d->phaseTimer, d->options.closeTimeout(), this);
     d->setState(State::Closing);
-    d->scheduleFlush();
+    d->requestFlush();
 }
 
 void WebSocket::abort()

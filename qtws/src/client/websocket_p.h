@@ -45,6 +45,7 @@ public:
     void fail(WebSocket::Error error, const QString &message, quint16 closeCode = 1006);
     void finish();
     void releaseConnection();
+    void requestFlush();
     void scheduleFlush();
     void flush();
     void onTimer(int timerId);
@@ -95,6 +96,10 @@ public:
     };
     QList<PendingPing> pendingPings; // bounded by MaxPendingPings
     static constexpr qsizetype MaxPendingPings = 32;
+    // Queued output at which a send writes at once instead of waiting for the end of the turn:
+    // keeps the per-connection output buffer (ClientEngine::output()) small and below glibc's mmap
+    // threshold during bursts.
+    static constexpr qint64 EarlyFlushThreshold = 64 * 1024;
     quint64 keepAliveCounter = 0;
 
     QStringDecoder frameDecoder {QStringDecoder::Utf8};
@@ -102,6 +107,7 @@ public:
     QString closeReason;
     int responseStatus = 0;
     bool flushScheduled = false;
+    bool receiving = false; // inside onStreamReadyRead(): sends are flushed when it returns
     bool disconnectPending
         = false; // the stream is being closed after a close handshake or a failure
     quint64 generation = 0; // bumped per open(): stale queued calls compare it

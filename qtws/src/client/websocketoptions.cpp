@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: LGPL-3.0-or-later
 #include <qtws/websocketoptions.h>
 
+#include <optional>
+
 namespace QtWs {
 
 class WebSocketOptionsPrivate : public QSharedData
@@ -23,7 +25,18 @@ public:
     int clientMaxWindowBits = 15;
     int serverMaxWindowBits = 15;
     QNetworkProxy proxy {QNetworkProxy::DefaultProxy};
-    QSslConfiguration ssl = QSslConfiguration::defaultConfiguration();
+    // Unset until configured: QSslConfiguration::defaultConfiguration() loads the TLS backend
+    // (OpenSSL, ~170 KB per process), which a ws:// connection never needs.
+    std::optional<QSslConfiguration> ssl;
+
+    QSslConfiguration effectiveSsl() const
+    {
+        return ssl ? *ssl : QSslConfiguration::defaultConfiguration();
+    }
+    bool sameSsl(const WebSocketOptionsPrivate &o) const
+    {
+        return (!ssl && !o.ssl) || effectiveSsl() == o.effectiveSsl();
+    }
 
     bool operator==(const WebSocketOptionsPrivate &o) const
     {
@@ -37,7 +50,7 @@ public:
             && clientNoContextTakeover == o.clientNoContextTakeover
             && serverNoContextTakeover == o.serverNoContextTakeover
             && clientMaxWindowBits == o.clientMaxWindowBits
-            && serverMaxWindowBits == o.serverMaxWindowBits && proxy == o.proxy && ssl == o.ssl;
+            && serverMaxWindowBits == o.serverMaxWindowBits && proxy == o.proxy && sameSsl(o);
     }
 };
 
@@ -197,7 +210,7 @@ void WebSocketOptions::setProxy(const QNetworkProxy &proxy)
 }
 QSslConfiguration WebSocketOptions::sslConfiguration() const
 {
-    return d->ssl;
+    return d->effectiveSsl();
 }
 void WebSocketOptions::setSslConfiguration(const QSslConfiguration &c)
 {

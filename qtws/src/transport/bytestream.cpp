@@ -6,6 +6,8 @@
 #include <QtCore/QIODevice>
 #include <QtNetwork/QSslSocket>
 
+#include <cstring>
+
 namespace QtWs {
 
 ByteStream::~ByteStream() = default;
@@ -55,9 +57,36 @@ QByteArray DeviceByteStream::readAll()
     return m_device ? m_device->readAll() : QByteArray();
 }
 
+qint64 DeviceByteStream::read(char *data, qint64 maxSize)
+{
+    return m_device ? m_device->read(data, maxSize) : -1;
+}
+
 qint64 DeviceByteStream::write(const QByteArray &data)
 {
     return m_device ? m_device->write(data) : -1;
+}
+
+qint64 DeviceByteStream::writeBytes(const char *data, qint64 size)
+{
+    if (!m_device)
+        return -1;
+    qint64 done = 0;
+    while (done < size) {
+        const qint64 n = m_device->write(data + done, qMin(size - done, WriteSliceSize));
+        if (n < 0)
+            return done > 0 ? done : -1;
+        done += n;
+        if (n == 0)
+            break;
+    }
+    return done;
+}
+
+void DeviceByteStream::flush()
+{
+    if (m_socket)
+        m_socket->flush();
 }
 
 qint64 DeviceByteStream::bytesToWrite() const
@@ -158,6 +187,14 @@ MemoryByteStream::~MemoryByteStream()
 QByteArray MemoryByteStream::readAll()
 {
     return std::exchange(m_in, QByteArray());
+}
+
+qint64 MemoryByteStream::read(char *data, qint64 maxSize)
+{
+    const qsizetype n = qsizetype(qBound<qint64>(0, maxSize, m_in.size()));
+    std::memcpy(data, m_in.constData(), size_t(n));
+    m_in.remove(0, n);
+    return n;
 }
 
 qint64 MemoryByteStream::write(const QByteArray &data)

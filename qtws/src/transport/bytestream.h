@@ -38,8 +38,20 @@ public:
     virtual qint64 bytesAvailable() const = 0;
     /*! Reads everything available. Returns a buffer that the caller may keep without copying. */
     virtual QByteArray readAll() = 0;
+    /*! Reads at most \a maxSize bytes into \a data (no intermediate buffer); returns how many. */
+    virtual qint64 read(char *data, qint64 maxSize) = 0;
     /*! Queues \a data; the stream keeps a reference (no copy for implicitly shared sources). */
     virtual qint64 write(const QByteArray &data) = 0;
+    /*!
+        Queues a copy of \a size bytes at \a data; the caller may reuse its buffer at once (the
+       WebSocket keeps one output buffer per connection and refills it every turn).
+    */
+    virtual qint64 writeBytes(const char *data, qint64 size) = 0;
+    /*!
+        Hands what is queued to the network now, as far as it will take it, instead of on the next
+       event-loop turn (QAbstractSocket::flush()); the rest follows as usual.
+    */
+    virtual void flush() { }
     /*! Bytes accepted by write() and not yet handed to the network. */
     virtual qint64 bytesToWrite() const = 0;
     /*! Sends what is queued, then closes our direction (TCP FIN); disconnected() follows. */
@@ -77,7 +89,10 @@ public:
 
     qint64 bytesAvailable() const override;
     QByteArray readAll() override;
+    qint64 read(char *data, qint64 maxSize) override;
     qint64 write(const QByteArray &data) override;
+    qint64 writeBytes(const char *data, qint64 size) override;
+    void flush() override;
     qint64 bytesToWrite() const override;
     void disconnectFromPeer() override;
     void abort() override;
@@ -86,6 +101,14 @@ public:
     QString errorString() const override;
     QString peerDescription() const override;
     QIODevice *device() const { return m_device; }
+
+    /*!
+        writeBytes() hands the device at most this much per QIODevice::write(): QAbstractSocket's
+       write buffer then uses chunks of its own block size (32 KiB), which stay below glibc's mmap
+       threshold and are reused, instead of one message-sized chunk that is mmapped, page-faulted
+       and unmapped per large message.
+    */
+    static constexpr qint64 WriteSliceSize = 32 * 1024;
 
 private:
     void onSocketError(QAbstractSocket::SocketError error);
@@ -112,7 +135,12 @@ public:
 
     qint64 bytesAvailable() const override { return m_in.size(); }
     QByteArray readAll() override;
+    qint64 read(char *data, qint64 maxSize) override;
     qint64 write(const QByteArray &data) override;
+    qint64 writeBytes(const char *data, qint64 size) override
+    {
+        return write(QByteArray(data, size));
+    }
     qint64 bytesToWrite() const override { return 0; }
     void disconnectFromPeer() override;
     void abort() override;

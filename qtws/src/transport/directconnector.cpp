@@ -19,7 +19,7 @@ DirectConnector::~DirectConnector()
 }
 
 void DirectConnector::start(const QString &host, quint16 port, bool tls,
-    const QSslConfiguration &configuration, const QList<QSslError> &ignoredErrors)
+    const std::optional<QSslConfiguration> &configuration, const QList<QSslError> &ignoredErrors)
 {
     cancel();
     m_host = host;
@@ -37,7 +37,8 @@ void DirectConnector::start(const QString &host, quint16 port, bool tls,
             return;
         }
         auto *ssl = new QSslSocket(this);
-        ssl->setSslConfiguration(configuration);
+        ssl->setSslConfiguration(
+            configuration ? *configuration : QSslConfiguration::defaultConfiguration());
         ssl->setPeerVerifyName(host);
         if (!ignoredErrors.isEmpty())
             ssl->ignoreSslErrors(ignoredErrors);

@@ -10,6 +10,8 @@
 #include <QtNetwork/QSslConfiguration>
 #include <QtNetwork/QSslError>
 
+#include <optional>
+
 QT_BEGIN_NAMESPACE
 class QSslSocket;
 class QTcpSocket;
@@ -45,9 +47,13 @@ public:
     explicit DirectConnector(QObject *parent = nullptr);
     ~DirectConnector() override;
 
-    /*! Starts connecting to \a host:\a port; with \a tls, TLS with \a configuration and \a
-     * ignoredErrors follows. */
-    void start(const QString &host, quint16 port, bool tls, const QSslConfiguration &configuration,
+    /*!
+        Starts connecting to \a host:\a port; with \a tls, TLS with \a configuration (unset:
+       QSslConfiguration::defaultConfiguration()) and \a ignoredErrors follows. Plain TCP never
+       builds a QSslConfiguration: even a default-constructed one loads the TLS backend.
+    */
+    void start(const QString &host, quint16 port, bool tls,
+        const std::optional<QSslConfiguration> &configuration,
         const QList<QSslError> &ignoredErrors);
     /*! Accept \a errors in the TLS handshake under way (call from a slot connected to sslErrors()).
      */

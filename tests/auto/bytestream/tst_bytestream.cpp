@@ -20,6 +20,8 @@ private Q_SLOTS:
     void memoryCloseAfterData();
     void memoryWriteAfterClose();
     void deviceStreamOverTcp();
+    void writeBytesCopies_data();
+    void writeBytesCopies();
 };
 
 void tst_ByteStream::memoryPairDelivers()
@@ -110,6 +112,62 @@ void tst_ByteStream::deviceStreamOverTcp()
     peer->disconnectFromHost();
     QTRY_COMPARE(gone.size(), 1);
     QVERIFY(!stream.isConnected());
+}
+
+void tst_ByteStream::writeBytesCopies_data()
+{
+    QTest::addColumn<bool>("tcp");
+    QTest::addColumn<qint64>("size");
+    const qint64 slice = DeviceByteStream::WriteSliceSize;
+    for (bool tcp : {true, false}) {
+        const char *kind = tcp ? "tcp" : "memory";
+        QTest::addRow("%s: empty", kind) << tcp << qint64(0);
+        QTest::addRow("%s: one byte", kind) << tcp << qint64(1);
+        QTest::addRow("%s: one slice", kind) << tcp << slice;
+        QTest::addRow("%s: a slice and a byte", kind) << tcp << slice + 1;
+        QTest::addRow("%s: 1 MiB + 3", kind) << tcp << qint64(1024 * 1024 + 3);
+    }
+}
+
+// writeBytes() copies: the caller reuses (here: overwrites) its buffer at once and the peer still
+// receives what was there at the call, in order, whatever the slicing.
+void tst_ByteStream::writeBytesCopies()
+{
+    QFETCH(bool, tcp);
+    QFETCH(qint64, size);
+    QByteArray source(size, Qt::Uninitialized);
+    for (qint64 i = 0; i < size; ++i)
+        source[i] = char((i * 7 + i / 251) & 0xff);
+    QByteArray buffer = source;
+
+    QTcpServer server;
+    std::unique_ptr<QTcpSocket> peer;
+    std::unique_ptr<ByteStream> stream;
+    std::unique_ptr<ByteStream> memoryPeer;
+    QByteArray received;
+    if (tcp) {
+        QVERIFY(server.listen(QHostAddress::LocalHost, 0));
+        auto *client = new QTcpSocket;
+        client->setProxy(QNetworkProxy::NoProxy);
+        client->connectToHost(QHostAddress::LocalHost, server.serverPort());
+        QVERIFY(client->waitForConnected(5000));
+        QVERIFY(server.waitForNewConnection(5000));
+        peer.reset(server.nextPendingConnection());
+        connect(
+            peer.get(), &QIODevice::readyRead, peer.get(), [&] { received += peer->readAll(); });
+        stream = std::make_unique<DeviceByteStream>(client);
+    } else {
+        auto [a, b] = MemoryByteStream::createPair();
+        stream.reset(a);
+        memoryPeer.reset(b);
+        connect(b, &ByteStream::readyRead, b, [&, b = b] { received += b->readAll(); });
+    }
+    QCOMPARE(stream->writeBytes(buffer.constData(), size), size);
+    buffer.fill('\xee');
+    QCOMPARE(stream->writeBytes("end", 3), qint64(3));
+    QTRY_COMPARE_WITH_TIMEOUT(received.size(), size + 3, 20000);
+    QVERIFY(received.first(size) == source);
+    QCOMPARE(received.sliced(size), QByteArray("end"));
 }
 
 QTEST_GUILESS_MAIN(tst_ByteStream)

@@ -218,6 +218,9 @@ private Q_SLOTS:
     void notOpen();
     void invalidCloseCode();
     void writesAreCoalesced();
+    void repliesToOneReadAreCoalesced();
+    void largePayloadsInPieces_data();
+    void largePayloadsInPieces();
     void pingPong();
     void keepAlive_data();
     void keepAlive();
@@ -605,6 +608,10 @@ void tst_WebSocket::outgoingQueueLimit()
     options.setMaxQueuedOutgoingBytes(100);
     QVERIFY(openAndAccept(options));
     QSignalSpy errors(m_socket.get(), &WebSocket::errorOccurred);
+    // A send with nothing queued is written at once (the memory stream takes it all); the sends
+    // that follow in the same turn wait in the queue.
+    QCOMPARE(m_socket->sendBinaryMessage(QByteArray(10, 'z')), 10);
+    QCOMPARE(m_socket->bufferedAmount(), 0);
     QCOMPARE(m_socket->sendBinaryMessage(QByteArray(60, 'a')), 60);
     QVERIFY(m_socket->bufferedAmount() > 60); // payload + header, masked
     QCOMPARE(m_socket->sendBinaryMessage(QByteArray(50, 'b')), -1);
@@ -613,7 +620,7 @@ void tst_WebSocket::outgoingQueueLimit()
     QCOMPARE(m_socket->state(), WebSocket::State::Open);
     QTRY_COMPARE(m_socket->bufferedAmount(), 0);
     QCOMPARE(m_socket->sendBinaryMessage(QByteArray(50, 'c')), 50);
-    QTRY_COMPARE(m_server->count(MessageEvent::Type::BinaryMessage), 2);
+    QTRY_COMPARE(m_server->count(MessageEvent::Type::BinaryMessage), 3);
     QCOMPARE(m_server->events.back().payload, QByteArray(50, 'c'));
     QCOMPARE(errors.size(), 0); // usage errors are returned, not signalled
 }
@@ -646,9 +653,81 @@ void tst_WebSocket::writesAreCoalesced()
     const int writesBefore = m_clientStream->writeCount();
     for (int i = 0; i < 100; ++i)
         QCOMPARE(m_socket->sendTextMessage(QString::number(i)), qint64(QString::number(i).size()));
-    QTRY_COMPARE(m_server->count(MessageEvent::Type::TextMessage), 100);
+    // The first send finds nothing queued and is written at once (no turn of latency); the 99
+    // that follow in the same turn go out together at its end.
     QCOMPARE(m_clientStream->writeCount() - writesBefore, 1);
+    QTRY_COMPARE(m_server->count(MessageEvent::Type::TextMessage), 100);
+    QCOMPARE(m_clientStream->writeCount() - writesBefore, 2);
     for (int i = 0; i < 100; ++i)
+        QCOMPARE(m_server->events[size_t(i)].payload, QByteArray::number(i));
+}
+
+void tst_WebSocket::largePayloadsInPieces_data()
+{
+    QTest::addColumn<int>("piece");
+    QTest::addRow("happy: all in one write") << 0;
+    QTest::addRow("happy: 7-byte pieces around the headers, 20000-byte pieces") << 20000;
+    QTest::addRow("happy: 100000-byte pieces") << 100000;
+}
+
+// Large frames are read straight into the message (ClientEngine::directBuffer()); small frames,
+// pings and text around them, split anywhere, must come out intact and in order, and a binary
+// payload a slot keeps must not be overwritten by the next message (recycling only reuses
+// unshared buffers).
+void tst_WebSocket::largePayloadsInPieces()
+{
+    QFETCH(int, piece);
+    QVERIFY(openAndAccept());
+    QList<QByteArray> binaries;
+    QStringList texts;
+    connect(m_socket.get(), &WebSocket::binaryMessageReceived, m_socket.get(),
+        [&](const QByteArray &m) { binaries.append(m); });
+    connect(m_socket.get(), &WebSocket::textMessageReceived, m_socket.get(),
+        [&](const QString &m) { texts.append(m); });
+    QByteArray big1(300 * 1024, Qt::Uninitialized);
+    for (qsizetype i = 0; i < big1.size(); ++i)
+        big1[i] = char(i % 253);
+    const QByteArray big2(200 * 1024 + 5, 'q');
+    const QString text = QString(40000, u'\u00e9') + QStringLiteral("end");
+    const QByteArray wire = frame(0x82, big1) + frame(0x89, "p") + frame(0x82, "small")
+        + frame(0x81, text.toUtf8()) + frame(0x02, big2.first(70000))
+        + frame(0x80, big2.sliced(70000));
+    if (piece == 0) {
+        m_server->send(wire);
+    } else {
+        for (qsizetype pos = 0; pos < wire.size();) {
+            const qsizetype n = qMin<qsizetype>(pos < 16 ? 7 : piece, wire.size() - pos);
+            m_server->send(wire.mid(pos, n));
+            pos += n;
+            QCoreApplication::processEvents();
+        }
+    }
+    QTRY_COMPARE(binaries.size(), 3);
+    QCOMPARE(binaries.at(0).size(), big1.size());
+    QVERIFY(binaries.at(0) == big1);
+    QCOMPARE(binaries.at(1), QByteArray("small"));
+    QVERIFY(binaries.at(2) == big2);
+    QCOMPARE(texts, QStringList {text});
+    QTRY_COMPARE(m_server->count(MessageEvent::Type::Pong), 1);
+    QCOMPARE(m_socket->state(), WebSocket::State::Open);
+}
+
+void tst_WebSocket::repliesToOneReadAreCoalesced()
+{
+    QVERIFY(openAndAccept());
+    QTRY_COMPARE(m_socket->bufferedAmount(), 0);
+    connect(m_socket.get(), &WebSocket::binaryMessageReceived, m_socket.get(),
+        [this](const QByteArray &m) { m_socket->sendBinaryMessage(m); });
+    const int writesBefore = m_clientStream->writeCount();
+    QByteArray batch;
+    for (int i = 0; i < 50; ++i)
+        batch += frame(0x82, QByteArray::number(i));
+    m_server->send(batch + frame(0x89, "p")); // a ping among them: its pong joins the same write
+    QTRY_COMPARE(m_server->count(MessageEvent::Type::BinaryMessage), 50);
+    QTRY_COMPARE(m_server->count(MessageEvent::Type::Pong), 1);
+    // Everything one read triggered (50 echoes and the pong) left in one write.
+    QCOMPARE(m_clientStream->writeCount() - writesBefore, 1);
+    for (int i = 0; i < 50; ++i)
         QCOMPARE(m_server->events[size_t(i)].payload, QByteArray::number(i));
 }
 
