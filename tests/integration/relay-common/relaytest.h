@@ -247,6 +247,18 @@ inline bool waitForHttp(quint16 port, const QByteArray &path, int status, int ti
         timeoutMs);
 }
 
+// Queues \a total bytes on \a backend (a patterned 1 MiB chunk, repeated) far faster than any
+// client reads them, for the backpressure tests; returns the chunk so the reader can check order.
+inline QByteArray floodBackend(QTcpSocket *backend, qint64 total)
+{
+    QByteArray chunk(1024 * 1024, Qt::Uninitialized);
+    for (qsizetype i = 0; i < chunk.size(); ++i)
+        chunk[i] = char(i * 31 + 7);
+    for (qint64 sent = 0; sent < total; sent += chunk.size())
+        backend->write(chunk);
+    return chunk;
+}
+
 } // namespace RelayTest
 
 #endif // QTWS_TESTS_RELAYTEST_H

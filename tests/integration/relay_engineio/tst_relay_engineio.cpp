@@ -337,11 +337,7 @@ void tst_RelayEngineIo::slowPollerBackpressure()
     QTRY_COMPARE(m_backend->sockets.size(), 1);
     QTcpSocket *backendSocket = m_backend->sockets.front();
     constexpr qint64 Total = 32 * 1024 * 1024;
-    QByteArray chunk(1024 * 1024, Qt::Uninitialized);
-    for (qsizetype i = 0; i < chunk.size(); ++i)
-        chunk[i] = char(i * 13 + 5);
-    for (qint64 sent = 0; sent < Total; sent += chunk.size())
-        backendSocket->write(chunk);
+    const QByteArray chunk = floodBackend(backendSocket, Total);
     // A window in which an unbounded relay would have swallowed everything (see
     // tst_relay_websocket).
     QTest::qWait(1500);

@@ -429,11 +429,7 @@ void tst_RelayWebSocket::slowClientBackpressure()
     QTcpSocket *backendSocket = m_backend->sockets.front();
 
     constexpr qint64 Total = 64 * 1024 * 1024;
-    QByteArray chunk(1024 * 1024, Qt::Uninitialized);
-    for (qsizetype i = 0; i < chunk.size(); ++i)
-        chunk[i] = char(i * 31 + 7);
-    for (qint64 sent = 0; sent < Total; sent += chunk.size())
-        backendSocket->write(chunk);
+    const QByteArray chunk = floodBackend(backendSocket, Total);
     // Without backpressure the relay would swallow all 64 MiB within this time; with it, it stops
     // after its queue (plus what the kernel buffers on both hops) and the backend keeps the rest.
     QTest::qWait(1500);
