@@ -47,6 +47,19 @@ DeviceByteStream::~DeviceByteStream()
         m_device->disconnect(this);
 }
 
+QIODevice *DeviceByteStream::releaseDevice()
+{
+    QIODevice *device = m_device;
+    if (!device)
+        return nullptr;
+    device->disconnect(this);
+    device->setParent(nullptr);
+    m_device = nullptr;
+    m_socket = nullptr;
+    m_gone = true;
+    return device;
+}
+
 qint64 DeviceByteStream::bytesAvailable() const
 {
     return m_device ? m_device->bytesAvailable() : 0;

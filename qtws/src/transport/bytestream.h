@@ -101,6 +101,12 @@ public:
     QString errorString() const override;
     QString peerDescription() const override;
     QIODevice *device() const { return m_device; }
+    /*!
+        Gives the device back to the caller (unparented, no longer listened to) and leaves this
+        stream disconnected without emitting anything: how a connector starts TLS on the socket
+        that an HTTP exchange (CONNECT) or a SOCKS handshake just used in the clear.
+    */
+    QIODevice *releaseDevice();
 
     /*!
         writeBytes() hands the device at most this much per QIODevice::write(): QAbstractSocket's

@@ -1,0 +1,178 @@
+// SPDX-License-Identifier: LGPL-3.0-or-later
+#ifndef QTWS_CONNECT_ATTEMPT_H
+#define QTWS_CONNECT_ATTEMPT_H
+
+#include "protocol/handshake.h"
+#include "protocol/httpmessage.h"
+#include "transport/tlsclient.h"
+
+#include <qtws/connectreport.h>
+#include <qtws/websocketoptions.h>
+
+#include <QtCore/QBasicTimer>
+#include <QtCore/QElapsedTimer>
+#include <QtCore/QObject>
+#include <QtCore/QPointer>
+#include <QtNetwork/QNetworkProxy>
+
+#include <memory>
+
+QT_BEGIN_NAMESPACE
+class QAuthenticator;
+QT_END_NAMESPACE
+
+namespace QtWs {
+
+class ByteStream;
+class HttpExchange;
+class MessageChannel;
+class ProxyAuthRound;
+class SocksClient;
+class TcpConnector;
+
+/*!
+    \internal
+    What every attempt of one WebSocket::open() shares: the target, the opening handshake as the
+    options describe it (checked once, in WebSocket::open()), and the TLS settings.
+*/
+struct AttemptContext
+{
+    QUrl url; //!< ws:// or wss://, without fragment
+    Protocol::HandshakeRequest handshake; //!< origin-form template; each attempt takes a new key
+    WebSocketOptions options;
+    QList<QSslError> ignoredSslErrors;
+    QElapsedTimer clock; //!< started by open(): attempt times are offsets from it
+};
+
+/*!
+    \class QtWs::Attempt
+    \internal
+    \brief One strategy through one hop: reaches the hop, opens the tunnel if the strategy has one,
+    runs TLS where the path needs it, sends the upgrade in the strategy's form, and ends with an
+    open MessageChannel or a typed failure and its evidence (a ConnectAttempt).
+
+    The steps, each bounded by the attempt's deadline:
+    \list
+    \li reach: TCP to the server (Direct) or to the proxy; TLS to an HTTPS proxy;
+    \li tunnel: SOCKS handshake, or CONNECT (with up to MaxAuthRounds 407 rounds);
+    \li TLS to the server for wss:// through a tunnel (Direct, SocksTunnel, ConnectTunnel);
+    \li upgrade: the opening handshake in origin form (through a tunnel or direct), in absolute
+        form (ForwardedUpgrade, BareUpgrade) or as OPTIONS (OptionsUpgrade), with 407 rounds for
+        the forwarded forms; only a valid 101 counts as success.
+    \endlist
+    Proxy credentials come from the candidate, then from the process-wide cache, then from the
+    application through proxyAuthenticationRequired(); they are only ever written to the proxy
+    they belong to. finished() is emitted once.
+    \since 0.2
+*/
+class QTWS_EXPORT Attempt : public QObject
+{
+    Q_OBJECT
+public:
+    /*! Most 407 answers one attempt takes before it gives up (RFC 7235 has no limit). */
+    static constexpr int MaxAuthRounds = 3;
+
+    Attempt(const ProxyCandidate &hop, Strategy strategy,
+        std::shared_ptr<const AttemptContext> context, QObject *parent = nullptr);
+    ~Attempt() override;
+
+    const ProxyCandidate &hop() const { return m_hop; }
+    Strategy strategy() const { return m_strategy; }
+
+    /*! Starts; the attempt fails with a timeout after \a timeout. */
+    void start(std::chrono::milliseconds timeout);
+    /*! Stops without a result (another attempt won, or the socket gave up); no finished(). */
+    void cancel();
+    /*! Accepts \a errors in a TLS handshake under way (from a slot connected to sslErrors()). */
+    void ignoreSslErrors(const QList<QSslError> &errors);
+
+    bool isFinished() const { return m_finished; }
+    bool isSucceeded() const
+    {
+        return m_record.outcome() == ConnectAttempt::Outcome::Succeeded;
+    }
+    /*! The report entry, as it stands. */
+    ConnectAttempt record() const;
+    /*! After success: the open channel; the caller owns it. */
+    MessageChannel *takeChannel();
+
+    /*! True for strategies that never apply to \a hop or \a url (e.g. OPTIONS for wss://). */
+    static bool applies(Strategy strategy, const ProxyCandidate &hop, const QUrl &url,
+        QString *whyNot = nullptr);
+
+Q_SIGNALS:
+    void finished();
+    /*! A step started (for the report's "as it grows"). */
+    void progressed();
+    void sslErrors(const QList<QSslError> &errors);
+    /*! The proxy asks for credentials that the candidate and the cache do not have; a slot fills
+        \a authenticator (connected directly: it must answer before returning). */
+    void proxyAuthenticationRequired(const QNetworkProxy &proxy, QAuthenticator *authenticator);
+
+protected:
+    void timerEvent(QTimerEvent *event) override;
+
+private:
+    enum class Step {
+        Idle,
+        Reaching, // TCP to the hop
+        ProxyTls, // TLS to an HTTPS proxy
+        Socks, // SOCKS handshake
+        Connect, // CONNECT exchange
+        ServerTls, // TLS to the server through the tunnel (or direct)
+        Upgrade, // the opening handshake
+        Done,
+    };
+
+    void setStep(Step step);
+    void reach();
+    void onReached();
+    void onProxyTls();
+    void afterHop();
+    void startSocks();
+    void onSocks();
+    void sendConnect();
+    void onConnectAnswer();
+    void startServerTls();
+    void onServerTls();
+    void sendUpgrade();
+    void onUpgradeAnswer();
+    bool handleProxyAuth(const Protocol::HttpResponseHead &response, bool reusable);
+    void succeed(const Protocol::HandshakeRequest &request, const Protocol::HttpResponseHead &response,
+        const Protocol::HandshakeResult &result, const QByteArray &leftover);
+    void fail(ConnectAttempt::Failure failure, const QString &reason,
+        const QString &detail = QString());
+    void failReach(ConnectFailure failure, const QString &message);
+    void recordAnswer(const Protocol::HttpResponseHead &response, ConnectAttempt::Responder who);
+    Protocol::HttpRequestHead upgradeRequestHead(Protocol::HandshakeRequest *request) const;
+    QNetworkProxy networkProxy() const;
+    QString hopName() const;
+    QString stepText() const;
+    void release();
+
+    ProxyCandidate m_hop;
+    Strategy m_strategy;
+    std::shared_ptr<const AttemptContext> m_context;
+    ConnectAttempt m_record;
+    QElapsedTimer m_elapsed;
+    QBasicTimer m_deadline;
+    std::chrono::milliseconds m_timeout {0};
+    Step m_step = Step::Idle;
+    QList<QSslError> m_ignoredSslErrors;
+
+    QPointer<TcpConnector> m_connector;
+    QPointer<TlsClient> m_tls;
+    QPointer<ByteStream> m_stream;
+    QPointer<HttpExchange> m_exchange;
+    std::unique_ptr<SocksClient> m_socks;
+    std::unique_ptr<ProxyAuthRound> m_auth;
+    Protocol::HandshakeRequest m_request; // the upgrade request of this attempt
+    QPointer<MessageChannel> m_channel;
+    int m_authRounds = 0;
+    bool m_reconnectForAuth = false;
+    bool m_finished = false;
+};
+
+} // namespace QtWs
+
+#endif // QTWS_CONNECT_ATTEMPT_H
