@@ -5,9 +5,9 @@
 #include <qtws/websocket.h>
 #include <qtws/websocketoptions.h>
 
+#include "protocol/endpoint.h"
 #include "protocol/handshake.h"
 #include "protocol/httpmessage.h"
-#include "protocol/message.h"
 
 #include <memory>
 #include <optional>
@@ -24,10 +24,10 @@ namespace QtWs {
     No I/O, no QObject, no timers: the owner feeds received bytes with receive(), takes the bytes to
    send from output() (once per event-loop turn, so that sends coalesce), then calls
    outputWritten(), and is told what
-   happened through Handler. It drives the pure codecs (HttpHeadParser, HandshakeRequest,
-   MessageReader, MessageWriter) and adds the endpoint rules that need memory of the connection:
-   answer pings, echo the Close frame once, and fail the connection with the right code on a
-   violation (RFC 6455 §7.1.7).
+   happened through Handler. It drives the pure codecs (HttpHeadParser, HandshakeRequest) for the
+   opening handshake, then a Protocol::Endpoint in the client role, which keeps the endpoint rules
+   (answer pings, echo the Close frame once, fail the connection with the right code on a
+   violation, RFC 6455 §7.1.7).
 
     Handler callbacks may call back into the engine (send, close, shutdown); after shutdown() the
    engine ignores the rest of its input. \since 0.1
@@ -85,13 +85,11 @@ public:
     /*!
         Where the next payload bytes of a large frame may be read straight from the stream (one
        copy, no intermediate buffer), or an empty range: see MessageReader::directBuffer(). Only in
-       the Open phase, and only when at least DirectReadMinimum bytes fit.
+       the Open phase, and only when at least Protocol::Endpoint::DirectReadMinimum bytes fit.
     */
     Protocol::MessageReader::DirectBuffer directBuffer();
     /*! Accepts \a n bytes read into directBuffer() and handles the events they complete. */
     void commitDirect(qsizetype n);
-    /*! Smallest direct read worth skipping the intermediate buffer for. */
-    static constexpr qsizetype DirectReadMinimum = 16 * 1024;
 
     /*! Queues a message (Open phase, before our Close). */
     void sendMessage(Protocol::OpCode opCode, QByteArrayView payload);
@@ -106,33 +104,24 @@ public:
        calls outputWritten(): the buffer keeps its capacity, so a busy connection does not allocate,
        page-fault and free an output buffer every event-loop turn.
     */
-    QByteArrayView output() const { return m_output; }
-    qint64 pendingOutput() const { return m_output.size(); }
+    QByteArrayView output() const
+    {
+        return m_endpoint ? m_endpoint->output() : QByteArrayView(m_handshakeOutput);
+    }
+    qint64 pendingOutput() const { return output().size(); }
     /*! The bytes of output() were handed to the stream: empties it, keeping a bounded capacity. */
     void outputWritten();
-    /*! True when the output buffer is too large to be kept: hand it over with takeOutput(). */
-    bool isOutputOversized() const
-    {
-        return m_output.capacity() > MaxRetainedOutputCapacity
-            || m_output.size() > ShareOutputAbove;
-    }
     /*!
-        Output larger than this is shared with the socket too: QAbstractSocket writes one buffer
-       chunk per write notification, so a large output copied in 32 KiB slices would leave 32 KiB
-       per event-loop turn once the kernel buffer is full.
+        True when the output buffer is too large to be kept: hand it over with takeOutput() (see
+       Protocol::Endpoint::isOutputOversized()).
     */
-    static constexpr qsizetype ShareOutputAbove = 256 * 1024;
+    bool isOutputOversized() const { return m_endpoint && m_endpoint->isOutputOversized(); }
     /*! Takes the output buffer (for an oversized one: the stream shares it instead of copying). */
-    QByteArray takeOutput() { return std::exchange(m_output, QByteArray()); }
-
-    /*! Capacity reserved by the first queued frame (not before: idle connections stay small). */
-    static constexpr qsizetype InitialOutputCapacity = 16 * 1024;
-    /*! Largest output capacity kept between turns; a larger one (huge messages) is freed. */
-    static constexpr qsizetype MaxRetainedOutputCapacity = 4 * 1024 * 1024;
+    QByteArray takeOutput();
 
     Phase phase() const { return m_phase; }
-    bool closeSent() const { return m_closeSent; }
-    bool closeReceived() const { return m_closeReceived; }
+    bool closeSent() const { return m_endpoint && m_endpoint->closeSent(); }
+    bool closeReceived() const { return m_endpoint && m_endpoint->closeReceived(); }
 
     /*! The request as built, and the response head as received (empty before). */
     const Protocol::HttpRequestHead &requestHead() const { return m_requestHead; }
@@ -146,11 +135,7 @@ private:
     void receiveHandshake(const QByteArray &data);
     void receiveFrames(QByteArrayView data);
     void handleEvent();
-    void reserveOutput()
-    {
-        if (m_output.capacity() < InitialOutputCapacity)
-            m_output.reserve(InitialOutputCapacity);
-    }
+    void reportOutput();
 
     Handler *m_handler;
     Phase m_phase = Phase::Idle;
@@ -160,11 +145,8 @@ private:
     Protocol::HttpHeadParser m_parser {Protocol::HttpHeadParser::Mode::Response};
     Protocol::HttpResponseHead m_responseHead;
     Protocol::HandshakeResult m_result;
-    std::unique_ptr<Protocol::MessageReader> m_reader;
-    std::unique_ptr<Protocol::MessageWriter> m_writer;
-    QByteArray m_output;
-    bool m_closeSent = false;
-    bool m_closeReceived = false;
+    std::unique_ptr<Protocol::Endpoint> m_endpoint; // from the 101 on
+    QByteArray m_handshakeOutput; // the request until the endpoint exists
     bool m_frameEvents = false;
 };
 

@@ -68,6 +68,24 @@ constexpr bool isValidCloseCode(quint16 code) noexcept
         || (code >= 3000 && code <= 4999);
 }
 
+/*!
+    The code a Close frame carries when an endpoint closes with \a code: 0, 1005, 1006 and 1015 are
+    never sent (RFC 6455 §7.4.1) and become 1005, which MessageWriter::writeClose() writes as an
+    empty Close frame ("no status code"). Every other code is sent as it is.
+*/
+constexpr quint16 sendableCloseCode(quint16 code) noexcept
+{
+    switch (code) {
+    case 0:
+    case quint16(CloseCode::NoStatusReceived):
+    case quint16(CloseCode::AbnormalClosure):
+    case quint16(CloseCode::TlsHandshake):
+        return quint16(CloseCode::NoStatusReceived);
+    default:
+        return code;
+    }
+}
+
 /*! The maximum payload of a control frame (RFC 6455 §5.5). */
 constexpr qsizetype MaxControlPayload = 125;
 /*! The largest possible frame header: 2 + 8 (64-bit length) + 4 (mask). */

@@ -518,7 +518,8 @@ void MessageWriter::writePong(QByteArray &out, QByteArrayView payload)
 
 void MessageWriter::writeClose(QByteArray &out, quint16 code, const QString &reason)
 {
-    if (code == 0 || code == quint16(CloseCode::NoStatusReceived)) {
+    code = sendableCloseCode(code);
+    if (code == quint16(CloseCode::NoStatusReceived)) {
         writeRaw(out, OpCode::Close, {}, true, false);
         return;
     }

@@ -259,7 +259,8 @@ public:
     void writePong(QByteArray &out, QByteArrayView payload);
     /*!
         Appends a close frame with \a code and \a reason, the reason cut on a UTF-8 boundary to fit
-       123 bytes (RFC 6455 §5.5). Code 1005 (NoStatusReceived) writes an empty close frame.
+       123 bytes (RFC 6455 §5.5). A code that is never sent (see sendableCloseCode()) writes an
+       empty close frame.
     */
     void writeClose(QByteArray &out, quint16 code, const QString &reason = {});
 
