@@ -182,6 +182,14 @@ public:
     void addAttempt(const ConnectAttempt &attempt);
     void updateAttempt(qsizetype index, const ConnectAttempt &attempt);
 
+    /*!
+        What the planner decided besides the attempts, in plain language: a proxy moved last
+        because it could not be reached recently, a strategy tried first because it worked last
+        time, strategies that do not apply to a hop.
+    */
+    QStringList notes() const;
+    void addNote(const QString &note);
+
     /*! True once open() succeeded or failed. */
     bool isFinished() const;
     /*! True when a strategy connected. */

@@ -2,6 +2,8 @@
 #ifndef QTWS_WEBSOCKETOPTIONS_H
 #define QTWS_WEBSOCKETOPTIONS_H
 
+#include <qtws/global.h>
+#include <qtws/proxyconfiguration.h>
 #include <qtws/qtws_export.h>
 
 #include <QtCore/QByteArray>
@@ -26,10 +28,9 @@ class WebSocketOptionsPrivate;
    configuration.
 
     A value class (implicitly shared, comparable). The defaults are safe: TLS errors are not
-   ignored, limits are finite, and no proxy decision is taken silently: the default proxy() is
-   QNetworkProxy::DefaultProxy, which means "resolve the proxy for this URL". Proxy resolution lands
-   with its own release; until then only QNetworkProxy::NoProxy (connect directly, because the
-   caller says so) can be used.
+    ignored, limits are finite, and no proxy decision is taken silently: by default the socket
+    follows the user's proxy configuration (proxyConfiguration(), which defers to the
+    application's and the system's) and connects DIRECT only where that configuration says so.
 
     \since 0.1
     \sa QtWs::WebSocket
@@ -44,8 +45,8 @@ public:
     static constexpr qint64 DefaultMaxFrameSize = 64 * 1024 * 1024;
     static constexpr qint64 DefaultMaxMessageSize = 64 * 1024 * 1024;
     static constexpr qint64 DefaultMaxQueuedOutgoingBytes = 64 * 1024 * 1024;
-    static constexpr std::chrono::milliseconds DefaultConnectTimeout {30000};
-    static constexpr std::chrono::milliseconds DefaultHandshakeTimeout {30000};
+    static constexpr std::chrono::milliseconds DefaultConnectTimeout {60000};
+    static constexpr std::chrono::milliseconds DefaultHandshakeTimeout {10000};
     static constexpr std::chrono::milliseconds DefaultCloseTimeout {5000};
     static constexpr std::chrono::milliseconds DefaultPongDeadline {30000};
 
@@ -87,11 +88,18 @@ public:
     qint64 maxQueuedOutgoingBytes() const;
     void setMaxQueuedOutgoingBytes(qint64 bytes);
 
-    /*! Time allowed to reach the server (TCP, and TLS for wss://). */
+    /*!
+        Time allowed for the whole of WebSocket::open(): proxy resolution and every attempt
+        (60 s by default). Error::ConnectTimeout when it expires.
+    */
     std::chrono::milliseconds connectTimeout() const;
     void setConnectTimeout(std::chrono::milliseconds timeout);
 
-    /*! Time allowed between sending the opening handshake and receiving a valid 101 response. */
+    /*!
+        Time allowed for one attempt, one strategy through one hop: reaching it, the tunnel, TLS
+        and the opening handshake up to a valid 101 (10 s by default). When it expires the next
+        strategy runs (Error::HandshakeTimeout if it was the last).
+    */
     std::chrono::milliseconds handshakeTimeout() const;
     void setHandshakeTimeout(std::chrono::milliseconds timeout);
 
@@ -129,12 +137,51 @@ public:
     int serverMaxWindowBits() const;
     void setServerMaxWindowBits(int bits);
 
-    /*! The proxy decision. QNetworkProxy::DefaultProxy (the default) asks for proxy resolution,
-       which is not available yet and fails with WebSocket::Error::ProxyResolutionUnavailable;
-       QNetworkProxy::NoProxy connects directly; any other proxy fails with
-       WebSocket::Error::ProxyNotSupported for now. */
+    /*!
+        An explicit proxy, as QWebSocket takes it. QNetworkProxy::DefaultProxy (the default)
+        means "follow proxyConfiguration()"; QNetworkProxy::NoProxy connects directly;
+        an HttpProxy or Socks5Proxy (with its user and password) is the only hop tried, also for
+        loopback targets. Other types cannot carry a WebSocket (Error::ProxyResolutionFailed).
+    */
     QNetworkProxy proxy() const;
     void setProxy(const QNetworkProxy &proxy);
+
+    /*!
+        The per-socket proxy configuration, used when proxy() is QNetworkProxy::DefaultProxy (the
+        default). Its default, mode ProxyConfiguration::Mode::System, defers to the application's
+        configuration (ProxyResolver::setApplicationConfiguration()) and then to the system's
+        (environment, desktop settings, PAC, WPAD). Unlike a QNetworkProxy it can name a PAC
+        script, an HTTPS proxy, SOCKS4 and a no-proxy list.
+        \since 0.2
+    */
+    ProxyConfiguration proxyConfiguration() const;
+    void setProxyConfiguration(const ProxyConfiguration &configuration);
+
+    /*!
+        The strategies tried through each hop of the proxy list, in this order (each only where
+        it applies: see QtWs::Strategy). Default: defaultStrategies(). The strategy that last
+        worked for the hop and the server's origin goes first (isStrategyCacheEnabled()).
+        \since 0.2
+    */
+    QList<Strategy> strategies() const;
+    void setStrategies(const QList<Strategy> &strategies);
+    /*! Direct, SocksTunnel, ConnectTunnel, ForwardedUpgrade, OptionsUpgrade. */
+    static QList<Strategy> defaultStrategies();
+
+    /*!
+        When an attempt has not finished after this delay, the next one starts beside it and the
+        first to succeed wins (at most three at once). Zero, the default, tries one after the
+        other. Racing costs extra proxy connections (and, when two upgrades reach the server, one
+        extra connection there that is closed at once); it saves the attempt timeout behind a
+        proxy that swallows requests.
+        \since 0.2
+    */
+    std::chrono::milliseconds racingDelay() const;
+    void setRacingDelay(std::chrono::milliseconds delay);
+
+    /*! Use and update QtWs::StrategyCache (on by default). \since 0.2 */
+    bool isStrategyCacheEnabled() const;
+    void setStrategyCacheEnabled(bool enabled);
 
     /*! TLS configuration for wss:// (QSslConfiguration::defaultConfiguration() by default). */
     QSslConfiguration sslConfiguration() const;

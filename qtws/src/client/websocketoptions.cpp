@@ -25,6 +25,10 @@ public:
     int clientMaxWindowBits = 15;
     int serverMaxWindowBits = 15;
     QNetworkProxy proxy {QNetworkProxy::DefaultProxy};
+    ProxyConfiguration proxyConfiguration;
+    QList<Strategy> strategies = WebSocketOptions::defaultStrategies();
+    std::chrono::milliseconds racingDelay {0};
+    bool strategyCache = true;
     // Unset until configured: QSslConfiguration::defaultConfiguration() loads the TLS backend
     // (OpenSSL, ~170 KB per process), which a ws:// connection never needs.
     std::optional<QSslConfiguration> ssl;
@@ -50,7 +54,9 @@ public:
             && clientNoContextTakeover == o.clientNoContextTakeover
             && serverNoContextTakeover == o.serverNoContextTakeover
             && clientMaxWindowBits == o.clientMaxWindowBits
-            && serverMaxWindowBits == o.serverMaxWindowBits && proxy == o.proxy && sameSsl(o);
+            && serverMaxWindowBits == o.serverMaxWindowBits && proxy == o.proxy
+            && proxyConfiguration == o.proxyConfiguration && strategies == o.strategies
+            && racingDelay == o.racingDelay && strategyCache == o.strategyCache && sameSsl(o);
     }
 };
 
@@ -215,6 +221,52 @@ QSslConfiguration WebSocketOptions::sslConfiguration() const
 void WebSocketOptions::setSslConfiguration(const QSslConfiguration &c)
 {
     d->ssl = c;
+}
+
+QList<Strategy> WebSocketOptions::defaultStrategies()
+{
+    // Tunnels first: they carry wss:// end to end and survive proxies that meddle with headers.
+    // BareUpgrade only where the target is known to accept it (see StrategyCache).
+    return {Strategy::Direct, Strategy::SocksTunnel, Strategy::ConnectTunnel,
+        Strategy::ForwardedUpgrade, Strategy::OptionsUpgrade};
+}
+
+ProxyConfiguration WebSocketOptions::proxyConfiguration() const
+{
+    return d->proxyConfiguration;
+}
+void WebSocketOptions::setProxyConfiguration(const ProxyConfiguration &configuration)
+{
+    d->proxyConfiguration = configuration;
+}
+QList<Strategy> WebSocketOptions::strategies() const
+{
+    return d->strategies;
+}
+void WebSocketOptions::setStrategies(const QList<Strategy> &strategies)
+{
+    QList<Strategy> unique;
+    for (Strategy s : strategies) {
+        if (!unique.contains(s))
+            unique.append(s);
+    }
+    d->strategies = unique;
+}
+std::chrono::milliseconds WebSocketOptions::racingDelay() const
+{
+    return d->racingDelay;
+}
+void WebSocketOptions::setRacingDelay(std::chrono::milliseconds delay)
+{
+    d->racingDelay = delay;
+}
+bool WebSocketOptions::isStrategyCacheEnabled() const
+{
+    return d->strategyCache;
+}
+void WebSocketOptions::setStrategyCacheEnabled(bool enabled)
+{
+    d->strategyCache = enabled;
 }
 
 } // namespace QtWs

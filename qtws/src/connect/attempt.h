@@ -7,6 +7,7 @@
 #include "transport/tlsclient.h"
 
 #include <qtws/connectreport.h>
+#include <qtws/websocket.h>
 #include <qtws/websocketoptions.h>
 
 #include <QtCore/QBasicTimer>
@@ -26,8 +27,10 @@ namespace QtWs {
 class ByteStream;
 class HttpExchange;
 class MessageChannel;
-class ProxyAuthRound;
 class SocksClient;
+namespace Protocol {
+class ProxyAuthenticator;
+}
 class TcpConnector;
 
 /*!
@@ -41,6 +44,7 @@ struct AttemptContext
     Protocol::HandshakeRequest handshake; //!< origin-form template; each attempt takes a new key
     WebSocketOptions options;
     QList<QSslError> ignoredSslErrors;
+    bool frameEvents = false; //!< the WebSocket reports single frames
     QElapsedTimer clock; //!< started by open(): attempt times are offsets from it
 };
 
@@ -93,6 +97,8 @@ public:
     }
     /*! The report entry, as it stands. */
     ConnectAttempt record() const;
+    /*! After a failure: the WebSocket error it stands for (finer than record().failure()). */
+    WebSocket::Error error() const { return m_error; }
     /*! After success: the open channel; the caller owns it. */
     MessageChannel *takeChannel();
 
@@ -138,10 +144,11 @@ private:
     void sendUpgrade();
     void onUpgradeAnswer();
     bool handleProxyAuth(const Protocol::HttpResponseHead &response, bool reusable);
+    void rememberAcceptedCredentials();
     void succeed(const Protocol::HandshakeRequest &request, const Protocol::HttpResponseHead &response,
         const Protocol::HandshakeResult &result, const QByteArray &leftover);
     void fail(ConnectAttempt::Failure failure, const QString &reason,
-        const QString &detail = QString());
+        const QString &detail = QString(), WebSocket::Error error = WebSocket::Error::NoError);
     void failReach(ConnectFailure failure, const QString &message);
     void recordAnswer(const Protocol::HttpResponseHead &response, ConnectAttempt::Responder who);
     Protocol::HttpRequestHead upgradeRequestHead(Protocol::HandshakeRequest *request) const;
@@ -165,10 +172,10 @@ private:
     QPointer<ByteStream> m_stream;
     QPointer<HttpExchange> m_exchange;
     std::unique_ptr<SocksClient> m_socks;
-    std::unique_ptr<ProxyAuthRound> m_auth;
+    std::unique_ptr<Protocol::ProxyAuthenticator> m_auth;
     Protocol::HandshakeRequest m_request; // the upgrade request of this attempt
     QPointer<MessageChannel> m_channel;
-    int m_authRounds = 0;
+    WebSocket::Error m_error = WebSocket::Error::NoError;
     bool m_reconnectForAuth = false;
     bool m_finished = false;
 };

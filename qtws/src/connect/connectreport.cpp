@@ -255,6 +255,7 @@ public:
     ProxyResolution resolution;
     bool resolved = false;
     QList<ConnectAttempt> attempts;
+    QStringList notes;
     bool finished = false;
     bool connected = false;
     QString errorString;
@@ -263,7 +264,7 @@ public:
     bool operator==(const ConnectReportPrivate &o) const
     {
         return url == o.url && resolved == o.resolved && attempts == o.attempts
-            && finished == o.finished && connected == o.connected
+            && notes == o.notes && finished == o.finished && connected == o.connected
             && errorString == o.errorString && duration == o.duration
             && resolution.candidates() == o.resolution.candidates()
             && resolution.error() == o.resolution.error()
@@ -317,6 +318,16 @@ void ConnectReport::updateAttempt(qsizetype index, const ConnectAttempt &attempt
 {
     if (index >= 0 && index < d->attempts.size())
         d->attempts[index] = attempt;
+}
+
+QStringList ConnectReport::notes() const
+{
+    return d->notes;
+}
+
+void ConnectReport::addNote(const QString &note)
+{
+    d->notes.append(note);
 }
 
 bool ConnectReport::isFinished() const
@@ -396,6 +407,8 @@ QJsonObject ConnectReport::toJson() const
     for (const ConnectAttempt &a : d->attempts)
         attempts.append(a.toJson());
     o.insert(QStringLiteral("attempts"), attempts);
+    if (!d->notes.isEmpty())
+        o.insert(QStringLiteral("notes"), QJsonArray::fromStringList(d->notes));
     o.insert(QStringLiteral("finished"), d->finished);
     o.insert(QStringLiteral("connected"), d->connected);
     if (d->connected) {
@@ -428,6 +441,8 @@ QString ConnectReport::toText() const
     } else {
         out += QStringLiteral("  proxy decision: pending\n");
     }
+    for (const QString &note : d->notes)
+        out += QStringLiteral("  note: %1\n").arg(note);
     int n = 0;
     for (const ConnectAttempt &a : d->attempts) {
         out += QStringLiteral("  %1. %2 via %3, +%4 ms, %5 ms: %6")

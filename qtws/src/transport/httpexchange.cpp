@@ -67,8 +67,9 @@ bool HttpExchange::isReusable() const
 {
     if (!isValid() || !m_leftover.isEmpty() || !m_stream || !m_stream->isConnected())
         return false;
-    if (m_response.statusCode < 200)
-        return false; // the connection switched protocols
+    if (m_response.statusCode < 200
+        || (m_request.method == "CONNECT" && m_response.statusCode < 300))
+        return false; // the connection switched protocols or became a tunnel
     const HttpHeaders &h = m_response.headers;
     if (h.containsToken("Connection", "close") || h.containsToken("Proxy-Connection", "close"))
         return false;
@@ -131,6 +132,19 @@ void HttpExchange::feed(QByteArrayView data)
 
 void HttpExchange::feedHead(QByteArrayView data)
 {
+    // A peer that answers in another protocol (an HTTP/0.9 body, an SSH banner, TLS records) is
+    // told apart at once, not when a line end or the deadline finally comes.
+    const qint64 seen = m_bytesReceived - data.size(); // feed() counted data already
+    if (seen < 5) {
+        const QByteArrayView prefix("HTTP/");
+        const QByteArrayView head = data.first(std::min<qsizetype>(data.size(), qsizetype(5 - seen)));
+        if (head != prefix.sliced(qsizetype(seen), head.size())) {
+            complete(Error::MalformedResponse,
+                QStringLiteral("Not an HTTP response: the peer answered \"%1\"")
+                    .arg(quoteForMessage(data, 40)));
+            return;
+        }
+    }
     const HttpHeadParser::Result r = m_parser.feed(data);
     switch (r.status) {
     case HttpHeadParser::Status::NeedMore:

@@ -1,0 +1,432 @@
+// SPDX-License-Identifier: LGPL-3.0-or-later
+#include "connectionplanner.h"
+
+#include "common/logging.h"
+#include "connectmemory.h"
+#include "transport/messagechannel.h"
+
+#include <qtws/strategycache.h>
+
+#include <QtCore/QTimerEvent>
+
+#include <algorithm>
+#include <limits>
+
+namespace QtWs {
+
+using Failure = ConnectAttempt::Failure;
+
+namespace {
+
+void startTimer(QBasicTimer &timer, std::chrono::milliseconds interval, QObject *receiver)
+{
+    timer.start(int(std::clamp<qint64>(interval.count(), 0, std::numeric_limits<int>::max())),
+        receiver);
+}
+
+// How far an attempt got: the failure of the attempt that got furthest says most about why the
+// connection is impossible (a server that refused the upgrade beats a proxy that refused a tunnel,
+// which beats a proxy that could not be reached).
+int depth(Failure failure)
+{
+    switch (failure) {
+    case Failure::HandshakeRejected:
+    case Failure::HandshakeInvalid:
+    case Failure::TlsFailed:
+        return 5;
+    case Failure::ProxyAuthentication:
+        return 4;
+    case Failure::ProxyRefused:
+    case Failure::UpgradeNotForwarded:
+    case Failure::ProxyProtocol:
+        return 3;
+    case Failure::Timeout:
+        return 2;
+    case Failure::ConnectionFailed:
+    case Failure::ProxyUnreachable:
+        return 1;
+    case Failure::None:
+        break;
+    }
+    return 0;
+}
+
+QString attemptLine(const ConnectAttempt &a)
+{
+    QString line = strategyName(a.strategy()) + QStringLiteral(" via ")
+        + a.candidate().toPacString() + QStringLiteral(": ") + a.reason();
+    if (!a.detail().isEmpty() && a.failure() != Failure::None)
+        line += QStringLiteral(" (") + a.detail() + u')';
+    return line;
+}
+
+ProxyCandidate candidateFor(const QNetworkProxy &proxy)
+{
+    const ProxyCandidate::Type type = proxy.type() == QNetworkProxy::Socks5Proxy
+        ? ProxyCandidate::Type::Socks5
+        : ProxyCandidate::Type::Http;
+    ProxyCandidate c(type, proxy.hostName(), proxy.port(), ProxyCandidate::Source::Explicit,
+        QStringLiteral("QNetworkProxy"));
+    if (!proxy.user().isEmpty() || !proxy.password().isEmpty())
+        c.setCredentials(proxy.user(), proxy.password());
+    return c;
+}
+
+} // namespace
+
+ConnectionPlanner::ConnectionPlanner(std::shared_ptr<AttemptContext> context, QObject *parent)
+    : QObject(parent)
+    , m_context(std::move(context))
+    , m_report(m_context->url)
+{ }
+
+ConnectionPlanner::~ConnectionPlanner()
+{
+    cancel();
+    delete m_channel;
+}
+
+ConnectReport ConnectionPlanner::report() const
+{
+    ConnectReport r = m_report;
+    for (const Running &run : m_running)
+        r.updateAttempt(run.reportIndex, run.attempt->record());
+    if (!m_finished)
+        r.setDuration(std::chrono::milliseconds(m_context->clock.elapsed()));
+    return r;
+}
+
+MessageChannel *ConnectionPlanner::takeChannel()
+{
+    MessageChannel *channel = m_channel;
+    m_channel = nullptr;
+    if (channel)
+        channel->setParent(nullptr);
+    return channel;
+}
+
+std::chrono::milliseconds ConnectionPlanner::remaining() const
+{
+    const qint64 left = m_context->options.connectTimeout().count() - m_context->clock.elapsed();
+    return std::chrono::milliseconds(std::max<qint64>(left, 1));
+}
+
+void ConnectionPlanner::start(ProxyResolver *resolver)
+{
+    ConnectMemory::watchNetworkChanges();
+    startTimer(m_deadline, m_context->options.connectTimeout(), this);
+    bool isExplicit = false;
+    const QList<ProxyCandidate> candidates = explicitCandidates(&isExplicit);
+    const quint64 generation = ++m_generation;
+    if (isExplicit) {
+        const QNetworkProxy proxy = m_context->options.proxy();
+        const ProxyResolution resolution = candidates.isEmpty()
+            ? ProxyResolution::failure(m_context->url, ProxyError::Error::PacNoUsableProxy,
+                QStringLiteral("QNetworkProxy type %1 cannot carry a WebSocket").arg(proxy.type()))
+            : ProxyResolution::success(m_context->url, candidates,
+                proxy.type() == QNetworkProxy::NoProxy
+                    ? QStringLiteral("the application asked for no proxy (QNetworkProxy::NoProxy)")
+                    : QStringLiteral("the application's QNetworkProxy"));
+        // Never from inside start(): the caller is in the middle of WebSocket::open().
+        QMetaObject::invokeMethod(
+            this,
+            [this, generation, resolution] {
+                if (generation == m_generation && !m_finished)
+                    onResolved(resolution);
+            },
+            Qt::QueuedConnection);
+        return;
+    }
+    if (!resolver) {
+        QMetaObject::invokeMethod(
+            this,
+            [this, generation] {
+                if (generation == m_generation && !m_finished)
+                    onResolved(ProxyResolution::failure(m_context->url,
+                        ProxyError::Error::Cancelled,
+                        QStringLiteral("No proxy resolver in this thread")));
+            },
+            Qt::QueuedConnection);
+        return;
+    }
+    resolver->resolve(m_context->url, m_context->options.proxyConfiguration(), this,
+        [this, generation](const ProxyResolution &resolution) {
+            if (generation == m_generation && !m_finished)
+                onResolved(resolution);
+        });
+}
+
+QList<ProxyCandidate> ConnectionPlanner::explicitCandidates(bool *isExplicit) const
+{
+    const QNetworkProxy proxy = m_context->options.proxy();
+    *isExplicit = true;
+    switch (proxy.type()) {
+    case QNetworkProxy::DefaultProxy:
+        *isExplicit = false;
+        return {};
+    case QNetworkProxy::NoProxy:
+        return {ProxyCandidate::direct(
+            ProxyCandidate::Source::Explicit, QStringLiteral("QNetworkProxy::NoProxy"))};
+    case QNetworkProxy::HttpProxy:
+    case QNetworkProxy::HttpCachingProxy:
+    case QNetworkProxy::Socks5Proxy:
+        return {candidateFor(proxy)};
+    case QNetworkProxy::FtpCachingProxy:
+        break;
+    }
+    return {};
+}
+
+void ConnectionPlanner::onResolved(const ProxyResolution &resolution)
+{
+    m_report.setResolution(resolution);
+    Q_EMIT resolved();
+    if (m_finished)
+        return;
+    if (resolution.error() != ProxyError::Error::NoError) {
+        // Fail closed: a configuration that cannot be evaluated is never read as DIRECT.
+        finish(WebSocket::Error::ProxyResolutionFailed,
+            QStringLiteral("The proxy configuration could not be evaluated for %1: %2 (qtws does "
+                           "not connect directly in its place)")
+                .arg(m_context->url.toDisplayString(), resolution.errorString()));
+        return;
+    }
+    qCDebug(lcQtwsTransport, "[%p] %lld candidate(s) for %s: %s", static_cast<void *>(this),
+        qint64(resolution.candidates().size()), qPrintable(m_context->url.toDisplayString()),
+        qPrintable(resolution.reason()));
+    plan(resolution.candidates());
+    startNext();
+}
+
+void ConnectionPlanner::plan(const QList<ProxyCandidate> &candidates)
+{
+    QList<ProxyCandidate> moved;
+    const QList<ProxyCandidate> ordered = ConnectMemory::orderForRetry(candidates, &moved);
+    for (const ProxyCandidate &hop : std::as_const(moved))
+        m_report.addNote(QStringLiteral("%1 is tried last: it could not be reached in the last "
+                                        "5 minutes")
+                             .arg(hop.toPacString()));
+    const QUrl &url = m_context->url;
+    const bool useCache = m_context->options.isStrategyCacheEnabled();
+    for (const ProxyCandidate &hop : ordered) {
+        QList<Strategy> strategies;
+        QStringList skipped;
+        for (Strategy s : m_context->options.strategies()) {
+            QString whyNot;
+            if (Attempt::applies(s, hop, url, &whyNot))
+                strategies.append(s);
+            else if (s != Strategy::Direct && s != Strategy::SocksTunnel && !hop.isDirect())
+                skipped.append(strategyName(s) + QStringLiteral(" (") + whyNot + u')');
+        }
+        if (useCache) {
+            const std::optional<Strategy> cached = StrategyCache::lookup(hop, url);
+            if (cached && strategies.removeOne(*cached)) {
+                strategies.prepend(*cached);
+                m_report.addNote(QStringLiteral("%1 first through %2: it worked last time")
+                                     .arg(strategyName(*cached), hop.toPacString()));
+            }
+        }
+        if (!skipped.isEmpty())
+            m_report.addNote(QStringLiteral("through %1, not tried: %2")
+                                 .arg(hop.toPacString(), skipped.join(QStringLiteral(", "))));
+        if (strategies.isEmpty())
+            m_report.addNote(
+                QStringLiteral("%1: no enabled strategy applies to it").arg(hop.toPacString()));
+        for (Strategy s : std::as_const(strategies))
+            m_plan.append({hop, s});
+    }
+}
+
+void ConnectionPlanner::startNext()
+{
+    if (m_finished)
+        return;
+    if (m_next >= m_plan.size()) {
+        if (m_running.empty())
+            failAll();
+        return;
+    }
+    const Step step = m_plan.at(m_next++);
+    auto *attempt = new Attempt(step.hop, step.strategy, m_context, this);
+    connect(attempt, &Attempt::finished, this, [this, attempt] { onAttemptFinished(attempt); });
+    connect(attempt, &Attempt::progressed, this, [this, attempt] { updateRecord(attempt); });
+    connect(attempt, &Attempt::sslErrors, this, &ConnectionPlanner::sslErrors);
+    connect(attempt, &Attempt::proxyAuthenticationRequired, this,
+        &ConnectionPlanner::proxyAuthenticationRequired);
+    m_report.addAttempt(attempt->record());
+    m_running.push_back({attempt, m_report.attempts().size() - 1});
+    const std::chrono::milliseconds timeout
+        = std::min(m_context->options.handshakeTimeout(), remaining());
+    attempt->start(timeout);
+    if (!attempt->isFinished())
+        Q_EMIT attemptStarted(attempt->record());
+    armRacingTimer();
+}
+
+void ConnectionPlanner::armRacingTimer()
+{
+    const std::chrono::milliseconds delay = m_context->options.racingDelay();
+    if (delay.count() > 0 && m_next < m_plan.size()
+        && qsizetype(m_running.size()) < MaxParallelAttempts)
+        startTimer(m_racing, delay, this);
+    else
+        m_racing.stop();
+}
+
+void ConnectionPlanner::updateRecord(Attempt *attempt)
+{
+    for (const Running &run : m_running) {
+        if (run.attempt == attempt)
+            m_report.updateAttempt(run.reportIndex, attempt->record());
+    }
+}
+
+void ConnectionPlanner::onAttemptFinished(Attempt *attempt)
+{
+    const auto it = std::find_if(m_running.begin(), m_running.end(),
+        [attempt](const Running &run) { return run.attempt == attempt; });
+    if (it == m_running.end() || m_finished)
+        return;
+    const ConnectAttempt record = attempt->record();
+    m_report.updateAttempt(it->reportIndex, record);
+    m_running.erase(it);
+    Q_EMIT attemptFinished(record);
+    if (m_finished)
+        return;
+    if (attempt->isSucceeded()) {
+        succeed(attempt);
+        return;
+    }
+    m_failures.emplace_back(attempt->error(), record);
+    if (m_context->options.isStrategyCacheEnabled())
+        StrategyCache::forget(attempt->hop(), m_context->url, attempt->strategy());
+    // A hop that cannot be reached, or that refuses our credentials, will do the same to every
+    // other strategy: go on with the next hop.
+    if (record.failure() == Failure::ProxyUnreachable
+        || record.failure() == Failure::ProxyAuthentication)
+        skipHop(attempt->hop());
+    attempt->deleteLater();
+    startNext();
+}
+
+void ConnectionPlanner::skipHop(const ProxyCandidate &hop)
+{
+    const auto first = m_plan.begin() + m_next;
+    const auto end = std::remove_if(
+        first, m_plan.end(), [&hop](const Step &s) { return s.hop == hop; });
+    const qsizetype removed = m_plan.end() - end;
+    m_plan.erase(end, m_plan.end());
+    if (removed > 0)
+        m_report.addNote(QStringLiteral("%1 further strateg%2 through %3 skipped")
+                             .arg(removed)
+                             .arg(removed == 1 ? QStringLiteral("y") : QStringLiteral("ies"))
+                             .arg(hop.toPacString()));
+}
+
+void ConnectionPlanner::succeed(Attempt *attempt)
+{
+    m_channel = attempt->takeChannel();
+    m_channel->setParent(this);
+    if (m_context->options.isStrategyCacheEnabled())
+        StrategyCache::store(attempt->hop(), m_context->url, attempt->strategy());
+    attempt->deleteLater();
+    finish(WebSocket::Error::NoError, QString());
+}
+
+void ConnectionPlanner::failAll()
+{
+    if (m_failures.empty()) {
+        finish(WebSocket::Error::NoApplicableStrategy,
+            QStringLiteral("No enabled strategy applies to any entry of the proxy list for %1 "
+                           "(see WebSocketOptions::strategies())")
+                .arg(m_context->url.toDisplayString()));
+        return;
+    }
+    // The attempt that got furthest names the error; the message lists every attempt.
+    const auto best = std::max_element(m_failures.begin(), m_failures.end(),
+        [](const auto &a, const auto &b) {
+            return depth(a.second.failure()) <= depth(b.second.failure());
+        });
+    QStringList lines;
+    for (const auto &f : m_failures)
+        lines.append(attemptLine(f.second));
+    const QString message = m_failures.size() == 1
+        ? lines.constFirst()
+        : QStringLiteral("Every way to %1 failed: %2")
+              .arg(m_context->url.toDisplayString(), lines.join(QStringLiteral("; ")));
+    finish(best->first, message);
+}
+
+void ConnectionPlanner::finish(WebSocket::Error error, const QString &message)
+{
+    if (m_finished)
+        return;
+    m_finished = true;
+    m_deadline.stop();
+    m_racing.stop();
+    m_error = error;
+    m_errorString = message;
+    for (const Running &run : m_running) {
+        run.attempt->cancel();
+        m_report.updateAttempt(run.reportIndex, run.attempt->record());
+        run.attempt->deleteLater();
+    }
+    m_running.clear();
+    m_report.setDuration(std::chrono::milliseconds(m_context->clock.elapsed()));
+    m_report.finish(error == WebSocket::Error::NoError, message);
+    QMetaObject::invokeMethod(
+        this, [this] { Q_EMIT finished(); }, Qt::QueuedConnection);
+}
+
+void ConnectionPlanner::cancel()
+{
+    if (m_finished)
+        return;
+    m_finished = true;
+    ++m_generation;
+    m_deadline.stop();
+    m_racing.stop();
+    for (const Running &run : m_running) {
+        run.attempt->cancel();
+        m_report.updateAttempt(run.reportIndex, run.attempt->record());
+        run.attempt->deleteLater();
+    }
+    m_running.clear();
+}
+
+void ConnectionPlanner::ignoreSslErrors(const QList<QSslError> &errors)
+{
+    for (const QSslError &e : errors) {
+        if (!m_context->ignoredSslErrors.contains(e))
+            m_context->ignoredSslErrors.append(e);
+    }
+    for (const Running &run : m_running)
+        run.attempt->ignoreSslErrors(errors);
+}
+
+void ConnectionPlanner::timerEvent(QTimerEvent *event)
+{
+    if (event->timerId() == m_racing.timerId()) {
+        m_racing.stop();
+        if (!m_finished && !m_running.empty())
+            startNext();
+        return;
+    }
+    if (event->timerId() != m_deadline.timerId())
+        return QObject::timerEvent(event);
+    m_deadline.stop();
+    QStringList lines;
+    for (const auto &f : m_failures)
+        lines.append(attemptLine(f.second));
+    for (const Running &run : m_running)
+        lines.append(strategyName(run.attempt->strategy()) + QStringLiteral(" via ")
+            + run.attempt->hop().toPacString() + QStringLiteral(": still running"));
+    finish(WebSocket::Error::ConnectTimeout,
+        QStringLiteral("Could not connect to %1 within %2 ms%3")
+            .arg(m_context->url.toDisplayString())
+            .arg(m_context->options.connectTimeout().count())
+            .arg(lines.isEmpty() ? QString()
+                                 : QStringLiteral(": ") + lines.join(QStringLiteral("; "))));
+}
+
+} // namespace QtWs

@@ -1,0 +1,97 @@
+// SPDX-License-Identifier: LGPL-3.0-or-later
+#ifndef QTWS_TRANSPORT_STREAMCHANNEL_H
+#define QTWS_TRANSPORT_STREAMCHANNEL_H
+
+#include "messagechannel.h"
+#include "protocol/endpoint.h"
+#include "protocol/handshake.h"
+
+#include <QtCore/QPointer>
+
+#include <memory>
+
+namespace QtWs {
+
+class ByteStream;
+
+/*!
+    \class QtWs::StreamChannel
+    \internal
+    \brief RFC 6455 frames over a ByteStream: the channel every strategy but polling ends in.
+
+    Built by a strategy once the server's 101 was validated, from the stream the upgrade went over
+    and the bytes that followed the 101 in the same read (frames: RFC 6455 §4.1). It owns the
+    stream, drives a Protocol::Endpoint in the client role, and does the stream plumbing:
+    \list
+    \li sends are coalesced into one write per event-loop turn (a send when nothing is queued goes
+        out at once; replies triggered by received data leave in one write after it);
+    \li the payload of a large frame is read straight from the stream into the message;
+    \li a large output buffer is shared with the stream instead of copied.
+    \endlist
+    \since 0.2
+*/
+class QTWS_EXPORT StreamChannel final : public MessageChannel
+{
+    Q_OBJECT
+public:
+    /*!
+        Queued output at which a send writes at once instead of waiting for the end of the turn:
+        keeps the output buffer small and below glibc's mmap threshold during bursts.
+    */
+    static constexpr qint64 EarlyFlushThreshold = 64 * 1024;
+
+    /*! What the channel keeps of the opening handshake (for WebSocket's accessors). */
+    struct Opening
+    {
+        Protocol::HttpRequestHead request;
+        Protocol::HttpResponseHead response;
+        Protocol::HandshakeResult result;
+    };
+
+    /*!
+        Takes \a stream (open, after a valid 101), the endpoint settings \a options (limits, frame
+        events, the negotiated deflate), the handshake \a opening, and \a pending: bytes that came
+        after the 101.
+    */
+    StreamChannel(ByteStream *stream, const Protocol::EndpointOptions &options, Opening opening,
+        const QByteArray &pending, QObject *parent = nullptr);
+    ~StreamChannel() override;
+
+    void start() override;
+    bool sendMessage(Protocol::OpCode opCode, QByteArrayView payload) override;
+    bool canPing() const override { return true; }
+    void sendPing(QByteArrayView payload) override;
+    void close(quint16 code, const QString &reason) override;
+    void disconnectFromPeer() override;
+    void abort() override;
+    bool closeSent() const override { return m_endpoint.closeSent(); }
+    bool closeReceived() const override { return m_endpoint.closeReceived(); }
+    qint64 bufferedAmount() const override;
+    Handshake handshake() const override;
+    QString peerDescription() const override;
+
+    ByteStream *stream() const { return m_stream; }
+
+private:
+    void onReadyRead();
+    void onDisconnected();
+    void feed(QByteArrayView data);
+    void handleEvent();
+    void requestFlush();
+    void scheduleFlush();
+    void flush();
+
+    QPointer<ByteStream> m_stream;
+    Protocol::Endpoint m_endpoint;
+    Opening m_opening;
+    QByteArray m_pending;
+    bool m_started = false;
+    bool m_receiving = false; // inside onReadyRead(): sends are flushed when it returns
+    bool m_flushScheduled = false;
+    bool m_failed = false; // we failed the connection (protocol error) and reported it
+    bool m_gone = false;
+};
+
+} // namespace QtWs
+
+#endif // QTWS_TRANSPORT_STREAMCHANNEL_H
