@@ -69,7 +69,7 @@ public:
     enum class ErrorGroup {
         None, //!< no error
         Usage, //!< the call was not valid (bad URL, not open, bad close code)
-        Proxy, //!< the proxy decision cannot be carried out yet
+        Proxy, //!< the proxy configuration could not be read, or no proxy let the connection through
         Connection, //!< the server could not be reached or the connection broke
         Tls, //!< TLS failed (certificate or handshake)
         Handshake, //!< the server did not accept the WebSocket upgrade
@@ -91,10 +91,27 @@ public:
         InvalidCloseCode, //!< close() with a code RFC 6455 §7.4 does not allow an endpoint to send
 
         // Proxy
-        ProxyResolutionUnavailable, //!< proxy() is DefaultProxy: resolution is not available yet;
-                                    //!< set NoProxy
-        ProxyNotSupported, //!< an explicit HTTP/SOCKS proxy was given: proxy strategies are not
-                           //!< available yet
+        /*! The proxy configuration could not be evaluated (a PAC script failed to load or run, a
+            QNetworkProxy type that cannot carry a WebSocket): nothing was connected, since qtws
+            never connects DIRECT in place of a configuration it cannot read. */
+        ProxyResolutionFailed,
+        /*! No proxy of the list could be reached (refused, name not found, timeout, TLS failure
+            to an HTTPS proxy). */
+        ProxyUnreachable,
+        /*! The proxies were reached but refused every strategy (403, 400, 405, 501, 502, a
+            dropped Upgrade, a SOCKS refusal); connectReport() holds each answer. */
+        ProxyRefused,
+        /*! A proxy answered something that is not valid HTTP or SOCKS. */
+        ProxyProtocolError,
+        /*! A proxy asked for credentials and none were given (the proxy URL, the process-wide
+            memory and proxyAuthenticationRequired() had none). */
+        ProxyAuthenticationRequired,
+        /*! A proxy rejected the credentials, asked more than three times, or offered only a scheme
+            qtws cannot answer (Negotiate). */
+        ProxyAuthenticationFailed,
+        /*! WebSocketOptions::strategies() enables no strategy that applies to the configured
+            hops (for example only Polling disabled behind a SOCKS-only configuration). */
+        NoApplicableStrategy,
 
         // Connection
         HostNotFound, //!< the host name did not resolve

@@ -552,8 +552,13 @@ WebSocket::ErrorGroup WebSocket::errorGroup(Error error) noexcept
     case Error::NotOpen:
     case Error::InvalidCloseCode:
         return ErrorGroup::Usage;
-    case Error::ProxyResolutionUnavailable:
-    case Error::ProxyNotSupported:
+    case Error::ProxyResolutionFailed:
+    case Error::ProxyUnreachable:
+    case Error::ProxyRefused:
+    case Error::ProxyProtocolError:
+    case Error::ProxyAuthenticationRequired:
+    case Error::ProxyAuthenticationFailed:
+    case Error::NoApplicableStrategy:
         return ErrorGroup::Proxy;
     case Error::HostNotFound:
     case Error::ConnectionRefused:

@@ -3,17 +3,15 @@
 
 #include "common/logging.h"
 #include "connectmemory.h"
-#include "protocol/proxyauth.h"
+#include "pathconnector.h"
 #include "protocol/proxyreply.h"
 #include "protocol/url.h"
-#include "socksclient.h"
+#include "proxyauthsession.h"
 #include "transport/bytestream.h"
 #include "transport/httpexchange.h"
 #include "transport/streamchannel.h"
-#include "transport/tcpconnector.h"
 
 #include <QtCore/QTimerEvent>
-#include <QtNetwork/QAuthenticator>
 
 #include <limits>
 
@@ -24,11 +22,6 @@ using Failure = ConnectAttempt::Failure;
 using Responder = ConnectAttempt::Responder;
 
 namespace {
-
-bool isTunnel(Strategy s)
-{
-    return s == Strategy::Direct || s == Strategy::SocksTunnel || s == Strategy::ConnectTunnel;
-}
 
 bool isHttpProxy(const ProxyCandidate &hop)
 {
@@ -43,43 +36,6 @@ bool isSocksProxy(const ProxyCandidate &hop)
 QString headerText(const HttpResponseHead &response, QByteArrayView name)
 {
     return QString::fromLatin1(response.headers.combinedValue(name));
-}
-
-WebSocket::Error errorForFailure(Failure failure)
-{
-    switch (failure) {
-    case Failure::None:
-        return WebSocket::Error::NoError;
-    case Failure::ProxyUnreachable:
-        return WebSocket::Error::ProxyUnreachable;
-    case Failure::ProxyRefused:
-    case Failure::UpgradeNotForwarded:
-        return WebSocket::Error::ProxyRefused;
-    case Failure::ProxyAuthentication:
-        return WebSocket::Error::ProxyAuthenticationFailed;
-    case Failure::ProxyProtocol:
-        return WebSocket::Error::ProxyProtocolError;
-    case Failure::ConnectionFailed:
-        return WebSocket::Error::NetworkError;
-    case Failure::TlsFailed:
-        return WebSocket::Error::TlsHandshakeFailed;
-    case Failure::HandshakeRejected:
-        return WebSocket::Error::HandshakeRejected;
-    case Failure::HandshakeInvalid:
-        return WebSocket::Error::HandshakeInvalid;
-    case Failure::Timeout:
-        return WebSocket::Error::HandshakeTimeout;
-    }
-    return WebSocket::Error::NetworkError;
-}
-
-// RFC 7230 §5.3.3: CONNECT names host and port, always with the port.
-QByteArray authorityOf(const QUrl &url)
-{
-    QByteArray host = url.host(QUrl::EncodeUnicode).toLatin1();
-    if (host.contains(':'))
-        host = '[' + host + ']';
-    return host + ':' + QByteArray::number(effectivePort(url));
 }
 
 } // namespace
@@ -108,7 +64,6 @@ bool Attempt::applies(
             *whyNot = reason;
         return false;
     };
-    const bool secure = isSecureScheme(url.scheme());
     switch (strategy) {
     case Strategy::Direct:
         return hop.isDirect() || no(QStringLiteral("only for a DIRECT entry"));
@@ -121,13 +76,20 @@ bool Attempt::applies(
     case Strategy::OptionsUpgrade:
         if (!isHttpProxy(hop))
             return no(QStringLiteral("only through an HTTP or HTTPS proxy"));
-        // The proxy would see (and could change) everything; a wss:// URL promises TLS to the
-        // server, which only a tunnel gives.
-        return !secure || no(QStringLiteral("not for wss:// (the proxy would see the traffic)"));
+        // The proxy would read (and could change) everything; a wss:// URL promises TLS to the
+        // server end to end, which only a tunnel keeps.
+        return !isSecureScheme(url.scheme())
+            || no(QStringLiteral("not for wss://: only a tunnel keeps TLS end to end"));
     case Strategy::Polling:
         return no(QStringLiteral("the polling transport is not available"));
     }
     return false;
+}
+
+bool Attempt::isForwarded() const
+{
+    return m_strategy == Strategy::ForwardedUpgrade || m_strategy == Strategy::BareUpgrade
+        || m_strategy == Strategy::OptionsUpgrade;
 }
 
 ConnectAttempt Attempt::record() const
@@ -152,16 +114,16 @@ void Attempt::start(std::chrono::milliseconds timeout)
     m_timeout = timeout;
     m_elapsed.start();
     m_record.setStartedAt(std::chrono::milliseconds(m_context->clock.elapsed()));
-    const qint64 ms = std::clamp<qint64>(timeout.count(), 1, std::numeric_limits<int>::max());
-    m_deadline.start(int(ms), this);
-    const std::optional<ConnectMemory::Credentials> remembered = ConnectMemory::credentials(m_hop);
-    ProxyCredentials credentials {m_hop.user(), m_hop.password()};
-    if (credentials.isEmpty() && remembered)
-        credentials = {remembered->user, remembered->password};
-    m_auth = std::make_unique<ProxyAuthenticator>(credentials, MaxAuthRounds);
+    m_deadline.start(int(std::clamp<qint64>(timeout.count(), 1, std::numeric_limits<int>::max())),
+        this);
+    if (isHttpProxy(m_hop)) {
+        m_auth = new ProxyAuthSession(m_hop, this);
+        connect(m_auth, &ProxyAuthSession::proxyAuthenticationRequired, this,
+            &Attempt::proxyAuthenticationRequired);
+    }
     qCDebug(lcQtwsTransport, "[%p] attempt %s via %s", static_cast<void *>(this),
         qPrintable(strategyName(m_strategy)), qPrintable(m_hop.toPacString()));
-    reach();
+    startPath();
 }
 
 void Attempt::cancel()
@@ -181,340 +143,89 @@ void Attempt::ignoreSslErrors(const QList<QSslError> &errors)
         if (!m_ignoredSslErrors.contains(e))
             m_ignoredSslErrors.append(e);
     }
-    if (m_tls)
-        m_tls->ignoreSslErrors(m_ignoredSslErrors);
-}
-
-void Attempt::setStep(Step step)
-{
-    m_step = step;
-    Q_EMIT progressed();
-}
-
-QString Attempt::hopName() const
-{
-    if (m_hop.isDirect())
-        return m_context->url.host() + u':' + QString::number(effectivePort(m_context->url));
-    const QString host = m_hop.host().contains(u':') ? u'[' + m_hop.host() + u']' : m_hop.host();
-    return host + u':' + QString::number(m_hop.port());
-}
-
-QString Attempt::stepText() const
-{
-    switch (m_step) {
-    case Step::Reaching:
-        return m_hop.isDirect() ? QStringLiteral("connecting to the server")
-                                : QStringLiteral("connecting to the proxy");
-    case Step::ProxyTls:
-        return QStringLiteral("in the TLS handshake with the HTTPS proxy");
-    case Step::Socks:
-        return QStringLiteral("in the SOCKS handshake");
-    case Step::Connect:
-        return QStringLiteral("waiting for the proxy's answer to CONNECT");
-    case Step::ServerTls:
-        return QStringLiteral("in the TLS handshake with the server");
-    case Step::Upgrade:
-        return QStringLiteral("waiting for the answer to the upgrade request");
-    case Step::Idle:
-    case Step::Done:
-        break;
-    }
-    return QString();
-}
-
-QNetworkProxy Attempt::networkProxy() const
-{
-    const QNetworkProxy::ProxyType type = isSocksProxy(m_hop) ? QNetworkProxy::Socks5Proxy
-                                                              : QNetworkProxy::HttpProxy;
-    return QNetworkProxy(type, m_hop.host(), m_hop.port());
+    if (m_path)
+        m_path->ignoreSslErrors(m_ignoredSslErrors);
 }
 
 // -------------------------------------------------------------------------------------------------
-// reach: TCP to the hop, TLS to an HTTPS proxy
+// the path: hop, tunnel, TLS
 
-void Attempt::reach()
+void Attempt::startPath()
 {
-    setStep(Step::Reaching);
     const QUrl &url = m_context->url;
-    const bool direct = m_hop.isDirect();
-    const bool tlsToServer = isSecureScheme(url.scheme()) && isTunnel(m_strategy);
-    const bool tlsToProxy = m_hop.type() == ProxyCandidate::Type::Https;
-    delete m_connector;
-    m_connector = new TcpConnector(this);
-    connect(m_connector, &TcpConnector::finished, this, &Attempt::onReached);
-    m_connector->connectToHost(direct ? url.host() : m_hop.host(),
-        direct ? quint16(effectivePort(url)) : m_hop.port(), tlsToServer || tlsToProxy);
+    PathConnector::Target target;
+    target.host = url.host();
+    target.port = quint16(effectivePort(url));
+    target.tls = isSecureScheme(url.scheme());
+    const auto mode = isForwarded() ? PathConnector::Mode::Forward : PathConnector::Mode::Tunnel;
+    m_path = new PathConnector(
+        m_hop, mode, target, m_context->options.sslConfiguration(), m_auth, this);
+    m_path->setIgnoredSslErrors(m_ignoredSslErrors);
+    connect(m_path, &PathConnector::finished, this, &Attempt::onPath);
+    connect(m_path, &PathConnector::progressed, this, &Attempt::progressed);
+    connect(m_path, &PathConnector::sslErrors, this, &Attempt::sslErrors);
+    m_path->start();
 }
 
-void Attempt::onReached()
+void Attempt::onPath()
 {
-    TcpConnector *connector = m_connector;
-    if (m_finished || !connector)
+    PathConnector *path = m_path;
+    if (m_finished || !path)
         return;
-    if (connector->failure() != ConnectFailure::None) {
-        failReach(connector->failure(), connector->errorString());
+    m_path = nullptr;
+    path->deleteLater();
+    if (const auto &response = path->proxyResponse())
+        recordAnswer(*response, Responder::Proxy);
+    if (!path->socksSummary().isEmpty())
+        m_record.setDetail(path->socksSummary());
+    if (!path->isValid()) {
+        fail(path->failure(), path->reason(), path->detail(), path->error());
         return;
     }
-    m_stream = connector->takeStream();
+    m_stream = path->takeStream();
     m_stream->setParent(this);
-    connector->deleteLater();
-    if (m_hop.type() != ProxyCandidate::Type::Https) {
-        afterHop();
-        return;
-    }
-    setStep(Step::ProxyTls);
-    TlsSettings tls;
-    tls.configuration = m_context->options.sslConfiguration();
-    tls.verifyName = m_hop.host();
-    tls.ignoredErrors = m_ignoredSslErrors;
-    m_tls = new TlsClient(this);
-    connect(m_tls, &TlsClient::sslErrors, this, &Attempt::sslErrors);
-    connect(m_tls, &TlsClient::finished, this, &Attempt::onProxyTls);
-    m_tls->start(m_stream, tls);
-    m_stream = nullptr; // the TLS client owns it now
-}
-
-void Attempt::onProxyTls()
-{
-    TlsClient *tls = m_tls;
-    if (m_finished || !tls)
-        return;
-    if (tls->failure() != ConnectFailure::None) {
-        fail(Failure::ProxyUnreachable,
-            QStringLiteral("TLS with the HTTPS proxy %1 failed").arg(hopName()),
-            tls->errorString());
-        return;
-    }
-    m_stream = tls->takeStream();
-    m_stream->setParent(this);
-    tls->deleteLater();
-    afterHop();
-}
-
-void Attempt::failReach(ConnectFailure failure, const QString &message)
-{
-    if (m_hop.isDirect()) {
-        const QString what = failure == ConnectFailure::HostNotFound
-            ? QStringLiteral("the server's name %1 did not resolve").arg(m_context->url.host())
-            : QStringLiteral("could not connect to the server %1").arg(hopName());
-        WebSocket::Error error = WebSocket::Error::NetworkError;
-        if (failure == ConnectFailure::HostNotFound)
-            error = WebSocket::Error::HostNotFound;
-        else if (failure == ConnectFailure::ConnectionRefused)
-            error = WebSocket::Error::ConnectionRefused;
-        fail(Failure::ConnectionFailed, what, message, error);
-        return;
-    }
-    const QString what = failure == ConnectFailure::HostNotFound
-        ? QStringLiteral("the proxy's name %1 did not resolve").arg(m_hop.host())
-        : QStringLiteral("could not connect to the proxy %1").arg(hopName());
-    fail(Failure::ProxyUnreachable, what, message);
-}
-
-void Attempt::afterHop()
-{
-    switch (m_strategy) {
-    case Strategy::SocksTunnel:
-        startSocks();
-        return;
-    case Strategy::ConnectTunnel:
-        sendConnect();
-        return;
-    case Strategy::Direct:
-        startServerTls();
-        return;
-    case Strategy::ForwardedUpgrade:
-    case Strategy::BareUpgrade:
-    case Strategy::OptionsUpgrade:
-        sendUpgrade();
-        return;
-    case Strategy::Polling:
-        break;
-    }
-    fail(Failure::ConnectionFailed, QStringLiteral("strategy not available"));
-}
-
-// -------------------------------------------------------------------------------------------------
-// SOCKS
-
-void Attempt::startSocks()
-{
-    setStep(Step::Socks);
-    m_socks = std::make_unique<SocksClient>();
-    connect(m_socks.get(), &SocksClient::finished, this, &Attempt::onSocks);
-    m_socks->start(m_stream, m_hop, m_context->url.host(), quint16(effectivePort(m_context->url)));
-}
-
-void Attempt::onSocks()
-{
-    if (m_finished || !m_socks)
-        return;
-    const std::unique_ptr<SocksClient> socks = std::move(m_socks);
-    switch (socks->failure()) {
-    case SocksClient::Failure::None:
-        m_record.setReason(socks->summary());
-        startServerTls();
-        return;
-    case SocksClient::Failure::Refused:
-        fail(Failure::ProxyRefused, socks->errorString());
-        return;
-    case SocksClient::Failure::Authentication:
-        fail(Failure::ProxyAuthentication, socks->errorString());
-        return;
-    case SocksClient::Failure::Protocol:
-        fail(Failure::ProxyProtocol, socks->errorString());
-        return;
-    case SocksClient::Failure::HostNotFound:
-        fail(Failure::ConnectionFailed, socks->errorString());
-        return;
-    case SocksClient::Failure::Closed:
-        fail(Failure::ProxyRefused, socks->errorString());
-        return;
-    }
-}
-
-// -------------------------------------------------------------------------------------------------
-// CONNECT
-
-void Attempt::sendConnect()
-{
-    setStep(Step::Connect);
-    const QByteArray authority = authorityOf(m_context->url);
-    HttpRequestHead head;
-    head.method = "CONNECT";
-    head.target = authority; // RFC 7230 §5.3.3 authority-form
-    head.headers.append("Host", authority);
-    const QByteArray authorization = m_auth->authorizationFor(head.method, head.target);
-    if (!authorization.isEmpty())
-        head.headers.append("Proxy-Authorization", authorization);
-    delete m_exchange;
-    m_exchange = new HttpExchange(this);
-    connect(m_exchange, &HttpExchange::finished, this, &Attempt::onConnectAnswer);
-    m_exchange->start(m_stream, head);
-}
-
-void Attempt::onConnectAnswer()
-{
-    HttpExchange *exchange = m_exchange;
-    if (m_finished || !exchange)
-        return;
-    if (!exchange->hasResponseHead()) {
-        const bool malformed = exchange->error() == HttpExchange::Error::MalformedResponse
-            || exchange->error() == HttpExchange::Error::ResponseTooLarge;
-        fail(malformed ? Failure::ProxyProtocol : Failure::ProxyRefused,
-            malformed ? QStringLiteral("the proxy's answer to CONNECT is not valid HTTP")
-                      : QStringLiteral("the proxy closed the connection without answering CONNECT"),
-            exchange->errorString());
-        return;
-    }
-    const HttpResponseHead &response = exchange->response();
-    recordAnswer(response, Responder::Proxy);
-    const ProxyReplyAssessment assessment
-        = assessProxyReply(response, ProxyRequestKind::Connect, m_context->url);
-    if (response.statusCode == 407) {
-        handleProxyAuth(response, exchange->isReusable());
-        return;
-    }
-    if (!exchange->isValid()) {
-        fail(Failure::ProxyRefused, assessment.reason, exchange->errorString());
-        return;
-    }
-    if (response.statusCode / 100 == 2) {
-        if (!exchange->leftover().isEmpty()) {
-            // Nothing may come through a new tunnel before we speak: neither a TLS server nor a
-            // WebSocket server talks first. Bytes here are the proxy's (a body, an error page).
-            fail(Failure::ProxyProtocol,
-                QStringLiteral("the proxy sent %1 bytes after its %2 to CONNECT before the tunnel "
-                               "carried anything: not a working tunnel")
-                    .arg(exchange->leftover().size())
-                    .arg(response.statusCode));
-            return;
-        }
-        rememberAcceptedCredentials();
-        startServerTls();
-        return;
-    }
-    fail(Failure::ProxyRefused, assessment.reason);
-}
-
-// -------------------------------------------------------------------------------------------------
-// TLS to the server
-
-void Attempt::startServerTls()
-{
-    if (!isSecureScheme(m_context->url.scheme())) {
-        sendUpgrade();
-        return;
-    }
-    setStep(Step::ServerTls);
-    TlsSettings tls;
-    tls.configuration = m_context->options.sslConfiguration();
-    tls.verifyName = m_context->url.host(); // RFC 6455 §4.1 item 5: SNI and the certificate name
-    tls.ignoredErrors = m_ignoredSslErrors;
-    delete m_tls;
-    m_tls = new TlsClient(this);
-    connect(m_tls, &TlsClient::sslErrors, this, &Attempt::sslErrors);
-    connect(m_tls, &TlsClient::finished, this, &Attempt::onServerTls);
-    m_tls->start(m_stream, tls);
-    m_stream = nullptr;
-}
-
-void Attempt::onServerTls()
-{
-    TlsClient *tls = m_tls;
-    if (m_finished || !tls)
-        return;
-    if (tls->failure() != ConnectFailure::None) {
-        fail(Failure::TlsFailed,
-            QStringLiteral("TLS with the server %1 failed").arg(m_context->url.host()),
-            tls->errorString());
-        return;
-    }
-    m_stream = tls->takeStream();
-    m_stream->setParent(this);
-    tls->deleteLater();
     sendUpgrade();
 }
 
 // -------------------------------------------------------------------------------------------------
 // the upgrade
 
-HttpRequestHead Attempt::upgradeRequestHead(HandshakeRequest *request) const
+HttpRequestHead Attempt::upgradeRequestHead()
 {
-    *request = m_context->handshake;
-    request->setKey(generateWebSocketKey()); // a fresh key per attempt (RFC 6455 §4.1 item 7)
+    m_request = m_context->handshake;
+    m_request.setKey(generateWebSocketKey()); // a fresh key per attempt (RFC 6455 §4.1 item 7)
     switch (m_strategy) {
     case Strategy::ForwardedUpgrade:
     case Strategy::BareUpgrade:
-        request->setTargetForm(HandshakeRequest::TargetForm::AbsoluteHttp);
+        // RFC 7230 §5.3.2: absolute form for a proxy. The http:// spelling of a ws:// URL (RFC
+        // 6455 §3 maps one to the other) is the one every HTTP proxy parses.
+        m_request.setTargetForm(HandshakeRequest::TargetForm::AbsoluteHttp);
         break;
     case Strategy::OptionsUpgrade:
-        request->setTargetForm(HandshakeRequest::TargetForm::AbsoluteHttp);
-        request->setMethod("OPTIONS");
+        m_request.setTargetForm(HandshakeRequest::TargetForm::AbsoluteHttp);
+        m_request.setMethod("OPTIONS"); // RFC 2817 §3
         break;
     default:
-        request->setTargetForm(HandshakeRequest::TargetForm::Origin);
+        m_request.setTargetForm(HandshakeRequest::TargetForm::Origin);
         break;
     }
-    HttpRequestHead head = request->toRequestHead();
-    return head;
-}
-
-void Attempt::sendUpgrade()
-{
-    setStep(Step::Upgrade);
-    HttpRequestHead head = upgradeRequestHead(&m_request);
-    if (!isTunnel(m_strategy)) {
+    HttpRequestHead head = m_request.toRequestHead();
+    if (isForwarded() && m_auth) {
         // The request is addressed to the proxy: its credentials go with it, to it alone.
         const QByteArray authorization = m_auth->authorizationFor(head.method, head.target);
         if (!authorization.isEmpty())
             head.headers.append("Proxy-Authorization", authorization);
     }
-    m_record.setDetail(QString());
+    return head;
+}
+
+void Attempt::sendUpgrade()
+{
+    Q_EMIT progressed();
     delete m_exchange;
     m_exchange = new HttpExchange(this);
     connect(m_exchange, &HttpExchange::finished, this, &Attempt::onUpgradeAnswer);
-    m_exchange->start(m_stream, head);
+    m_exchange->start(m_stream, upgradeRequestHead());
 }
 
 void Attempt::onUpgradeAnswer()
@@ -522,7 +233,7 @@ void Attempt::onUpgradeAnswer()
     HttpExchange *exchange = m_exchange;
     if (m_finished || !exchange)
         return;
-    const bool forwarded = !isTunnel(m_strategy);
+    const bool forwarded = isForwarded();
     if (!exchange->hasResponseHead()) {
         const bool malformed = exchange->error() == HttpExchange::Error::MalformedResponse
             || exchange->error() == HttpExchange::Error::ResponseTooLarge;
@@ -537,113 +248,97 @@ void Attempt::onUpgradeAnswer()
                 malformed ? QStringLiteral("the server's answer to the upgrade is not valid HTTP")
                           : QStringLiteral("the connection ended before the server answered the "
                                            "upgrade request"),
-                exchange->errorString());
+                exchange->errorString(),
+                malformed ? WebSocket::Error::HandshakeInvalid
+                          : WebSocket::Error::ClosedAbnormally);
         return;
     }
     const HttpResponseHead &response = exchange->response();
-    if (forwarded && response.statusCode == 407) {
+    if (forwarded && response.statusCode == 407 && m_auth) {
         recordAnswer(response, Responder::Proxy);
-        handleProxyAuth(response, exchange->isReusable());
+        retryAfter407(response, exchange->isReusable());
         return;
     }
-    if (forwarded)
-        rememberAcceptedCredentials();
+    if (forwarded && m_auth)
+        m_auth->accepted();
     const HandshakeResult result = validateHandshakeResponse(m_request, response);
     if (result.isValid()) {
         recordAnswer(response, Responder::Server);
-        succeed(m_request, response, result, exchange->leftover());
+        succeed(response, result, exchange->leftover());
         return;
     }
-    if (!forwarded) {
-        // Through a tunnel (or direct) the answer is the server's own.
-        recordAnswer(response, Responder::Server);
-        const bool rejected = result.error == HandshakeError::UnexpectedStatus;
-        fail(rejected ? Failure::HandshakeRejected : Failure::HandshakeInvalid,
-            rejected ? QStringLiteral("the server answered the upgrade with %1")
-                           .arg(QString::fromLatin1(response.displayStatusLine()))
-                     : QStringLiteral("the server's 101 is not a valid WebSocket handshake"),
+    if (forwarded) {
+        onForwardedRefusal(response, result);
+        return;
+    }
+    // Through a tunnel (or direct) the answer is the server's own.
+    recordAnswer(response, Responder::Server);
+    if (result.error == HandshakeError::UnexpectedStatus)
+        fail(Failure::HandshakeRejected,
+            QStringLiteral("the server answered the upgrade with %1")
+                .arg(QString::fromLatin1(response.displayStatusLine())),
             result.errorString);
+    else
+        fail(Failure::HandshakeInvalid,
+            QStringLiteral("the server's 101 is not a valid WebSocket handshake"),
+            result.errorString);
+}
+
+void Attempt::onForwardedRefusal(const HttpResponseHead &response, const HandshakeResult &result)
+{
+    const ProxyRequestKind kind = m_strategy == Strategy::OptionsUpgrade
+        ? ProxyRequestKind::OptionsUpgrade
+        : ProxyRequestKind::ForwardedUpgrade;
+    const ProxyReply reply = response.statusCode == 101
+        ? classifyInvalidUpgrade(kind, response, result)
+        : classifyProxyReply(
+            kind, response, m_context->url.toString(QUrl::RemoveUserInfo).toUtf8());
+    const bool byProxy = reply.evidence.generatedByProxy;
+    recordAnswer(response, byProxy ? Responder::Proxy : Responder::Server);
+    switch (reply.outcome) {
+    case ProxyReplyOutcome::InvalidUpgrade:
+        fail(Failure::HandshakeInvalid, reply.reason, result.errorString);
+        return;
+    case ProxyReplyOutcome::UpgradeIgnored:
+        fail(Failure::UpgradeNotForwarded, reply.reason);
+        return;
+    case ProxyReplyOutcome::BogusAuthentication:
+        fail(Failure::ProxyAuthentication, reply.reason);
+        return;
+    default:
+        break;
+    }
+    if (byProxy)
+        fail(Failure::ProxyRefused, reply.reason);
+    else
+        fail(Failure::HandshakeRejected, reply.reason, QString(),
+            WebSocket::Error::HandshakeRejected);
+}
+
+void Attempt::retryAfter407(const HttpResponseHead &response, bool reusable)
+{
+    const HttpRequestHead sent = m_exchange->request();
+    const ProxyAuthSession::Decision d = m_auth->handle407(response, sent.method, sent.target);
+    if (m_finished)
+        return;
+    if (!d.retry) {
+        fail(Failure::ProxyAuthentication, d.reason, d.detail, d.error);
         return;
     }
-    const ProxyReplyAssessment assessment = assessProxyReply(response,
-        m_strategy == Strategy::OptionsUpgrade ? ProxyRequestKind::OptionsUpgrade
-                                               : ProxyRequestKind::ForwardedUpgrade,
-        m_context->url);
-    recordAnswer(response,
-        assessment.fromProxy ? Responder::Proxy : Responder::Server);
-    if (response.statusCode == 101)
-        fail(Failure::HandshakeInvalid, assessment.reason, result.errorString);
-    else if (response.statusCode / 100 == 2)
-        fail(Failure::UpgradeNotForwarded, assessment.reason, result.errorString);
-    else if (assessment.fromProxy)
-        fail(Failure::ProxyRefused, assessment.reason);
-    else
-        fail(Failure::HandshakeRejected, assessment.reason);
-}
-
-// -------------------------------------------------------------------------------------------------
-// proxy authentication
-
-bool Attempt::handleProxyAuth(const HttpResponseHead &response, bool reusable)
-{
-    const HttpRequestHead &sent = m_exchange->request();
-    ProxyAuthenticator::Decision decision
-        = m_auth->handleChallenge(response, sent.method, sent.target);
-    if (decision.action == ProxyAuthenticator::Action::PromptForCredentials) {
-        QAuthenticator authenticator;
-        authenticator.setRealm(decision.realm);
-        authenticator.setOption(QStringLiteral("scheme"), QString::fromLatin1(authSchemeName(decision.scheme)));
-        const QPointer<Attempt> alive(this);
-        Q_EMIT proxyAuthenticationRequired(networkProxy(), &authenticator);
-        if (!alive || m_finished)
-            return false;
-        decision = m_auth->provideCredentials({authenticator.user(), authenticator.password()});
-    }
-    if (decision.action == ProxyAuthenticator::Action::Fail) {
-        if (decision.error == ProxyAuthError::CredentialsRejected
-            || decision.error == ProxyAuthError::TooManyRounds)
-            ConnectMemory::forgetCredentials(m_hop);
-        const bool none = decision.error == ProxyAuthError::MissingCredentials;
-        fail(Failure::ProxyAuthentication,
-            none ? QStringLiteral("the proxy %1 requires authentication and no credentials were "
-                                  "given")
-                       .arg(hopName())
-                 : QStringLiteral("proxy authentication failed at %1: %2")
-                       .arg(hopName(), decision.errorString),
-            QString(),
-            none ? WebSocket::Error::ProxyAuthenticationRequired
-                 : WebSocket::Error::ProxyAuthenticationFailed);
-        return false;
-    }
-    m_record.setDetail(QStringLiteral("%1 authentication, round %2")
-                           .arg(QString::fromLatin1(authSchemeName(decision.scheme)))
-                           .arg(m_auth->rounds()));
+    m_record.setDetail(d.detail);
     if (reusable) {
-        if (m_step == Step::Connect)
-            sendConnect();
-        else
-            sendUpgrade();
-        return true;
+        sendUpgrade();
+        return;
     }
-    // The proxy closed the connection with its 407 (Squid does with Connection: close on some
-    // configurations): the credentials go on a new connection to the same proxy.
+    // The proxy closed the connection with its 407: the credentials go on a new one.
     m_auth->connectionReset();
-    if (m_stream) {
-        m_stream->disconnect(this);
-        m_stream->abort();
-        m_stream->deleteLater();
+    if (ByteStream *s = m_stream) {
         m_stream = nullptr;
+        s->disconnect(this);
+        s->abort();
+        s->deleteLater();
     }
-    m_reconnectForAuth = true;
-    reach();
-    return true;
-}
-
-void Attempt::rememberAcceptedCredentials()
-{
-    const ProxyCredentials c = m_auth->credentials();
-    if (m_auth->rounds() > 0 && !c.isEmpty())
-        ConnectMemory::storeCredentials(m_hop, {c.user, c.password});
+    startPath();
 }
 
 // -------------------------------------------------------------------------------------------------
@@ -656,8 +351,8 @@ void Attempt::recordAnswer(const HttpResponseHead &response, Responder who)
         headerText(response, "X-Squid-Error"));
 }
 
-void Attempt::succeed(const HandshakeRequest &request, const HttpResponseHead &response,
-    const HandshakeResult &result, const QByteArray &leftover)
+void Attempt::succeed(
+    const HttpResponseHead &response, const HandshakeResult &result, const QByteArray &leftover)
 {
     const WebSocketOptions &o = m_context->options;
     EndpointOptions eo;
@@ -668,20 +363,16 @@ void Attempt::succeed(const HandshakeRequest &request, const HttpResponseHead &r
     // strict (RFC 6455 §8.1 lets an endpoint fail as soon as the data is known invalid).
     eo.reader.decodeText = false;
     eo.setDeflate(result.deflate, result.deflateParameters);
-    StreamChannel::Opening opening {request.toRequestHead(), response, result};
+    StreamChannel::Opening opening {m_request.toRequestHead(), response, result};
     ByteStream *stream = m_stream;
     m_stream = nullptr;
     stream->disconnect(this);
     m_channel = new StreamChannel(stream, eo, std::move(opening), leftover, this);
-    m_record.setOutcome(ConnectAttempt::Outcome::Succeeded);
-    if (m_record.reason().isEmpty())
-        m_record.setReason(QStringLiteral("upgraded to WebSocket"));
     m_finished = true;
     m_deadline.stop();
-    m_step = Step::Done;
+    m_record.setOutcome(ConnectAttempt::Outcome::Succeeded);
+    m_record.setReason(QStringLiteral("upgraded to WebSocket"));
     m_record.setDuration(std::chrono::milliseconds(m_elapsed.elapsed()));
-    if (!m_hop.isDirect())
-        ConnectMemory::markReachable(m_hop);
     qCDebug(lcQtwsTransport, "[%p] %s via %s succeeded in %lld ms", static_cast<void *>(this),
         qPrintable(strategyName(m_strategy)), qPrintable(m_hop.toPacString()),
         qint64(m_elapsed.elapsed()));
@@ -695,15 +386,12 @@ void Attempt::fail(
     if (m_finished)
         return;
     m_finished = true;
-    m_error = error != WebSocket::Error::NoError ? error : errorForFailure(failure);
     m_deadline.stop();
-    m_step = Step::Done;
+    m_error = error != WebSocket::Error::NoError ? error : errorForFailure(failure);
     m_record.setFailure(failure, reason);
     if (!detail.isEmpty())
         m_record.setDetail(detail);
     m_record.setDuration(std::chrono::milliseconds(m_elapsed.elapsed()));
-    if (failure == Failure::ProxyUnreachable)
-        ConnectMemory::markUnreachable(m_hop);
     qCDebug(lcQtwsTransport, "[%p] %s via %s failed: %s (%s)", static_cast<void *>(this),
         qPrintable(strategyName(m_strategy)), qPrintable(m_hop.toPacString()), qPrintable(reason),
         qPrintable(detail));
@@ -716,32 +404,30 @@ void Attempt::timerEvent(QTimerEvent *event)
     if (event->timerId() != m_deadline.timerId())
         return QObject::timerEvent(event);
     m_deadline.stop();
-    const QString what = stepText();
-    // A hop that cannot even be reached in time counts as unreachable, as a refused one does.
-    const bool unreachable = !m_hop.isDirect()
-        && (m_step == Step::Reaching || m_step == Step::ProxyTls);
+    const QString what = m_path ? m_path->stepText()
+                                : QStringLiteral("waiting for the answer to the upgrade request");
+    // A proxy that cannot even be reached in time counts as unreachable, as a refusing one does.
+    const bool unreachable = m_path && m_path->isReachingHop() && !m_hop.isDirect();
+    if (unreachable)
+        ConnectMemory::markUnreachable(m_hop);
     fail(unreachable ? Failure::ProxyUnreachable : Failure::Timeout,
         QStringLiteral("no progress within %1 ms %2").arg(m_timeout.count()).arg(what));
 }
 
 void Attempt::release()
 {
-    if (m_connector) {
-        m_connector->disconnect(this);
-        m_connector->abort();
-        m_connector->deleteLater();
-    }
-    if (m_tls) {
-        m_tls->disconnect(this);
-        m_tls->abort();
-        m_tls->deleteLater();
+    if (m_path) {
+        m_path->disconnect(this);
+        m_path->abort();
+        m_path->deleteLater();
+        m_path = nullptr;
     }
     if (m_exchange) {
         m_exchange->disconnect(this);
         m_exchange->abort();
         m_exchange->deleteLater();
+        m_exchange = nullptr;
     }
-    m_socks.reset();
     if (ByteStream *s = m_stream) {
         m_stream = nullptr;
         s->disconnect(this);

@@ -4,7 +4,6 @@
 
 #include "protocol/handshake.h"
 #include "protocol/httpmessage.h"
-#include "transport/tlsclient.h"
 
 #include <qtws/connectreport.h>
 #include <qtws/websocket.h>
@@ -27,11 +26,8 @@ namespace QtWs {
 class ByteStream;
 class HttpExchange;
 class MessageChannel;
-class SocksClient;
-namespace Protocol {
-class ProxyAuthenticator;
-}
-class TcpConnector;
+class PathConnector;
+class ProxyAuthSession;
 
 /*!
     \internal
@@ -73,9 +69,6 @@ class QTWS_EXPORT Attempt : public QObject
 {
     Q_OBJECT
 public:
-    /*! Most 407 answers one attempt takes before it gives up (RFC 7235 has no limit). */
-    static constexpr int MaxAuthRounds = 3;
-
     Attempt(const ProxyCandidate &hop, Strategy strategy,
         std::shared_ptr<const AttemptContext> context, QObject *parent = nullptr);
     ~Attempt() override;
@@ -119,42 +112,20 @@ protected:
     void timerEvent(QTimerEvent *event) override;
 
 private:
-    enum class Step {
-        Idle,
-        Reaching, // TCP to the hop
-        ProxyTls, // TLS to an HTTPS proxy
-        Socks, // SOCKS handshake
-        Connect, // CONNECT exchange
-        ServerTls, // TLS to the server through the tunnel (or direct)
-        Upgrade, // the opening handshake
-        Done,
-    };
-
-    void setStep(Step step);
-    void reach();
-    void onReached();
-    void onProxyTls();
-    void afterHop();
-    void startSocks();
-    void onSocks();
-    void sendConnect();
-    void onConnectAnswer();
-    void startServerTls();
-    void onServerTls();
+    void startPath();
+    void onPath();
     void sendUpgrade();
     void onUpgradeAnswer();
-    bool handleProxyAuth(const Protocol::HttpResponseHead &response, bool reusable);
-    void rememberAcceptedCredentials();
-    void succeed(const Protocol::HandshakeRequest &request, const Protocol::HttpResponseHead &response,
+    void onForwardedRefusal(const Protocol::HttpResponseHead &response,
+        const Protocol::HandshakeResult &result);
+    void retryAfter407(const Protocol::HttpResponseHead &response, bool reusable);
+    Protocol::HttpRequestHead upgradeRequestHead();
+    void succeed(const Protocol::HttpResponseHead &response,
         const Protocol::HandshakeResult &result, const QByteArray &leftover);
     void fail(ConnectAttempt::Failure failure, const QString &reason,
         const QString &detail = QString(), WebSocket::Error error = WebSocket::Error::NoError);
-    void failReach(ConnectFailure failure, const QString &message);
     void recordAnswer(const Protocol::HttpResponseHead &response, ConnectAttempt::Responder who);
-    Protocol::HttpRequestHead upgradeRequestHead(Protocol::HandshakeRequest *request) const;
-    QNetworkProxy networkProxy() const;
-    QString hopName() const;
-    QString stepText() const;
+    bool isForwarded() const;
     void release();
 
     ProxyCandidate m_hop;
@@ -164,19 +135,15 @@ private:
     QElapsedTimer m_elapsed;
     QBasicTimer m_deadline;
     std::chrono::milliseconds m_timeout {0};
-    Step m_step = Step::Idle;
     QList<QSslError> m_ignoredSslErrors;
 
-    QPointer<TcpConnector> m_connector;
-    QPointer<TlsClient> m_tls;
+    QPointer<ProxyAuthSession> m_auth;
+    QPointer<PathConnector> m_path;
     QPointer<ByteStream> m_stream;
     QPointer<HttpExchange> m_exchange;
-    std::unique_ptr<SocksClient> m_socks;
-    std::unique_ptr<Protocol::ProxyAuthenticator> m_auth;
     Protocol::HandshakeRequest m_request; // the upgrade request of this attempt
     QPointer<MessageChannel> m_channel;
     WebSocket::Error m_error = WebSocket::Error::NoError;
-    bool m_reconnectForAuth = false;
     bool m_finished = false;
 };
 
