@@ -2,29 +2,13 @@
 #include "clientengine.h"
 
 #include "common/logging.h"
+#include "protocol/url.h"
 
 namespace QtWs {
 
 using namespace Protocol;
 
 namespace {
-
-// RFC 6455 §3: only ws and wss name WebSocket endpoints.
-bool isWebSocketScheme(const QString &scheme)
-{
-    return scheme == QLatin1String("ws") || scheme == QLatin1String("wss");
-}
-
-// A header value must not be able to end the header line or the head (header injection).
-bool isSafeHeaderValue(QByteArrayView value)
-{
-    for (char c : value) {
-        const auto u = static_cast<unsigned char>(c);
-        if (u == '\r' || u == '\n' || u == 0 || (u < 0x20 && u != '\t') || u == 0x7f)
-            return false;
-    }
-    return true;
-}
 
 WebSocket::Error errorForCloseCode(quint16 code)
 {
@@ -91,7 +75,7 @@ bool ClientEngine::startHandshake(const QUrl &url, const WebSocketOptions &optio
             return fail(WebSocket::Error::InvalidOptions,
                 QStringLiteral("Header \"%1\" is set by the WebSocket handshake itself")
                     .arg(QString::fromLatin1(h.first)));
-        if (!isSafeHeaderValue(h.second))
+        if (!isValidFieldValue(h.second))
             return fail(WebSocket::Error::InvalidOptions,
                 QStringLiteral("Header \"%1\" has a value with control characters")
                     .arg(QString::fromLatin1(h.first)));
@@ -106,7 +90,7 @@ bool ClientEngine::startHandshake(const QUrl &url, const WebSocketOptions &optio
         protocols.append(token);
     }
     const QByteArray origin = options.origin().toUtf8();
-    if (!isSafeHeaderValue(origin))
+    if (!isValidFieldValue(origin))
         return fail(WebSocket::Error::InvalidOptions, QStringLiteral("Invalid origin"));
     const auto bitsOk = [](int bits) { return bits >= 8 && bits <= 15; };
     if (options.isCompressionEnabled()

@@ -19,18 +19,18 @@ namespace QtWs {
     \class QtWs::ClientEngine
     \internal
     \brief The client side of RFC 6455 over any byte stream: writes the opening handshake, validates
-   the response, then turns received bytes into events and API calls into bytes.
+    the response, then turns received bytes into events and API calls into bytes.
 
     No I/O, no QObject, no timers: the owner feeds received bytes with receive(), takes the bytes to
-   send from output() (once per event-loop turn, so that sends coalesce), then calls
-   outputWritten(), and is told what
-   happened through Handler. It drives the pure codecs (HttpHeadParser, HandshakeRequest) for the
-   opening handshake, then a Protocol::Endpoint in the client role, which keeps the endpoint rules
-   (answer pings, echo the Close frame once, fail the connection with the right code on a
-   violation, RFC 6455 §7.1.7).
+    send from output() (once per event-loop turn, so that sends coalesce), then calls
+    outputWritten(), and is told what happened through Handler. It drives the pure codecs
+    (HttpHeadParser, HandshakeRequest) for the opening handshake, then a Protocol::Endpoint in the
+    client role, which keeps the endpoint rules (answer pings, echo the Close frame once, fail the
+    connection with the right code on a violation, RFC 6455 §7.1.7).
 
     Handler callbacks may call back into the engine (send, close, shutdown); after shutdown() the
-   engine ignores the rest of its input. \since 0.1
+    engine ignores the rest of its input.
+    \since 0.1
 */
 class QTWS_EXPORT ClientEngine
 {
@@ -69,14 +69,16 @@ public:
 
     /*!
         Checks \a options and \a requestHeaders (extra headers from a QNetworkRequest) and queues
-       the opening handshake for \a url. Returns false with \a error set (Error::InvalidUrl or
-       Error::InvalidOptions) and \a message when they cannot be sent.
+        the opening handshake for \a url. Returns false with \a error set (Error::InvalidUrl or
+        Error::InvalidOptions) and \a message when they cannot be sent.
     */
     bool startHandshake(const QUrl &url, const WebSocketOptions &options,
         const QList<WebSocket::Header> &requestHeaders, WebSocket::Error *error, QString *message);
 
-    /*! Also report single frames (TextFrame/BinaryFrame events); takes effect when the handshake
-     * completes. */
+    /*!
+        Also report single frames (TextFrame/BinaryFrame events); takes effect when the handshake
+        completes.
+    */
     void setFrameEvents(bool on) { m_frameEvents = on; }
 
     /*! Feeds received bytes. */
@@ -84,8 +86,8 @@ public:
 
     /*!
         Where the next payload bytes of a large frame may be read straight from the stream (one
-       copy, no intermediate buffer), or an empty range: see MessageReader::directBuffer(). Only in
-       the Open phase, and only when at least Protocol::Endpoint::DirectReadMinimum bytes fit.
+        copy, no intermediate buffer), or an empty range: see MessageReader::directBuffer(). Only in
+        the Open phase, and only when at least Protocol::Endpoint::DirectReadMinimum bytes fit.
     */
     Protocol::MessageReader::DirectBuffer directBuffer();
     /*! Accepts \a n bytes read into directBuffer() and handles the events they complete. */
@@ -101,8 +103,8 @@ public:
 
     /*!
         Everything queued for sending. The owner copies it out (ByteStream::writeBytes()) and then
-       calls outputWritten(): the buffer keeps its capacity, so a busy connection does not allocate,
-       page-fault and free an output buffer every event-loop turn.
+        calls outputWritten(): the buffer keeps its capacity, so a busy connection does not
+        allocate, page-fault and free an output buffer every event-loop turn.
     */
     QByteArrayView output() const
     {
@@ -113,7 +115,7 @@ public:
     void outputWritten();
     /*!
         True when the output buffer is too large to be kept: hand it over with takeOutput() (see
-       Protocol::Endpoint::isOutputOversized()).
+        Protocol::Endpoint::isOutputOversized()).
     */
     bool isOutputOversized() const { return m_endpoint && m_endpoint->isOutputOversized(); }
     /*! Takes the output buffer (for an oversized one: the stream shares it instead of copying). */

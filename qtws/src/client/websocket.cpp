@@ -3,6 +3,7 @@
 
 #include "common/logging.h"
 #include "protocol/frame.h"
+#include "protocol/url.h"
 #include "transport/bytestream.h"
 #include "transport/directconnector.h"
 
@@ -667,8 +668,8 @@ void WebSocket::open(const QNetworkRequest &request, const WebSocketOptions &opt
     }
 
     const QUrl url = request.url();
-    const bool tls = url.scheme() == QLatin1String("wss");
-    const quint16 port = quint16(url.port(tls ? 443 : 80));
+    const bool tls = isSecureScheme(url.scheme());
+    const quint16 port = quint16(effectivePort(url));
     startDeadline(d->phaseTimer, options.connectTimeout(), this);
     // The TLS configuration (and with it the TLS backend) only for wss://.
     d->connector->start(url.host(), port, tls,

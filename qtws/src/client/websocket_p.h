@@ -23,7 +23,7 @@ class DirectConnector;
     \class QtWs::WebSocketPrivate
     \internal
     \brief The state machine behind WebSocket: owns the connector, the stream and the engine, the
-   deadline timers, and turns engine events into signals.
+    deadline timers, and turns engine events into signals.
 */
 class QTWS_EXPORT WebSocketPrivate final : public ClientEngine::Handler
 {
@@ -33,8 +33,8 @@ public:
 
     /*!
         Runs the WebSocket protocol over \a stream, which is already connected (and encrypted for
-       wss://): the hook a connection strategy (and the unit tests' in-memory pairs) use. Takes
-       ownership.
+        wss://): the hook a connection strategy (and the unit tests' in-memory pairs) use. Takes
+        ownership.
     */
     static void openOnStream(WebSocket *socket, ByteStream *stream, const QNetworkRequest &request,
         const WebSocketOptions &options);

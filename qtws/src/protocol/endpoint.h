@@ -26,8 +26,9 @@ struct QTWS_EXPORT EndpointOptions
     MessageReaderOptions reader;
     MessageWriterOptions writer;
 
-    /*! Turns permessage-deflate on (with the negotiated \a parameters) or off in both directions.
-     */
+    /*!
+        Turns permessage-deflate on (with the negotiated \a parameters) or off in both directions.
+    */
     void setDeflate(bool on, const DeflateParameters &parameters);
 };
 

@@ -18,7 +18,10 @@ namespace QtWs::Protocol {
 */
 enum class Role { Client, Server };
 
-/*! \brief Frame opcodes (RFC 6455 §5.2). \since 0.1 */
+/*!
+    \brief Frame opcodes (RFC 6455 §5.2).
+    \since 0.1
+*/
 enum class OpCode : quint8 {
     Continuation = 0x0,
     Text = 0x1,
@@ -99,33 +102,34 @@ constexpr qsizetype MaxFrameHeaderSize = 14;
 */
 enum class ProtocolError {
     NoError, //!< Nothing went wrong.
-    ReservedBitsSet, //!< RSV1-3 set without a negotiated extension defining them (§5.2). Close
-                     //!< 1002.
+    /*! RSV1-3 set without a negotiated extension defining them (§5.2). Close 1002. */
+    ReservedBitsSet,
     UnknownOpCode, //!< Reserved opcode 3-7 or 0xB-0xF (§5.2). Close 1002.
     ControlFrameTooLarge, //!< Control frame payload over 125 bytes (§5.5). Close 1002.
     FragmentedControlFrame, //!< Control frame without FIN (§5.5). Close 1002.
-    NonMinimalLength, //!< Payload length not encoded in the minimal number of bytes (§5.2). Close
-                      //!< 1002.
+    /*! Payload length not encoded in the minimal number of bytes (§5.2). Close 1002. */
+    NonMinimalLength,
     LengthHighBitSet, //!< The most significant bit of a 64-bit length is set (§5.2). Close 1002.
     UnmaskedFrame, //!< A server received an unmasked frame (§5.1). Close 1002.
     MaskedFrame, //!< A client received a masked frame (§5.1). Close 1002.
     UnexpectedContinuation, //!< Continuation frame with no message in progress (§5.4). Close 1002.
-    ExpectedContinuation, //!< New data frame while a fragmented message is in progress (§5.4).
-                          //!< Close 1002.
+    /*! New data frame while a fragmented message is in progress (§5.4). Close 1002. */
+    ExpectedContinuation,
     CompressedControlFrame, //!< RSV1 on a control frame (RFC 7692 §6). Close 1002.
     CompressedContinuation, //!< RSV1 on a continuation frame (RFC 7692 §6.1). Close 1002.
     InvalidCloseFrame, //!< Close payload of one byte (§5.5.1). Close 1002.
     InvalidCloseCode, //!< Close code not allowed on the wire (§7.4). Close 1002.
     InvalidCloseReason, //!< Close reason is not valid UTF-8 (§5.5.1). Close 1007.
     InvalidUtf8, //!< Text message is not valid UTF-8 (§8.1). Close 1007.
-    InvalidCompressedData, //!< The compressed payload cannot be inflated (RFC 7692 §7.2.2). Close
-                           //!< 1007.
+    /*! The compressed payload cannot be inflated (RFC 7692 §7.2.2). Close 1007. */
+    InvalidCompressedData,
     FrameTooLarge, //!< A frame's payload exceeds the configured maximum frame size. Close 1009.
     MessageTooLarge, //!< A message exceeds the configured maximum message size. Close 1009.
 };
 
-/*! The close code an endpoint sends when failing the connection for \a error (1002, 1007 or 1009).
- */
+/*!
+    The close code an endpoint sends when failing the connection for \a error (1002, 1007 or 1009).
+*/
 QTWS_EXPORT CloseCode closeCodeFor(ProtocolError error) noexcept;
 /*! A short English description of \a error. */
 QTWS_EXPORT QString protocolErrorString(ProtocolError error);
@@ -149,15 +153,15 @@ struct QTWS_EXPORT FrameHeader
     bool rsv3 = false;
     OpCode opCode = OpCode::Binary;
     bool masked = false;
-    quint32 maskKey
-        = 0; //!< The 4 key bytes as a big-endian number (first wire byte in the top 8 bits).
+    /*! The 4 key bytes as a big-endian number (first wire byte in the top 8 bits). */
+    quint32 maskKey = 0;
     quint64 payloadLength = 0;
 
     /*! What decode() accepts. */
     struct DecodeOptions
     {
-        Role receiver = Role::Client; //!< The local role: a Client requires unmasked frames, a
-                                      //!< Server masked ones.
+        /*! The local role: a Client requires unmasked frames, a Server masked ones. */
+        Role receiver = Role::Client;
         bool rsv1Allowed = false; //!< True when permessage-deflate is negotiated (RFC 7692 §6).
         quint64 maxPayloadLength = ~quint64(0) >> 1; //!< Larger frames fail with FrameTooLarge.
     };
@@ -166,8 +170,8 @@ struct QTWS_EXPORT FrameHeader
     struct DecodeResult
     {
         DecodeStatus status = DecodeStatus::NeedMore;
-        qsizetype size
-            = 0; //!< Done: header bytes consumed. NeedMore: total header bytes needed so far.
+        /*! Done: header bytes consumed. NeedMore: total header bytes needed so far. */
+        qsizetype size = 0;
         ProtocolError error = ProtocolError::NoError;
     };
 
@@ -179,7 +183,7 @@ struct QTWS_EXPORT FrameHeader
     qsizetype encodedSize() const noexcept;
     /*!
         Writes the header (minimal length encoding) to \a out, which must have room for
-       MaxFrameHeaderSize bytes. Returns the number of bytes written.
+        MaxFrameHeaderSize bytes. Returns the number of bytes written.
     */
     qsizetype encode(char *out) const noexcept;
     QByteArray toByteArray() const;
@@ -192,8 +196,9 @@ struct QTWS_EXPORT FrameHeader
 */
 QTWS_EXPORT void applyMask(
     char *data, qsizetype size, quint32 maskKey, quint64 keyOffset = 0) noexcept;
-/*! Like applyMask() but reads \a src and writes \a dst (may be equal; must not otherwise overlap).
- */
+/*!
+    Like applyMask() but reads \a src and writes \a dst (may be equal; must not otherwise overlap).
+*/
 QTWS_EXPORT void copyMasked(
     char *dst, const char *src, qsizetype size, quint32 maskKey, quint64 keyOffset = 0) noexcept;
 

@@ -89,8 +89,8 @@ QByteArray Session::openPacket(bool allowUpgrade) const
     open.sid = m_id;
     if (allowUpgrade)
         open.upgrades = QStringList {QStringLiteral("websocket")};
-    open.pingInterval = m_options.pingIntervalMs();
-    open.pingTimeout = m_options.pingTimeoutMs();
+    open.pingInterval = std::chrono::milliseconds(m_options.pingIntervalMs());
+    open.pingTimeout = std::chrono::milliseconds(m_options.pingTimeoutMs());
     open.maxPayload = m_options.maxPayload();
     return EngineIo::encodePollingPacket(Packet::text(PacketType::Open, open.toJson()));
 }
@@ -169,7 +169,7 @@ void Session::attachWebSocket(QTcpSocket *socket)
             // Engine.IO probe (protocol v4 "upgrade"): 2probe -> 3probe, then 5 switches the
             // transport.
             const EngineIo::DecodeResult r = EngineIo::decodeWebSocketFrame(data, binary);
-            if (!r.ok() || r.packets.size() != 1) {
+            if (!r.isValid() || r.packets.size() != 1) {
                 ws->close(CloseCodes::ProtocolError, r.detail);
                 return;
             }
@@ -255,7 +255,7 @@ void Session::handlePolling(HttpConnection *connection, const Request &request)
         return;
     }
     const EngineIo::DecodeResult r = EngineIo::decodePayload(request.body, m_options.maxPayload());
-    if (!r.ok()) {
+    if (!r.isValid()) {
         connection->respondError(400, "Bad Request", r.detail);
         end(CloseCodes::ProtocolError, QStringLiteral("invalid Engine.IO payload: ") + r.detail);
         return;
@@ -308,7 +308,7 @@ void Session::onClientMessage(const QByteArray &data, bool binary)
         return;
     }
     const EngineIo::DecodeResult r = EngineIo::decodeWebSocketFrame(data, binary);
-    if (!r.ok()) {
+    if (!r.isValid()) {
         end(CloseCodes::ProtocolError, QStringLiteral("invalid Engine.IO packet: ") + r.detail);
         return;
     }
