@@ -2,6 +2,7 @@
 #ifndef QTWS_WEBSOCKET_H
 #define QTWS_WEBSOCKET_H
 
+#include <qtws/connectreport.h>
 #include <qtws/qtws_export.h>
 #include <qtws/websocketoptions.h>
 
@@ -9,6 +10,8 @@
 #include <QtCore/QObject>
 #include <QtCore/QPair>
 #include <QtCore/QUrl>
+#include <QtNetwork/QAuthenticator>
+#include <QtNetwork/QNetworkProxy>
 #include <QtNetwork/QNetworkRequest>
 #include <QtNetwork/QSslError>
 
@@ -16,6 +19,7 @@
 
 namespace QtWs {
 
+class ProxyResolver;
 class WebSocketPrivate;
 
 /*!
@@ -25,9 +29,15 @@ class WebSocketPrivate;
 
     Differences from QWebSocket that matter when switching:
     \list
-    \li Proxies are never chosen silently. Until proxy resolution lands, open() connects only
-        when the options (or setProxy()) say QNetworkProxy::NoProxy, and fails with
-        Error::ProxyResolutionUnavailable otherwise.
+    \li The user's proxy configuration decides, never a guess: open() resolves the URL's
+        candidates (the socket's ProxyConfiguration, else the application's, else the system's:
+        environment, GNOME or KDE settings, PAC, WPAD), connects DIRECT only where that list says
+        DIRECT, and fails closed when the configuration cannot be evaluated. QWebSocket tunnels
+        with CONNECT and gives up; through each proxy qtws tries the strategies of
+        WebSocketOptions::strategies() (CONNECT, the forwarded upgrade, OPTIONS, ...) and says
+        what happened in connectReport().
+    \li Proxy credentials come from the proxy URL, from earlier successes with the same proxy,
+        or from proxyAuthenticationRequired(); Basic, Digest (MD5, SHA-256) and NTLM are answered.
     \li Errors are typed (Error, errorGroup()) and the signal is errorOccurred().
     \li Limits (frame, message, outgoing queue) and timeouts (connect, handshake, close,
         keep-alive) are configured with WebSocketOptions.
@@ -36,7 +46,8 @@ class WebSocketPrivate;
     \endlist
 
     Signal contract: every open() ends with exactly one disconnected(), also when it fails before
-    connecting. stateChanged() is emitted after the state changed and before any signal it causes;
+    connecting. While Connecting, connectAttemptStarted() and connectAttemptFinished() report each
+    strategy tried. stateChanged() is emitted after the state changed and before any signal it causes;
     errorOccurred() comes before disconnected(). Failures detected inside open() (bad URL or
     options, no proxy decision) are reported from the event loop, never from inside the call. Send
     and ping failures are returned (-1 / false) with error() and errorString() set; they do not emit
@@ -60,8 +71,7 @@ public:
     /*! The connection state. Only ever moves forward, then back to Unconnected. */
     enum class State {
         Unconnected, //!< not connected (initial and final state)
-        Connecting, //!< reaching the server: TCP, then TLS for wss://
-        Handshaking, //!< opening handshake sent, waiting for the 101 response
+        Connecting, //!< resolving the proxy and trying strategies until one is upgraded (a valid 101)
         Open, //!< messages can be sent and received
         Closing, //!< a Close frame was sent or received; waiting for the close handshake to finish
     };
@@ -200,7 +210,7 @@ public:
 
     /*!
         Starts the close handshake with \a code and \a reason (at most 123 UTF-8 bytes). In
-        Connecting or Handshaking the connection is dropped instead.
+        Connecting the attempts are stopped and the socket disconnects instead.
     */
     void close(quint16 code = 1000, const QString &reason = QString());
     /*! Drops the connection at once, without a close handshake. */
@@ -238,6 +248,27 @@ public:
     bool isCompressed() const;
 
     /*!
+        What the last open() did to connect: the proxy decision, every attempt (strategy, hop,
+        timing, the proxy's or server's answer, a plain-language reason) and the result. Grows
+        while Connecting; stays after the connection ends.
+        \since 0.2
+    */
+    ConnectReport connectReport() const;
+    /*! The strategy that connected (valid once connected). \since 0.2 */
+    Strategy strategy() const;
+    /*! The hop the connection goes through: DIRECT or the proxy (no credentials). \since 0.2 */
+    ProxyCandidate proxyUsed() const;
+
+    /*!
+        The resolver open() asks for the proxy candidates. Null (the default) means
+        ProxyResolver::shared() in the application's thread, or a resolver of this socket's own in
+        other threads. Sockets that share a resolver share its PAC scripts and cached answers.
+        \since 0.2
+    */
+    ProxyResolver *proxyResolver() const;
+    void setProxyResolver(ProxyResolver *resolver);
+
+    /*!
         Errors in \a errors are accepted during the next TLS handshakes. Nothing is ignored by
         default. Call before open() or from a slot connected to sslErrors().
     */
@@ -259,6 +290,19 @@ Q_SIGNALS:
     void bytesWritten(qint64 bytes);
     void errorOccurred(QtWs::WebSocket::Error error);
     void sslErrors(const QList<QSslError> &errors);
+    /*! An attempt (one strategy through one hop) started while Connecting. \since 0.2 */
+    void connectAttemptStarted(const QtWs::ConnectAttempt &attempt);
+    /*! An attempt ended (succeeded, failed or was cancelled), with its evidence. \since 0.2 */
+    void connectAttemptFinished(const QtWs::ConnectAttempt &attempt);
+    /*!
+        A proxy asks for credentials that neither the proxy URL nor an earlier success with the
+        same proxy provide. Fill \a authenticator (user and password) from a slot connected
+        directly; leaving it empty ends that proxy's attempts with
+        Error::ProxyAuthenticationRequired. The credentials are used for \a proxy only, and
+        remembered for it (in memory) once it accepts them. As QWebSocket's signal.
+        \since 0.2
+    */
+    void proxyAuthenticationRequired(const QNetworkProxy &proxy, QAuthenticator *authenticator);
 
 protected:
     void timerEvent(QTimerEvent *event) override;

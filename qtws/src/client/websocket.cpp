@@ -2,16 +2,19 @@
 #include "websocket_p.h"
 
 #include "common/logging.h"
+#include "connect/connectionplanner.h"
+#include "openinghandshake.h"
 #include "protocol/frame.h"
-#include "protocol/url.h"
 #include "transport/bytestream.h"
-#include "transport/directconnector.h"
 
+#include <qtws/proxyresolver.h>
+
+#include <QtCore/QCoreApplication>
+#include <QtCore/QMetaEnum>
 #include <QtCore/QMetaMethod>
+#include <QtCore/QThread>
 #include <QtCore/QTimerEvent>
 #include <QtCore/QtEndian>
-
-#include <qtws/global.h>
 
 #include <algorithm>
 #include <limits>
@@ -34,30 +37,17 @@ QString durationText(std::chrono::milliseconds ms)
     return QString::number(ms.count()) + QStringLiteral(" ms");
 }
 
-QString proxyText(const QNetworkProxy &proxy)
+QList<WebSocket::Header> rawHeaders(const QNetworkRequest &request)
 {
-    const char *type = "proxy";
-    switch (proxy.type()) {
-    case QNetworkProxy::HttpProxy:
-    case QNetworkProxy::HttpCachingProxy:
-        type = "HTTP proxy";
-        break;
-    case QNetworkProxy::Socks5Proxy:
-        type = "SOCKS5 proxy";
-        break;
-    case QNetworkProxy::FtpCachingProxy:
-        type = "FTP proxy";
-        break;
-    default:
-        break;
-    }
-    return QString::fromLatin1(type) + u' ' + proxy.hostName() + u':'
-        + QString::number(proxy.port());
+    QList<WebSocket::Header> raw;
+    for (const QByteArray &name : request.rawHeaderList())
+        raw.append({name, request.rawHeader(name)});
+    return raw;
 }
 
 } // namespace
 
-// -------------------------------------------------------------------------------------------------------------
+// -------------------------------------------------------------------------------------------------
 // WebSocketPrivate
 
 WebSocketPrivate::WebSocketPrivate(WebSocket *q)
@@ -83,22 +73,36 @@ void WebSocketPrivate::setUsageError(WebSocket::Error e, const QString &message)
     qCDebug(lcQtwsClient, "[%p] %s", static_cast<void *>(q_ptr), qPrintable(message));
 }
 
+ProxyResolver *WebSocketPrivate::resolver()
+{
+    if (proxyResolver)
+        return proxyResolver;
+    if (ProxyResolver *shared = ProxyResolver::shared(); shared
+        && QThread::currentThread() == shared->thread())
+        return shared;
+    // Outside the application's thread the shared resolver cannot be used: one of our own.
+    if (!ownResolver)
+        ownResolver = new ProxyResolver(q_ptr);
+    return ownResolver;
+}
+
 void WebSocketPrivate::releaseConnection()
 {
-    Q_Q(WebSocket);
     phaseTimer.stop();
     keepAliveTimer.stop();
     pongTimer.stop();
     disconnectPending = false;
-    if (connector)
-        connector->cancel();
-    if (engine)
-        engine->shutdown();
-    if (ByteStream *s = stream) {
-        stream = nullptr;
-        s->disconnect(q);
-        s->abort();
-        s->deleteLater();
+    if (ConnectionPlanner *p = planner) {
+        planner = nullptr;
+        report = p->report();
+        p->disconnect(q_ptr);
+        p->cancel();
+        p->deleteLater();
+    }
+    if (MessageChannel *c = channel) {
+        // The channel stays for the handshake accessors; its transport goes now.
+        c->setHandler(nullptr);
+        c->abort();
     }
 }
 
@@ -119,6 +123,19 @@ void WebSocketPrivate::fail(WebSocket::Error e, const QString &message, quint16 
     Q_EMIT q->disconnected();
 }
 
+void WebSocketPrivate::failLater(WebSocket::Error e, const QString &message)
+{
+    // Reported from the event loop, so that open() never emits before returning.
+    const quint64 current = generation;
+    QMetaObject::invokeMethod(
+        q_ptr,
+        [this, current, e, message] {
+            if (generation == current)
+                fail(e, message);
+        },
+        Qt::QueuedConnection);
+}
+
 void WebSocketPrivate::finish()
 {
     Q_Q(WebSocket);
@@ -130,7 +147,7 @@ void WebSocketPrivate::finish()
     Q_EMIT q->disconnected();
 }
 
-void WebSocketPrivate::open(const QNetworkRequest &req, const WebSocketOptions &opts)
+bool WebSocketPrivate::prepareOpen(const QNetworkRequest &req, const WebSocketOptions &opts)
 {
     Q_Q(WebSocket);
     if (state != WebSocket::State::Unconnected)
@@ -142,118 +159,111 @@ void WebSocketPrivate::open(const QNetworkRequest &req, const WebSocketOptions &
     errorString.clear();
     closeCode = 0;
     closeReason.clear();
-    responseStatus = 0;
     pendingPings.clear();
     frameDecoder.resetState();
-    if (engine) {
-        // open() may be called from a slot connected to one of our signals, i.e. from inside the
-        // engine.
-        engine->shutdown();
-        if (retiredEngines.empty()) {
-            QMetaObject::invokeMethod(
-                q, [this] { retiredEngines.clear(); }, Qt::QueuedConnection);
-        }
-        retiredEngines.push_back(std::move(engine));
+    // open() may be called from a slot of the old channel: it goes once its stack has unwound.
+    if (MessageChannel *old = channel) {
+        channel = nullptr;
+        old->setHandler(nullptr);
+        old->abort();
+        old->deleteLater();
     }
-    engine = std::make_unique<ClientEngine>(this);
-    engine->setFrameEvents(
-        q->isSignalConnected(QMetaMethod::fromSignal(&WebSocket::textFrameReceived))
-        || q->isSignalConnected(QMetaMethod::fromSignal(&WebSocket::binaryFrameReceived)));
+    report = ConnectReport(req.url());
     clock.start();
+
+    auto context = std::make_shared<AttemptContext>();
+    context->url = req.url();
+    context->url.setFragment(QString()); // RFC 6455 §3: no fragments in WebSocket URIs
+    context->options = opts;
+    context->ignoredSslErrors = ignoredSslErrors;
+    context->frameEvents
+        = q->isSignalConnected(QMetaMethod::fromSignal(&WebSocket::textFrameReceived))
+        || q->isSignalConnected(QMetaMethod::fromSignal(&WebSocket::binaryFrameReceived));
+    context->clock.start();
+    WebSocket::Error e = WebSocket::Error::NoError;
+    QString message;
+    // The options and headers are checked once here, not per attempt.
+    const std::optional<HandshakeRequest> handshake
+        = OpeningHandshake::build(req.url(), opts, rawHeaders(req), &e, &message);
     setState(WebSocket::State::Connecting);
+    if (!handshake) {
+        failLater(e, message);
+        return false;
+    }
+    context->handshake = *handshake;
+
+    auto *p = new ConnectionPlanner(std::move(context), q);
+    planner = p;
+    QObject::connect(p, &ConnectionPlanner::finished, q, [this] { onPlannerFinished(); });
+    QObject::connect(p, &ConnectionPlanner::attemptStarted, q, &WebSocket::connectAttemptStarted);
+    QObject::connect(p, &ConnectionPlanner::attemptFinished, q, &WebSocket::connectAttemptFinished);
+    QObject::connect(p, &ConnectionPlanner::proxyAuthenticationRequired, q,
+        &WebSocket::proxyAuthenticationRequired, Qt::DirectConnection);
+    QObject::connect(p, &ConnectionPlanner::sslErrors, q, [this](const QList<QSslError> &errors) {
+        Q_Q(WebSocket);
+        Q_EMIT q->sslErrors(errors);
+        // Slots may have called ignoreSslErrors(); hand the list to the handshakes under way.
+        if (planner)
+            planner->ignoreSslErrors(ignoredSslErrors);
+    });
+    return true;
 }
 
 void WebSocketPrivate::openOnStream(WebSocket *socket, ByteStream *stream,
     const QNetworkRequest &request, const WebSocketOptions &options)
 {
     WebSocketPrivate *d = socket->d_func();
-    d->open(request, options);
-    QList<WebSocket::Header> raw;
-    for (const QByteArray &name : request.rawHeaderList())
-        raw.append({name, request.rawHeader(name)});
-    WebSocket::Error e = WebSocket::Error::NoError;
-    QString message;
-    if (!d->engine->startHandshake(request.url(), options, raw, &e, &message)) {
+    if (!d->prepareOpen(request, options)) {
         delete stream;
-        d->fail(e, message);
         return;
     }
-    d->startOnStream(stream);
+    d->planner->startOnStream(stream);
 }
 
-void WebSocketPrivate::startOnStream(ByteStream *s)
+void WebSocketPrivate::onPlannerFinished()
+{
+    ConnectionPlanner *p = planner;
+    if (!p)
+        return;
+    report = p->report();
+    if (!p->isConnected()) {
+        const WebSocket::Error e = p->error();
+        const QString message = p->errorString();
+        fail(e, message);
+        return;
+    }
+    MessageChannel *c = p->takeChannel();
+    planner = nullptr;
+    p->disconnect(q_ptr);
+    p->deleteLater();
+    adopt(c);
+}
+
+void WebSocketPrivate::adopt(MessageChannel *c)
 {
     Q_Q(WebSocket);
-    stream = s;
-    s->setParent(q);
-    QObject::connect(s, &ByteStream::readyRead, q, [this] { onStreamReadyRead(); });
-    QObject::connect(s, &ByteStream::disconnected, q, [this] { onStreamDisconnected(); });
-    QObject::connect(s, &ByteStream::bytesWritten, q, &WebSocket::bytesWritten);
-    startDeadline(phaseTimer, options.handshakeTimeout(), q);
-    qCDebug(lcQtwsClient, "[%p] connected to %s, sending the opening handshake",
-        static_cast<void *>(q), qPrintable(s->peerDescription()));
-    setState(WebSocket::State::Handshaking);
-    if (stream)
-        flush();
-    if (stream && stream->bytesAvailable() > 0)
-        onStreamReadyRead();
-}
-
-void WebSocketPrivate::requestFlush()
-{
-    // Sends made while received data is dispatched (replies from slots) go out together when
-    // onStreamReadyRead() returns; sends after a flush is already scheduled join it.
-    if (receiving || flushScheduled)
-        return;
-    if (stream && stream->bytesToWrite() == 0) {
-        // Nothing queued anywhere: write at once (no event-loop turn of latency), and gather the
-        // rest of this turn's sends into one write at its end, so that bursts still coalesce.
-        flush();
-        scheduleFlush();
-        return;
-    }
-    scheduleFlush();
-}
-
-void WebSocketPrivate::scheduleFlush()
-{
-    if (flushScheduled)
-        return;
-    flushScheduled = true;
-    // One write per event-loop turn, whatever the number of sends in between.
-    QMetaObject::invokeMethod(
-        q_ptr, [this] { flush(); }, Qt::QueuedConnection);
-}
-
-void WebSocketPrivate::flush()
-{
-    flushScheduled = false;
-    if (!stream || !engine || engine->pendingOutput() == 0)
-        return;
-    qint64 size = 0;
-    qint64 written = 0;
-    if (engine->isOutputOversized()) {
-        // Huge messages: a buffer that would be freed anyway is shared with the socket, not copied
-        // (a copy would double the memory held per message in flight).
-        const QByteArray out = engine->takeOutput();
-        size = out.size();
-        written = stream->write(out);
-    } else {
-        const QByteArrayView out = engine->output();
-        size = out.size();
-        written = stream->writeBytes(out.data(), out.size());
-        engine->outputWritten();
-    }
-    stream->flush(); // to the kernel now rather than on the socket's next write notification
-    if (written != size)
-        qCDebug(lcQtwsClient, "[%p] write failed: %s", static_cast<void *>(q_ptr),
-            qPrintable(stream->errorString()));
+    channel = c;
+    c->setParent(q);
+    c->setHandler(this);
+    const MessageChannel::Handshake h = c->handshake();
+    qCDebug(lcQtwsClient, "[%p] open with %s via %s: subprotocol \"%s\", extensions \"%s\"",
+        static_cast<void *>(q), qPrintable(strategyName(report.strategy())),
+        qPrintable(report.proxyUsed().toPacString()), h.subprotocol.constData(),
+        h.extensions.constData());
+    if (options.keepAliveInterval().count() > 0)
+        startDeadline(keepAliveTimer, options.keepAliveInterval(), q);
+    setState(WebSocket::State::Open);
+    const QPointer<MessageChannel> alive(c);
+    Q_EMIT q->connected();
+    // Frames that came with the 101 are delivered once the application knows it is connected.
+    if (alive && channel == c && state == WebSocket::State::Open)
+        c->start();
 }
 
 qint64 WebSocketPrivate::queueMessage(OpCode opCode, QByteArrayView payload)
 {
     Q_Q(WebSocket);
-    if (state != WebSocket::State::Open || engine->closeSent()) {
+    if (state != WebSocket::State::Open || !channel || channel->closeSent()) {
         setUsageError(
             WebSocket::Error::NotOpen, QStringLiteral("Cannot send: the WebSocket is not open"));
         return -1;
@@ -267,99 +277,11 @@ qint64 WebSocketPrivate::queueMessage(OpCode opCode, QByteArrayView payload)
                 .arg(limit));
         return -1;
     }
-    engine->sendMessage(opCode, payload);
-    // Hand a large batch over before the output buffer grows past what it keeps between turns.
-    if (engine->pendingOutput() >= EarlyFlushThreshold)
-        flush();
-    else
-        requestFlush();
+    channel->sendMessage(opCode, payload);
     return payload.size();
 }
 
-void WebSocketPrivate::onStreamReadyRead()
-{
-    if (!stream || !engine)
-        return;
-    if (stream->bytesAvailable() <= 0)
-        return;
-    lastReceivedAt = clock.elapsed();
-    const bool nested = std::exchange(receiving, true);
-    // Slots may abort or reopen (new stream, new engine), even delete the WebSocket: check before
-    // every step.
-    const QPointer<WebSocket> alive(q_ptr);
-    while (alive && stream && engine && stream->bytesAvailable() > 0) {
-        // The payload of a large frame goes straight from the socket into the message (one copy);
-        // everything else through one readAll() buffer.
-        const MessageReader::DirectBuffer direct = engine->directBuffer();
-        if (direct.size > 0) {
-            const qint64 n = stream->read(direct.data, direct.size);
-            if (n <= 0)
-                break;
-            engine->commitDirect(qsizetype(n));
-            continue;
-        }
-        const QByteArray data = stream->readAll();
-        if (data.isEmpty())
-            break;
-        engine->receive(data);
-    }
-    if (!alive)
-        return;
-    receiving = nested;
-    // One write for everything the received data triggered (replies, pongs, a close reply).
-    if (!receiving && engine && engine->pendingOutput() > 0)
-        flush();
-}
-
-void WebSocketPrivate::onStreamDisconnected()
-{
-    if (!stream)
-        return;
-    // Data that arrived together with the FIN comes first.
-    if (stream->bytesAvailable() > 0)
-        onStreamReadyRead();
-    if (state == WebSocket::State::Unconnected || !stream)
-        return;
-    if (disconnectPending || (engine->closeSent() && engine->closeReceived())) {
-        // The close handshake completed (RFC 6455 §7.1.1: the server closes TCP first), or we
-        // failed the connection and already reported why.
-        finish();
-        return;
-    }
-    const QString reason = stream->errorString().isEmpty()
-        ? QStringLiteral("The remote host closed the connection")
-        : stream->errorString();
-    closeReason.clear();
-    if (state == WebSocket::State::Handshaking)
-        fail(WebSocket::Error::ClosedAbnormally,
-            QStringLiteral("Connection closed during the opening handshake: ") + reason);
-    else
-        fail(WebSocket::Error::ClosedAbnormally,
-            QStringLiteral("Connection lost without a close handshake (1006): ") + reason);
-}
-
-void WebSocketPrivate::engineHandshakeComplete()
-{
-    Q_Q(WebSocket);
-    phaseTimer.stop();
-    responseStatus = engine->responseHead().statusCode;
-    qCDebug(lcQtwsClient, "[%p] open: subprotocol \"%s\", extensions \"%s\"",
-        static_cast<void *>(q), engine->handshakeResult().subprotocol.constData(),
-        engine->handshakeResult().extensions.constData());
-    lastReceivedAt = clock.elapsed();
-    if (options.keepAliveInterval().count() > 0)
-        startDeadline(keepAliveTimer, options.keepAliveInterval(), q);
-    setState(WebSocket::State::Open);
-    Q_EMIT q->connected();
-}
-
-void WebSocketPrivate::engineHandshakeFailed(WebSocket::Error e, const QString &message)
-{
-    responseStatus = engine->responseHead().statusCode;
-    fail(e, message);
-}
-
-void WebSocketPrivate::engineMessage(MessageEvent &event)
+void WebSocketPrivate::channelMessage(MessageEvent &event)
 {
     Q_Q(WebSocket);
     switch (event.type) {
@@ -387,7 +309,7 @@ void WebSocketPrivate::engineMessage(MessageEvent &event)
     }
 }
 
-void WebSocketPrivate::enginePong(const QByteArray &payload)
+void WebSocketPrivate::channelPong(const QByteArray &payload)
 {
     Q_Q(WebSocket);
     quint64 elapsed = 0;
@@ -403,7 +325,7 @@ void WebSocketPrivate::enginePong(const QByteArray &payload)
     Q_EMIT q->pong(elapsed, payload);
 }
 
-void WebSocketPrivate::engineCloseReceived(quint16 code, const QString &reason)
+void WebSocketPrivate::channelCloseReceived(quint16 code, const QString &reason)
 {
     Q_Q(WebSocket);
     closeCode = code;
@@ -415,10 +337,9 @@ void WebSocketPrivate::engineCloseReceived(quint16 code, const QString &reason)
     // RFC 6455 §7.1.1: the server should close TCP first; give it closeTimeout to do so.
     startDeadline(phaseTimer, options.closeTimeout(), q);
     setState(WebSocket::State::Closing);
-    flush();
 }
 
-void WebSocketPrivate::engineProtocolError(WebSocket::Error e, quint16 code, const QString &message)
+void WebSocketPrivate::channelProtocolError(WebSocket::Error e, quint16 code, const QString &message)
 {
     Q_Q(WebSocket);
     error = e;
@@ -429,65 +350,50 @@ void WebSocketPrivate::engineProtocolError(WebSocket::Error e, quint16 code, con
     pongTimer.stop();
     qCDebug(lcQtwsClient, "[%p] failing the connection with %u: %s", static_cast<void *>(q), code,
         qPrintable(message));
-    // RFC 6455 §7.1.7: send the Close frame, then close the TCP connection; read nothing more.
+    // RFC 6455 §7.1.7: the Close frame is sent; now close the connection and read nothing more.
     disconnectPending = true;
     startDeadline(phaseTimer, options.closeTimeout(), q);
     setState(WebSocket::State::Closing);
-    flush();
-    // Report before closing: the Close frame is already written to the kernel, so the socket may
-    // close (and report disconnected) within disconnectFromPeer() itself.
-    if (state != WebSocket::State::Unconnected)
-        Q_EMIT q->errorOccurred(e);
-    if (stream && disconnectPending)
-        stream->disconnectFromPeer();
+    const QPointer<MessageChannel> alive(channel);
+    Q_EMIT q->errorOccurred(e);
+    if (alive && channel == alive && disconnectPending)
+        alive->disconnectFromPeer();
 }
 
-void WebSocketPrivate::engineOutputPending()
+void WebSocketPrivate::channelDisconnected(bool clean, const QString &reason)
 {
-    requestFlush();
+    if (state == WebSocket::State::Unconnected)
+        return;
+    if (clean || disconnectPending) {
+        // The close handshake completed (RFC 6455 §7.1.1: the server closes TCP first), or we
+        // failed the connection and already reported why.
+        finish();
+        return;
+    }
+    closeReason.clear();
+    fail(WebSocket::Error::ClosedAbnormally,
+        QStringLiteral("Connection lost without a close handshake (1006): ") + reason);
+}
+
+void WebSocketPrivate::channelBytesWritten(qint64 bytes)
+{
+    Q_EMIT q_ptr->bytesWritten(bytes);
 }
 
 void WebSocketPrivate::onTimer(int timerId)
 {
     if (timerId == phaseTimer.timerId()) {
         phaseTimer.stop();
-        switch (state) {
-        case WebSocket::State::Connecting:
-            fail(WebSocket::Error::ConnectTimeout,
-                QStringLiteral("Could not connect to %1 within %2")
-                    .arg(request.url().authority(), durationText(options.connectTimeout())));
-            break;
-        case WebSocket::State::Handshaking:
-            fail(WebSocket::Error::HandshakeTimeout,
-                QStringLiteral("No complete handshake response from %1 within %2")
-                    .arg(request.url().authority(), durationText(options.handshakeTimeout())));
-            break;
-        case WebSocket::State::Closing:
-            if (disconnectPending || engine->closeReceived())
-                finish(); // the close handshake is done; the server did not close TCP in time
-            else
-                fail(WebSocket::Error::CloseTimeout,
-                    QStringLiteral("The server did not answer the Close frame within %1")
-                        .arg(durationText(options.closeTimeout())));
-            break;
-        default:
-            break;
-        }
+        if (state != WebSocket::State::Closing)
+            return;
+        if (disconnectPending || (channel && channel->closeReceived()))
+            finish(); // the close handshake is done; the server did not close TCP in time
+        else
+            fail(WebSocket::Error::CloseTimeout,
+                QStringLiteral("The server did not answer the Close frame within %1")
+                    .arg(durationText(options.closeTimeout())));
     } else if (timerId == keepAliveTimer.timerId()) {
-        if (state != WebSocket::State::Open || pongTimer.isActive())
-            return;
-        const qint64 now = clock.elapsed();
-        // Traffic from the peer proves it alive: ping only after a full idle interval.
-        if (now - lastReceivedAt < options.keepAliveInterval().count())
-            return;
-        QByteArray payload(8, Qt::Uninitialized);
-        qToBigEndian(++keepAliveCounter, payload.data());
-        if (pendingPings.size() >= MaxPendingPings)
-            pendingPings.removeFirst();
-        pendingPings.append({payload, now});
-        engine->sendPing(payload);
-        requestFlush();
-        startDeadline(pongTimer, options.pongDeadline(), q_ptr);
+        keepAliveTick();
     } else if (timerId == pongTimer.timerId()) {
         pongTimer.stop();
         fail(WebSocket::Error::PongTimeout,
@@ -496,51 +402,35 @@ void WebSocketPrivate::onTimer(int timerId)
     }
 }
 
-// -------------------------------------------------------------------------------------------------------------
+void WebSocketPrivate::keepAliveTick()
+{
+    if (state != WebSocket::State::Open || pongTimer.isActive() || !channel
+        || !channel->canPing())
+        return;
+    // Traffic from the peer proves it alive: ping only after a full idle interval.
+    if (channel->idleTime() < options.keepAliveInterval().count())
+        return;
+    QByteArray payload(8, Qt::Uninitialized);
+    qToBigEndian(++keepAliveCounter, payload.data());
+    if (pendingPings.size() >= MaxPendingPings)
+        pendingPings.removeFirst();
+    pendingPings.append({payload, clock.elapsed()});
+    channel->sendPing(payload);
+    startDeadline(pongTimer, options.pongDeadline(), q_ptr);
+}
+
+// -------------------------------------------------------------------------------------------------
 // WebSocket
 
 WebSocket::WebSocket(QObject *parent)
     : QObject(parent)
     , d_ptr(std::make_unique<WebSocketPrivate>(this))
-{
-    Q_D(WebSocket);
-    d->connector = new DirectConnector(this);
-    connect(d->connector, &DirectConnector::established, this,
-        [d](ByteStream *stream) { d->startOnStream(stream); });
-    connect(d->connector, &DirectConnector::failed, this,
-        [d](DirectConnector::Failure failure, const QString &message) {
-            Error e = Error::NetworkError;
-            switch (failure) {
-            case DirectConnector::Failure::HostNotFound:
-                e = Error::HostNotFound;
-                break;
-            case DirectConnector::Failure::ConnectionRefused:
-                e = Error::ConnectionRefused;
-                break;
-            case DirectConnector::Failure::Tls:
-                e = Error::TlsHandshakeFailed;
-                break;
-            case DirectConnector::Failure::Network:
-                break;
-            }
-            d->fail(e, message);
-        });
-    connect(
-        d->connector, &DirectConnector::sslErrors, this, [this, d](const QList<QSslError> &errors) {
-            Q_EMIT sslErrors(errors);
-            // Slots may have called ignoreSslErrors(); hand the full list to the TLS handshake
-            // under way.
-            if (d->connector)
-                d->connector->ignoreSslErrors(d->ignoredSslErrors);
-        });
-}
+{ }
 
 WebSocket::~WebSocket()
 {
     Q_D(WebSocket);
     d->releaseConnection();
-    delete d->connector;
-    d->connector = nullptr;
 }
 
 WebSocket::ErrorGroup WebSocket::errorGroup(Error error) noexcept
@@ -616,6 +506,16 @@ void WebSocket::setSslConfiguration(const QSslConfiguration &configuration)
     d_func()->options.setSslConfiguration(configuration);
 }
 
+ProxyResolver *WebSocket::proxyResolver() const
+{
+    return d_func()->proxyResolver;
+}
+
+void WebSocket::setProxyResolver(ProxyResolver *resolver)
+{
+    d_func()->proxyResolver = resolver;
+}
+
 void WebSocket::open(const QUrl &url)
 {
     open(QNetworkRequest(url), d_func()->options);
@@ -624,56 +524,9 @@ void WebSocket::open(const QUrl &url)
 void WebSocket::open(const QNetworkRequest &request, const WebSocketOptions &options)
 {
     Q_D(WebSocket);
-    d->open(request, options);
-    const quint64 generation = d->generation;
-    auto failLater = [this, d, generation](Error e, const QString &message) {
-        // Reported from the event loop, so that open() never emits before returning.
-        QMetaObject::invokeMethod(
-            this,
-            [d, generation, e, message] {
-                if (d->generation == generation)
-                    d->fail(e, message);
-            },
-            Qt::QueuedConnection);
-    };
-
-    QList<Header> raw;
-    for (const QByteArray &name : request.rawHeaderList())
-        raw.append({name, request.rawHeader(name)});
-    Error e = Error::NoError;
-    QString message;
-    if (!d->engine->startHandshake(request.url(), options, raw, &e, &message)) {
-        failLater(e, message);
+    if (!d->prepareOpen(request, options))
         return;
-    }
-
-    // No proxy decision is taken here: the caller's is carried out or the open fails. The resolver
-    // and the connection planner replace this switch (qtws never falls back to DIRECT on its own).
-    const QNetworkProxy proxy = options.proxy();
-    switch (proxy.type()) {
-    case QNetworkProxy::NoProxy:
-        break;
-    case QNetworkProxy::DefaultProxy:
-        failLater(Error::ProxyResolutionUnavailable,
-            QStringLiteral("Proxy resolution is not available yet in qtws %1; set "
-                           "QNetworkProxy::NoProxy to connect directly to %2 (qtws never "
-                           "bypasses a proxy on its own)")
-                .arg(QString::fromLatin1(QtWs::version()), request.url().authority()));
-        return;
-    default:
-        failLater(Error::ProxyNotSupported,
-            QStringLiteral("Connecting through the %1 is not supported yet in qtws %2")
-                .arg(proxyText(proxy), QString::fromLatin1(QtWs::version())));
-        return;
-    }
-
-    const QUrl url = request.url();
-    const bool tls = isSecureScheme(url.scheme());
-    const quint16 port = quint16(effectivePort(url));
-    startDeadline(d->phaseTimer, options.connectTimeout(), this);
-    // The TLS configuration (and with it the TLS backend) only for wss://.
-    d->connector->start(url.host(), port, tls,
-        tls ? std::optional(options.sslConfiguration()) : std::nullopt, d->ignoredSslErrors);
+    d->planner->start(d->resolver());
 }
 
 qint64 WebSocket::sendTextMessage(const QString &message)
@@ -691,7 +544,7 @@ qint64 WebSocket::sendBinaryMessage(const QByteArray &data)
 bool WebSocket::ping(const QByteArray &payload)
 {
     Q_D(WebSocket);
-    if (d->state != State::Open || d->engine->closeSent()) {
+    if (d->state != State::Open || !d->channel || d->channel->closeSent()) {
         d->setUsageError(Error::NotOpen, QStringLiteral("Cannot ping: the WebSocket is not open"));
         return false;
     }
@@ -700,11 +553,15 @@ bool WebSocket::ping(const QByteArray &payload)
             QStringLiteral("A Ping payload is at most 125 bytes (RFC 6455 §5.5)"));
         return false;
     }
+    if (!d->channel->canPing()) {
+        d->setUsageError(Error::NotOpen,
+            QStringLiteral("This connection's transport cannot carry a Ping"));
+        return false;
+    }
     if (d->pendingPings.size() >= WebSocketPrivate::MaxPendingPings)
         d->pendingPings.removeFirst();
     d->pendingPings.append({payload, d->clock.elapsed()});
-    d->engine->sendPing(payload);
-    d->requestFlush();
+    d->channel->sendPing(payload);
     return true;
 }
 
@@ -716,7 +573,6 @@ void WebSocket::close(quint16 code, const QString &reason)
     case State::Closing:
         return;
     case State::Connecting:
-    case State::Handshaking:
         d->finish();
         return;
     case State::Open:
@@ -730,10 +586,10 @@ void WebSocket::close(quint16 code, const QString &reason)
     }
     d->keepAliveTimer.stop();
     d->pongTimer.stop();
-    d->engine->sendClose(code, reason);
     startDeadline(d->phaseTimer, d->options.closeTimeout(), this);
     d->setState(State::Closing);
-    d->requestFlush();
+    if (d->channel)
+        d->channel->close(code, reason);
 }
 
 void WebSocket::abort()
@@ -770,10 +626,7 @@ QString WebSocket::closeReason() const
 qint64 WebSocket::bufferedAmount() const
 {
     Q_D(const WebSocket);
-    qint64 n = d->engine ? d->engine->pendingOutput() : 0;
-    if (d->stream)
-        n += d->stream->bytesToWrite();
-    return n;
+    return d->channel && d->state != State::Unconnected ? d->channel->bufferedAmount() : 0;
 }
 
 QUrl WebSocket::requestUrl() const
@@ -789,9 +642,13 @@ QNetworkRequest WebSocket::request() const
 QList<WebSocket::Header> WebSocket::handshakeRequestHeaders() const
 {
     Q_D(const WebSocket);
+    if (d->channel)
+        return d->channel->handshake().requestHeaders;
     QList<Header> headers;
-    if (d->engine) {
-        for (const auto &f : d->engine->requestHead().headers)
+    if (d->planner) {
+        // While Connecting: the request of the latest attempt, as sent (proxy credentials are
+        // never part of it).
+        for (const auto &f : d->planner->latestUpgradeRequest().headers)
             headers.append({f.name, f.value});
     }
     return headers;
@@ -799,36 +656,52 @@ QList<WebSocket::Header> WebSocket::handshakeRequestHeaders() const
 
 int WebSocket::handshakeStatusCode() const
 {
-    return d_func()->responseStatus;
+    Q_D(const WebSocket);
+    if (d->channel)
+        return d->channel->handshake().statusCode;
+    // A failed open: the status the server (or proxy) answered the last attempt with.
+    const QList<ConnectAttempt> attempts = connectReport().attempts();
+    return attempts.isEmpty() ? 0 : attempts.constLast().statusCode();
 }
 
 QList<WebSocket::Header> WebSocket::handshakeResponseHeaders() const
 {
     Q_D(const WebSocket);
-    QList<Header> headers;
-    if (d->engine) {
-        for (const auto &f : d->engine->responseHead().headers)
-            headers.append({f.name, f.value});
-    }
-    return headers;
+    return d->channel ? d->channel->handshake().responseHeaders : QList<Header>();
 }
 
 QString WebSocket::subprotocol() const
 {
     Q_D(const WebSocket);
-    return d->engine ? QString::fromUtf8(d->engine->handshakeResult().subprotocol) : QString();
+    return d->channel ? QString::fromUtf8(d->channel->handshake().subprotocol) : QString();
 }
 
 QString WebSocket::extensions() const
 {
     Q_D(const WebSocket);
-    return d->engine ? QString::fromUtf8(d->engine->handshakeResult().extensions) : QString();
+    return d->channel ? QString::fromUtf8(d->channel->handshake().extensions) : QString();
 }
 
 bool WebSocket::isCompressed() const
 {
     Q_D(const WebSocket);
-    return d->engine && d->engine->handshakeResult().deflate;
+    return d->channel && d->channel->handshake().compressed;
+}
+
+ConnectReport WebSocket::connectReport() const
+{
+    Q_D(const WebSocket);
+    return d->planner ? d->planner->report() : d->report;
+}
+
+Strategy WebSocket::strategy() const
+{
+    return d_func()->report.strategy();
+}
+
+ProxyCandidate WebSocket::proxyUsed() const
+{
+    return d_func()->report.proxyUsed();
 }
 
 void WebSocket::ignoreSslErrors(const QList<QSslError> &errors)

@@ -2,9 +2,10 @@
 #ifndef QTWS_WEBSOCKET_P_H
 #define QTWS_WEBSOCKET_P_H
 
+#include <qtws/connectreport.h>
 #include <qtws/websocket.h>
 
-#include "clientengine.h"
+#include "transport/messagechannel.h"
 
 #include <QtCore/QBasicTimer>
 #include <QtCore/QElapsedTimer>
@@ -12,20 +13,25 @@
 #include <QtCore/QStringDecoder>
 
 #include <memory>
-#include <vector>
 
 namespace QtWs {
 
 class ByteStream;
-class DirectConnector;
+class ConnectionPlanner;
+class ProxyResolver;
 
 /*!
     \class QtWs::WebSocketPrivate
     \internal
-    \brief The state machine behind WebSocket: owns the connector, the stream and the engine, the
-    deadline timers, and turns engine events into signals.
+    \brief The state machine behind WebSocket: runs the connection planner while Connecting, then
+    drives the one MessageChannel a strategy handed over, keeps the close, keep-alive and pong
+    deadlines, and turns channel events into signals.
+
+    Whatever the strategy (a direct connection, a tunnel, a forwarded upgrade, long-polling), the
+    state machine, the signals, the send-queue limit and the deadlines live here once; only the
+    channel differs.
 */
-class QTWS_EXPORT WebSocketPrivate final : public ClientEngine::Handler
+class QTWS_EXPORT WebSocketPrivate final : public MessageChannel::Handler
 {
 public:
     explicit WebSocketPrivate(WebSocket *q);
@@ -33,37 +39,34 @@ public:
 
     /*!
         Runs the WebSocket protocol over \a stream, which is already connected (and encrypted for
-        wss://): the hook a connection strategy (and the unit tests' in-memory pairs) use. Takes
-        ownership.
+        wss://), with no proxy decision: the hook for in-process peers and the unit tests'
+        in-memory pairs. Takes ownership.
     */
     static void openOnStream(WebSocket *socket, ByteStream *stream, const QNetworkRequest &request,
         const WebSocketOptions &options);
 
-    void open(const QNetworkRequest &request, const WebSocketOptions &options);
-    void startOnStream(ByteStream *stream);
+    bool prepareOpen(const QNetworkRequest &request, const WebSocketOptions &options);
+    void onPlannerFinished();
+    void adopt(MessageChannel *channel);
     void setState(WebSocket::State state);
     void fail(WebSocket::Error error, const QString &message, quint16 closeCode = 1006);
+    void failLater(WebSocket::Error error, const QString &message);
     void finish();
     void releaseConnection();
-    void requestFlush();
-    void scheduleFlush();
-    void flush();
     void onTimer(int timerId);
+    void keepAliveTick();
     qint64 queueMessage(Protocol::OpCode opCode, QByteArrayView payload);
     void setUsageError(WebSocket::Error error, const QString &message);
+    ProxyResolver *resolver();
 
-    // ClientEngine::Handler
-    void engineHandshakeComplete() override;
-    void engineHandshakeFailed(WebSocket::Error error, const QString &message) override;
-    void engineMessage(Protocol::MessageEvent &event) override;
-    void enginePong(const QByteArray &payload) override;
-    void engineCloseReceived(quint16 code, const QString &reason) override;
-    void engineProtocolError(
+    // MessageChannel::Handler
+    void channelMessage(Protocol::MessageEvent &event) override;
+    void channelPong(const QByteArray &payload) override;
+    void channelCloseReceived(quint16 code, const QString &reason) override;
+    void channelProtocolError(
         WebSocket::Error error, quint16 closeCode, const QString &message) override;
-    void engineOutputPending() override;
-
-    void onStreamReadyRead();
-    void onStreamDisconnected();
+    void channelDisconnected(bool clean, const QString &reason) override;
+    void channelBytesWritten(qint64 bytes) override;
 
     WebSocket *const q_ptr;
     Q_DECLARE_PUBLIC(WebSocket)
@@ -74,16 +77,15 @@ public:
     WebSocketOptions options;
     QNetworkRequest request;
     QList<QSslError> ignoredSslErrors;
+    QPointer<ProxyResolver> proxyResolver; // null: ProxyResolver::shared() or a private one
+    QPointer<ProxyResolver> ownResolver; // created for sockets outside the main thread
 
-    DirectConnector *connector = nullptr;
-    QPointer<ByteStream> stream;
-    std::unique_ptr<ClientEngine> engine;
-    // Engines replaced by an open() issued from inside one of their callbacks: freed from the event
-    // loop, once their call stack has unwound.
-    std::vector<std::unique_ptr<ClientEngine>> retiredEngines;
+    QPointer<ConnectionPlanner> planner; // while Connecting
+    QPointer<MessageChannel> channel; // from Open on; kept after the end for the accessors
+    ConnectReport report; // the last open()'s, once the planner is done
 
-    // One deadline per phase (connect, handshake, close), keep-alive tick and pong deadline:
-    // never a timer per message.
+    // Deadlines of the open connection (the planner keeps the connect deadline): closing, the
+    // keep-alive tick and the pong deadline. Never a timer per message.
     QBasicTimer phaseTimer;
     QBasicTimer keepAliveTimer;
     QBasicTimer pongTimer;
@@ -96,20 +98,12 @@ public:
     };
     QList<PendingPing> pendingPings; // bounded by MaxPendingPings
     static constexpr qsizetype MaxPendingPings = 32;
-    // Queued output at which a send writes at once instead of waiting for the end of the turn:
-    // keeps the per-connection output buffer (ClientEngine::output()) small and below glibc's mmap
-    // threshold during bursts.
-    static constexpr qint64 EarlyFlushThreshold = 64 * 1024;
     quint64 keepAliveCounter = 0;
 
     QStringDecoder frameDecoder {QStringDecoder::Utf8};
     quint16 closeCode = 0;
     QString closeReason;
-    int responseStatus = 0;
-    bool flushScheduled = false;
-    bool receiving = false; // inside onStreamReadyRead(): sends are flushed when it returns
-    bool disconnectPending
-        = false; // the stream is being closed after a close handshake or a failure
+    bool disconnectPending = false; // we failed the connection: the channel is being closed
     quint64 generation = 0; // bumped per open(): stale queued calls compare it
 };
 

@@ -111,6 +111,20 @@ MessageChannel *Attempt::takeChannel()
 
 void Attempt::start(std::chrono::milliseconds timeout)
 {
+    begin(timeout);
+    startPath();
+}
+
+void Attempt::startOnStream(ByteStream *stream, std::chrono::milliseconds timeout)
+{
+    begin(timeout);
+    m_stream = stream;
+    stream->setParent(this);
+    sendUpgrade();
+}
+
+void Attempt::begin(std::chrono::milliseconds timeout)
+{
     m_timeout = timeout;
     m_elapsed.start();
     m_record.setStartedAt(std::chrono::milliseconds(m_context->clock.elapsed()));
@@ -123,7 +137,6 @@ void Attempt::start(std::chrono::milliseconds timeout)
     }
     qCDebug(lcQtwsTransport, "[%p] attempt %s via %s", static_cast<void *>(this),
         qPrintable(strategyName(m_strategy)), qPrintable(m_hop.toPacString()));
-    startPath();
 }
 
 void Attempt::cancel()
@@ -219,8 +232,14 @@ HttpRequestHead Attempt::upgradeRequestHead()
     return head;
 }
 
+Protocol::HttpRequestHead Attempt::upgradeRequest() const
+{
+    return m_upgradeSent ? m_request.toRequestHead() : HttpRequestHead();
+}
+
 void Attempt::sendUpgrade()
 {
+    m_upgradeSent = true;
     Q_EMIT progressed();
     delete m_exchange;
     m_exchange = new HttpExchange(this);

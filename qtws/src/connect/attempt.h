@@ -13,13 +13,10 @@
 #include <QtCore/QElapsedTimer>
 #include <QtCore/QObject>
 #include <QtCore/QPointer>
+#include <QtNetwork/QAuthenticator>
 #include <QtNetwork/QNetworkProxy>
 
 #include <memory>
-
-QT_BEGIN_NAMESPACE
-class QAuthenticator;
-QT_END_NAMESPACE
 
 namespace QtWs {
 
@@ -78,6 +75,9 @@ public:
 
     /*! Starts; the attempt fails with a timeout after \a timeout. */
     void start(std::chrono::milliseconds timeout);
+    /*! Runs only the upgrade, on \a stream, which is already connected (and encrypted for
+        wss://): the hook for in-process peers and the unit tests' in-memory pairs. */
+    void startOnStream(ByteStream *stream, std::chrono::milliseconds timeout);
     /*! Stops without a result (another attempt won, or the socket gave up); no finished(). */
     void cancel();
     /*! Accepts \a errors in a TLS handshake under way (from a slot connected to sslErrors()). */
@@ -94,6 +94,9 @@ public:
     WebSocket::Error error() const { return m_error; }
     /*! After success: the open channel; the caller owns it. */
     MessageChannel *takeChannel();
+    /*! The upgrade request as built for this attempt (without proxy credentials), once sent. */
+    Protocol::HttpRequestHead upgradeRequest() const;
+    bool hasSentUpgrade() const { return m_upgradeSent; }
 
     /*! True for strategies that never apply to \a hop or \a url (e.g. OPTIONS for wss://). */
     static bool applies(Strategy strategy, const ProxyCandidate &hop, const QUrl &url,
@@ -112,6 +115,7 @@ protected:
     void timerEvent(QTimerEvent *event) override;
 
 private:
+    void begin(std::chrono::milliseconds timeout);
     void startPath();
     void onPath();
     void sendUpgrade();
@@ -144,6 +148,7 @@ private:
     Protocol::HandshakeRequest m_request; // the upgrade request of this attempt
     QPointer<MessageChannel> m_channel;
     WebSocket::Error m_error = WebSocket::Error::NoError;
+    bool m_upgradeSent = false;
     bool m_finished = false;
 };
 

@@ -3,6 +3,7 @@
 
 #include "common/logging.h"
 #include "connectmemory.h"
+#include "transport/bytestream.h"
 #include "transport/messagechannel.h"
 
 #include <qtws/strategycache.h>
@@ -18,7 +19,7 @@ using Failure = ConnectAttempt::Failure;
 
 namespace {
 
-void startTimer(QBasicTimer &timer, std::chrono::milliseconds interval, QObject *receiver)
+void startDeadline(QBasicTimer &timer, std::chrono::milliseconds interval, QObject *receiver)
 {
     timer.start(int(std::clamp<qint64>(interval.count(), 0, std::numeric_limits<int>::max())),
         receiver);
@@ -96,6 +97,15 @@ ConnectReport ConnectionPlanner::report() const
     return r;
 }
 
+Protocol::HttpRequestHead ConnectionPlanner::latestUpgradeRequest() const
+{
+    for (auto it = m_running.crbegin(); it != m_running.crend(); ++it) {
+        if (it->attempt->hasSentUpgrade())
+            return it->attempt->upgradeRequest();
+    }
+    return Protocol::HttpRequestHead();
+}
+
 MessageChannel *ConnectionPlanner::takeChannel()
 {
     MessageChannel *channel = m_channel;
@@ -114,7 +124,7 @@ std::chrono::milliseconds ConnectionPlanner::remaining() const
 void ConnectionPlanner::start(ProxyResolver *resolver)
 {
     ConnectMemory::watchNetworkChanges();
-    startTimer(m_deadline, m_context->options.connectTimeout(), this);
+    startDeadline(m_deadline, m_context->options.connectTimeout(), this);
     bool isExplicit = false;
     const QList<ProxyCandidate> candidates = explicitCandidates(&isExplicit);
     const quint64 generation = ++m_generation;
@@ -246,15 +256,7 @@ void ConnectionPlanner::startNext()
             failAll();
         return;
     }
-    const Step step = m_plan.at(m_next++);
-    auto *attempt = new Attempt(step.hop, step.strategy, m_context, this);
-    connect(attempt, &Attempt::finished, this, [this, attempt] { onAttemptFinished(attempt); });
-    connect(attempt, &Attempt::progressed, this, [this, attempt] { updateRecord(attempt); });
-    connect(attempt, &Attempt::sslErrors, this, &ConnectionPlanner::sslErrors);
-    connect(attempt, &Attempt::proxyAuthenticationRequired, this,
-        &ConnectionPlanner::proxyAuthenticationRequired);
-    m_report.addAttempt(attempt->record());
-    m_running.push_back({attempt, m_report.attempts().size() - 1});
+    Attempt *attempt = launch(m_plan.at(m_next++));
     const std::chrono::milliseconds timeout
         = std::min(m_context->options.handshakeTimeout(), remaining());
     attempt->start(timeout);
@@ -263,12 +265,37 @@ void ConnectionPlanner::startNext()
     armRacingTimer();
 }
 
+Attempt *ConnectionPlanner::launch(const Step &step)
+{
+    auto *attempt = new Attempt(step.hop, step.strategy, m_context, this);
+    connect(attempt, &Attempt::finished, this, [this, attempt] { onAttemptFinished(attempt); });
+    connect(attempt, &Attempt::progressed, this, [this, attempt] { updateRecord(attempt); });
+    connect(attempt, &Attempt::sslErrors, this, &ConnectionPlanner::sslErrors);
+    connect(attempt, &Attempt::proxyAuthenticationRequired, this,
+        &ConnectionPlanner::proxyAuthenticationRequired);
+    m_report.addAttempt(attempt->record());
+    m_running.push_back({attempt, m_report.attempts().size() - 1});
+    return attempt;
+}
+
+void ConnectionPlanner::startOnStream(ByteStream *stream)
+{
+    startDeadline(m_deadline, m_context->options.connectTimeout(), this);
+    const ProxyCandidate direct = ProxyCandidate::direct(
+        ProxyCandidate::Source::Explicit, QStringLiteral("a connected stream"));
+    m_report.setResolution(ProxyResolution::success(m_context->url, {direct},
+        QStringLiteral("the caller handed over a connected stream (%1)")
+            .arg(stream->peerDescription())));
+    Attempt *attempt = launch({direct, Strategy::Direct});
+    attempt->startOnStream(stream, std::min(m_context->options.handshakeTimeout(), remaining()));
+}
+
 void ConnectionPlanner::armRacingTimer()
 {
     const std::chrono::milliseconds delay = m_context->options.racingDelay();
     if (delay.count() > 0 && m_next < m_plan.size()
         && qsizetype(m_running.size()) < MaxParallelAttempts)
-        startTimer(m_racing, delay, this);
+        startDeadline(m_racing, delay, this);
     else
         m_racing.stop();
 }

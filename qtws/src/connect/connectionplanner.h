@@ -10,6 +10,7 @@
 
 #include <QtCore/QBasicTimer>
 #include <QtCore/QObject>
+#include <QtNetwork/QAuthenticator>
 #include <QtCore/QPointer>
 
 #include <memory>
@@ -17,6 +18,7 @@
 
 namespace QtWs {
 
+class ByteStream;
 class MessageChannel;
 
 /*!
@@ -56,6 +58,9 @@ public:
 
     /*! Starts: resolves with \a resolver (null: connect per the explicit proxy only). */
     void start(ProxyResolver *resolver);
+    /*! Skips resolution and runs the upgrade alone on \a stream, already connected: the hook for
+        in-process peers and tests (WebSocketPrivate::openOnStream()). */
+    void startOnStream(ByteStream *stream);
     /*! Stops everything; no finished() follows. */
     void cancel();
     /*! Accepts \a errors in TLS handshakes under way and later ones. */
@@ -64,6 +69,8 @@ public:
     /*! The report as it stands. */
     ConnectReport report() const;
     bool isConnected() const { return m_channel != nullptr; }
+    /*! The upgrade request of the latest attempt that sent one (empty before). */
+    Protocol::HttpRequestHead latestUpgradeRequest() const;
     /*! After a successful finished(): the open channel; the caller owns it. */
     MessageChannel *takeChannel();
     WebSocket::Error error() const { return m_error; }
@@ -97,6 +104,7 @@ private:
     QList<ProxyCandidate> explicitCandidates(bool *isExplicit) const;
     void plan(const QList<ProxyCandidate> &candidates);
     void startNext();
+    Attempt *launch(const Step &step);
     void onAttemptFinished(Attempt *attempt);
     void skipHop(const ProxyCandidate &hop);
     void succeed(Attempt *attempt);

@@ -8,13 +8,10 @@
 #include <qtws/websocket.h>
 
 #include <QtCore/QObject>
+#include <QtNetwork/QAuthenticator>
 #include <QtNetwork/QNetworkProxy>
 
 #include <memory>
-
-QT_BEGIN_NAMESPACE
-class QAuthenticator;
-QT_END_NAMESPACE
 
 namespace QtWs {
 

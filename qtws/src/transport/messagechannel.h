@@ -84,6 +84,8 @@ public:
     virtual bool closeReceived() const = 0;
     /*! Bytes accepted by sendMessage() and not yet handed to the network. */
     virtual qint64 bufferedAmount() const = 0;
+    /*! Milliseconds since anything last arrived from the peer (keep-alive pings only when idle). */
+    virtual qint64 idleTime() const = 0;
 
     /*! The opening handshake as it went: what the WebSocket's accessors report. */
     struct Handshake

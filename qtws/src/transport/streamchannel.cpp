@@ -45,6 +45,7 @@ StreamChannel::StreamChannel(ByteStream *stream, const EndpointOptions &options,
     , m_pending(pending)
 {
     stream->setParent(this);
+    m_sinceReceived.start();
 }
 
 StreamChannel::~StreamChannel()
@@ -155,6 +156,7 @@ void StreamChannel::onReadyRead()
 {
     if (!m_stream || m_gone || m_stream->bytesAvailable() <= 0)
         return;
+    m_sinceReceived.restart();
     const bool nested = std::exchange(m_receiving, true);
     // Handler calls may abort, or delete the WebSocket and with it this channel.
     const QPointer<StreamChannel> alive(this);

@@ -6,6 +6,7 @@
 #include "protocol/endpoint.h"
 #include "protocol/handshake.h"
 
+#include <QtCore/QElapsedTimer>
 #include <QtCore/QPointer>
 
 #include <memory>
@@ -67,6 +68,7 @@ public:
     bool closeSent() const override { return m_endpoint.closeSent(); }
     bool closeReceived() const override { return m_endpoint.closeReceived(); }
     qint64 bufferedAmount() const override;
+    qint64 idleTime() const override { return m_sinceReceived.elapsed(); }
     Handshake handshake() const override;
     QString peerDescription() const override;
 
@@ -85,6 +87,7 @@ private:
     Protocol::Endpoint m_endpoint;
     Opening m_opening;
     QByteArray m_pending;
+    QElapsedTimer m_sinceReceived;
     bool m_started = false;
     bool m_receiving = false; // inside onReadyRead(): sends are flushed when it returns
     bool m_flushScheduled = false;

@@ -135,7 +135,6 @@ private Q_SLOTS:
     void certificateErrors_data();
     void certificateErrors();
     void bridgedEndOfStream();
-    void tcpFailures();
 
 private:
     QTemporaryDir m_dir;
@@ -255,34 +254,6 @@ void tst_TlsClient::bridgedEndOfStream()
     const int before = server.disconnected;
     stream2->disconnectFromPeer();
     QTRY_COMPARE(server.disconnected, before + 1);
-}
-
-void tst_TlsClient::tcpFailures()
-{
-    QTcpServer closed;
-    QVERIFY(closed.listen(QHostAddress::LocalHost, 0));
-    const quint16 port = closed.serverPort();
-    closed.close();
-    TcpConnector refused;
-    QSignalSpy done(&refused, &TcpConnector::finished);
-    refused.connectToHost(QStringLiteral("127.0.0.1"), port, false);
-    QVERIFY(done.wait(5000));
-    QCOMPARE(refused.failure(), ConnectFailure::ConnectionRefused);
-    QVERIFY(refused.errorString().contains(QString::number(port)));
-
-    TcpConnector unknown;
-    QSignalSpy done2(&unknown, &TcpConnector::finished);
-    unknown.connectToHost(QStringLiteral("no-such-host.invalid"), 80, false);
-    QVERIFY(done2.wait(10000));
-    QCOMPARE(unknown.failure(), ConnectFailure::HostNotFound);
-
-    TcpConnector aborted;
-    QSignalSpy done3(&aborted, &TcpConnector::finished);
-    aborted.connectToHost(QStringLiteral("127.0.0.1"), port, false);
-    aborted.abort();
-    QCOMPARE(done3.size(), 0);
-    QVERIFY(done3.wait(5000));
-    QCOMPARE(aborted.failure(), ConnectFailure::Aborted);
 }
 
 QTEST_GUILESS_MAIN(tst_TlsClient)

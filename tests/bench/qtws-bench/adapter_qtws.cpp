@@ -39,9 +39,8 @@ public:
             });
         QObject::connect(&m_socket, &QtWs::WebSocket::errorOccurred, &m_socket,
             [this](QtWs::WebSocket::Error e) {
-                if (e == QtWs::WebSocket::Error::ProxyNotSupported && onUnsupported)
-                    onUnsupported(m_socket.errorString());
-                else if (onError)
+                Q_UNUSED(e);
+                if (onError)
                     onError(m_socket.errorString());
             });
     }

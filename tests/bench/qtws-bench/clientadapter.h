@@ -51,8 +51,6 @@ public:
     bool verifyNext = false;
     std::function<void(const QByteArray &content)> onContent;
     std::function<void(const QString &error)> onError;
-    /*! The library cannot do what the scenario asks (e.g. no proxy support yet): not a failure. */
-    std::function<void(const QString &reason)> onUnsupported;
 };
 
 /*! Implementations compiled into this qtws-bench ("qt", and "qtws" once the client exists). */

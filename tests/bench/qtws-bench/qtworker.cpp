@@ -65,11 +65,6 @@ private:
             return nullptr;
         }
         c->onError = [this](const QString &e) { fail(QStringLiteral("client error: %1").arg(e)); };
-        c->onUnsupported = [this](const QString &reason) {
-            WorkerResult r;
-            r.unsupported = reason;
-            finish(r);
-        };
         if (m_p.proxyPort > 0)
             c->setProxy(QNetworkProxy(QNetworkProxy::HttpProxy, m_p.host, quint16(m_p.proxyPort)));
         return c;

@@ -17,9 +17,13 @@ int main(int argc, char **argv)
     if (std::strlen(v) == 0)
         return 1;
 
-    // A WebSocket with default options never connects on its own: proxy resolution is not available
-    // yet, so open() fails with a typed error instead of going DIRECT (no network traffic happens
-    // here).
+    // qtws fails closed: a proxy configuration it cannot evaluate (a PAC script that throws) ends
+    // in a typed error and a report, never in a direct connection (no network traffic here).
+    QtWs::ProxyConfiguration pac = QtWs::ProxyConfiguration::pac(QUrl(QStringLiteral(
+        "data:application/x-ns-proxy-autoconfig,function FindProxyForURL(u, h) { throw 'x'; }")));
+    pac.setProxyLoopback(true);
+    QtWs::WebSocketOptions options;
+    options.setProxyConfiguration(pac);
     QtWs::WebSocket socket;
     QtWs::WebSocket::Error error = QtWs::WebSocket::Error::NoError;
     QEventLoop loop;
@@ -28,10 +32,10 @@ int main(int argc, char **argv)
             error = e;
             loop.quit();
         });
-    socket.open(QUrl(QStringLiteral("ws://127.0.0.1:9/")));
+    socket.open(QNetworkRequest(QUrl(QStringLiteral("ws://127.0.0.1:9/"))), options);
     loop.exec();
-    std::printf("open without a proxy decision: %s\n", qPrintable(socket.errorString()));
-    return error == QtWs::WebSocket::Error::ProxyResolutionUnavailable
+    std::printf("%s", qPrintable(socket.connectReport().toText()));
+    return error == QtWs::WebSocket::Error::ProxyResolutionFailed
             && socket.state() == QtWs::WebSocket::State::Unconnected
         ? 0
         : 1;
