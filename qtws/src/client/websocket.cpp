@@ -255,8 +255,9 @@ void WebSocketPrivate::adopt(MessageChannel *c)
     setState(WebSocket::State::Open);
     const QPointer<MessageChannel> alive(c);
     Q_EMIT q->connected();
-    // Frames that came with the 101 are delivered once the application knows it is connected.
-    if (alive && channel == c && state == WebSocket::State::Open)
+    // Frames that came with the 101 are delivered once the application knows it is connected;
+    // a slot of connected() may already have started closing: the answer must still be read.
+    if (alive && channel == c && state != WebSocket::State::Unconnected)
         c->start();
 }
 
