@@ -14,20 +14,12 @@
 #include <qtws/global.h>
 
 #include <algorithm>
-#include <limits>
 
 namespace QtWs {
 
 using namespace Protocol;
 
 namespace {
-
-// QBasicTimer of Qt 6.4 takes int milliseconds; clamp so that huge configured values stay valid.
-void startDeadline(QBasicTimer &timer, std::chrono::milliseconds interval, QObject *receiver)
-{
-    const auto ms = std::clamp<qint64>(interval.count(), 0, std::numeric_limits<int>::max());
-    timer.start(int(ms), receiver);
-}
 
 QString durationText(std::chrono::milliseconds ms)
 {
@@ -76,6 +68,25 @@ void WebSocketPrivate::setState(WebSocket::State newState)
     Q_EMIT q->stateChanged(newState);
 }
 
+void WebSocketPrivate::setClock(WebSocket *socket, ClientClock *clock)
+{
+    WebSocketPrivate *d = socket->d_func();
+    Q_ASSERT(d->state == WebSocket::State::Unconnected);
+    d->clock = clock;
+}
+
+void WebSocketPrivate::startTimer(Timer &timer, std::chrono::milliseconds interval)
+{
+    stopTimer(timer);
+    timer.id = clock->startTimer(q_ptr, interval);
+}
+
+void WebSocketPrivate::stopTimer(Timer &timer)
+{
+    if (timer.id)
+        clock->killTimer(q_ptr, std::exchange(timer.id, 0));
+}
+
 void WebSocketPrivate::setUsageError(WebSocket::Error e, const QString &message)
 {
     error = e;
@@ -86,9 +97,9 @@ void WebSocketPrivate::setUsageError(WebSocket::Error e, const QString &message)
 void WebSocketPrivate::releaseConnection()
 {
     Q_Q(WebSocket);
-    phaseTimer.stop();
-    keepAliveTimer.stop();
-    pongTimer.stop();
+    stopTimer(phaseTimer);
+    stopTimer(keepAliveTimer);
+    stopTimer(pongTimer);
     disconnectPending = false;
     if (connector)
         connector->cancel();
@@ -159,7 +170,6 @@ void WebSocketPrivate::open(const QNetworkRequest &req, const WebSocketOptions &
     engine->setFrameEvents(
         q->isSignalConnected(QMetaMethod::fromSignal(&WebSocket::textFrameReceived))
         || q->isSignalConnected(QMetaMethod::fromSignal(&WebSocket::binaryFrameReceived)));
-    clock.start();
     setState(WebSocket::State::Connecting);
 }
 
@@ -189,7 +199,7 @@ void WebSocketPrivate::startOnStream(ByteStream *s)
     QObject::connect(s, &ByteStream::readyRead, q, [this] { onStreamReadyRead(); });
     QObject::connect(s, &ByteStream::disconnected, q, [this] { onStreamDisconnected(); });
     QObject::connect(s, &ByteStream::bytesWritten, q, &WebSocket::bytesWritten);
-    startDeadline(phaseTimer, options.handshakeTimeout(), q);
+    startTimer(phaseTimer, options.handshakeTimeout());
     qCDebug(lcQtwsClient, "[%p] connected to %s, sending the opening handshake",
         static_cast<void *>(q), qPrintable(s->peerDescription()));
     setState(WebSocket::State::Handshaking);
@@ -282,7 +292,7 @@ void WebSocketPrivate::onStreamReadyRead()
         return;
     if (stream->bytesAvailable() <= 0)
         return;
-    lastReceivedAt = clock.elapsed();
+    lastReceivedAt = clock->now();
     const bool nested = std::exchange(receiving, true);
     // Slots may abort or reopen (new stream, new engine), even delete the WebSocket: check before
     // every step.
@@ -341,14 +351,14 @@ void WebSocketPrivate::onStreamDisconnected()
 void WebSocketPrivate::engineHandshakeComplete()
 {
     Q_Q(WebSocket);
-    phaseTimer.stop();
+    stopTimer(phaseTimer);
     responseStatus = engine->responseHead().statusCode;
     qCDebug(lcQtwsClient, "[%p] open: subprotocol \"%s\", extensions \"%s\"",
         static_cast<void *>(q), engine->handshakeResult().subprotocol.constData(),
         engine->handshakeResult().extensions.constData());
-    lastReceivedAt = clock.elapsed();
+    lastReceivedAt = clock->now();
     if (options.keepAliveInterval().count() > 0)
-        startDeadline(keepAliveTimer, options.keepAliveInterval(), q);
+        startTimer(keepAliveTimer, options.keepAliveInterval());
     setState(WebSocket::State::Open);
     Q_EMIT q->connected();
 }
@@ -393,10 +403,10 @@ void WebSocketPrivate::enginePong(const QByteArray &payload)
     quint64 elapsed = 0;
     for (qsizetype i = 0; i < pendingPings.size(); ++i) {
         if (pendingPings.at(i).payload == payload) {
-            elapsed = quint64(clock.elapsed() - pendingPings.at(i).sentAt);
+            elapsed = quint64(clock->now() - pendingPings.at(i).sentAt);
             // RFC 6455 §5.5.3: a Pong may answer only the most recent Ping; older ones are dropped.
             pendingPings.remove(0, i + 1);
-            pongTimer.stop();
+            stopTimer(pongTimer);
             break;
         }
     }
@@ -408,12 +418,12 @@ void WebSocketPrivate::engineCloseReceived(quint16 code, const QString &reason)
     Q_Q(WebSocket);
     closeCode = code;
     closeReason = reason;
-    keepAliveTimer.stop();
-    pongTimer.stop();
+    stopTimer(keepAliveTimer);
+    stopTimer(pongTimer);
     qCDebug(lcQtwsClient, "[%p] Close received: %u \"%s\"", static_cast<void *>(q), code,
         qPrintable(reason));
     // RFC 6455 §7.1.1: the server should close TCP first; give it closeTimeout to do so.
-    startDeadline(phaseTimer, options.closeTimeout(), q);
+    startTimer(phaseTimer, options.closeTimeout());
     setState(WebSocket::State::Closing);
     flush();
 }
@@ -425,13 +435,13 @@ void WebSocketPrivate::engineProtocolError(WebSocket::Error e, quint16 code, con
     errorString = message;
     closeCode = code;
     closeReason.clear();
-    keepAliveTimer.stop();
-    pongTimer.stop();
+    stopTimer(keepAliveTimer);
+    stopTimer(pongTimer);
     qCDebug(lcQtwsClient, "[%p] failing the connection with %u: %s", static_cast<void *>(q), code,
         qPrintable(message));
     // RFC 6455 §7.1.7: send the Close frame, then close the TCP connection; read nothing more.
     disconnectPending = true;
-    startDeadline(phaseTimer, options.closeTimeout(), q);
+    startTimer(phaseTimer, options.closeTimeout());
     setState(WebSocket::State::Closing);
     flush();
     // Report before closing: the Close frame is already written to the kernel, so the socket may
@@ -449,8 +459,8 @@ void WebSocketPrivate::engineOutputPending()
 
 void WebSocketPrivate::onTimer(int timerId)
 {
-    if (timerId == phaseTimer.timerId()) {
-        phaseTimer.stop();
+    if (timerId == phaseTimer.id) {
+        stopTimer(phaseTimer);
         switch (state) {
         case WebSocket::State::Connecting:
             fail(WebSocket::Error::ConnectTimeout,
@@ -473,10 +483,10 @@ void WebSocketPrivate::onTimer(int timerId)
         default:
             break;
         }
-    } else if (timerId == keepAliveTimer.timerId()) {
+    } else if (timerId == keepAliveTimer.id) {
         if (state != WebSocket::State::Open || pongTimer.isActive())
             return;
-        const qint64 now = clock.elapsed();
+        const qint64 now = clock->now();
         // Traffic from the peer proves it alive: ping only after a full idle interval.
         if (now - lastReceivedAt < options.keepAliveInterval().count())
             return;
@@ -487,9 +497,9 @@ void WebSocketPrivate::onTimer(int timerId)
         pendingPings.append({payload, now});
         engine->sendPing(payload);
         requestFlush();
-        startDeadline(pongTimer, options.pongDeadline(), q_ptr);
-    } else if (timerId == pongTimer.timerId()) {
-        pongTimer.stop();
+        startTimer(pongTimer, options.pongDeadline());
+    } else if (timerId == pongTimer.id) {
+        stopTimer(pongTimer);
         fail(WebSocket::Error::PongTimeout,
             QStringLiteral("No Pong within %1 of a keep-alive Ping")
                 .arg(durationText(options.pongDeadline())));
@@ -665,7 +675,7 @@ void WebSocket::open(const QNetworkRequest &request, const WebSocketOptions &opt
     const QUrl url = request.url();
     const bool tls = isSecureScheme(url.scheme());
     const quint16 port = quint16(effectivePort(url));
-    startDeadline(d->phaseTimer, options.connectTimeout(), this);
+    d->startTimer(d->phaseTimer, options.connectTimeout());
     // The TLS configuration (and with it the TLS backend) only for wss://.
     d->connector->start(url.host(), port, tls,
         tls ? std::optional(options.sslConfiguration()) : std::nullopt, d->ignoredSslErrors);
@@ -697,7 +707,7 @@ bool WebSocket::ping(const QByteArray &payload)
     }
     if (d->pendingPings.size() >= WebSocketPrivate::MaxPendingPings)
         d->pendingPings.removeFirst();
-    d->pendingPings.append({payload, d->clock.elapsed()});
+    d->pendingPings.append({payload, d->clock->now()});
     d->engine->sendPing(payload);
     d->requestFlush();
     return true;
@@ -723,10 +733,10 @@ void WebSocket::close(quint16 code, const QString &reason)
             QStringLiteral("Close code %1 may not be sent (RFC 6455 §7.4)").arg(code));
         return;
     }
-    d->keepAliveTimer.stop();
-    d->pongTimer.stop();
+    d->stopTimer(d->keepAliveTimer);
+    d->stopTimer(d->pongTimer);
     d->engine->sendClose(code, reason);
-    startDeadline(d->phaseTimer, d->options.closeTimeout(), this);
+    d->startTimer(d->phaseTimer, d->options.closeTimeout());
     d->setState(State::Closing);
     d->requestFlush();
 }

@@ -4,10 +4,9 @@
 
 #include <qtws/websocket.h>
 
+#include "clientclock.h"
 #include "clientengine.h"
 
-#include <QtCore/QBasicTimer>
-#include <QtCore/QElapsedTimer>
 #include <QtCore/QPointer>
 #include <QtCore/QStringDecoder>
 
@@ -38,6 +37,22 @@ public:
     */
     static void openOnStream(WebSocket *socket, ByteStream *stream, const QNetworkRequest &request,
         const WebSocketOptions &options);
+    /*!
+        Makes \a socket read the time and run its deadlines on \a clock (not owned; it must
+        outlive the socket) instead of the system clock: the hook tests use to drive timeouts.
+        Call while the socket is Unconnected.
+    */
+    static void setClock(WebSocket *socket, ClientClock *clock);
+    static WebSocketPrivate *get(WebSocket *socket) { return socket->d_func(); }
+
+    /*! One deadline of the connection on its clock (QBasicTimer's role). */
+    struct Timer
+    {
+        int id = 0;
+        bool isActive() const { return id != 0; }
+    };
+    void startTimer(Timer &timer, std::chrono::milliseconds interval);
+    void stopTimer(Timer &timer);
 
     void open(const QNetworkRequest &request, const WebSocketOptions &options);
     void startOnStream(ByteStream *stream);
@@ -84,10 +99,10 @@ public:
 
     // One deadline per phase (connect, handshake, close), keep-alive tick and pong deadline:
     // never a timer per message.
-    QBasicTimer phaseTimer;
-    QBasicTimer keepAliveTimer;
-    QBasicTimer pongTimer;
-    QElapsedTimer clock; // started at open(); timestamps below are clock.elapsed()
+    Timer phaseTimer;
+    Timer keepAliveTimer;
+    Timer pongTimer;
+    ClientClock *clock = ClientClock::system(); // timestamps below are clock->now()
     qint64 lastReceivedAt = 0; // for keep-alive: ping only when idle
     struct PendingPing
     {
