@@ -228,8 +228,8 @@ private:
     \brief Encodes messages and control frames into an output buffer (RFC 6455 §5, RFC 7692 §7.2.1).
 
     Appends header and payload to a caller's buffer with one copy of the payload (masked on the way
-    for the client role, with a fresh key per frame from generateMaskKey(), a ChaCha20 stream keyed
-    from QRandomGenerator::system()). Messages can be cut into frames of fragmentSize bytes; with
+    for the client role, with a fresh key per frame from generateMaskKey(), OpenSSL's generator
+    read through a per-thread buffer). Messages can be cut into frames of fragmentSize bytes; with
     permessage-deflate, messages are compressed as a whole and RSV1 is set on the first frame.
 
     \since 0.1
