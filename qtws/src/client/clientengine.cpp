@@ -104,25 +104,58 @@ bool ClientEngine::startHandshake(const QUrl &url, const WebSocketOptions &optio
 
     QUrl target = url;
     target.setFragment(QString()); // RFC 6455 §3: fragments have no meaning in WebSocket URIs
-    m_options = options;
-    m_request = HandshakeRequest(target);
-    m_request.setOrigin(origin);
-    m_request.setSubprotocols(protocols);
-    m_request.setExtraHeaders(extra);
+    m_handshake = std::make_unique<Handshake>();
+    m_handshake->options = options;
+    HandshakeRequest &request = m_handshake->request;
+    request = HandshakeRequest(target);
+    request.setOrigin(origin);
+    request.setSubprotocols(protocols);
+    request.setExtraHeaders(extra);
     if (options.isCompressionEnabled()) {
         DeflateOptions deflate;
         deflate.clientNoContextTakeover = options.clientNoContextTakeover();
         deflate.serverNoContextTakeover = options.serverNoContextTakeover();
         deflate.clientMaxWindowBits = options.clientMaxWindowBits();
         deflate.serverMaxWindowBits = options.serverMaxWindowBits();
-        m_request.setDeflate(true, deflate);
+        request.setDeflate(true, deflate);
     }
-    m_requestHead = m_request.toRequestHead();
-    m_requestHead.serialize(m_handshakeOutput);
-    m_parser.reset();
+    request.toRequestHead().serialize(m_handshakeOutput);
+    m_requestHead = m_handshakeOutput; // shared until the output is written
+    m_responseHead.clear();
+    m_responseStatusCode = 0;
     m_endpoint.reset();
     m_phase = Phase::Handshaking;
     return true;
+}
+
+namespace {
+
+// The header fields of a head serialized by HttpRequestHead/HttpResponseHead.
+QList<WebSocket::Header> headerFields(const QByteArray &head, HttpHeadParser::Mode mode)
+{
+    QList<WebSocket::Header> fields;
+    if (head.isEmpty())
+        return fields;
+    HttpHeadParser parser(mode);
+    if (parser.feed(head).status != HttpHeadParser::Status::Done)
+        return fields;
+    const HttpHeaders &headers = mode == HttpHeadParser::Mode::Request ? parser.request().headers
+                                                                       : parser.response().headers;
+    for (const auto &f : headers)
+        fields.append({f.name, f.value});
+    return fields;
+}
+
+} // namespace
+
+QList<WebSocket::Header> ClientEngine::requestHeaders() const
+{
+    return headerFields(m_requestHead, HttpHeadParser::Mode::Request);
+}
+
+QList<WebSocket::Header> ClientEngine::responseHeaders() const
+{
+    return headerFields(m_responseHead, HttpHeadParser::Mode::Response);
 }
 
 void ClientEngine::receive(const QByteArray &data)
@@ -142,18 +175,22 @@ void ClientEngine::receive(const QByteArray &data)
 
 void ClientEngine::receiveHandshake(const QByteArray &data)
 {
-    const HttpHeadParser::Result r = m_parser.feed(data);
+    const HttpHeadParser::Result r = m_handshake->parser.feed(data);
     if (r.status == HttpHeadParser::Status::NeedMore)
         return;
+    // The handshake ends here: keep only the response head, serialized (one allocation).
+    const std::unique_ptr<Handshake> handshake = std::move(m_handshake);
     if (r.status == HttpHeadParser::Status::Error) {
         m_phase = Phase::Finished;
         m_handler->engineHandshakeFailed(WebSocket::Error::HandshakeInvalid,
             QStringLiteral("Invalid HTTP response to the upgrade request: ")
-                + m_parser.errorString());
+                + handshake->parser.errorString());
         return;
     }
-    m_responseHead = m_parser.takeResponse();
-    m_result = validateHandshakeResponse(m_request, m_responseHead);
+    const HttpResponseHead response = handshake->parser.takeResponse();
+    m_responseHead = response.toByteArray();
+    m_responseStatusCode = response.statusCode;
+    m_result = validateHandshakeResponse(handshake->request, response);
     if (!m_result.isValid()) {
         m_phase = Phase::Finished;
         const bool rejected = m_result.error == HandshakeError::UnexpectedStatus;
@@ -164,8 +201,8 @@ void ClientEngine::receiveHandshake(const QByteArray &data)
     }
 
     Endpoint::Options eo;
-    eo.reader.maxFrameSize = m_options.maxFrameSize();
-    eo.reader.maxMessageSize = m_options.maxMessageSize();
+    eo.reader.maxFrameSize = handshake->options.maxFrameSize();
+    eo.reader.maxMessageSize = handshake->options.maxMessageSize();
     eo.reader.frameEvents = m_frameEvents;
     // decodeText (one pass that validates and decodes) is left off on purpose: it validates a
     // single text frame only at its end, which turns Autobahn's fail-fast cases 6.4.x NON-STRICT;
@@ -175,7 +212,7 @@ void ClientEngine::receiveHandshake(const QByteArray &data)
     eo.setDeflate(m_result.deflate, m_result.deflateParameters);
     // Request bytes not written yet (never in practice: the owner flushes before reading) stay
     // first.
-    m_endpoint = std::make_unique<Endpoint>(Role::Client, eo, std::exchange(m_handshakeOutput, {}));
+    m_endpoint.emplace(Role::Client, eo, std::exchange(m_handshakeOutput, {}));
     m_phase = Phase::Open;
     m_handler->engineHandshakeComplete();
     // Frames may follow the head in the same segment (RFC 6455 §4.1: data after the 101 is

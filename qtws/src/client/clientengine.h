@@ -125,9 +125,15 @@ public:
     bool closeSent() const { return m_endpoint && m_endpoint->closeSent(); }
     bool closeReceived() const { return m_endpoint && m_endpoint->closeReceived(); }
 
-    /*! The request as built, and the response head as received (empty before). */
-    const Protocol::HttpRequestHead &requestHead() const { return m_requestHead; }
-    const Protocol::HttpResponseHead &responseHead() const { return m_responseHead; }
+    /*!
+        The request header fields as sent, and the response's as received (empty before), parsed
+        again on each call from the one buffer each head is kept in: an idle connection keeps two
+        allocations instead of a list of fields.
+    */
+    QList<WebSocket::Header> requestHeaders() const;
+    QList<WebSocket::Header> responseHeaders() const;
+    /*! The response's status code, 0 before it arrived. */
+    int responseStatusCode() const { return m_responseStatusCode; }
     const Protocol::HandshakeResult &handshakeResult() const { return m_result; }
 
     /*! Header names an application may not set: the handshake owns them (RFC 6455 §4.1). */
@@ -141,13 +147,19 @@ private:
 
     Handler *m_handler;
     Phase m_phase = Phase::Idle;
-    WebSocketOptions m_options;
-    Protocol::HandshakeRequest m_request;
-    Protocol::HttpRequestHead m_requestHead;
-    Protocol::HttpHeadParser m_parser {Protocol::HttpHeadParser::Mode::Response};
-    Protocol::HttpResponseHead m_responseHead;
+    // What only the opening handshake needs: freed when the response has been read.
+    struct Handshake
+    {
+        WebSocketOptions options;
+        Protocol::HandshakeRequest request;
+        Protocol::HttpHeadParser parser {Protocol::HttpHeadParser::Mode::Response};
+    };
+    std::unique_ptr<Handshake> m_handshake;
+    QByteArray m_requestHead; // serialized as sent
+    QByteArray m_responseHead; // serialized from the response as received
+    int m_responseStatusCode = 0;
     Protocol::HandshakeResult m_result;
-    std::unique_ptr<Protocol::Endpoint> m_endpoint; // from the 101 on
+    std::optional<Protocol::Endpoint> m_endpoint; // from the 101 on, in place
     QByteArray m_handshakeOutput; // the request until the endpoint exists
     bool m_frameEvents = false;
 };

@@ -26,6 +26,21 @@ QString durationText(std::chrono::milliseconds ms)
     return QString::number(ms.count()) + QStringLiteral(" ms");
 }
 
+WebSocket::Error errorForFailure(DirectConnector::Failure failure)
+{
+    switch (failure) {
+    case DirectConnector::Failure::HostNotFound:
+        return WebSocket::Error::HostNotFound;
+    case DirectConnector::Failure::ConnectionRefused:
+        return WebSocket::Error::ConnectionRefused;
+    case DirectConnector::Failure::Tls:
+        return WebSocket::Error::TlsHandshakeFailed;
+    case DirectConnector::Failure::Network:
+        break;
+    }
+    return WebSocket::Error::NetworkError;
+}
+
 QString proxyText(const QNetworkProxy &proxy)
 {
     const char *type = "proxy";
@@ -101,8 +116,7 @@ void WebSocketPrivate::releaseConnection()
     stopTimer(keepAliveTimer);
     stopTimer(pongTimer);
     disconnectPending = false;
-    if (connector)
-        connector->cancel();
+    dropConnector();
     if (engine)
         engine->shutdown();
     if (ByteStream *s = stream) {
@@ -189,6 +203,43 @@ void WebSocketPrivate::openOnStream(WebSocket *socket, ByteStream *stream,
         return;
     }
     d->startOnStream(stream);
+}
+
+void WebSocketPrivate::connectDirect(const QUrl &url)
+{
+    Q_Q(WebSocket);
+    // One connector per attempt, freed once it answered: an open connection keeps none.
+    dropConnector();
+    connector = new DirectConnector(q);
+    QObject::connect(connector, &DirectConnector::established, q, [this](ByteStream *s) {
+        dropConnector();
+        startOnStream(s);
+    });
+    QObject::connect(connector, &DirectConnector::failed, q,
+        [this](DirectConnector::Failure failure, const QString &message) {
+            dropConnector();
+            fail(errorForFailure(failure), message);
+        });
+    QObject::connect(connector, &DirectConnector::sslErrors, q, [this](const QList<QSslError> &e) {
+        Q_EMIT q_ptr->sslErrors(e);
+        // Slots may have called ignoreSslErrors(); hand the full list to the TLS handshake under
+        // way.
+        if (connector)
+            connector->ignoreSslErrors(ignoredSslErrors);
+    });
+    const bool tls = isSecureScheme(url.scheme());
+    // The TLS configuration (and with it the TLS backend) only for wss://.
+    connector->start(url.host(), quint16(effectivePort(url)), tls,
+        tls ? std::optional(options.sslConfiguration()) : std::nullopt, ignoredSslErrors);
+}
+
+void WebSocketPrivate::dropConnector()
+{
+    if (DirectConnector *c = std::exchange(connector, nullptr)) {
+        c->disconnect(q_ptr);
+        c->cancel();
+        c->deleteLater();
+    }
 }
 
 void WebSocketPrivate::startOnStream(ByteStream *s)
@@ -352,7 +403,7 @@ void WebSocketPrivate::engineHandshakeComplete()
 {
     Q_Q(WebSocket);
     stopTimer(phaseTimer);
-    responseStatus = engine->responseHead().statusCode;
+    responseStatus = engine->responseStatusCode();
     qCDebug(lcQtwsClient, "[%p] open: subprotocol \"%s\", extensions \"%s\"",
         static_cast<void *>(q), engine->handshakeResult().subprotocol.constData(),
         engine->handshakeResult().extensions.constData());
@@ -365,7 +416,7 @@ void WebSocketPrivate::engineHandshakeComplete()
 
 void WebSocketPrivate::engineHandshakeFailed(WebSocket::Error e, const QString &message)
 {
-    responseStatus = engine->responseHead().statusCode;
+    responseStatus = engine->responseStatusCode();
     fail(e, message);
 }
 
@@ -512,45 +563,12 @@ void WebSocketPrivate::onTimer(int timerId)
 WebSocket::WebSocket(QObject *parent)
     : QObject(parent)
     , d_ptr(std::make_unique<WebSocketPrivate>(this))
-{
-    Q_D(WebSocket);
-    d->connector = new DirectConnector(this);
-    connect(d->connector, &DirectConnector::established, this,
-        [d](ByteStream *stream) { d->startOnStream(stream); });
-    connect(d->connector, &DirectConnector::failed, this,
-        [d](DirectConnector::Failure failure, const QString &message) {
-            Error e = Error::NetworkError;
-            switch (failure) {
-            case DirectConnector::Failure::HostNotFound:
-                e = Error::HostNotFound;
-                break;
-            case DirectConnector::Failure::ConnectionRefused:
-                e = Error::ConnectionRefused;
-                break;
-            case DirectConnector::Failure::Tls:
-                e = Error::TlsHandshakeFailed;
-                break;
-            case DirectConnector::Failure::Network:
-                break;
-            }
-            d->fail(e, message);
-        });
-    connect(
-        d->connector, &DirectConnector::sslErrors, this, [this, d](const QList<QSslError> &errors) {
-            Q_EMIT sslErrors(errors);
-            // Slots may have called ignoreSslErrors(); hand the full list to the TLS handshake
-            // under way.
-            if (d->connector)
-                d->connector->ignoreSslErrors(d->ignoredSslErrors);
-        });
-}
+{ }
 
 WebSocket::~WebSocket()
 {
     Q_D(WebSocket);
     d->releaseConnection();
-    delete d->connector;
-    d->connector = nullptr;
 }
 
 WebSocket::ErrorGroup WebSocket::errorGroup(Error error) noexcept
@@ -672,13 +690,8 @@ void WebSocket::open(const QNetworkRequest &request, const WebSocketOptions &opt
         return;
     }
 
-    const QUrl url = request.url();
-    const bool tls = isSecureScheme(url.scheme());
-    const quint16 port = quint16(effectivePort(url));
     d->startTimer(d->phaseTimer, options.connectTimeout());
-    // The TLS configuration (and with it the TLS backend) only for wss://.
-    d->connector->start(url.host(), port, tls,
-        tls ? std::optional(options.sslConfiguration()) : std::nullopt, d->ignoredSslErrors);
+    d->connectDirect(request.url());
 }
 
 qint64 WebSocket::sendTextMessage(const QString &message)
@@ -794,12 +807,7 @@ QNetworkRequest WebSocket::request() const
 QList<WebSocket::Header> WebSocket::handshakeRequestHeaders() const
 {
     Q_D(const WebSocket);
-    QList<Header> headers;
-    if (d->engine) {
-        for (const auto &f : d->engine->requestHead().headers)
-            headers.append({f.name, f.value});
-    }
-    return headers;
+    return d->engine ? d->engine->requestHeaders() : QList<Header>();
 }
 
 int WebSocket::handshakeStatusCode() const
@@ -810,12 +818,7 @@ int WebSocket::handshakeStatusCode() const
 QList<WebSocket::Header> WebSocket::handshakeResponseHeaders() const
 {
     Q_D(const WebSocket);
-    QList<Header> headers;
-    if (d->engine) {
-        for (const auto &f : d->engine->responseHead().headers)
-            headers.append({f.name, f.value});
-    }
-    return headers;
+    return d->engine ? d->engine->responseHeaders() : QList<Header>();
 }
 
 QString WebSocket::subprotocol() const

@@ -55,6 +55,8 @@ public:
     void stopTimer(Timer &timer);
 
     void open(const QNetworkRequest &request, const WebSocketOptions &options);
+    void connectDirect(const QUrl &url);
+    void dropConnector();
     void startOnStream(ByteStream *stream);
     void setState(WebSocket::State state);
     void fail(WebSocket::Error error, const QString &message, quint16 closeCode = 1006);
