@@ -30,7 +30,12 @@ public:
         return id;
     }
 
-    void killTimer(QObject *, int id) override { m_timers.erase(id); }
+    void killTimer(QObject *receiver, int id) override
+    {
+        const auto it = m_timers.find(id);
+        if (it != m_timers.end() && it->second.receiver == receiver)
+            m_timers.erase(it);
+    }
 
     /*! Number of timers running. */
     int activeTimers() const { return int(m_timers.size()); }

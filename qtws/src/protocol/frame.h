@@ -211,8 +211,9 @@ constexpr qsizetype MaskKeyBufferSize = 4096;
 
     The keys come from OpenSSL's cryptographically secure generator (RAND_bytes(), a DRBG seeded
     from the kernel), MaskKeyBufferSize bytes per call into a per-thread buffer: a word at a time,
-    QRandomGenerator::system() costs about half a microsecond here, and getrandom(2) about 12 ns
-    per byte. A key is wiped from the buffer as it is handed out.
+    QRandomGenerator::system() costs about half a microsecond here, and getrandom(2) into the same
+    buffer about ten times RAND_bytes() per key. A key is wiped from the buffer as it is handed
+    out.
 */
 QTWS_EXPORT void generateMaskKeys(quint32 *keys, qsizetype count);
 /*! One fresh masking key; see generateMaskKeys(). */
