@@ -5,6 +5,7 @@
 #include "connect/connectionplanner.h"
 #include "openinghandshake.h"
 #include "protocol/frame.h"
+#include "protocol/httpmessage.h"
 #include "transport/bytestream.h"
 
 #include <qtws/proxyresolver.h>
@@ -17,7 +18,6 @@
 #include <QtCore/QtEndian>
 
 #include <algorithm>
-#include <limits>
 
 namespace QtWs {
 
@@ -25,16 +25,26 @@ using namespace Protocol;
 
 namespace {
 
-// QBasicTimer of Qt 6.4 takes int milliseconds; clamp so that huge configured values stay valid.
-void startDeadline(QBasicTimer &timer, std::chrono::milliseconds interval, QObject *receiver)
-{
-    const auto ms = std::clamp<qint64>(interval.count(), 0, std::numeric_limits<int>::max());
-    timer.start(int(ms), receiver);
-}
-
 QString durationText(std::chrono::milliseconds ms)
 {
     return QString::number(ms.count()) + QStringLiteral(" ms");
+}
+
+// The header fields of a head serialized by HttpRequestHead/HttpResponseHead: connections keep
+// their handshake as two buffers and parse them only when asked.
+QList<WebSocket::Header> headerFields(const QByteArray &head, HttpHeadParser::Mode mode)
+{
+    QList<WebSocket::Header> fields;
+    if (head.isEmpty())
+        return fields;
+    HttpHeadParser parser(mode);
+    if (parser.feed(head).status != HttpHeadParser::Status::Done)
+        return fields;
+    const HttpHeaders &headers = mode == HttpHeadParser::Mode::Request ? parser.request().headers
+                                                                       : parser.response().headers;
+    for (const HttpHeaders::Field &f : headers)
+        fields.append({f.name, f.value});
+    return fields;
 }
 
 QList<WebSocket::Header> rawHeaders(const QNetworkRequest &request)
@@ -55,6 +65,13 @@ WebSocketPrivate::WebSocketPrivate(WebSocket *q)
 { }
 
 WebSocketPrivate::~WebSocketPrivate() = default;
+
+void WebSocketPrivate::setClock(WebSocket *socket, ClientClock *clock)
+{
+    WebSocketPrivate *d = socket->d_func();
+    Q_ASSERT(d->state == WebSocket::State::Unconnected);
+    d->clock = clock;
+}
 
 void WebSocketPrivate::setState(WebSocket::State newState)
 {
@@ -169,7 +186,6 @@ bool WebSocketPrivate::prepareOpen(const QNetworkRequest &req, const WebSocketOp
         old->deleteLater();
     }
     report = ConnectReport(req.url());
-    clock.start();
 
     auto context = std::make_shared<AttemptContext>();
     context->url = req.url();
@@ -179,7 +195,8 @@ bool WebSocketPrivate::prepareOpen(const QNetworkRequest &req, const WebSocketOp
     context->frameEvents
         = q->isSignalConnected(QMetaMethod::fromSignal(&WebSocket::textFrameReceived))
         || q->isSignalConnected(QMetaMethod::fromSignal(&WebSocket::binaryFrameReceived));
-    context->clock.start();
+    context->clock = clock;
+    context->openedAt = clock->now();
     WebSocket::Error e = WebSocket::Error::NoError;
     QString message;
     // The options and headers are checked once here, not per attempt.
@@ -251,7 +268,7 @@ void WebSocketPrivate::adopt(MessageChannel *c)
         qPrintable(report.proxyUsed().toPacString()), h.subprotocol.constData(),
         h.extensions.constData());
     if (options.keepAliveInterval().count() > 0)
-        startDeadline(keepAliveTimer, options.keepAliveInterval(), q);
+        keepAliveTimer.start(clock, q, options.keepAliveInterval());
     setState(WebSocket::State::Open);
     const QPointer<MessageChannel> alive(c);
     Q_EMIT q->connected();
@@ -316,7 +333,7 @@ void WebSocketPrivate::channelPong(const QByteArray &payload)
     quint64 elapsed = 0;
     for (qsizetype i = 0; i < pendingPings.size(); ++i) {
         if (pendingPings.at(i).payload == payload) {
-            elapsed = quint64(clock.elapsed() - pendingPings.at(i).sentAt);
+            elapsed = quint64(clock->now() - pendingPings.at(i).sentAt);
             // RFC 6455 §5.5.3: a Pong may answer only the most recent Ping; older ones are dropped.
             pendingPings.remove(0, i + 1);
             pongTimer.stop();
@@ -336,7 +353,7 @@ void WebSocketPrivate::channelCloseReceived(quint16 code, const QString &reason)
     qCDebug(lcQtwsClient, "[%p] Close received: %u \"%s\"", static_cast<void *>(q), code,
         qPrintable(reason));
     // RFC 6455 §7.1.1: the server should close TCP first; give it closeTimeout to do so.
-    startDeadline(phaseTimer, options.closeTimeout(), q);
+    phaseTimer.start(clock, q, options.closeTimeout());
     setState(WebSocket::State::Closing);
 }
 
@@ -353,7 +370,7 @@ void WebSocketPrivate::channelProtocolError(WebSocket::Error e, quint16 code, co
         qPrintable(message));
     // RFC 6455 §7.1.7: the Close frame is sent; now close the connection and read nothing more.
     disconnectPending = true;
-    startDeadline(phaseTimer, options.closeTimeout(), q);
+    phaseTimer.start(clock, q, options.closeTimeout());
     setState(WebSocket::State::Closing);
     const QPointer<MessageChannel> alive(channel);
     Q_EMIT q->errorOccurred(e);
@@ -383,7 +400,7 @@ void WebSocketPrivate::channelBytesWritten(qint64 bytes)
 
 void WebSocketPrivate::onTimer(int timerId)
 {
-    if (timerId == phaseTimer.timerId()) {
+    if (timerId == phaseTimer.id()) {
         phaseTimer.stop();
         if (state != WebSocket::State::Closing)
             return;
@@ -393,9 +410,9 @@ void WebSocketPrivate::onTimer(int timerId)
             fail(WebSocket::Error::CloseTimeout,
                 QStringLiteral("The server did not answer the Close frame within %1")
                     .arg(durationText(options.closeTimeout())));
-    } else if (timerId == keepAliveTimer.timerId()) {
+    } else if (timerId == keepAliveTimer.id()) {
         keepAliveTick();
-    } else if (timerId == pongTimer.timerId()) {
+    } else if (timerId == pongTimer.id()) {
         pongTimer.stop();
         fail(WebSocket::Error::PongTimeout,
             QStringLiteral("No Pong within %1 of a keep-alive Ping")
@@ -409,15 +426,15 @@ void WebSocketPrivate::keepAliveTick()
         || !channel->canPing())
         return;
     // Traffic from the peer proves it alive: ping only after a full idle interval.
-    if (channel->idleTime() < options.keepAliveInterval().count())
+    if (clock->now() - channel->lastReceivedAt() < options.keepAliveInterval().count())
         return;
     QByteArray payload(8, Qt::Uninitialized);
     qToBigEndian(++keepAliveCounter, payload.data());
     if (pendingPings.size() >= MaxPendingPings)
         pendingPings.removeFirst();
-    pendingPings.append({payload, clock.elapsed()});
+    pendingPings.append({payload, clock->now()});
     channel->sendPing(payload);
-    startDeadline(pongTimer, options.pongDeadline(), q_ptr);
+    pongTimer.start(clock, q_ptr, options.pongDeadline());
 }
 
 // -------------------------------------------------------------------------------------------------
@@ -561,7 +578,7 @@ bool WebSocket::ping(const QByteArray &payload)
     }
     if (d->pendingPings.size() >= WebSocketPrivate::MaxPendingPings)
         d->pendingPings.removeFirst();
-    d->pendingPings.append({payload, d->clock.elapsed()});
+    d->pendingPings.append({payload, d->clock->now()});
     d->channel->sendPing(payload);
     return true;
 }
@@ -587,7 +604,7 @@ void WebSocket::close(quint16 code, const QString &reason)
     }
     d->keepAliveTimer.stop();
     d->pongTimer.stop();
-    startDeadline(d->phaseTimer, d->options.closeTimeout(), this);
+    d->phaseTimer.start(d->clock, this, d->options.closeTimeout());
     d->setState(State::Closing);
     if (d->channel)
         d->channel->close(code, reason);
@@ -644,7 +661,7 @@ QList<WebSocket::Header> WebSocket::handshakeRequestHeaders() const
 {
     Q_D(const WebSocket);
     if (d->channel)
-        return d->channel->handshake().requestHeaders;
+        return headerFields(d->channel->handshake().requestHead, HttpHeadParser::Mode::Request);
     QList<Header> headers;
     if (d->planner) {
         // While Connecting: the request of the latest attempt, as sent (proxy credentials are
@@ -668,7 +685,9 @@ int WebSocket::handshakeStatusCode() const
 QList<WebSocket::Header> WebSocket::handshakeResponseHeaders() const
 {
     Q_D(const WebSocket);
-    return d->channel ? d->channel->handshake().responseHeaders : QList<Header>();
+    return d->channel
+        ? headerFields(d->channel->handshake().responseHead, HttpHeadParser::Mode::Response)
+        : QList<Header>();
 }
 
 QString WebSocket::subprotocol() const

@@ -5,10 +5,9 @@
 #include <qtws/connectreport.h>
 #include <qtws/websocket.h>
 
+#include "common/clientclock.h"
 #include "transport/messagechannel.h"
 
-#include <QtCore/QBasicTimer>
-#include <QtCore/QElapsedTimer>
 #include <QtCore/QPointer>
 #include <QtCore/QStringDecoder>
 
@@ -44,6 +43,14 @@ public:
     */
     static void openOnStream(WebSocket *socket, ByteStream *stream, const QNetworkRequest &request,
         const WebSocketOptions &options);
+
+    /*!
+        Makes \a socket read the time and run its deadlines (connect, per attempt, close,
+        keep-alive, pong) on \a clock (not owned; it must outlive the socket) instead of the
+        system clock: the hook tests use to drive timeouts.
+    */
+    static void setClock(WebSocket *socket, ClientClock *clock);
+    static WebSocketPrivate *get(WebSocket *socket) { return socket->d_func(); }
 
     bool prepareOpen(const QNetworkRequest &request, const WebSocketOptions &options);
     void onPlannerFinished();
@@ -86,11 +93,10 @@ public:
 
     // Deadlines of the open connection (the planner keeps the connect deadline): closing, the
     // keep-alive tick and the pong deadline. Never a timer per message.
-    QBasicTimer phaseTimer;
-    QBasicTimer keepAliveTimer;
-    QBasicTimer pongTimer;
-    QElapsedTimer clock; // started at open(); timestamps below are clock.elapsed()
-    qint64 lastReceivedAt = 0; // for keep-alive: ping only when idle
+    ClockTimer phaseTimer;
+    ClockTimer keepAliveTimer;
+    ClockTimer pongTimer;
+    ClientClock *clock = ClientClock::system(); // timestamps below are clock->now()
     struct PendingPing
     {
         QByteArray payload;

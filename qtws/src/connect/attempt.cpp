@@ -13,7 +13,6 @@
 
 #include <QtCore/QTimerEvent>
 
-#include <limits>
 
 namespace QtWs {
 
@@ -95,9 +94,14 @@ bool Attempt::isForwarded() const
 ConnectAttempt Attempt::record() const
 {
     ConnectAttempt r = m_record;
-    if (!m_finished && m_elapsed.isValid())
-        r.setDuration(std::chrono::milliseconds(m_elapsed.elapsed()));
+    if (!m_finished && m_startedAt)
+        r.setDuration(elapsed());
     return r;
+}
+
+std::chrono::milliseconds Attempt::elapsed() const
+{
+    return std::chrono::milliseconds(m_context->clock->now() - m_startedAt);
 }
 
 MessageChannel *Attempt::takeChannel()
@@ -126,10 +130,9 @@ void Attempt::startOnStream(ByteStream *stream, std::chrono::milliseconds timeou
 void Attempt::begin(std::chrono::milliseconds timeout)
 {
     m_timeout = timeout;
-    m_elapsed.start();
-    m_record.setStartedAt(std::chrono::milliseconds(m_context->clock.elapsed()));
-    m_deadline.start(int(std::clamp<qint64>(timeout.count(), 1, std::numeric_limits<int>::max())),
-        this);
+    m_startedAt = m_context->clock->now();
+    m_record.setStartedAt(m_context->sinceOpen());
+    m_deadline.start(m_context->clock, this, std::max(timeout, std::chrono::milliseconds(1)));
     if (isHttpProxy(m_hop)) {
         m_auth = new ProxyAuthSession(m_hop, this);
         connect(m_auth, &ProxyAuthSession::proxyAuthenticationRequired, this,
@@ -146,7 +149,7 @@ void Attempt::cancel()
     m_finished = true;
     m_deadline.stop();
     m_record.setOutcome(ConnectAttempt::Outcome::Cancelled);
-    m_record.setDuration(std::chrono::milliseconds(m_elapsed.elapsed()));
+    m_record.setDuration(elapsed());
     release();
 }
 
@@ -382,19 +385,20 @@ void Attempt::succeed(
     // strict (RFC 6455 §8.1 lets an endpoint fail as soon as the data is known invalid).
     eo.reader.decodeText = false;
     eo.setDeflate(result.deflate, result.deflateParameters);
-    StreamChannel::Opening opening {m_request.toRequestHead(), response, result};
+    StreamChannel::Opening opening(m_request.toRequestHead(), response, result);
     ByteStream *stream = m_stream;
     m_stream = nullptr;
     stream->disconnect(this);
-    m_channel = new StreamChannel(stream, eo, std::move(opening), leftover, this);
+    m_channel = new StreamChannel(
+        stream, eo, std::move(opening), leftover, m_context->clock, this);
     m_finished = true;
     m_deadline.stop();
     m_record.setOutcome(ConnectAttempt::Outcome::Succeeded);
     m_record.setReason(QStringLiteral("upgraded to WebSocket"));
-    m_record.setDuration(std::chrono::milliseconds(m_elapsed.elapsed()));
+    m_record.setDuration(elapsed());
     qCDebug(lcQtwsTransport, "[%p] %s via %s succeeded in %lld ms", static_cast<void *>(this),
         qPrintable(strategyName(m_strategy)), qPrintable(m_hop.toPacString()),
-        qint64(m_elapsed.elapsed()));
+        qint64(elapsed().count()));
     release();
     Q_EMIT finished();
 }
@@ -410,7 +414,7 @@ void Attempt::fail(
     m_record.setFailure(failure, reason);
     if (!detail.isEmpty())
         m_record.setDetail(detail);
-    m_record.setDuration(std::chrono::milliseconds(m_elapsed.elapsed()));
+    m_record.setDuration(elapsed());
     qCDebug(lcQtwsTransport, "[%p] %s via %s failed: %s (%s)", static_cast<void *>(this),
         qPrintable(strategyName(m_strategy)), qPrintable(m_hop.toPacString()), qPrintable(reason),
         qPrintable(detail));
@@ -420,7 +424,7 @@ void Attempt::fail(
 
 void Attempt::timerEvent(QTimerEvent *event)
 {
-    if (event->timerId() != m_deadline.timerId())
+    if (event->timerId() != m_deadline.id())
         return QObject::timerEvent(event);
     m_deadline.stop();
     const QString what = m_path ? m_path->stepText()

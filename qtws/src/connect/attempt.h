@@ -2,6 +2,7 @@
 #ifndef QTWS_CONNECT_ATTEMPT_H
 #define QTWS_CONNECT_ATTEMPT_H
 
+#include "common/clientclock.h"
 #include "protocol/handshake.h"
 #include "protocol/httpmessage.h"
 
@@ -9,8 +10,6 @@
 #include <qtws/websocket.h>
 #include <qtws/websocketoptions.h>
 
-#include <QtCore/QBasicTimer>
-#include <QtCore/QElapsedTimer>
 #include <QtCore/QObject>
 #include <QtCore/QPointer>
 #include <QtNetwork/QAuthenticator>
@@ -38,7 +37,13 @@ struct AttemptContext
     WebSocketOptions options;
     QList<QSslError> ignoredSslErrors;
     bool frameEvents = false; //!< the WebSocket reports single frames
-    QElapsedTimer clock; //!< started by open(): attempt times are offsets from it
+    ClientClock *clock = ClientClock::system(); //!< deadlines and timestamps (tests: a manual one)
+    qint64 openedAt = 0; //!< clock->now() at open(): attempt times are offsets from it
+
+    std::chrono::milliseconds sinceOpen() const
+    {
+        return std::chrono::milliseconds(clock->now() - openedAt);
+    }
 };
 
 /*!
@@ -84,6 +89,8 @@ public:
     void ignoreSslErrors(const QList<QSslError> &errors);
 
     bool isFinished() const { return m_finished; }
+    /*! Time since start(). */
+    std::chrono::milliseconds elapsed() const;
     bool isSucceeded() const
     {
         return m_record.outcome() == ConnectAttempt::Outcome::Succeeded;
@@ -136,8 +143,8 @@ private:
     Strategy m_strategy;
     std::shared_ptr<const AttemptContext> m_context;
     ConnectAttempt m_record;
-    QElapsedTimer m_elapsed;
-    QBasicTimer m_deadline;
+    qint64 m_startedAt = 0; // m_context->clock->now()
+    ClockTimer m_deadline;
     std::chrono::milliseconds m_timeout {0};
     QList<QSslError> m_ignoredSslErrors;
 

@@ -8,22 +8,16 @@
 
 #include <qtws/strategycache.h>
 
+#include <QtCore/QScopedValueRollback>
 #include <QtCore/QTimerEvent>
 
 #include <algorithm>
-#include <limits>
 
 namespace QtWs {
 
 using Failure = ConnectAttempt::Failure;
 
 namespace {
-
-void startDeadline(QBasicTimer &timer, std::chrono::milliseconds interval, QObject *receiver)
-{
-    timer.start(int(std::clamp<qint64>(interval.count(), 0, std::numeric_limits<int>::max())),
-        receiver);
-}
 
 // How far an attempt got: the failure of the attempt that got furthest says most about why the
 // connection is impossible (a server that refused the upgrade beats a proxy that refused a tunnel,
@@ -93,7 +87,7 @@ ConnectReport ConnectionPlanner::report() const
     for (const Running &run : m_running)
         r.updateAttempt(run.reportIndex, run.attempt->record());
     if (!m_finished)
-        r.setDuration(std::chrono::milliseconds(m_context->clock.elapsed()));
+        r.setDuration(m_context->sinceOpen());
     return r;
 }
 
@@ -117,14 +111,15 @@ MessageChannel *ConnectionPlanner::takeChannel()
 
 std::chrono::milliseconds ConnectionPlanner::remaining() const
 {
-    const qint64 left = m_context->options.connectTimeout().count() - m_context->clock.elapsed();
+    const qint64 left = m_context->options.connectTimeout().count() - m_context->sinceOpen().count();
     return std::chrono::milliseconds(std::max<qint64>(left, 1));
 }
 
 void ConnectionPlanner::start(ProxyResolver *resolver)
 {
+    const QScopedValueRollback starting(m_starting, true);
     ConnectMemory::watchNetworkChanges();
-    startDeadline(m_deadline, m_context->options.connectTimeout(), this);
+    m_deadline.start(m_context->clock, this, m_context->options.connectTimeout());
     bool isExplicit = false;
     const QList<ProxyCandidate> candidates = explicitCandidates(&isExplicit);
     const quint64 generation = ++m_generation;
@@ -280,7 +275,8 @@ Attempt *ConnectionPlanner::launch(const Step &step)
 
 void ConnectionPlanner::startOnStream(ByteStream *stream)
 {
-    startDeadline(m_deadline, m_context->options.connectTimeout(), this);
+    const QScopedValueRollback starting(m_starting, true);
+    m_deadline.start(m_context->clock, this, m_context->options.connectTimeout());
     const ProxyCandidate direct = ProxyCandidate::direct(
         ProxyCandidate::Source::Explicit, QStringLiteral("a connected stream"));
     m_report.setResolution(ProxyResolution::success(m_context->url, {direct},
@@ -295,7 +291,7 @@ void ConnectionPlanner::armRacingTimer()
     const std::chrono::milliseconds delay = m_context->options.racingDelay();
     if (delay.count() > 0 && m_next < m_plan.size()
         && qsizetype(m_running.size()) < MaxParallelAttempts)
-        startDeadline(m_racing, delay, this);
+        m_racing.start(m_context->clock, this, delay);
     else
         m_racing.stop();
 }
@@ -399,10 +395,15 @@ void ConnectionPlanner::finish(WebSocket::Error error, const QString &message)
         run.attempt->deleteLater();
     }
     m_running.clear();
-    m_report.setDuration(std::chrono::milliseconds(m_context->clock.elapsed()));
+    m_report.setDuration(m_context->sinceOpen());
     m_report.finish(error == WebSocket::Error::NoError, message);
-    QMetaObject::invokeMethod(
-        this, [this] { Q_EMIT finished(); }, Qt::QueuedConnection);
+    // Never from inside start(); from a timer or an attempt's end, at once (a deadline that
+    // expires reports in the same turn).
+    if (m_starting)
+        QMetaObject::invokeMethod(
+            this, [this] { Q_EMIT finished(); }, Qt::QueuedConnection);
+    else
+        Q_EMIT finished();
 }
 
 void ConnectionPlanner::cancel()
@@ -433,13 +434,13 @@ void ConnectionPlanner::ignoreSslErrors(const QList<QSslError> &errors)
 
 void ConnectionPlanner::timerEvent(QTimerEvent *event)
 {
-    if (event->timerId() == m_racing.timerId()) {
+    if (event->timerId() == m_racing.id()) {
         m_racing.stop();
         if (!m_finished && !m_running.empty())
             startNext();
         return;
     }
-    if (event->timerId() != m_deadline.timerId())
+    if (event->timerId() != m_deadline.id())
         return QObject::timerEvent(event);
     m_deadline.stop();
     QStringList lines;

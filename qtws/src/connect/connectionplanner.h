@@ -8,7 +8,6 @@
 #include <qtws/proxyresolver.h>
 #include <qtws/websocket.h>
 
-#include <QtCore/QBasicTimer>
 #include <QtCore/QObject>
 #include <QtNetwork/QAuthenticator>
 #include <QtCore/QPointer>
@@ -120,13 +119,14 @@ private:
     qsizetype m_next = 0;
     std::vector<Running> m_running;
     std::vector<std::pair<WebSocket::Error, ConnectAttempt>> m_failures;
-    QBasicTimer m_deadline;
-    QBasicTimer m_racing;
+    ClockTimer m_deadline;
+    ClockTimer m_racing;
     QPointer<MessageChannel> m_channel;
     WebSocket::Error m_error = WebSocket::Error::NoError;
     QString m_errorString;
     quint64 m_generation = 0;
     bool m_finished = false;
+    bool m_starting = false; // inside start(): finished() must wait for the event loop
 };
 
 } // namespace QtWs

@@ -56,8 +56,9 @@ Endpoint::Result Endpoint::feed(QByteArrayView data)
 
 bool Endpoint::takeReaderEvent()
 {
-    m_event = m_reader.takeEvent();
-    switch (m_event.type) {
+    // The event stays in the reader until the owner takes it: one MessageEvent per connection.
+    MessageEvent &event = m_reader.event();
+    switch (event.type) {
     case MessageEvent::Type::TextMessage:
     case MessageEvent::Type::BinaryMessage:
     case MessageEvent::Type::TextFrame:
@@ -65,15 +66,14 @@ bool Endpoint::takeReaderEvent()
         if (!m_closeSent)
             return true;
         // RFC 6455 §5.5.1: after sending Close we process no further data. The storage is reused.
-        m_reader.recycle(std::move(m_event.payload));
-        m_event = MessageEvent();
+        m_reader.recycle(m_reader.takeEvent().payload);
         return false;
     case MessageEvent::Type::Ping:
         // RFC 6455 §5.5.2: answer with a Pong carrying the same payload; after our Close nothing
         // but the Close is owed (§5.5.1).
         if (!m_closeSent) {
             reserveOutput();
-            m_writer.writePong(m_output, m_event.payload);
+            m_writer.writePong(m_output, event.payload);
         }
         return true;
     case MessageEvent::Type::Pong:
@@ -85,7 +85,7 @@ bool Endpoint::takeReaderEvent()
         if (!m_closeSent) {
             m_closeSent = true;
             reserveOutput();
-            m_writer.writeClose(m_output, m_event.closeCode);
+            m_writer.writeClose(m_output, event.closeCode);
         }
         return true;
     case MessageEvent::Type::Error:
@@ -94,7 +94,7 @@ bool Endpoint::takeReaderEvent()
         if (!m_closeSent) {
             m_closeSent = true;
             reserveOutput();
-            m_writer.writeClose(m_output, m_event.closeCode);
+            m_writer.writeClose(m_output, event.closeCode);
         }
         return true;
     case MessageEvent::Type::None:

@@ -110,7 +110,7 @@ public:
     */
     Result feed(QByteArrayView data);
     /*! The pending event (moves it out). */
-    MessageEvent takeEvent() { return std::move(m_event); }
+    MessageEvent takeEvent() { return m_reader.takeEvent(); }
 
     /*!
         Where the next payload bytes of a large data frame may be read straight from the socket
@@ -174,7 +174,6 @@ private:
     MessageReader m_reader;
     MessageWriter m_writer;
     QByteArray m_output;
-    MessageEvent m_event;
     bool m_closeSent = false;
     bool m_closeReceived = false;
 };

@@ -202,26 +202,22 @@ QTWS_EXPORT void applyMask(
 QTWS_EXPORT void copyMasked(
     char *dst, const char *src, qsizetype size, quint32 maskKey, quint64 keyOffset = 0) noexcept;
 
+/*! Bytes of randomness each thread buffers for masking keys (1024 keys). */
+constexpr qsizetype MaskKeyBufferSize = 4096;
+
 /*!
     Fills \a keys with \a count fresh masking keys (RFC 6455 §5.3: "derived from a strong source of
     entropy", §10.3: unpredictable to the application and to the server).
 
-    QRandomGenerator::system() costs about a microsecond per 32-bit word on virtual machines (RDSEED
-    or a system call per word), which would cap a client at about a million frames per second. The
-    keys therefore come from a per-thread ChaCha20 keystream (RFC 8439 §2.3) keyed with 256 bits and
-    a nonce from QRandomGenerator::system(), rekeyed every 16384 blocks (262144 keys): a
-    cryptographically secure generator, so observing keys on the wire does not predict the next ones
-    (unlike a Mersenne twister).
+    The keys come from OpenSSL's cryptographically secure generator (RAND_bytes(), a DRBG seeded
+    from the kernel), MaskKeyBufferSize bytes per call into a per-thread buffer: a word at a time,
+    QRandomGenerator::system() costs about half a microsecond here, and getrandom(2) into the same
+    buffer about ten times RAND_bytes() per key. A key is wiped from the buffer as it is handed
+    out.
 */
 QTWS_EXPORT void generateMaskKeys(quint32 *keys, qsizetype count);
 /*! One fresh masking key; see generateMaskKeys(). */
 QTWS_EXPORT quint32 generateMaskKey();
-
-namespace Detail {
-/*! The ChaCha20 block function of RFC 8439 §2.3 (exposed for its test vector). */
-QTWS_EXPORT void chacha20Block(
-    const quint32 key[8], quint32 counter, const quint32 nonce[3], quint32 out[16]) noexcept;
-} // namespace Detail
 
 } // namespace QtWs::Protocol
 

@@ -73,8 +73,8 @@ MessageReader::Result MessageReader::feed(QByteArrayView data)
 {
     dropDirect();
     if (m_hasPending) {
-        m_event = std::move(m_pending);
-        m_pending = MessageEvent();
+        m_event = std::move(*m_pending);
+        *m_pending = MessageEvent();
         m_hasPending = false;
         return {0, true};
     }
@@ -310,7 +310,9 @@ bool MessageReader::finishFrame(Result *result)
         result->eventReady = true;
         if (!m_frame.fin)
             return true;
-        target = &m_pending;
+        if (!m_pending)
+            m_pending = std::make_unique<MessageEvent>();
+        target = m_pending.get();
         m_hasPending = true;
     }
     if (!m_frame.fin)

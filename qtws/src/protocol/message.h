@@ -156,6 +156,8 @@ public:
     Result feed(QByteArrayView data);
     /*! The pending event (moves it out). */
     MessageEvent takeEvent();
+    /*! The pending event in place, for a caller that acts on it before it is taken. */
+    MessageEvent &event() { return m_event; }
 
     /*!
         A writable area for the next payload bytes of the current data frame (uncompressed), or an
@@ -215,7 +217,9 @@ private:
     Utf8Validator m_utf8;
     std::unique_ptr<Inflater> m_inflater;
     MessageEvent m_event;
-    MessageEvent m_pending; // the message event that follows the last frame event
+    // The message event that follows the last frame event: only with frame events, so allocated
+    // then (idle connections stay small).
+    std::unique_ptr<MessageEvent> m_pending;
     bool m_hasPending = false;
     bool m_decodeAtEnd = false; // current text message: validate by decoding at its end
     bool m_finished = false;
@@ -228,8 +232,8 @@ private:
     \brief Encodes messages and control frames into an output buffer (RFC 6455 §5, RFC 7692 §7.2.1).
 
     Appends header and payload to a caller's buffer with one copy of the payload (masked on the way
-    for the client role, with a fresh key per frame from generateMaskKey(), a ChaCha20 stream keyed
-    from QRandomGenerator::system()). Messages can be cut into frames of fragmentSize bytes; with
+    for the client role, with a fresh key per frame from generateMaskKey(), OpenSSL's generator
+    read through a per-thread buffer). Messages can be cut into frames of fragmentSize bytes; with
     permessage-deflate, messages are compressed as a whole and RSV1 is set on the first frame.
 
     \since 0.1

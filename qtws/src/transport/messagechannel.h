@@ -84,15 +84,16 @@ public:
     virtual bool closeReceived() const = 0;
     /*! Bytes accepted by sendMessage() and not yet handed to the network. */
     virtual qint64 bufferedAmount() const = 0;
-    /*! Milliseconds since anything last arrived from the peer (keep-alive pings only when idle). */
-    virtual qint64 idleTime() const = 0;
+    /*! When anything last arrived from the peer, on the connection's ClientClock (keep-alive
+        pings only when idle). */
+    virtual qint64 lastReceivedAt() const = 0;
 
     /*! The opening handshake as it went: what the WebSocket's accessors report. */
     struct Handshake
     {
-        QList<WebSocket::Header> requestHeaders;
+        QByteArray requestHead; //!< the request head as sent, serialized
         int statusCode = 0;
-        QList<WebSocket::Header> responseHeaders;
+        QByteArray responseHead; //!< the response head as received, serialized
         QByteArray subprotocol;
         QByteArray extensions;
         bool compressed = false;

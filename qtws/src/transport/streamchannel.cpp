@@ -25,27 +25,29 @@ WebSocket::Error errorForFailureCode(quint16 code)
     }
 }
 
-QList<WebSocket::Header> headerList(const HttpHeaders &headers)
-{
-    QList<WebSocket::Header> list;
-    list.reserve(headers.size());
-    for (const HttpHeaders::Field &f : headers)
-        list.append({f.name, f.value});
-    return list;
-}
-
 } // namespace
 
+StreamChannel::Opening::Opening(
+    const HttpRequestHead &request, const HttpResponseHead &response, const HandshakeResult &result)
+    : requestHead(request.toByteArray())
+    , responseHead(response.toByteArray())
+    , statusCode(response.statusCode)
+    , subprotocol(result.subprotocol)
+    , extensions(result.extensions)
+    , compressed(result.deflate)
+{ }
+
 StreamChannel::StreamChannel(ByteStream *stream, const EndpointOptions &options, Opening opening,
-    const QByteArray &pending, QObject *parent)
+    const QByteArray &pending, ClientClock *clock, QObject *parent)
     : MessageChannel(parent)
     , m_stream(stream)
     , m_endpoint(Role::Client, options)
     , m_opening(std::move(opening))
     , m_pending(pending)
+    , m_clock(clock)
+    , m_lastReceivedAt(clock->now())
 {
     stream->setParent(this);
-    m_sinceReceived.start();
 }
 
 StreamChannel::~StreamChannel()
@@ -138,12 +140,12 @@ qint64 StreamChannel::bufferedAmount() const
 MessageChannel::Handshake StreamChannel::handshake() const
 {
     Handshake h;
-    h.requestHeaders = headerList(m_opening.request.headers);
-    h.statusCode = m_opening.response.statusCode;
-    h.responseHeaders = headerList(m_opening.response.headers);
-    h.subprotocol = m_opening.result.subprotocol;
-    h.extensions = m_opening.result.extensions;
-    h.compressed = m_opening.result.deflate;
+    h.requestHead = m_opening.requestHead;
+    h.statusCode = m_opening.statusCode;
+    h.responseHead = m_opening.responseHead;
+    h.subprotocol = m_opening.subprotocol;
+    h.extensions = m_opening.extensions;
+    h.compressed = m_opening.compressed;
     return h;
 }
 
@@ -156,7 +158,7 @@ void StreamChannel::onReadyRead()
 {
     if (!m_stream || m_gone || m_stream->bytesAvailable() <= 0)
         return;
-    m_sinceReceived.restart();
+    m_lastReceivedAt = m_clock->now();
     const bool nested = std::exchange(m_receiving, true);
     // Handler calls may abort, or delete the WebSocket and with it this channel.
     const QPointer<StreamChannel> alive(this);

@@ -2,11 +2,11 @@
 #ifndef QTWS_TRANSPORT_STREAMCHANNEL_H
 #define QTWS_TRANSPORT_STREAMCHANNEL_H
 
+#include "common/clientclock.h"
 #include "messagechannel.h"
 #include "protocol/endpoint.h"
 #include "protocol/handshake.h"
 
-#include <QtCore/QElapsedTimer>
 #include <QtCore/QPointer>
 
 #include <memory>
@@ -41,12 +41,23 @@ public:
     */
     static constexpr qint64 EarlyFlushThreshold = 64 * 1024;
 
-    /*! What the channel keeps of the opening handshake (for WebSocket's accessors). */
+    /*!
+        What the channel keeps of the opening handshake for WebSocket's accessors: the heads
+        serialized (one buffer each, parsed again on demand: an idle connection keeps no lists of
+        fields) and what was negotiated.
+    */
     struct Opening
     {
-        Protocol::HttpRequestHead request;
-        Protocol::HttpResponseHead response;
-        Protocol::HandshakeResult result;
+        QByteArray requestHead;
+        QByteArray responseHead;
+        int statusCode = 0;
+        QByteArray subprotocol;
+        QByteArray extensions;
+        bool compressed = false;
+
+        Opening() = default;
+        Opening(const Protocol::HttpRequestHead &request, const Protocol::HttpResponseHead &response,
+            const Protocol::HandshakeResult &result);
     };
 
     /*!
@@ -55,7 +66,7 @@ public:
         after the 101.
     */
     StreamChannel(ByteStream *stream, const Protocol::EndpointOptions &options, Opening opening,
-        const QByteArray &pending, QObject *parent = nullptr);
+        const QByteArray &pending, ClientClock *clock, QObject *parent = nullptr);
     ~StreamChannel() override;
 
     void start() override;
@@ -68,7 +79,7 @@ public:
     bool closeSent() const override { return m_endpoint.closeSent(); }
     bool closeReceived() const override { return m_endpoint.closeReceived(); }
     qint64 bufferedAmount() const override;
-    qint64 idleTime() const override { return m_sinceReceived.elapsed(); }
+    qint64 lastReceivedAt() const override { return m_lastReceivedAt; }
     Handshake handshake() const override;
     QString peerDescription() const override;
 
@@ -87,7 +98,8 @@ private:
     Protocol::Endpoint m_endpoint;
     Opening m_opening;
     QByteArray m_pending;
-    QElapsedTimer m_sinceReceived;
+    ClientClock *m_clock;
+    qint64 m_lastReceivedAt;
     bool m_started = false;
     bool m_receiving = false; // inside onReadyRead(): sends are flushed when it returns
     bool m_flushScheduled = false;

@@ -159,8 +159,13 @@ QStringList decodeOutput(const Endpoint &endpoint, QByteArrayView prefix = {})
         if (!r.eventReady)
             break;
         frames.append(describe(peer.takeEvent()));
+        // The peer's reader ignores what follows a Close: show it instead (nothing may follow).
+        if (peer.isFinished() && !out.isEmpty()) {
+            frames.append(QStringLiteral("bytes after close"));
+            break;
+        }
     }
-    if (!out.isEmpty())
+    if (!out.isEmpty() && !peer.isFinished())
         frames.append(QStringLiteral("trailing bytes"));
     return frames;
 }
