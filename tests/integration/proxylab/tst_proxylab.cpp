@@ -208,6 +208,8 @@ private Q_SLOTS:
     void httpsProxyWithTheCa();
     void fixtureFailsWithTheProxysOwnLog();
     void stopLeavesNoProcess();
+    void noBypassThroughSquid_data();
+    void noBypassThroughSquid();
 
     void scriptedMisbehaviour_data();
     void scriptedMisbehaviour();
@@ -652,6 +654,49 @@ void tst_ProxyLab::stopLeavesNoProcess()
     apache.stop();
     QVERIFY(!apache.isRunning());
     QCOMPARE(::kill(-group, 0), -1); // no process of its group is left
+}
+
+void tst_ProxyLab::noBypassThroughSquid_data()
+{
+    QTest::addColumn<bool>("viaProxy");
+    QTest::addColumn<QByteArray>("attempts");
+    QTest::addRow("through the proxy") << true << QByteArray("direct-attempts: 0");
+    QTest::addRow("control: --noproxy") << false << QByteArray("direct-attempts: 1");
+}
+
+void tst_ProxyLab::noBypassThroughSquid()
+{
+    // How the planner's scenarios use nobypass.sh: a fixture and an in-process origin outside, the
+    // client inside a namespace where only the proxy is reachable.
+    QFETCH(bool, viaProxy);
+    QFETCH(QByteArray, attempts);
+    SquidProxy squid;
+    QVERIFY(startFixture(squid));
+    const QString origin = QStringLiteral("127.0.0.1:%1").arg(m_origin->port());
+    QStringList client {QStringLiteral("curl"), QStringLiteral("-sS"), QStringLiteral("-m"),
+        QStringLiteral("10"), QStringLiteral("-x"), squid.url().toString()};
+    if (!viaProxy)
+        client << QStringLiteral("--noproxy") << QStringLiteral("*");
+    client << QStringLiteral("http://origin.test:%1/nobypass").arg(m_origin->port());
+    if (!viaProxy) // the namespace has no name for origin.test
+        client.last().replace(QStringLiteral("origin.test"), QStringLiteral("127.0.0.1"));
+    QProcess harness;
+    harness.start(QStringLiteral(QTWS_NOBYPASS_SCRIPT),
+        QStringList {QStringLiteral("--proxy"), squid.url().authority(), QStringLiteral("--origin"),
+            origin, QStringLiteral("--timeout"), QStringLiteral("20"), QStringLiteral("--")}
+            + client);
+    QVERIFY(QTest::qWaitFor([&] { return harness.state() == QProcess::NotRunning; }, 60000));
+    const QByteArray out = harness.readAllStandardOutput();
+    const QByteArray err = harness.readAllStandardError();
+    if (harness.exitCode() == 77)
+        QSKIP(err.trimmed().constData());
+    QVERIFY2(harness.exitCode() == 0, QByteArray(out + err).constData());
+    QVERIFY2(out.contains(attempts), QByteArray(out + err).constData());
+    const bool reachedOrigin = !m_origin->requests().isEmpty();
+    QCOMPARE(reachedOrigin, viaProxy);
+    if (viaProxy)
+        QCOMPARE(m_origin->requests().first().headers.value("Via"),
+            QByteArray("1.1 qtws-squid (squid/5.7)"));
 }
 
 void tst_ProxyLab::scriptedMisbehaviour_data()
