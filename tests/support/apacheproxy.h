@@ -26,8 +26,8 @@ namespace QtWs::Test {
     (for localhost and 127.0.0.1): clients trust caCertificate() / caPath().
 
     Expected behaviour (docs/proxies-observed.md):
-    - CONNECT to a port outside AllowCONNECT: "403 Forbidden" ("Server: Apache/2.4.x (Debian)",
-      HTML body; error log AH00898 "Connect to remote machine blocked").
+    - CONNECT to a port outside AllowCONNECT: "HTTP/1.1 403 Proxy Error" ("Server:
+      Apache/2.4.x (Debian)", HTML body; error log AH00898 "Connect to remote machine blocked").
     - CONNECT to an allowed port: "HTTP/1.0 200 Connection Established" with
       "Proxy-agent: Apache/2.4.x (Debian)"; an unreachable target gives 503.
     - absolute-form GET "http://..." with "Upgrade: websocket": forwarded with Upgrade removed and

@@ -18,7 +18,8 @@ namespace QtWs::Test {
     Expected behaviour (docs/proxies-observed.md):
     - CONNECT to any port: "HTTP/1.1 200 Connection established", then a tunnel.
     - absolute-form GET with "Upgrade: websocket": forwarded with Upgrade and
-      "Connection: Upgrade" intact; the origin's answer comes back.
+      "Connection: Upgrade" intact; the origin's 101 comes back, but Privoxy does not switch to
+      relaying bytes afterwards (nothing the client sends after the 101 is answered within 2 s).
     - "OPTIONS * ... Upgrade:": "400 Invalid header received from client".
     \since 0.2
 */

@@ -24,7 +24,7 @@ namespace QtWs::Test {
 namespace {
 
 constexpr int StartAttempts = 3; // a free port can be taken between probing and binding
-constexpr int StopGraceMs = 5000; // SIGTERM, then SIGKILL
+constexpr int StopGraceMs = 3000; // SIGTERM, then SIGKILL
 constexpr int GroupDrainMs = 2000; // children of the proxy leaving after it exited
 constexpr qsizetype DiagnosticTailBytes = 6000;
 
@@ -91,14 +91,28 @@ QByteArray tail(const QByteArray &text)
     return text.size() > DiagnosticTailBytes ? "..." + text.right(DiagnosticTailBytes) : text;
 }
 
-bool groupExists(qint64 group)
+// True while a process of \a group is alive. Zombies do not count: orphaned workers are reaped by
+// PID 1, which may take its time, and kill(-group, 0) still finds them.
+bool groupHasLiveProcess(qint64 group)
 {
-    return ::kill(pid_t(-group), 0) == 0 || errno != ESRCH;
+    if (::kill(pid_t(-group), 0) != 0 && errno == ESRCH)
+        return false;
+    const QStringList pids = QDir(QStringLiteral("/proc")).entryList(QDir::Dirs);
+    for (const QString &pid : pids) {
+        // "pid (comm) state ppid pgrp ...": comm may hold spaces and parentheses.
+        const QByteArray stat = readFile(QStringLiteral("/proc/%1/stat").arg(pid));
+        const QList<QByteArray> fields = stat.mid(stat.lastIndexOf(')') + 2).split(' ');
+        if (fields.size() > 2 && fields[2].toLongLong() == group && fields[0] != "Z")
+            return true;
+    }
+    return false;
 }
 
 } // namespace
 
-ProxyFixture::ProxyFixture() = default;
+ProxyFixture::ProxyFixture()
+    : m_stopSignal(SIGTERM)
+{ }
 
 ProxyFixture::~ProxyFixture()
 {
@@ -201,21 +215,30 @@ bool ProxyFixture::portWasTaken() const
 
 void ProxyFixture::stop()
 {
+    // Called by ~ProxyFixture: no virtual function may be called from here.
     if (m_group == 0)
         return;
     const auto group = pid_t(m_group);
-    ::kill(-group, SIGTERM);
-    if (!m_process.waitForFinished(StopGraceMs)) {
+    ::kill(group, m_stopSignal); // the main process stops its own workers and helpers
+    // The event loop keeps running: peers in the test's own thread (an origin server) must be
+    // able to see their connections close while the proxy shuts them down.
+    const auto exited = [this] { return m_process.state() == QProcess::NotRunning; };
+    if (!QTest::qWaitFor(exited, StopGraceMs)) {
         ::kill(-group, SIGKILL);
-        m_process.waitForFinished(StopGraceMs);
+        (void)QTest::qWaitFor(exited, StopGraceMs);
     }
     // Workers and helpers leave once the main process is gone; whatever stays is killed.
     QDeadlineTimer drain(GroupDrainMs);
-    while (groupExists(m_group) && !drain.hasExpired())
+    while (groupHasLiveProcess(m_group) && !drain.hasExpired())
         QThread::msleep(20);
     ::kill(-group, SIGKILL);
     announce("del", m_group);
     m_group = 0;
+    for (const auto &[directory, filter] : std::as_const(m_leftovers)) {
+        const QStringList names = QDir(directory).entryList({filter}, QDir::Files | QDir::System);
+        for (const QString &name : names)
+            QFile::remove(directory + QLatin1Char('/') + name);
+    }
 }
 
 bool ProxyFixture::isRunning() const

@@ -161,6 +161,16 @@ protected:
         status bytes ...'), as Apache and Privoxy write them; other lines are skipped.
     */
     static QList<ProxyLogEntry> parseCommonLogFormat(const QByteArray &text);
+    /*!
+        Stops the proxy with \a signal instead of SIGTERM: for a proxy that takes long to exit
+        gracefully and has nothing to save. Files matching \a leftovers (directory, name filter)
+        are removed after it stopped.
+    */
+    void setStopSignal(int signal, const QList<QPair<QString, QString>> &leftovers = {})
+    {
+        m_stopSignal = signal;
+        m_leftovers = leftovers;
+    }
     /*! The output the process wrote so far (stdout and stderr). */
     QByteArray processOutput() const;
 
@@ -178,6 +188,8 @@ private:
     QString m_error;
     ProxyCredentials m_credentials;
     QList<QPair<QString, QHostAddress>> m_hosts;
+    int m_stopSignal;
+    QList<QPair<QString, QString>> m_leftovers;
 };
 
 } // namespace QtWs::Test

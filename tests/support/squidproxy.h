@@ -78,6 +78,7 @@ private:
     QByteArray authenticationLines() const;
 
     QByteArrayList m_upgradeProtocols;
+    QString m_serviceName; // -n: names Squid's shared memory segments, one set per instance
     QList<quint16> m_sslPorts;
     Authentication m_authentication = Authentication::None;
 };

@@ -22,7 +22,9 @@ namespace QtWs::Test {
       "403 Access violation" (logged "Refused CONNECT method on port N").
     - absolute-form GET with "Upgrade: websocket": forwarded with Upgrade removed and
       "Connection: close" added (plus "Via: 1.1 tinyproxy (tinyproxy/1.11.1)").
-    - "OPTIONS * ... Upgrade:": "400 Bad Request" (it takes "*" for a transparent-proxy request).
+    - "OPTIONS * ... Upgrade:": taken for a transparent-proxy request and forwarded to the Host
+      as "OPTIONS *" with Upgrade removed and "Connection: close" (the origin answers); a Host
+      that is one of tinyproxy's own addresses gets "400 Bad Request".
     The log has no status: entries carry method and target only (status 0).
     \since 0.2
 */
