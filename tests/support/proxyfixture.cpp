@@ -325,7 +325,9 @@ bool ProxyFixture::writeFile(
         *error = QStringLiteral("%1: %2").arg(f.fileName(), f.errorString());
         return false;
     }
-    return true;
+    // 0644 whatever the umask: proxies read their files after switching to their own user.
+    return f.setPermissions(QFileDevice::ReadOwner | QFileDevice::WriteOwner
+        | QFileDevice::ReadGroup | QFileDevice::ReadOther);
 }
 
 QString ProxyFixture::filePath(const QString &relativePath) const

@@ -15,7 +15,9 @@ namespace QtWs::Test {
     to ports outside SSL_ports (443), allow localhost. Ours are only the port, the pid file, the
     logs, the hosts_file (addHost()), no disk cache and "cache deny all" (every request reaches
     the origin), and a fixed visible_hostname "qtws-squid" (so Via reads "1.1 qtws-squid
-    (squid/5.7)"). Squid started as root runs as user "proxy" (cache_effective_user): the
+    (squid/5.7)"), and DNS on loopback ("dns_nameservers 127.0.0.1", "dns_timeout 2 seconds": a
+    name that is not in the hosts_file gets "502 Bad Gateway" after about 6 s, and no query leaves
+    the machine). Squid started as root runs as user "proxy" (cache_effective_user): the
     directory is handed to that user.
 
     Expected behaviour (docs/proxies-observed.md, /work/shared/PROXIES.md):

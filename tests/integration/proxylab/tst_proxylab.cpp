@@ -215,6 +215,7 @@ private Q_SLOTS:
     void scriptedMisbehaviour();
     void scriptedForwardAndRecord();
     void scriptedDropAfterBytes();
+    void scriptedSlowProxy();
     void scriptedSocks5_data();
     void scriptedSocks5();
 
@@ -844,6 +845,35 @@ void tst_ProxyLab::scriptedDropAfterBytes()
     socket.write(getRequest("/ws", authority, WebSocketHeaders));
     QTRY_COMPARE(socket.state(), QAbstractSocket::UnconnectedState);
     QCOMPARE(socket.readAll(), QByteArray("HTTP/1.1 101 Switchi"));
+}
+
+void tst_ProxyLab::scriptedSlowProxy()
+{
+    ScriptedProxy proxy(ScriptedProxy::Behaviour::OneBytePerSecond);
+    QCOMPARE(proxy.byteInterval(), 1000ms);
+    proxy.setByteInterval(20ms); // the same trickle, faster, to keep the test short
+    QVERIFY(proxy.listen());
+    QTcpSocket socket;
+    QVERIFY(connectSocket(&socket, proxy.port()));
+    const QByteArray authority = "127.0.0.1:" + QByteArray::number(m_origin->port());
+    socket.write(connectRequest(authority));
+    const QByteArray expected = "HTTP/1.1 200 Connection established\r\n\r\n";
+    QByteArray received;
+    int chunks = 0;
+    QVERIFY(QTest::qWaitFor(
+        [&] {
+            if (socket.bytesAvailable() > 0) {
+                received += socket.readAll();
+                ++chunks;
+            }
+            return received.size() >= expected.size();
+        },
+        ExchangeTimeoutMs));
+    QCOMPARE(received, expected);
+    QVERIFY2(chunks >= 10, qPrintable(QString::number(chunks))); // it came in a trickle
+    // The tunnel works behind the trickle: the origin's answer comes byte by byte too.
+    const Response inside = exchange(&socket, proxy.port(), getRequest("/slow", authority, {}));
+    QCOMPARE(inside.body, QByteArray("ok"));
 }
 
 void tst_ProxyLab::scriptedSocks5_data()
