@@ -16,6 +16,9 @@ packages=(
     python3
     # real peers for integration tests (started by the tests on loopback, never as system services)
     squid tinyproxy privoxy dante-server apache2 nginx haproxy
+    # proxy fixtures (tests/support): Dante's test PAM service, proxy-only host names; curl and the
+    # no-bypass harness (tests/integration/proxylab/nobypass.sh: ip netns + socat bridges)
+    libpam-wrapper libnss-wrapper curl socat iproute2
     # PAC reference implementation for the differential test and the PAC benchmark
     libpacparser-dev libpacparser1
     # headless display for browser tests and screenshots
