@@ -11,28 +11,10 @@ namespace QtWs::Protocol {
 
 namespace {
 
-char asciiLower(char c) noexcept
-{
-    return (c >= 'A' && c <= 'Z') ? char(c - 'A' + 'a') : c;
-}
-
+// Scheme and parameter names are tokens (ASCII): Qt's case-insensitive comparison is enough.
 bool equalsIgnoreCase(QByteArrayView a, QByteArrayView b) noexcept
 {
-    if (a.size() != b.size())
-        return false;
-    for (qsizetype i = 0; i < a.size(); ++i) {
-        if (asciiLower(a[i]) != asciiLower(b[i]))
-            return false;
-    }
-    return true;
-}
-
-QByteArray toLower(QByteArrayView s)
-{
-    QByteArray out(s.size(), Qt::Uninitialized);
-    for (qsizetype i = 0; i < s.size(); ++i)
-        out[i] = asciiLower(s[i]);
-    return out;
+    return a.compare(b, Qt::CaseInsensitive) == 0;
 }
 
 bool isOws(char c) noexcept
@@ -244,7 +226,7 @@ private:
                     .arg(AuthChallengeLimits::MaxParameters));
             return;
         }
-        challenge->parameters.append({toLower(name), std::move(value)});
+        challenge->parameters.append({name.toByteArray().toLower(), std::move(value)});
     }
 
     bool readValue(QByteArray *value)

@@ -81,6 +81,14 @@ QString squidDetail(const ProxyReplyEvidence &e, const QString &target)
     return {};
 }
 
+// What X-Squid-Error explains, with the status, or \a fallback.
+QString squidDetailOr(const ProxyReplyEvidence &e, const QString &target, const QString &status,
+    const QString &fallback)
+{
+    const QString detail = squidDetail(e, target);
+    return detail.isEmpty() ? fallback : QStringLiteral("%1 (%2)").arg(detail, status);
+}
+
 // ": Squid reports ERR_INVALID_URL" for an X-Squid-Error, or nothing.
 QString squidReports(const ProxyReplyEvidence &e)
 {
@@ -107,14 +115,11 @@ bool classifyCommon(ProxyReply &r, const QString &status, const QString &target,
         r.outcome = ProxyReplyOutcome::BadGateway;
         r.reason = QStringLiteral("proxy could not reach %1 (%2)").arg(target, status);
         return true;
-    case 503: {
+    case 503:
         r.outcome = ProxyReplyOutcome::ServiceUnavailable;
-        const QString detail = squidDetail(e, target);
-        r.reason = detail.isEmpty()
-            ? QStringLiteral("proxy could not reach %1 or is unavailable (%2)").arg(target, status)
-            : QStringLiteral("%1 (%2)").arg(detail, status);
+        r.reason = squidDetailOr(e, target, status,
+            QStringLiteral("proxy could not reach %1 or is unavailable (%2)").arg(target, status));
         return true;
-    }
     case 504:
         r.outcome = ProxyReplyOutcome::GatewayTimeout;
         r.reason = QStringLiteral("proxy timed out reaching %1 (%2)").arg(target, status);
@@ -183,15 +188,12 @@ void classifyConnect(ProxyReply &r, const HttpResponseHead &head, QByteArrayView
         r.reason = QStringLiteral("proxy rejected the CONNECT request as malformed (%1)%2")
                        .arg(status, squidReports(e));
         return;
-    default: {
+    default:
         r.outcome = ProxyReplyOutcome::UnexpectedStatus;
-        const QString detail = squidDetail(e, where);
-        r.reason = detail.isEmpty()
-            ? QStringLiteral("proxy answered CONNECT to %1 with %2: no tunnel%3")
-                  .arg(where, status, squidReports(e))
-            : QStringLiteral("%1 (%2)").arg(detail, status);
+        r.reason = squidDetailOr(e, where, status,
+            QStringLiteral("proxy answered CONNECT to %1 with %2: no tunnel%3")
+                .arg(where, status, squidReports(e)));
         return;
-    }
     }
 }
 
@@ -232,14 +234,12 @@ void classifyUpgradeRefusal(ProxyReply &r, const QString &status, const QString 
             : QStringLiteral("%1 rejected %2 as malformed (%3)%4")
                   .arg(who, request, status, squidReports(e));
         return;
-    default: {
+    default:
         r.outcome = ProxyReplyOutcome::UnexpectedStatus;
-        const QString detail = squidDetail(e, where);
-        r.reason = detail.isEmpty() ? QStringLiteral("%1 was answered %2 instead of 101%3")
-                                          .arg(request, status, squidReports(e))
-                                    : QStringLiteral("%1 (%2)").arg(detail, status);
+        r.reason = squidDetailOr(e, where, status,
+            QStringLiteral("%1 was answered %2 instead of 101%3")
+                .arg(request, status, squidReports(e)));
         return;
-    }
     }
 }
 

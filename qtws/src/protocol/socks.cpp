@@ -97,14 +97,19 @@ bool checkUserId(QByteArrayView userId, QString *error)
     return true;
 }
 
+void putIpv4(QByteArray &out, quint32 ipv4)
+{
+    for (int shift = 24; shift >= 0; shift -= 8)
+        out += char((ipv4 >> shift) & 0xff);
+}
+
 QByteArray socks4Head(quint16 port, quint32 ipv4)
 {
     QByteArray out;
     out += Socks4Version;
     out += ConnectCommand;
     putPort(out, port);
-    for (int shift = 24; shift >= 0; shift -= 8)
-        out += char((ipv4 >> shift) & 0xff);
+    putIpv4(out, ipv4);
     return out;
 }
 
@@ -258,8 +263,7 @@ SocksRequest socks5ConnectRequest(const QHostAddress &address, quint16 port)
     const quint32 ipv4 = address.toIPv4Address(&isIpv4);
     if (isIpv4) {
         r.bytes += char(SocksAddress::Type::IPv4);
-        for (int shift = 24; shift >= 0; shift -= 8)
-            r.bytes += char((ipv4 >> shift) & 0xff);
+        putIpv4(r.bytes, ipv4);
     } else if (address.protocol() == QAbstractSocket::IPv6Protocol) {
         r.bytes += char(SocksAddress::Type::IPv6);
         const Q_IPV6ADDR ipv6 = address.toIPv6Address();
