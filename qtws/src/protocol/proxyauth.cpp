@@ -1173,6 +1173,9 @@ ProxyAuthenticator::Decision ProxyAuthenticator::answerNtlmChallenge(
     input.password = m_credentials.password;
     input.negotiateMessage = m_ntlmNegotiate;
     const QByteArray authenticate = ntlmAuthenticateMessage(*challenge, input);
+    if (authenticate.isEmpty()) // a field over 64 KiB; answer() bounds the credentials first
+        return fail(ProxyAuthError::InvalidCredentials,
+            QStringLiteral("the NTLM AUTHENTICATE_MESSAGE would be too large"));
     m_step = Step::SentCredentials;
     return retry("NTLM " + authenticate.toBase64(), true);
 }

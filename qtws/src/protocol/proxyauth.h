@@ -275,7 +275,7 @@ struct QTWS_EXPORT NtlmAuthenticateInput
 /*!
     The AUTHENTICATE_MESSAGE ("Type 3", MS-NLMP §2.2.1.3) with an NTLMv2 response (§3.3.2). When
     the server sent a timestamp the LM response is Z(24) and a MIC is added (§3.1.5.1.2); no key
-    exchange, signing or sealing (HTTP needs none).
+    exchange, signing or sealing (HTTP needs none). Empty if a name field would exceed 64 KiB.
 */
 QTWS_EXPORT QByteArray ntlmAuthenticateMessage(
     const NtlmChallenge &challenge, const NtlmAuthenticateInput &input);
