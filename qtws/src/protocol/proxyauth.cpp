@@ -11,28 +11,10 @@ namespace QtWs::Protocol {
 
 namespace {
 
-char asciiLower(char c) noexcept
-{
-    return (c >= 'A' && c <= 'Z') ? char(c - 'A' + 'a') : c;
-}
-
+// Scheme and parameter names are tokens (ASCII): Qt's case-insensitive comparison is enough.
 bool equalsIgnoreCase(QByteArrayView a, QByteArrayView b) noexcept
 {
-    if (a.size() != b.size())
-        return false;
-    for (qsizetype i = 0; i < a.size(); ++i) {
-        if (asciiLower(a[i]) != asciiLower(b[i]))
-            return false;
-    }
-    return true;
-}
-
-QByteArray toLower(QByteArrayView s)
-{
-    QByteArray out(s.size(), Qt::Uninitialized);
-    for (qsizetype i = 0; i < s.size(); ++i)
-        out[i] = asciiLower(s[i]);
-    return out;
+    return a.compare(b, Qt::CaseInsensitive) == 0;
 }
 
 bool isOws(char c) noexcept
@@ -244,7 +226,7 @@ private:
                     .arg(AuthChallengeLimits::MaxParameters));
             return;
         }
-        challenge->parameters.append({toLower(name), std::move(value)});
+        challenge->parameters.append({name.toByteArray().toLower(), std::move(value)});
     }
 
     bool readValue(QByteArray *value)
@@ -570,14 +552,13 @@ AuthorizationResult digestAuthorization(const DigestChallenge &challenge,
     if (hasControlBytes(request.method) || hasControlBytes(request.uri) || request.method.isEmpty())
         return authFailure(ProxyAuthError::InvalidCredentials,
             QStringLiteral("invalid request method or target for a Digest response"));
-    const QCryptographicHash::Algorithm hash = (challenge.algorithm == DigestAlgorithm::Sha256
-                                                   || challenge.algorithm
-                                                       == DigestAlgorithm::Sha256Sess)
+    const QCryptographicHash::Algorithm hash
+        = (challenge.algorithm == DigestAlgorithm::Sha256
+              || challenge.algorithm == DigestAlgorithm::Sha256Sess)
         ? QCryptographicHash::Sha256
         : QCryptographicHash::Md5;
-    const auto H = [hash](const QByteArray &data) {
-        return QCryptographicHash::hash(data, hash).toHex();
-    };
+    const auto H
+        = [hash](const QByteArray &data) { return QCryptographicHash::hash(data, hash).toHex(); };
     const QByteArray userBytes = user.toUtf8();
     const QByteArray cnonce = request.cnonce.isEmpty() ? generateDigestCnonce() : request.cnonce;
     const QByteArray nc = QByteArray::number(request.nonceCount, 16).rightJustified(8, '0');
@@ -891,18 +872,20 @@ QByteArray ntlmAuthenticateMessage(const NtlmChallenge &challenge, const NtlmAut
     const quint64 time
         = serverTime ? *challenge.timestamp : in.timestamp.value_or(currentFileTime());
     const QByteArray key = ntlmV2Hash(in.user, in.domain, in.password);
-    QByteArray avPairs = challenge.targetInfo.isEmpty() ? QByteArray(4, '\0') : challenge.targetInfo;
+    QByteArray avPairs
+        = challenge.targetInfo.isEmpty() ? QByteArray(4, '\0') : challenge.targetInfo;
     if (serverTime)
         avPairs = withMicFlag(avPairs);
-    const QByteArray nt = ntlmV2Response(key, challenge.serverChallenge, clientChallenge, time, avPairs);
+    const QByteArray nt
+        = ntlmV2Response(key, challenge.serverChallenge, clientChallenge, time, avPairs);
     // §3.3.2: with a server timestamp the client sends Z(24) instead of the LMv2 response.
     const QByteArray lm = serverTime
         ? QByteArray(24, '\0')
         : ntlmLmV2Response(key, challenge.serverChallenge, clientChallenge);
     const bool unicode = challenge.flags & NegotiateUnicode;
     const auto encode = [unicode](const QString &s) { return unicode ? utf16le(s) : s.toLatin1(); };
-    const QByteArray payloads[] = {lm, nt, encode(in.domain), encode(in.user),
-        encode(in.workstation)};
+    const QByteArray payloads[]
+        = {lm, nt, encode(in.domain), encode(in.user), encode(in.workstation)};
     quint32 flags = (challenge.flags
                         & (NegotiateUnicode | NegotiateOem | NegotiateAlwaysSign
                             | NegotiateExtendedSessionSecurity))
@@ -1014,8 +997,8 @@ AuthChoice chooseAuthChallenge(const AuthChallenges &challenges)
         problems.append(QStringLiteral("the proxy offers only authentication schemes qtws does "
                                        "not support: %1")
                             .arg(QString::fromLatin1(unsupported.join(", "))));
-    failed.error = firstError != ProxyAuthError::NoError ? firstError
-                                                         : ProxyAuthError::UnsupportedScheme;
+    failed.error
+        = firstError != ProxyAuthError::NoError ? firstError : ProxyAuthError::UnsupportedScheme;
     failed.errorString = problems.join(QLatin1String("; "));
     return failed;
 }
@@ -1107,7 +1090,8 @@ QByteArray ProxyAuthenticator::authorizationFor(QByteArrayView method, QByteArra
         return {};
     AuthorizationResult r;
     if (m_scheme == AuthScheme::Basic)
-        r = basicAuthorization(m_credentials, equalsIgnoreCase(m_challenge.parameter("charset"), "UTF-8"));
+        r = basicAuthorization(
+            m_credentials, equalsIgnoreCase(m_challenge.parameter("charset"), "UTF-8"));
     else if (m_scheme == AuthScheme::Digest)
         r = digestFor(method, target);
     else
@@ -1189,12 +1173,14 @@ ProxyAuthenticator::Decision ProxyAuthenticator::answerNtlmChallenge(
     input.password = m_credentials.password;
     input.negotiateMessage = m_ntlmNegotiate;
     const QByteArray authenticate = ntlmAuthenticateMessage(*challenge, input);
+    if (authenticate.isEmpty()) // a field over 64 KiB; answer() bounds the credentials first
+        return fail(ProxyAuthError::InvalidCredentials,
+            QStringLiteral("the NTLM AUTHENTICATE_MESSAGE would be too large"));
     m_step = Step::SentCredentials;
     return retry("NTLM " + authenticate.toBase64(), true);
 }
 
-ProxyAuthenticator::Decision ProxyAuthenticator::fail(
-    ProxyAuthError error, const QString &message)
+ProxyAuthenticator::Decision ProxyAuthenticator::fail(ProxyAuthError error, const QString &message)
 {
     Decision d;
     d.action = Action::Fail;

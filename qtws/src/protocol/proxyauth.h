@@ -39,7 +39,7 @@ enum class ProxyAuthError {
     UnsupportedScheme, //!< Only schemes qtws cannot answer: Negotiate (needs GSSAPI) or unknown.
     InvalidNtlmChallenge, //!< The NTLM CHALLENGE_MESSAGE is missing or malformed (MS-NLMP §2.2.1.2).
     InvalidCredentials, //!< Credentials the scheme cannot carry (':' in a Basic user-id, control
-                        //!< characters, an empty user name).
+    //!< characters, an empty user name).
     MissingCredentials, //!< The proxy wants credentials and none were supplied.
     CredentialsRejected, //!< The proxy rejected the same credentials twice (without Digest stale).
     TooManyRounds, //!< The proxy still answered 407 after the allowed number of rounds.
@@ -275,7 +275,7 @@ struct QTWS_EXPORT NtlmAuthenticateInput
 /*!
     The AUTHENTICATE_MESSAGE ("Type 3", MS-NLMP §2.2.1.3) with an NTLMv2 response (§3.3.2). When
     the server sent a timestamp the LM response is Z(24) and a MIC is added (§3.1.5.1.2); no key
-    exchange, signing or sealing (HTTP needs none).
+    exchange, signing or sealing (HTTP needs none). Empty if a name field would exceed 64 KiB.
 */
 QTWS_EXPORT QByteArray ntlmAuthenticateMessage(
     const NtlmChallenge &challenge, const NtlmAuthenticateInput &input);

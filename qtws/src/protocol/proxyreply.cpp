@@ -81,6 +81,21 @@ QString squidDetail(const ProxyReplyEvidence &e, const QString &target)
     return {};
 }
 
+// What X-Squid-Error explains, with the status, or \a fallback.
+QString squidDetailOr(const ProxyReplyEvidence &e, const QString &target, const QString &status,
+    const QString &fallback)
+{
+    const QString detail = squidDetail(e, target);
+    return detail.isEmpty() ? fallback : QStringLiteral("%1 (%2)").arg(detail, status);
+}
+
+// ": Squid reports ERR_INVALID_URL" for an X-Squid-Error, or nothing.
+QString squidReports(const ProxyReplyEvidence &e)
+{
+    const QByteArray name = e.squidError.split(' ').value(0);
+    return name.isEmpty() ? QString() : QStringLiteral(": Squid reports %1").arg(text(name));
+}
+
 // Sentences shared by both kinds of request, for the status codes that mean the same for both.
 bool classifyCommon(ProxyReply &r, const QString &status, const QString &target, const char *what)
 {
@@ -100,14 +115,11 @@ bool classifyCommon(ProxyReply &r, const QString &status, const QString &target,
         r.outcome = ProxyReplyOutcome::BadGateway;
         r.reason = QStringLiteral("proxy could not reach %1 (%2)").arg(target, status);
         return true;
-    case 503: {
+    case 503:
         r.outcome = ProxyReplyOutcome::ServiceUnavailable;
-        const QString detail = squidDetail(e, target);
-        r.reason = detail.isEmpty()
-            ? QStringLiteral("proxy could not reach %1 or is unavailable (%2)").arg(target, status)
-            : QStringLiteral("%1 (%2)").arg(detail, status);
+        r.reason = squidDetailOr(e, target, status,
+            QStringLiteral("proxy could not reach %1 or is unavailable (%2)").arg(target, status));
         return true;
-    }
     case 504:
         r.outcome = ProxyReplyOutcome::GatewayTimeout;
         r.reason = QStringLiteral("proxy timed out reaching %1 (%2)").arg(target, status);
@@ -117,10 +129,10 @@ bool classifyCommon(ProxyReply &r, const QString &status, const QString &target,
     }
     if (e.statusCode >= 300 && e.statusCode < 400) {
         r.outcome = ProxyReplyOutcome::Redirected;
-        r.reason = QStringLiteral("%1 was redirected (%2%3): redirects are not followed")
-                       .arg(request, status,
-                           e.location.isEmpty() ? QString()
-                                                : QLatin1String(", to ") + text(e.location));
+        r.reason
+            = QStringLiteral("%1 was redirected (%2%3): redirects are not followed")
+                  .arg(request, status,
+                      e.location.isEmpty() ? QString() : QLatin1String(", to ") + text(e.location));
         return true;
     }
     return false;
@@ -135,8 +147,8 @@ void classifyConnect(ProxyReply &r, const HttpResponseHead &head, QByteArrayView
     e.generatedByProxy = e.generatedByProxy || e.statusCode < 200 || e.statusCode >= 300;
     if (e.statusCode >= 200 && e.statusCode < 300) {
         r.outcome = ProxyReplyOutcome::TunnelEstablished;
-        e.framingIgnored = head.headers.contains("Content-Length")
-            || head.headers.contains("Transfer-Encoding");
+        e.framingIgnored
+            = head.headers.contains("Content-Length") || head.headers.contains("Transfer-Encoding");
         r.reason = QStringLiteral("proxy opened a tunnel to %1 (%2)").arg(where, status);
         if (e.framingIgnored)
             r.reason += QStringLiteral(": its Content-Length/Transfer-Encoding is ignored, a 2xx "
@@ -173,11 +185,14 @@ void classifyConnect(ProxyReply &r, const HttpResponseHead &head, QByteArrayView
         return;
     case 400:
         r.outcome = ProxyReplyOutcome::BadRequest;
-        r.reason = QStringLiteral("proxy rejected the CONNECT request as malformed (%1)").arg(status);
+        r.reason = QStringLiteral("proxy rejected the CONNECT request as malformed (%1)%2")
+                       .arg(status, squidReports(e));
         return;
     default:
         r.outcome = ProxyReplyOutcome::UnexpectedStatus;
-        r.reason = QStringLiteral("proxy answered CONNECT to %1 with %2: no tunnel").arg(where, status);
+        r.reason = squidDetailOr(e, where, status,
+            QStringLiteral("proxy answered CONNECT to %1 with %2: no tunnel%3")
+                .arg(where, status, squidReports(e)));
         return;
     }
 }
@@ -200,8 +215,9 @@ void classifyUpgradeRefusal(ProxyReply &r, const QString &status, const QString 
         return;
     case 405:
         r.outcome = ProxyReplyOutcome::MethodNotAllowed;
-        r.reason = QStringLiteral("%1 does not allow %2 (%3)")
-                       .arg(who, options ? QStringLiteral("OPTIONS") : QStringLiteral("GET"), status);
+        r.reason
+            = QStringLiteral("%1 does not allow %2 (%3)")
+                  .arg(who, options ? QStringLiteral("OPTIONS") : QStringLiteral("GET"), status);
         return;
     case 501:
         r.outcome = ProxyReplyOutcome::NotImplemented;
@@ -211,13 +227,18 @@ void classifyUpgradeRefusal(ProxyReply &r, const QString &status, const QString 
         return;
     case 400:
         r.outcome = ProxyReplyOutcome::BadRequest;
-        r.reason = QStringLiteral("%1 rejected %2 as malformed (%3): some proxies reject requests "
-                                  "with \"Connection: Upgrade\"")
-                       .arg(who, request, status);
+        r.reason = e.squidError.isEmpty()
+            ? QStringLiteral("%1 rejected %2 as malformed (%3): some proxies reject requests with "
+                             "\"Connection: Upgrade\"")
+                  .arg(who, request, status)
+            : QStringLiteral("%1 rejected %2 as malformed (%3)%4")
+                  .arg(who, request, status, squidReports(e));
         return;
     default:
         r.outcome = ProxyReplyOutcome::UnexpectedStatus;
-        r.reason = QStringLiteral("%1 was answered %2 instead of 101").arg(request, status);
+        r.reason = squidDetailOr(e, where, status,
+            QStringLiteral("%1 was answered %2 instead of 101%3")
+                .arg(request, status, squidReports(e)));
         return;
     }
 }
@@ -315,16 +336,17 @@ ProxyReply classifyInvalidUpgrade(
                                                     : QStringLiteral("the upgrade request"));
     if (handshake.error == HandshakeError::InvalidAccept
         || handshake.error == HandshakeError::MissingAccept) {
-        r.reason = QStringLiteral("%1 was answered %2 with %3: the 101 did not come from the "
-                                  "origin that received our key (a proxy answered the upgrade "
-                                  "itself)")
-                       .arg(request, status,
+        r.reason = QStringLiteral("%1 got a 101 with %2 (%3): it did not come from the origin that "
+                                  "received our key, something in between answered the upgrade "
+                                  "itself")
+                       .arg(request,
                            handshake.error == HandshakeError::InvalidAccept
                                ? QStringLiteral("a wrong Sec-WebSocket-Accept")
-                               : QStringLiteral("no Sec-WebSocket-Accept"));
+                               : QStringLiteral("no Sec-WebSocket-Accept"),
+                           status);
         return r;
     }
-    r.reason = QStringLiteral("%1 was answered %2 but the handshake is invalid: %3")
+    r.reason = QStringLiteral("%1 got an invalid 101 (%2): %3")
                    .arg(request, status, handshake.errorString);
     return r;
 }

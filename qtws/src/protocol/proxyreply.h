@@ -64,7 +64,8 @@ struct QTWS_EXPORT ProxyReplyEvidence
     QByteArray location; //!< Location, for redirects.
     bool proxyAuthenticate = false; //!< At least one Proxy-Authenticate field.
     bool htmlBody = false; //!< Content-Type text/html: an error page, never handed to the app.
-    bool generatedByProxy = false; //!< The proxy itself wrote the answer (see classifyProxyReply()).
+    bool generatedByProxy
+        = false; //!< The proxy itself wrote the answer (see classifyProxyReply()).
     bool framingIgnored = false; //!< A 2xx to CONNECT carried Content-Length or Transfer-Encoding.
 };
 

@@ -97,14 +97,19 @@ bool checkUserId(QByteArrayView userId, QString *error)
     return true;
 }
 
+void putIpv4(QByteArray &out, quint32 ipv4)
+{
+    for (int shift = 24; shift >= 0; shift -= 8)
+        out += char((ipv4 >> shift) & 0xff);
+}
+
 QByteArray socks4Head(quint16 port, quint32 ipv4)
 {
     QByteArray out;
     out += Socks4Version;
     out += ConnectCommand;
     putPort(out, port);
-    for (int shift = 24; shift >= 0; shift -= 8)
-        out += char((ipv4 >> shift) & 0xff);
+    putIpv4(out, ipv4);
     return out;
 }
 
@@ -258,15 +263,13 @@ SocksRequest socks5ConnectRequest(const QHostAddress &address, quint16 port)
     const quint32 ipv4 = address.toIPv4Address(&isIpv4);
     if (isIpv4) {
         r.bytes += char(SocksAddress::Type::IPv4);
-        for (int shift = 24; shift >= 0; shift -= 8)
-            r.bytes += char((ipv4 >> shift) & 0xff);
+        putIpv4(r.bytes, ipv4);
     } else if (address.protocol() == QAbstractSocket::IPv6Protocol) {
         r.bytes += char(SocksAddress::Type::IPv6);
         const Q_IPV6ADDR ipv6 = address.toIPv6Address();
         r.bytes += QByteArray(reinterpret_cast<const char *>(ipv6.c), 16);
     } else {
-        return requestError(
-            SocksError::InvalidAddress, QStringLiteral("no address to CONNECT to"));
+        return requestError(SocksError::InvalidAddress, QStringLiteral("no address to CONNECT to"));
     }
     putPort(r.bytes, port);
     return r;
@@ -337,8 +340,17 @@ SocksReplyParser::Result SocksReplyParser::feed(QByteArrayView data)
         return {m_status, 0};
     qsizetype consumed = 0;
     while (consumed < data.size()) {
-        // Take no more than the reply needs so far: what follows belongs to the next layer.
-        const qsizetype take = qMin(bytesNeeded() - m_buffer.size(), data.size() - consumed);
+        // Take no more than the reply needs so far (what follows belongs to the next layer), and
+        // stop at the version, code and address type bytes so that an error consumes the same
+        // bytes however the input is split.
+        qsizetype stop = bytesNeeded();
+        for (const qsizetype checkpoint : {1, 2, 4}) {
+            if (m_buffer.size() < checkpoint && checkpoint < stop) {
+                stop = checkpoint;
+                break;
+            }
+        }
+        const qsizetype take = qMin(stop - m_buffer.size(), data.size() - consumed);
         m_buffer += data.sliced(consumed, take);
         consumed += take;
         if (!check(data.sliced(consumed)))
