@@ -11,6 +11,7 @@
 #include "transport/httpexchange.h"
 #include "transport/streamchannel.h"
 
+#include <QtCore/QRandomGenerator>
 #include <QtCore/QTimerEvent>
 
 
@@ -36,6 +37,28 @@ QString headerText(const HttpResponseHead &response, QByteArrayView name)
 {
     return QString::fromLatin1(response.headers.combinedValue(name));
 }
+
+/*
+    The forms of a forwarded upgrade, tried in order through the same proxy while the proxy drops
+    the upgrade (answers with the server's 2xx): each is what some real proxy needs.
+    - http:// target, "Upgrade: websocket": RFC 7230 §5.3.2 absolute form with the http spelling of
+      the ws URL (RFC 6455 §3), the form every HTTP proxy parses, and RFC 6455's own token.
+    - http:// target, "Upgrade: WebSocket": Squid compares upgrade protocol names case-sensitively,
+      and the configuration line usually quoted is "http_upgrade_request_protocols WebSocket allow
+      all"; servers must accept any case (RFC 6455 §4.2.1 item 3).
+    - ws:// target: Apache's mod_proxy forwards an upgrade only for the ws scheme.
+*/
+struct ForwardedForm
+{
+    HandshakeRequest::TargetForm target;
+    const char *upgradeToken;
+    const char *description;
+};
+constexpr ForwardedForm forwardedForms[] = {
+    {HandshakeRequest::TargetForm::AbsoluteHttp, "websocket", "http:// target, Upgrade: websocket"},
+    {HandshakeRequest::TargetForm::AbsoluteHttp, "WebSocket", "http:// target, Upgrade: WebSocket"},
+    {HandshakeRequest::TargetForm::Absolute, "websocket", "ws:// target"},
+};
 
 } // namespace
 
@@ -190,10 +213,18 @@ void Attempt::onPath()
         return;
     m_path = nullptr;
     path->deleteLater();
-    if (const auto &response = path->proxyResponse())
+    QStringList details;
+    if (const auto &response = path->proxyResponse()) {
         recordAnswer(*response, Responder::Proxy);
+        details.append(QStringLiteral("CONNECT answered \"%1\"")
+                           .arg(QString::fromLatin1(response->displayStatusLine())));
+    }
     if (!path->socksSummary().isEmpty())
-        m_record.setDetail(path->socksSummary());
+        details.append(path->socksSummary());
+    if (!path->detail().isEmpty() && path->isValid())
+        details.append(path->detail()); // e.g. the proxy authentication rounds
+    if (!details.isEmpty())
+        m_record.setDetail(details.join(QStringLiteral("; ")));
     if (!path->isValid()) {
         fail(path->failure(), path->reason(), path->detail(), path->error());
         return;
@@ -209,13 +240,12 @@ void Attempt::onPath()
 HttpRequestHead Attempt::upgradeRequestHead()
 {
     m_request = m_context->handshake;
-    m_request.setKey(generateWebSocketKey()); // a fresh key per attempt (RFC 6455 §4.1 item 7)
+    m_request.setKey(generateWebSocketKey()); // a fresh key per request (RFC 6455 §4.1 item 7)
+    const ForwardedForm &form = forwardedForms[m_variant];
     switch (m_strategy) {
     case Strategy::ForwardedUpgrade:
     case Strategy::BareUpgrade:
-        // RFC 7230 §5.3.2: absolute form for a proxy. The http:// spelling of a ws:// URL (RFC
-        // 6455 §3 maps one to the other) is the one every HTTP proxy parses.
-        m_request.setTargetForm(HandshakeRequest::TargetForm::AbsoluteHttp);
+        m_request.setTargetForm(form.target);
         break;
     case Strategy::OptionsUpgrade:
         m_request.setTargetForm(HandshakeRequest::TargetForm::AbsoluteHttp);
@@ -226,6 +256,15 @@ HttpRequestHead Attempt::upgradeRequestHead()
         break;
     }
     HttpRequestHead head = m_request.toRequestHead();
+    if (m_strategy == Strategy::ForwardedUpgrade || m_strategy == Strategy::BareUpgrade)
+        head.headers.set("Upgrade", form.upgradeToken);
+    if (m_strategy == Strategy::BareUpgrade) {
+        // Issue 14: proxies read Connection as addressed to themselves and drop or refuse the
+        // request for it, while a lone Upgrade travels on. RFC 6455 §4.1 requires Connection:
+        // Upgrade, so the request says it knows it bends the rule; only qtws-relay accepts it.
+        head.headers.remove("Connection");
+        head.headers.append(BareUpgradeMarker, BareUpgradeMarkerValue);
+    }
     if (isForwarded() && m_auth) {
         // The request is addressed to the proxy: its credentials go with it, to it alone.
         const QByteArray authorization = m_auth->authorizationFor(head.method, head.target);
@@ -317,12 +356,28 @@ void Attempt::onForwardedRefusal(const HttpResponseHead &response, const Handsha
             kind, response, m_context->url.toString(QUrl::RemoveUserInfo).toUtf8());
     const bool byProxy = reply.evidence.generatedByProxy;
     recordAnswer(response, byProxy ? Responder::Proxy : Responder::Server);
+    // Answers that mean "the upgrade was lost on the way": the server's own answer to a plain
+    // GET (a 2xx, or 426 Upgrade Required from a WebSocket-only server), or the proxy's 502 when
+    // such a server closed on the plain GET. Another form of the request may get through.
+    const bool lost = reply.outcome == ProxyReplyOutcome::UpgradeIgnored
+        || response.statusCode == 426 || reply.outcome == ProxyReplyOutcome::BadGateway;
+    if (lost && tryNextForm(reply.reason))
+        return;
+    if (!m_formNotes.isEmpty()) {
+        // Earlier forms lost the upgrade: that is the finding; how the last form fared is detail.
+        m_formNotes.append(QString::fromLatin1(forwardedForms[m_variant].description)
+            + QStringLiteral(": ") + reply.reason);
+        fail(Failure::UpgradeNotForwarded, m_firstLostReason,
+            m_formNotes.join(QStringLiteral("; ")));
+        return;
+    }
+    const QString forms;
     switch (reply.outcome) {
     case ProxyReplyOutcome::InvalidUpgrade:
         fail(Failure::HandshakeInvalid, reply.reason, result.errorString);
         return;
     case ProxyReplyOutcome::UpgradeIgnored:
-        fail(Failure::UpgradeNotForwarded, reply.reason);
+        fail(Failure::UpgradeNotForwarded, reply.reason, forms);
         return;
     case ProxyReplyOutcome::BogusAuthentication:
         fail(Failure::ProxyAuthentication, reply.reason);
@@ -330,11 +385,40 @@ void Attempt::onForwardedRefusal(const HttpResponseHead &response, const Handsha
     default:
         break;
     }
-    if (byProxy)
-        fail(Failure::ProxyRefused, reply.reason);
+    if (lost)
+        fail(Failure::UpgradeNotForwarded, reply.reason, forms);
+    else if (byProxy)
+        fail(Failure::ProxyRefused, reply.reason, forms);
     else
-        fail(Failure::HandshakeRejected, reply.reason, QString(),
-            WebSocket::Error::HandshakeRejected);
+        fail(Failure::HandshakeRejected, reply.reason, forms, WebSocket::Error::HandshakeRejected);
+}
+
+bool Attempt::tryNextForm(const QString &why)
+{
+    if (m_strategy != Strategy::ForwardedUpgrade && m_strategy != Strategy::BareUpgrade)
+        return false;
+    if (m_variant + 1 >= int(std::size(forwardedForms)))
+        return false;
+    if (m_formNotes.isEmpty())
+        m_firstLostReason = why;
+    m_formNotes.append(QString::fromLatin1(forwardedForms[m_variant].description)
+        + QStringLiteral(": ") + why);
+    ++m_variant;
+    m_record.setDetail(m_formNotes.join(QStringLiteral("; ")));
+    qCDebug(lcQtwsTransport, "[%p] the proxy dropped the upgrade; trying %s",
+        static_cast<void *>(this), forwardedForms[m_variant].description);
+    if (m_exchange && m_exchange->isReusable()) {
+        sendUpgrade();
+        return true;
+    }
+    if (ByteStream *s = m_stream) {
+        m_stream = nullptr;
+        s->disconnect(this);
+        s->abort();
+        s->deleteLater();
+    }
+    startPath();
+    return true;
 }
 
 void Attempt::retryAfter407(const HttpResponseHead &response, bool reusable)
@@ -389,12 +473,67 @@ void Attempt::succeed(
     ByteStream *stream = m_stream;
     m_stream = nullptr;
     stream->disconnect(this);
-    m_channel = new StreamChannel(
+    auto *channel = new StreamChannel(
         stream, eo, std::move(opening), leftover, m_context->clock, this);
+    m_channel = channel;
+    if (isForwarded()) {
+        // The 101 came through a proxy that read the request: prove that it relays frames now
+        // (Privoxy forwards the 101 and then relays nothing). The attempt's deadline bounds it.
+        Q_EMIT progressed();
+        connect(channel, &StreamChannel::probeFinished, this,
+            [this](bool ok, const QString &reason) {
+                if (ok)
+                    complete();
+                else
+                    fail(Failure::UpgradeNotForwarded,
+                        QStringLiteral("the proxy forwarded the server's 101 but relays nothing "
+                                       "after it"),
+                        reason);
+            });
+        QByteArray probe(8, Qt::Uninitialized);
+        QRandomGenerator::system()->fillRange(reinterpret_cast<quint32 *>(probe.data()), 2);
+        channel->startProbe(probe);
+        return;
+    }
+    complete();
+}
+
+QString Attempt::successSentence() const
+{
+    const QString form = QString::fromLatin1(forwardedForms[m_variant].description);
+    switch (m_strategy) {
+    case Strategy::Direct:
+        return QStringLiteral("connected to the server directly and upgraded");
+    case Strategy::SocksTunnel:
+        return QStringLiteral("the SOCKS proxy opened a tunnel to the server; upgraded inside it");
+    case Strategy::ConnectTunnel:
+        return QStringLiteral("the proxy accepted CONNECT; upgraded inside the tunnel");
+    case Strategy::ForwardedUpgrade:
+        return QStringLiteral("the proxy forwarded the upgrade request (%1) and relays frames")
+            .arg(form);
+    case Strategy::BareUpgrade:
+        return QStringLiteral("the proxy forwarded an upgrade without Connection: Upgrade (%1), "
+                              "which qtws-relay accepts, and relays frames")
+            .arg(form);
+    case Strategy::OptionsUpgrade:
+        return QStringLiteral("the proxy forwarded the OPTIONS upgrade (RFC 2817) and relays "
+                              "frames");
+    case Strategy::Polling:
+        break;
+    }
+    return QStringLiteral("connected");
+}
+
+void Attempt::complete()
+{
+    if (m_finished)
+        return;
+    if (auto *channel = qobject_cast<StreamChannel *>(m_channel.data()))
+        channel->disconnect(this);
     m_finished = true;
     m_deadline.stop();
     m_record.setOutcome(ConnectAttempt::Outcome::Succeeded);
-    m_record.setReason(QStringLiteral("upgraded to WebSocket"));
+    m_record.setReason(successSentence());
     m_record.setDuration(elapsed());
     qCDebug(lcQtwsTransport, "[%p] %s via %s succeeded in %lld ms", static_cast<void *>(this),
         qPrintable(strategyName(m_strategy)), qPrintable(m_hop.toPacString()),

@@ -25,6 +25,10 @@ class MessageChannel;
 class PathConnector;
 class ProxyAuthSession;
 
+/*! The header that marks a BareUpgrade request (no Connection: Upgrade) for qtws-relay. */
+inline constexpr char BareUpgradeMarker[] = "Qtws-Upgrade";
+inline constexpr char BareUpgradeMarkerValue[] = "bare";
+
 /*!
     \internal
     What every attempt of one WebSocket::open() shares: the target, the opening handshake as the
@@ -129,6 +133,9 @@ private:
     void onUpgradeAnswer();
     void onForwardedRefusal(const Protocol::HttpResponseHead &response,
         const Protocol::HandshakeResult &result);
+    bool tryNextForm(const QString &why);
+    void complete();
+    QString successSentence() const;
     void retryAfter407(const Protocol::HttpResponseHead &response, bool reusable);
     Protocol::HttpRequestHead upgradeRequestHead();
     void succeed(const Protocol::HttpResponseHead &response,
@@ -155,6 +162,9 @@ private:
     Protocol::HandshakeRequest m_request; // the upgrade request of this attempt
     QPointer<MessageChannel> m_channel;
     WebSocket::Error m_error = WebSocket::Error::NoError;
+    int m_variant = 0; // the form of a forwarded upgrade (see forwardedForms)
+    QStringList m_formNotes;
+    QString m_firstLostReason;
     bool m_upgradeSent = false;
     bool m_finished = false;
 };

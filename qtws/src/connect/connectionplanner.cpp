@@ -225,7 +225,11 @@ void ConnectionPlanner::plan(const QList<ProxyCandidate> &candidates)
         }
         if (useCache) {
             const std::optional<Strategy> cached = StrategyCache::lookup(hop, url);
-            if (cached && strategies.removeOne(*cached)) {
+            // BareUpgrade runs where it is asked for, or where it worked before (issue 14).
+            if (cached
+                && (strategies.removeOne(*cached)
+                    || (*cached == Strategy::BareUpgrade
+                        && Attempt::applies(*cached, hop, url)))) {
                 strategies.prepend(*cached);
                 m_report.addNote(QStringLiteral("%1 first through %2: it worked last time")
                                      .arg(strategyName(*cached), hop.toPacString()));

@@ -56,6 +56,7 @@ ProxyAuthSession::Decision ProxyAuthSession::handle407(
     const QString proxy = m_hop.toPacString();
     Decision out;
     if (d.action == ProxyAuthenticator::Action::Retry) {
+        m_sentCredentials = true;
         out.retry = true;
         out.connectionBound = d.connectionBound;
         out.detail = QStringLiteral("%1 authentication, round %2")
@@ -65,7 +66,12 @@ ProxyAuthSession::Decision ProxyAuthSession::handle407(
     }
     if (d.error == ProxyAuthError::CredentialsRejected || d.error == ProxyAuthError::TooManyRounds)
         ConnectMemory::forgetCredentials(m_hop);
-    if (d.error == ProxyAuthError::MissingCredentials) {
+    if (d.error == ProxyAuthError::MissingCredentials && m_sentCredentials) {
+        // Credentials went to the proxy, it refused them, and nobody offered others.
+        out.error = WebSocket::Error::ProxyAuthenticationFailed;
+        out.reason = QStringLiteral("%1 rejected the credentials (%2) and no others were given")
+                         .arg(proxy, QString::fromLatin1(authSchemeName(d.scheme)));
+    } else if (d.error == ProxyAuthError::MissingCredentials) {
         out.error = WebSocket::Error::ProxyAuthenticationRequired;
         out.reason = QStringLiteral("%1 requires authentication (%2) and no credentials were given")
                          .arg(proxy, QString::fromLatin1(authSchemeName(d.scheme)));

@@ -73,6 +73,7 @@ private:
 
     ProxyCandidate m_hop;
     std::unique_ptr<Protocol::ProxyAuthenticator> m_authenticator;
+    bool m_sentCredentials = false;
 };
 
 } // namespace QtWs

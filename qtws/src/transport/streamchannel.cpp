@@ -58,22 +58,62 @@ StreamChannel::~StreamChannel()
     }
 }
 
-void StreamChannel::start()
+void StreamChannel::listen()
 {
-    if (m_started || !m_stream)
+    if (m_listening || !m_stream)
         return;
-    m_started = true;
+    m_listening = true;
     connect(m_stream, &ByteStream::readyRead, this, &StreamChannel::onReadyRead);
     connect(m_stream, &ByteStream::disconnected, this, &StreamChannel::onDisconnected);
     connect(m_stream, &ByteStream::bytesWritten, this, [this](qint64 bytes) {
         if (Handler *h = handler())
             h->channelBytesWritten(bytes);
     });
+}
+
+void StreamChannel::startProbe(const QByteArray &payload)
+{
+    m_probing = true;
+    m_probePayload = payload;
+    listen();
+    m_endpoint.sendPing(payload);
+    flush();
+    // Frames that came with the 101 count too (a server that speaks first proves the path).
+    if (!m_pending.isEmpty()) {
+        const QPointer<StreamChannel> alive(this);
+        feed(std::exchange(m_pending, QByteArray()));
+        if (!alive)
+            return;
+    }
+    if (m_stream && m_stream->bytesAvailable() > 0)
+        onReadyRead();
+}
+
+void StreamChannel::endProbe(bool ok, const QString &reason)
+{
+    if (!m_probing)
+        return;
+    m_probing = false;
+    Q_EMIT probeFinished(ok, reason);
+}
+
+void StreamChannel::start()
+{
+    if (m_started || !m_stream)
+        return;
+    m_started = true;
+    listen();
     qCDebug(lcQtwsTransport, "[%p] WebSocket frames over %s", static_cast<void *>(this),
         qPrintable(m_stream->peerDescription()));
+    const QPointer<StreamChannel> alive(this);
+    // Events that arrived while the path was probed come first, in order.
+    for (MessageEvent &event : std::exchange(m_held, {})) {
+        dispatch(event);
+        if (!alive || m_gone)
+            return;
+    }
     // Frames that came with the 101, then whatever is already buffered, then a close that
     // happened before we listened.
-    const QPointer<StreamChannel> alive(this);
     if (!m_pending.isEmpty()) {
         m_receiving = true;
         feed(std::exchange(m_pending, QByteArray()));
@@ -208,6 +248,26 @@ void StreamChannel::feed(QByteArrayView data)
 void StreamChannel::handleEvent()
 {
     MessageEvent event = m_endpoint.takeEvent();
+    if (m_probing) {
+        // Any frame proves that the path relays bytes; the Pong to our probe is ours alone.
+        const bool ownPong = event.type == MessageEvent::Type::Pong
+            && event.payload == m_probePayload;
+        if (event.type == MessageEvent::Type::Ping)
+            flush(); // the endpoint queued the Pong
+        else if (!ownPong)
+            m_held.push_back(std::move(event));
+        endProbe(true, QString());
+        return;
+    }
+    if (!m_started) {
+        m_held.push_back(std::move(event));
+        return;
+    }
+    dispatch(event);
+}
+
+void StreamChannel::dispatch(MessageEvent &event)
+{
     Handler *h = handler();
     switch (event.type) {
     case MessageEvent::Type::TextMessage:
@@ -257,6 +317,13 @@ void StreamChannel::onDisconnected()
         onReadyRead();
     if (!alive || m_gone || !m_stream)
         return;
+    if (m_probing) {
+        endProbe(false,
+            QStringLiteral("the connection ended after the 101 before a single frame came back"));
+        return;
+    }
+    if (!m_started)
+        return; // reported once start() is called (it finds the stream closed)
     m_gone = true;
     const bool clean = m_failed || m_endpoint.isClosed();
     const QString reason = m_stream->errorString().isEmpty()

@@ -10,6 +10,7 @@
 #include <QtCore/QPointer>
 
 #include <memory>
+#include <vector>
 
 namespace QtWs {
 
@@ -85,7 +86,23 @@ public:
 
     ByteStream *stream() const { return m_stream; }
 
+    /*!
+        Proves that bytes flow after the 101 before anyone relies on the connection: sends a Ping
+        with \a payload and reads until its Pong, or any other frame, arrives (probeFinished(true)),
+        or the stream ends (probeFinished(false)). A proxy that forwards the server's 101 and then
+        relays nothing (Privoxy does) is told apart this way. What arrives meanwhile (messages, a
+        Close) is kept and delivered once start() is called. The caller bounds the wait.
+    */
+    void startProbe(const QByteArray &payload);
+    bool isProbing() const { return m_probing; }
+
+Q_SIGNALS:
+    void probeFinished(bool ok, const QString &reason);
+
 private:
+    void listen();
+    void endProbe(bool ok, const QString &reason);
+    void dispatch(Protocol::MessageEvent &event);
     void onReadyRead();
     void onDisconnected();
     void feed(QByteArrayView data);
@@ -101,9 +118,13 @@ private:
     ClientClock *m_clock;
     qint64 m_lastReceivedAt;
     bool m_started = false;
+    bool m_listening = false;
     bool m_receiving = false; // inside onReadyRead(): sends are flushed when it returns
     bool m_flushScheduled = false;
     bool m_failed = false; // we failed the connection (protocol error) and reported it
+    bool m_probing = false;
+    QByteArray m_probePayload;
+    std::vector<Protocol::MessageEvent> m_held; // events that arrived while probing
     bool m_gone = false;
 };
 
