@@ -135,8 +135,8 @@ void WebSocketBackend::open()
     o.setSslConfiguration(m_options.backendSslConfiguration());
     o.setMaxMessageSize(m_options.maxPayload());
     o.setMaxFrameSize(m_options.maxPayload());
-    o.setConnectTimeout(std::chrono::milliseconds(m_options.backendTimeoutMs()));
-    o.setHandshakeTimeout(std::chrono::milliseconds(m_options.backendTimeoutMs()));
+    o.setConnectTimeout(m_options.backendTimeout());
+    o.setHandshakeTimeout(m_options.backendTimeout());
     m_ws->setOptions(o);
     connect(m_ws, &QtWs::WebSocket::connected, this, [this] {
         m_open = true;

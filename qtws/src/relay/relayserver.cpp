@@ -239,8 +239,8 @@ void RelayServerPrivate::onNewConnection()
         // Relayed messages are small and interactive; do not let Nagle hold them back (the backend
         // sockets and the client's own sockets are set the same way).
         socket->setSocketOption(QAbstractSocket::LowDelayOption, 1);
-        const HttpConnection::Limits limits {
-            options.maxRequestHeadBytes(), options.maxPayload(), options.requestTimeoutMs()};
+        const HttpConnection::Limits limits {options.maxRequestHeadBytes(), options.maxPayload(),
+            int(options.requestTimeout().count())};
         auto *connection = new HttpConnection(socket, limits, q);
         QObject::connect(connection, &HttpConnection::requestReceived, q,
             [this](HttpConnection *c, const Request &r) { onRequest(c, r); });
@@ -454,8 +454,8 @@ void RelayServerPrivate::startSession(Session::Kind kind, RelayServer::Transport
 {
     Q_Q(RelayServer);
     if (sessions.size() >= options.maxSessions()) {
-        qCWarning(lcQtwsRelay, "session cap of %d reached: refusing a new session",
-            options.maxSessions());
+        qCWarning(lcQtwsRelay, "session cap of %lld reached: refusing a new session",
+            qint64(options.maxSessions()));
         HttpHeaders h;
         h.set("Retry-After", "5");
         h.set("Content-Type", "text/plain; charset=utf-8");

@@ -79,7 +79,7 @@ void Session::start(HttpConnection *connection, const Request &request, const QB
     connect(backend, &Backend::messageReceived, this, &Session::onBackendMessage);
     connect(backend, &Backend::closed, this, &Session::onBackendClosed);
     connect(backend, &Backend::bytesWritten, this, &Session::updateBackpressure);
-    m_backendTimer.start(m_options.backendTimeoutMs(), this);
+    m_backendTimer.start(int(m_options.backendTimeout().count()), this);
     backend->open();
 }
 
@@ -89,8 +89,8 @@ QByteArray Session::openPacket(bool allowUpgrade) const
     open.sid = m_id;
     if (allowUpgrade)
         open.upgrades = QStringList {QStringLiteral("websocket")};
-    open.pingInterval = m_options.pingIntervalMs();
-    open.pingTimeout = m_options.pingTimeoutMs();
+    open.pingInterval = int(m_options.pingInterval().count());
+    open.pingTimeout = int(m_options.pingTimeout().count());
     open.maxPayload = m_options.maxPayload();
     return EngineIo::encodePollingPacket(Packet::text(PacketType::Open, open.toJson()));
 }
@@ -149,7 +149,7 @@ void Session::onBackendOpened()
     m_handshakeRequest = Request();
     m_started = true;
     if (m_kind == Kind::EngineIo)
-        m_pingTimer.start(m_options.pingIntervalMs(), this);
+        m_pingTimer.start(int(m_options.pingInterval().count()), this);
     Q_EMIT started(m_id, m_transport);
 }
 
@@ -159,7 +159,8 @@ void Session::attachWebSocket(QTcpSocket *socket)
     // client.
     const bool plain = m_kind == Kind::WebSocket;
     auto *ws = new ServerWebSocket(socket, m_options.maxPayload(),
-        plain ? m_options.pingIntervalMs() : 0, m_options.pingTimeoutMs(), this);
+        plain ? int(m_options.pingInterval().count()) : 0, int(m_options.pingTimeout().count()),
+        this);
     connect(ws, &ServerWebSocket::messageReceived, this,
         [this, ws](const QByteArray &data, bool binary) {
             if (ws == m_ws) {
@@ -331,7 +332,7 @@ void Session::onEngineIoPacket(const Packet &packet, bool overWebSocket)
         // v4: the server pings, the client answers; the next ping follows pingInterval later.
         m_pongTimer.stop();
         if (!m_ended && !m_closing)
-            m_pingTimer.start(m_options.pingIntervalMs(), this);
+            m_pingTimer.start(int(m_options.pingInterval().count()), this);
         return;
     case PacketType::Close: {
         // qtws extension: the close packet may carry the client's WebSocket close code and reason.
@@ -505,7 +506,7 @@ void Session::onBackendClosed(quint16 code, const QString &reason)
             data = EngineIo::CloseInfo {clientCode, reason}.toJson();
         sendToClient(Packet::text(PacketType::Close, data));
         if (!m_ended)
-            m_closeTimer.start(m_options.pingTimeoutMs(), this);
+            m_closeTimer.start(int(m_options.pingTimeout().count()), this);
         return;
     }
     if (m_kind == Kind::EngineIo && m_ws) {
@@ -592,7 +593,7 @@ void Session::end(quint16 code, const QString &reason)
 void Session::sendPing()
 {
     sendToClient(Packet::text(PacketType::Ping));
-    m_pongTimer.start(m_options.pingTimeoutMs(), this);
+    m_pongTimer.start(int(m_options.pingTimeout().count()), this);
 }
 
 void Session::timerEvent(QTimerEvent *event)
@@ -602,7 +603,7 @@ void Session::timerEvent(QTimerEvent *event)
         m_backendTimer.stop();
         end(CloseCodes::BadGateway,
             QStringLiteral("backend did not accept within %1 ms")
-                .arg(m_options.backendTimeoutMs()));
+                .arg(m_options.backendTimeout().count()));
     } else if (id == m_pingTimer.timerId()) {
         m_pingTimer.stop();
         sendPing();

@@ -68,8 +68,8 @@ void tst_RelayEngineIo::startRelay(int pingIntervalMs, int pingTimeoutMs)
     RelayServerOptions o;
     o.setBackendUrl(QUrl(m_backend->url()));
     o.setPathPrefix(QStringLiteral("/rt"));
-    o.setPingIntervalMs(pingIntervalMs);
-    o.setPingTimeoutMs(pingTimeoutMs);
+    o.setPingInterval(std::chrono::milliseconds(pingIntervalMs));
+    o.setPingTimeout(std::chrono::milliseconds(pingTimeoutMs));
     m_relay = std::make_unique<RelayServer>();
     m_relay->setOptions(o);
     QVERIFY2(m_relay->listen(QHostAddress::LocalHost, 0), qPrintable(m_relay->errorString()));

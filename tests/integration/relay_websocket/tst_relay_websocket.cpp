@@ -524,8 +524,8 @@ void tst_RelayWebSocket::vanishedClientIsDropped()
     // A client that stops answering (no pong, no data) is dropped after pingInterval + pingTimeout,
     // and so is its backend connection: nothing accumulates for it.
     RelayServerOptions o = baseOptions();
-    o.setPingIntervalMs(100);
-    o.setPingTimeoutMs(100);
+    o.setPingInterval(std::chrono::milliseconds(100));
+    o.setPingTimeout(std::chrono::milliseconds(100));
     startRelay(o);
     QSignalSpy ended(m_relay.get(), &RelayServer::sessionEnded);
     QTcpSocket silent; // never reads, never answers a ping
