@@ -196,7 +196,7 @@ void TestClass::statusPageThroughProxy()
 
 void TestClass::webSocketThroughProxy()
 {
-    QSignalSpy ended(&m_relay, &RelayServer::sessionEnded);
+    QSignalSpy sessionDisconnected(&m_relay, &RelayServer::sessionDisconnected);
     QWebSocket ws;
     QSignalSpy connected(&ws, &QWebSocket::connected);
     QByteArray echoed;
@@ -212,8 +212,8 @@ void TestClass::webSocketThroughProxy()
     }
     QTRY_COMPARE(echoed, sent);
     ws.close(QWebSocketProtocol::CloseCode(4003), QStringLiteral("through the proxy"));
-    QTRY_COMPARE(ended.size(), 1);
-    QCOMPARE(ended.at(0).at(1).value<quint16>(), quint16(4003));
+    QTRY_COMPARE(sessionDisconnected.size(), 1);
+    QCOMPARE(sessionDisconnected.at(0).at(1).value<quint16>(), quint16(4003));
 }
 
 void TestClass::engineIoThroughProxy_data()
@@ -227,7 +227,7 @@ void TestClass::engineIoThroughProxy_data()
 void TestClass::engineIoThroughProxy()
 {
     QFETCH(QString, mode);
-    QSignalSpy ended(&m_relay, &RelayServer::sessionEnded);
+    QSignalSpy sessionDisconnected(&m_relay, &RelayServer::sessionDisconnected);
     QByteArray output;
     const int rc
         = runNode(QStringLiteral(QTWS_SOURCE_DIR "/tests/integration/relay_engineio/eio-client.js"),
@@ -235,8 +235,8 @@ void TestClass::engineIoThroughProxy()
                 mode, QStringLiteral("echo-tcp"), QStringLiteral("0")},
             &output);
     QVERIFY2(rc == 0, output.constData());
-    QTRY_COMPARE(ended.size(), 1);
-    QCOMPARE(ended.at(0).at(1).value<quint16>(), quint16(1000));
+    QTRY_COMPARE(sessionDisconnected.size(), 1);
+    QCOMPARE(sessionDisconnected.at(0).at(1).value<quint16>(), quint16(1000));
 }
 
 QTEST_MAIN(TestClass)

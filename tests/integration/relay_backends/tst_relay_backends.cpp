@@ -215,7 +215,7 @@ void tst_RelayBackends::engineIoClient()
     m_relay = std::make_unique<RelayServer>();
     m_relay->setOptions(o);
     QVERIFY(m_relay->listen());
-    QSignalSpy ended(m_relay.get(), &RelayServer::sessionEnded);
+    QSignalSpy sessionDisconnected(m_relay.get(), &RelayServer::sessionDisconnected);
     QByteArray output;
     const int rc = runNode(
         QStringLiteral(QTWS_SOURCE_DIR "/tests/integration/relay_engineio/eio-client.js"),
@@ -223,8 +223,8 @@ void tst_RelayBackends::engineIoClient()
             QStringLiteral("/engine.io/"), mode, QStringLiteral("echo-ws"), QStringLiteral("0")},
         &output);
     QVERIFY2(rc == 0, output.constData());
-    QTRY_COMPARE(ended.size(), 1);
-    QCOMPARE(ended.at(0).at(1).value<quint16>(), quint16(1000));
+    QTRY_COMPARE(sessionDisconnected.size(), 1);
+    QCOMPARE(sessionDisconnected.at(0).at(1).value<quint16>(), quint16(1000));
     QTRY_VERIFY(backendCloses(backend).last().startsWith(QLatin1String("1000")));
 }
 
@@ -276,7 +276,7 @@ void tst_RelayBackends::unreachableBackend()
     m_relay = std::make_unique<RelayServer>();
     m_relay->setOptions(o);
     QVERIFY(m_relay->listen());
-    QSignalSpy ended(m_relay.get(), &RelayServer::sessionEnded);
+    QSignalSpy sessionDisconnected(m_relay.get(), &RelayServer::sessionDisconnected);
     QCOMPARE(
         exchange(m_relay->serverPort(), upgradeRequest("GET", "/", "127.0.0.1")).head.statusCode,
         502);
@@ -284,8 +284,8 @@ void tst_RelayBackends::unreachableBackend()
                  "GET /engine.io/?EIO=4&transport=polling HTTP/1.1\r\nHost: h\r\n\r\n")
                  .head.statusCode,
         502);
-    QTRY_COMPARE(ended.size(), 2);
-    QCOMPARE(ended.at(0).at(1).value<quint16>(), quint16(1014));
+    QTRY_COMPARE(sessionDisconnected.size(), 2);
+    QCOMPARE(sessionDisconnected.at(0).at(1).value<quint16>(), quint16(1014));
 }
 
 QTEST_MAIN(tst_RelayBackends)

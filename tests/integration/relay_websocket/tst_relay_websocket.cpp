@@ -53,7 +53,7 @@ struct RawClient
         socket.write(out);
     }
     /*! The next event (message, close or error), running the event loop while waiting. */
-    MessageEvent next(int timeoutMs = 10000)
+    MessageEvent next(std::chrono::milliseconds timeout = 10s)
     {
         MessageEvent ev;
         (void)QTest::qWaitFor(
@@ -74,7 +74,7 @@ struct RawClient
                 return socket.state() != QAbstractSocket::ConnectedState
                     && socket.bytesAvailable() == 0;
             },
-            timeoutMs);
+            int(timeout.count()));
         return ev;
     }
 };
@@ -158,18 +158,18 @@ void tst_RelayWebSocket::upgradeForms()
     QFETCH(QByteArray, method);
     QFETCH(QByteArray, target);
     startRelay(baseOptions());
-    QSignalSpy started(m_relay.get(), &RelayServer::sessionStarted);
-    QSignalSpy ended(m_relay.get(), &RelayServer::sessionEnded);
+    QSignalSpy sessionConnected(m_relay.get(), &RelayServer::sessionConnected);
+    QSignalSpy sessionDisconnected(m_relay.get(), &RelayServer::sessionDisconnected);
 
     RawClient c;
     const RawResponse r
         = exchange(m_relay->serverPort(), upgradeRequest(method, target, "127.0.0.1"), &c.socket);
-    QVERIFY(r.ok);
+    QVERIFY(r.complete);
     QCOMPARE(r.head.statusCode, 101);
     QCOMPARE(r.head.headers.value("Sec-WebSocket-Accept"), QByteArray(SampleAccept));
-    QCOMPARE(started.size(), 1);
-    QCOMPARE(
-        started.at(0).at(1).value<RelayServer::Transport>(), RelayServer::Transport::WebSocket);
+    QCOMPARE(sessionConnected.size(), 1);
+    QCOMPARE(sessionConnected.at(0).at(1).value<RelayServer::Transport>(),
+        RelayServer::Transport::WebSocket);
     QCOMPARE(m_backend->connections, 1);
 
     c.send(OpCode::Binary, QByteArray("hello\0world", 11));
@@ -185,8 +185,8 @@ void tst_RelayWebSocket::upgradeForms()
     QCOMPARE(closeEcho.closeCode, quint16(4000));
     // RFC 6455 §7.1.1: the server closes the TCP connection after the close handshake.
     QTRY_COMPARE(c.socket.state(), QAbstractSocket::UnconnectedState);
-    QTRY_COMPARE(ended.size(), 1);
-    QCOMPARE(ended.at(0).at(1).value<quint16>(), quint16(4000));
+    QTRY_COMPARE(sessionDisconnected.size(), 1);
+    QCOMPARE(sessionDisconnected.at(0).at(1).value<quint16>(), quint16(4000));
     QTRY_COMPARE(m_backend->disconnections, 1);
     QCOMPARE(m_relay->sessionCount(), 0);
 }
@@ -224,7 +224,7 @@ void tst_RelayWebSocket::qwebsocketOrdering()
 void tst_RelayWebSocket::backendClosesSession()
 {
     startRelay(baseOptions());
-    QSignalSpy ended(m_relay.get(), &RelayServer::sessionEnded);
+    QSignalSpy sessionDisconnected(m_relay.get(), &RelayServer::sessionDisconnected);
     QWebSocket ws;
     QSignalSpy connected(&ws, &QWebSocket::connected);
     QSignalSpy disconnected(&ws, &QWebSocket::disconnected);
@@ -239,8 +239,8 @@ void tst_RelayWebSocket::backendClosesSession()
     m_backend->closeAll();
     QVERIFY(disconnected.wait());
     QCOMPARE(ws.closeCode(), QWebSocketProtocol::CloseCodeNormal);
-    QTRY_COMPARE(ended.size(), 1);
-    QCOMPARE(ended.at(0).at(1).value<quint16>(), quint16(1000));
+    QTRY_COMPARE(sessionDisconnected.size(), 1);
+    QCOMPARE(sessionDisconnected.at(0).at(1).value<quint16>(), quint16(1000));
 }
 
 void tst_RelayWebSocket::backendRefuses()
@@ -253,13 +253,13 @@ void tst_RelayWebSocket::backendRefuses()
     RelayServerOptions o = baseOptions();
     o.setBackendUrl(QUrl(QStringLiteral("tcp://127.0.0.1:%1").arg(deadPort)));
     startRelay(o);
-    QSignalSpy ended(m_relay.get(), &RelayServer::sessionEnded);
+    QSignalSpy sessionDisconnected(m_relay.get(), &RelayServer::sessionDisconnected);
     const RawResponse r
         = exchange(m_relay->serverPort(), upgradeRequest("GET", "/ws", "127.0.0.1"));
-    QVERIFY(r.ok);
+    QVERIFY(r.complete);
     QCOMPARE(r.head.statusCode, 502);
-    QTRY_COMPARE(ended.size(), 1);
-    QCOMPARE(ended.at(0).at(1).value<quint16>(), quint16(1014));
+    QTRY_COMPARE(sessionDisconnected.size(), 1);
+    QCOMPARE(sessionDisconnected.at(0).at(1).value<quint16>(), quint16(1014));
 }
 
 void tst_RelayWebSocket::rejections_data()
@@ -322,7 +322,7 @@ void tst_RelayWebSocket::rejections()
     o.setToken(token);
     startRelay(o);
     const RawResponse r = exchange(m_relay->serverPort(), request);
-    QVERIFY(r.ok);
+    QVERIFY(r.complete);
     QCOMPARE(r.head.statusCode, status);
     // Nothing reached the backend: it is contacted only for an accepted handshake.
     QCOMPARE(m_backend->connections, 0);
@@ -346,7 +346,7 @@ void tst_RelayWebSocket::tokenAccepted()
     o.setToken(QStringLiteral("s3cret"));
     startRelay(o);
     const RawResponse r = exchange(m_relay->serverPort(), request);
-    QVERIFY(r.ok);
+    QVERIFY(r.complete);
     QCOMPARE(r.head.statusCode, 101);
 }
 
@@ -356,15 +356,15 @@ void tst_RelayWebSocket::pipelinedDataRefused()
     // the backend never sees a byte (no smuggling through a handshake that may still fail).
     m_backend->echo = false;
     startRelay(baseOptions());
-    QSignalSpy ended(m_relay.get(), &RelayServer::sessionEnded);
+    QSignalSpy sessionDisconnected(m_relay.get(), &RelayServer::sessionDisconnected);
     RawClient c;
     QByteArray frame;
     c.writer.writeMessage(frame, OpCode::Text, "GET /admin HTTP/1.1\r\n\r\n");
     const RawResponse r = exchange(
         m_relay->serverPort(), upgradeRequest("GET", "/ws", "127.0.0.1") + frame, &c.socket);
-    QVERIFY(r.ok);
+    QVERIFY(r.complete);
     QCOMPARE(r.head.statusCode, 400);
-    QTRY_COMPARE(ended.size(), 1);
+    QTRY_COMPARE(sessionDisconnected.size(), 1);
     QTRY_COMPARE(m_backend->disconnections, m_backend->connections);
     QCOMPARE(m_backend->received, QByteArray());
 }
@@ -398,7 +398,7 @@ void tst_RelayWebSocket::statusPage()
     startRelay(o);
     const RawResponse r
         = exchange(m_relay->serverPort(), "GET /anything?x HTTP/1.1\r\nHost: h\r\n\r\n");
-    QVERIFY(r.ok);
+    QVERIFY(r.complete);
     QCOMPARE(r.head.statusCode, 200);
     QVERIFY2(r.body.startsWith(QByteArray(QByteArray("qtws-relay ") + QtWs::version())),
         r.body.constData());
@@ -493,7 +493,7 @@ void tst_RelayWebSocket::tlsListener()
 
     // Plain HTTP on the TLS port never reaches the relay logic.
     const RawResponse plain = exchange(m_relay->serverPort(), "GET / HTTP/1.1\r\nHost: h\r\n\r\n");
-    QVERIFY(!plain.ok || plain.head.statusCode != 200);
+    QVERIFY(!plain.complete || plain.head.statusCode != 200);
 }
 
 void tst_RelayWebSocket::messageTooBig()
@@ -503,7 +503,7 @@ void tst_RelayWebSocket::messageTooBig()
     RelayServerOptions o = baseOptions();
     o.setMaxPayload(1000);
     startRelay(o);
-    QSignalSpy ended(m_relay.get(), &RelayServer::sessionEnded);
+    QSignalSpy sessionDisconnected(m_relay.get(), &RelayServer::sessionDisconnected);
     RawClient c;
     QCOMPARE(exchange(m_relay->serverPort(), upgradeRequest("GET", "/ws", "127.0.0.1"), &c.socket)
                  .head.statusCode,
@@ -514,8 +514,8 @@ void tst_RelayWebSocket::messageTooBig()
     const MessageEvent ev = c.next();
     QCOMPARE(ev.type, MessageEvent::Type::Close);
     QCOMPARE(ev.closeCode, quint16(1009));
-    QTRY_COMPARE(ended.size(), 1);
-    QCOMPARE(ended.at(0).at(1).value<quint16>(), quint16(1009));
+    QTRY_COMPARE(sessionDisconnected.size(), 1);
+    QCOMPARE(sessionDisconnected.at(0).at(1).value<quint16>(), quint16(1009));
     QCOMPARE(m_backend->received, QByteArray(1000, 'a'));
 }
 
@@ -524,17 +524,17 @@ void tst_RelayWebSocket::vanishedClientIsDropped()
     // A client that stops answering (no pong, no data) is dropped after pingInterval + pingTimeout,
     // and so is its backend connection: nothing accumulates for it.
     RelayServerOptions o = baseOptions();
-    o.setPingInterval(std::chrono::milliseconds(100));
-    o.setPingTimeout(std::chrono::milliseconds(100));
+    o.setPingInterval(100ms);
+    o.setPingTimeout(100ms);
     startRelay(o);
-    QSignalSpy ended(m_relay.get(), &RelayServer::sessionEnded);
+    QSignalSpy sessionDisconnected(m_relay.get(), &RelayServer::sessionDisconnected);
     QTcpSocket silent; // never reads, never answers a ping
     QCOMPARE(exchange(m_relay->serverPort(), upgradeRequest("GET", "/ws", "127.0.0.1"), &silent)
                  .head.statusCode,
         101);
     QCOMPARE(m_relay->sessionCount(), 1);
-    QVERIFY(ended.wait(10000));
-    QCOMPARE(ended.at(0).at(1).value<quint16>(), quint16(1006));
+    QVERIFY(sessionDisconnected.wait(10000));
+    QCOMPARE(sessionDisconnected.at(0).at(1).value<quint16>(), quint16(1006));
     QTRY_COMPARE(m_backend->disconnections, 1);
     QCOMPARE(m_relay->sessionCount(), 0);
 }
