@@ -4,6 +4,9 @@
 #define QTWS_TESTS_RELAYTEST_H
 
 #include "protocol/httpmessage.h"
+#include "relay/relaysession.h"
+
+#include <qtws/relayserver.h>
 
 #include <QtCore/QProcess>
 #include <QtCore/QStandardPaths>
@@ -87,6 +90,8 @@ struct RawResponse
     QByteArray rest;
     /*! A complete response was read. */
     bool complete = false;
+    /*! Neither a complete response nor the end of the connection came within the deadline. */
+    bool timedOut = false;
 };
 
 /*!
@@ -122,7 +127,7 @@ inline RawResponse readResponse(QTcpSocket *socket, std::chrono::milliseconds ti
         }
         return socket->state() != QAbstractSocket::ConnectedState;
     };
-    (void)QTest::qWaitFor(complete, int(timeout.count()));
+    r.timedOut = !QTest::qWaitFor(complete, int(timeout.count()));
     return r;
 }
 
@@ -253,6 +258,16 @@ inline bool waitForHttp(
             return r.complete && r.head.statusCode == status;
         },
         int(timeout.count()));
+}
+
+/*!
+    The only session of \a relay (nullptr unless there is exactly one), to wait on its
+    backpressure state.
+*/
+inline QtWs::Relay::Session *onlySession(QtWs::RelayServer *relay)
+{
+    const auto sessions = relay->findChildren<QtWs::Relay::Session *>(Qt::FindDirectChildrenOnly);
+    return sessions.size() == 1 ? sessions.front() : nullptr;
 }
 
 // Queues \a total bytes on \a backend (a patterned 1 MiB chunk, repeated) far faster than any

@@ -341,9 +341,11 @@ void tst_RelayEngineIo::slowPollerBackpressure()
     QTcpSocket *backendSocket = m_backend->sockets.front();
     constexpr qint64 Total = 32 * 1024 * 1024;
     const QByteArray chunk = floodBackend(backendSocket, Total);
-    // A window in which an unbounded relay would have swallowed everything (see
-    // tst_relay_websocket).
-    QTest::qWait(1500);
+    // The relay stops reading the backend once the poller's queue is full; an unbounded relay
+    // would never pause (see tst_relay_websocket).
+    QtWs::Relay::Session *session = onlySession(m_relay.get());
+    QVERIFY(session);
+    QTRY_VERIFY(session->isBackendReadingPaused());
     QVERIFY2(backendSocket->bytesToWrite() > Total / 2,
         qPrintable(QStringLiteral("backend still has %1 bytes to write")
                        .arg(backendSocket->bytesToWrite())));

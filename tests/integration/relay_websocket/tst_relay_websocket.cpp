@@ -430,9 +430,13 @@ void tst_RelayWebSocket::slowClientBackpressure()
 
     constexpr qint64 Total = 64 * 1024 * 1024;
     const QByteArray chunk = floodBackend(backendSocket, Total);
-    // Without backpressure the relay would swallow all 64 MiB within this time; with it, it stops
-    // after its queue (plus what the kernel buffers on both hops) and the backend keeps the rest.
-    QTest::qWait(1500);
+    // The relay stops reading the backend once its queue towards the client is full: an unbounded
+    // relay would never pause, however long the test waits.
+    QtWs::Relay::Session *session = onlySession(m_relay.get());
+    QVERIFY(session);
+    QTRY_VERIFY(session->isBackendReadingPaused());
+    // It paused with most of the flood still in the backend (the kernel buffers a few MiB on
+    // both hops), and the session lives on.
     QVERIFY2(backendSocket->bytesToWrite() > Total / 2,
         qPrintable(QStringLiteral("backend still has %1 bytes to write")
                        .arg(backendSocket->bytesToWrite())));
@@ -476,6 +480,7 @@ void tst_RelayWebSocket::tlsListener()
 
     RelayServerOptions o = baseOptions();
     o.setSslConfiguration(certificates.serverConfiguration());
+    o.setRequestTimeout(10min);
     QVERIFY(o.isTlsEnabled());
     startRelay(o);
 
@@ -491,8 +496,10 @@ void tst_RelayWebSocket::tlsListener()
     QVERIFY(message.wait());
     QCOMPARE(message.at(0).at(0).toByteArray(), QByteArray("over tls"));
 
-    // Plain HTTP on the TLS port never reaches the relay logic.
+    // Plain HTTP on the TLS port never reaches the relay logic: the TLS handshake fails and the
+    // connection is dropped (the request timeout, set far beyond the wait, cannot be what ends it).
     const RawResponse plain = exchange(m_relay->serverPort(), "GET / HTTP/1.1\r\nHost: h\r\n\r\n");
+    QVERIFY2(!plain.timedOut, "the TLS port neither answered nor closed a plain HTTP request");
     QVERIFY(!plain.complete || plain.head.statusCode != 200);
 }
 
