@@ -25,7 +25,7 @@ class RelayServerPrivate;
     each session queues at most RelayServerOptions::maxQueuedBytes() per direction and stops
     reading the faster side when its queue is full. The backend connection is opened before the
     client's handshake is answered, and nothing the client sends is forwarded before the backend
-    accepted.
+    accepted. Backend connections never go through a proxy (see RelayServerOptions).
 
     Every session logs one line when it starts connecting and one when it is disconnected
     (category qtws.relay).

@@ -24,6 +24,11 @@ class RelayServerOptionsPrivate;
     A value class (implicitly shared, comparable). Every limit has a safe default; see the
     constexpr Default* values.
 
+    The relay connects to its backend directly: every backend connection (tcp://, ws:// and wss://)
+    is told QNetworkProxy::NoProxy, so Qt's application proxy and its proxy factory are never
+    consulted. The relay is a server-side gateway, and its backend address is configuration, not
+    something a proxy should decide.
+
     \since 0.1
     \sa QtWs::RelayServer
 */
@@ -57,7 +62,10 @@ public:
 
     void swap(RelayServerOptions &other) noexcept { d.swap(other.d); }
 
-    /*! The backend: ws://, wss:// or tcp://host:port. */
+    /*!
+        The backend: ws://, wss:// or tcp://host:port. The relay connects to it directly
+        (QNetworkProxy::NoProxy), never through a proxy.
+    */
     QUrl backendUrl() const;
     void setBackendUrl(const QUrl &url);
 

@@ -15,6 +15,12 @@ namespace QtWs::Relay {
 
 using Protocol::CloseCode;
 
+const QNetworkProxy &backendProxy()
+{
+    static const QNetworkProxy direct(QNetworkProxy::NoProxy);
+    return direct;
+}
+
 Backend *createBackend(const RelayServerOptions &options, QObject *parent)
 {
     const QUrl url = options.backendUrl();
@@ -71,6 +77,7 @@ void TcpBackend::open()
 {
     setState(State::Connecting);
     m_socket = new QTcpSocket(this);
+    m_socket->setProxy(backendProxy());
     // A bounded read buffer: while paused, Qt stops reading from the kernel once it holds
     // ReadChunk bytes, so TCP flow control pushes back on the backend.
     m_socket->setReadBufferSize(ReadChunk);
@@ -150,7 +157,7 @@ void WebSocketBackend::open()
     setState(State::Connecting);
     m_ws = new QtWs::WebSocket(this);
     WebSocketOptions o;
-    o.setProxy(QNetworkProxy(QNetworkProxy::NoProxy));
+    o.setProxy(backendProxy());
     if (Protocol::isSecureScheme(m_options.backendUrl().scheme()))
         o.setSslConfiguration(m_options.backendSslConfiguration());
     o.setMaxMessageSize(m_options.maxPayload());

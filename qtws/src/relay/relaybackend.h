@@ -9,6 +9,7 @@
 #include <chrono>
 
 QT_BEGIN_NAMESPACE
+class QNetworkProxy;
 class QTcpSocket;
 QT_END_NAMESPACE
 
@@ -17,6 +18,13 @@ class WebSocket;
 }
 
 namespace QtWs::Relay {
+
+/*!
+    The proxy of every backend connection: QNetworkProxy::NoProxy. The relay is a server-side
+    gateway whose backend address is configuration, so it connects there directly and never
+    consults Qt's application proxy or proxy factory (docs/relay.md, "Outgoing connections").
+*/
+const QNetworkProxy &backendProxy();
 
 /*!
     One session's connection to the backend. Emits connected() once, then messageReceived() in
@@ -106,8 +114,8 @@ private:
 };
 
 /*!
-    ws:// or wss://: one QtWs::WebSocket per session, connected directly (NoProxy: the relay's own
-    network is configured by its operator). Text and binary messages and close codes pass through unchanged; a backend that cannot be reached
+    ws:// or wss://: one QtWs::WebSocket per session, connected directly (backendProxy()). Text
+    and binary messages and close codes pass through unchanged; a backend that cannot be reached
     ends the session with 1014 (bad gateway).
 
     QtWs::WebSocket has no way to stop reading, so setReadingPaused() cannot push back on this

@@ -70,7 +70,8 @@ struct CommandLine
         QStringLiteral("Address and port, e.g. 127.0.0.1:8080 (port 0: any free port)."),
         QStringLiteral("ADDR:PORT")};
     QCommandLineOption backend {QStringLiteral("backend"),
-        QStringLiteral("ws://, wss:// or tcp://host:port."),
+        QStringLiteral("ws://, wss:// or tcp://host:port (connected directly, never through a "
+                       "proxy)."),
         QStringLiteral("URL")};
     QCommandLineOption path {QStringLiteral("path"),
         QStringLiteral("URL path prefix served (default /)."), QStringLiteral("PREFIX")};
