@@ -89,7 +89,10 @@ void TcpBackend::open()
     connect(m_socket, &QTcpSocket::readyRead, this, &TcpBackend::readAvailable);
     connect(m_socket, &QTcpSocket::bytesWritten, this, &Backend::bytesWritten);
     connect(m_socket, &QTcpSocket::disconnected, this, [this] {
-        readAvailable();
+        // The end of the stream: what Qt still holds is the backend's last word, delivered even
+        // while paused (it is at most ReadChunk bytes).
+        while (state() == State::Connected && m_socket->bytesAvailable() > 0)
+            Q_EMIT messageReceived(m_socket->read(ReadChunk), true);
         setDisconnected(quint16(CloseCode::Normal), QString());
     });
     connect(m_socket, &QTcpSocket::errorOccurred, this, [this](QAbstractSocket::SocketError error) {

@@ -2,6 +2,7 @@
 #ifndef QTWS_RELAY_RELAYBACKEND_H
 #define QTWS_RELAY_RELAYBACKEND_H
 
+#include <qtws/qtws_export.h>
 #include <qtws/relayserveroptions.h>
 
 #include <QtCore/QObject>
@@ -29,9 +30,9 @@ const QNetworkProxy &backendProxy();
 /*!
     One session's connection to the backend. Emits connected() once, then messageReceived() in
     order, then disconnected() exactly once (also when connecting fails); after disconnected() it
-    does nothing more.
+    does nothing more. Exported for the tests.
 */
-class Backend : public QObject
+class QTWS_EXPORT Backend : public QObject
 {
     Q_OBJECT
 public:
@@ -89,7 +90,7 @@ Backend *createBackend(const RelayServerOptions &options, QObject *parent);
     tcp://host:port: each message is written as bytes; each read becomes one binary message. A
     clean EOF closes the session with 1000, a socket error with 1014 (bad gateway).
 */
-class TcpBackend final : public Backend
+class QTWS_EXPORT TcpBackend final : public Backend
 {
     Q_OBJECT
 public:
