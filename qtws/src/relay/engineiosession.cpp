@@ -110,7 +110,7 @@ void EngineIoSession::handleUpgrade(HttpConnection *connection, const ServerHand
     attach(m_probe);
     connect(m_probe, &WebSocketTransport::probeAnswered, this, [this] {
         if (m_polling)
-            m_polling->releasePoll();
+            m_polling->pause();
     });
     connect(m_probe, &WebSocketTransport::upgraded, this, &EngineIoSession::onUpgraded);
 }
@@ -137,6 +137,8 @@ void EngineIoSession::onTransportDisconnected(
     if (transport == m_probe) { // a failed probe: the session stays on polling
         m_probe = nullptr;
         transport->deleteLater();
+        if (m_polling)
+            m_polling->resume();
         return;
     }
     if (transport == m_transport)
@@ -195,8 +197,10 @@ void EngineIoSession::backendDisconnected(quint16 code, const QString &reason)
     setState(State::Closing);
     m_pingTimer.stop();
     m_pongTimer.stop();
-    if (m_probe) // too late for an upgrade: the client keeps polling for the close packet
+    if (m_probe) { // too late for an upgrade: the client keeps polling for the close packet
         std::exchange(m_probe, nullptr)->close(quint16(CloseCode::GoingAway), QString());
+        m_polling->resume();
+    }
     m_closeCode = code;
     m_closeReason = reason;
     m_polling->send(closePacket(code, reason));

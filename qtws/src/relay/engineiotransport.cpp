@@ -101,6 +101,13 @@ void PollingTransport::handleRequest(HttpConnection *connection, const Request &
 
 void PollingTransport::handlePoll(HttpConnection *connection)
 {
+    if (m_state == State::Paused) {
+        // engine.io answers polls with a noop until the upgrade completes: a poll that was on its
+        // way when the probe was answered must not wait for a packet (pingInterval).
+        connection->respond(200, "OK", responseHeaders("text/plain; charset=UTF-8"),
+            EngineIo::encodePollingPacket(Packet::text(PacketType::Noop)));
+        return;
+    }
     if (heldPoll()) {
         // Engine.IO allows one outstanding poll; a second one is a broken or hostile client.
         connection->respondError(400, "Bad Request", QStringLiteral("overlapping poll"));
@@ -190,15 +197,23 @@ void PollingTransport::setReadingPaused(bool paused)
         answerSend(std::exchange(m_send, nullptr));
 }
 
-void PollingTransport::releasePoll()
+void PollingTransport::pause()
 {
-    // engine.io sends a noop too: the client's pending poll returns, and it stops polling.
+    if (m_state == State::Closed)
+        return;
     respondPoll({Packet::text(PacketType::Noop)});
+    setState(State::Paused);
+}
+
+void PollingTransport::resume()
+{
+    if (m_state == State::Paused)
+        setState(State::Idle);
 }
 
 QList<Packet> PollingTransport::handOver()
 {
-    releasePoll();
+    respondPoll({Packet::text(PacketType::Noop)});
     setReadingPaused(false);
     setState(State::Closed);
     m_queuedBytes = 0;

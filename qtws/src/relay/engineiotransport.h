@@ -74,9 +74,12 @@ class PollingTransport final : public EngineIoTransport
 {
     Q_OBJECT
 public:
-    /*! Idle: no poll is held. Polling: a poll is held until there is something to send. Closed:
-        the session left polling (closed or upgraded). */
-    enum class State { Idle, Polling, Closed };
+    /*!
+        Idle: no poll is held. Polling: a poll is held until there is something to send. Paused:
+        an upgrade is under way, every poll is answered at once with a noop. Closed: the session
+        left polling (closed or upgraded).
+    */
+    enum class State { Idle, Polling, Paused, Closed };
     Q_ENUM(State)
 
     PollingTransport(const QByteArray &origin, qint64 maxPayload, QObject *parent);
@@ -87,9 +90,13 @@ public:
     Protocol::HttpHeaders responseHeaders(const QByteArray &contentType) const;
     /*! A GET (poll) or POST (packets from the client) of this session. */
     void handleRequest(HttpConnection *connection, const Request &request);
-    /*! The upgrade probe succeeded: a held poll returns (with a noop) so that the client can
-        pause polling. */
-    void releasePoll();
+    /*!
+        The upgrade probe succeeded: a held poll returns with a noop, and so does every poll until
+        handOver() or resume(), so that the client can pause polling and send the upgrade packet.
+    */
+    void pause();
+    /*! The upgrade failed: polls are held again. */
+    void resume();
     /*! The session moves to another transport: held requests are answered, the queued packets
         are handed over. */
     QList<EngineIo::Packet> handOver();

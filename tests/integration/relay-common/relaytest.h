@@ -4,6 +4,7 @@
 #define QTWS_TESTS_RELAYTEST_H
 
 #include "protocol/httpmessage.h"
+#include "protocol/message.h"
 #include "relay/relaysession.h"
 
 #include <qtws/relayserver.h>
@@ -130,6 +131,61 @@ inline RawResponse readResponse(QTcpSocket *socket, std::chrono::milliseconds ti
     r.timedOut = !QTest::qWaitFor(complete, int(timeout.count()));
     return r;
 }
+
+/*! A client end on a raw socket: masked frames out, messages in, with the shared codec. */
+struct RawClient
+{
+    QTcpSocket socket;
+    QtWs::Protocol::MessageReader reader {[] {
+        QtWs::Protocol::MessageReader::Options o;
+        o.role = QtWs::Protocol::Role::Client;
+        return o;
+    }()};
+    QtWs::Protocol::MessageWriter writer {[] {
+        QtWs::Protocol::MessageWriter::Options o;
+        o.role = QtWs::Protocol::Role::Client;
+        return o;
+    }()};
+    QByteArray pending;
+
+    void send(QtWs::Protocol::OpCode op, const QByteArray &payload)
+    {
+        QByteArray out;
+        writer.writeMessage(out, op, payload);
+        socket.write(out);
+    }
+    void sendClose(quint16 code, const QString &reason)
+    {
+        QByteArray out;
+        writer.writeClose(out, code, reason);
+        socket.write(out);
+    }
+    /*! The next event (message, close or error), running the event loop while waiting. */
+    QtWs::Protocol::MessageEvent next(std::chrono::milliseconds timeout = 10s)
+    {
+        QtWs::Protocol::MessageEvent ev;
+        (void)QTest::qWaitFor(
+            [&] {
+                pending += socket.readAll();
+                while (!pending.isEmpty()) {
+                    const auto r = reader.feed(pending);
+                    pending.remove(0, r.consumed);
+                    if (r.eventReady) {
+                        ev = reader.takeEvent();
+                        if (ev.type != QtWs::Protocol::MessageEvent::Type::Ping
+                            && ev.type != QtWs::Protocol::MessageEvent::Type::Pong)
+                            return true;
+                    }
+                    if (r.consumed == 0)
+                        break;
+                }
+                return socket.state() != QAbstractSocket::ConnectedState
+                    && socket.bytesAvailable() == 0;
+            },
+            int(timeout.count()));
+        return ev;
+    }
+};
 
 /*! Connects \a socket to 127.0.0.1:\a port, running the event loop meanwhile. */
 inline bool connectTo(QTcpSocket *socket, quint16 port)

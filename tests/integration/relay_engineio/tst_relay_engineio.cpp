@@ -12,6 +12,8 @@ using namespace RelayTest;
 using namespace QtWs::EngineIo;
 using QtWs::RelayServer;
 using QtWs::RelayServerOptions;
+using QtWs::Protocol::MessageEvent;
+using QtWs::Protocol::OpCode;
 
 class tst_RelayEngineIo : public QObject
 {
@@ -29,6 +31,7 @@ private Q_SLOTS:
     void protocolErrors();
     void pingTimeoutEndsSession();
     void overlappingPollEndsSession();
+    void pollDuringUpgrade();
     void slowPollerBackpressure();
 
 private:
@@ -322,6 +325,42 @@ void tst_RelayEngineIo::overlappingPollEndsSession()
     const RawResponse held = readResponse(&first);
     QVERIFY(held.complete);
     QVERIFY2(held.body.startsWith('1'), held.body.constData());
+}
+
+void tst_RelayEngineIo::pollDuringUpgrade()
+{
+    // The upgrade by hand: once the probe is answered, a poll is answered at once with a noop (as
+    // engine.io does), also one that reaches the relay after the probe: nothing else would answer
+    // it before the next ping, pingInterval later.
+    startRelay();
+    const QString sid = handshakeSid();
+    QVERIFY(!sid.isEmpty());
+    RawClient probe;
+    const QByteArray target = "/rt/engine.io/?EIO=4&transport=websocket&sid=" + sid.toLatin1();
+    QCOMPARE(
+        exchange(m_relay->serverPort(), upgradeRequest("GET", target, "127.0.0.1"), &probe.socket)
+            .head.statusCode,
+        101);
+    probe.send(OpCode::Text, "2probe");
+    const MessageEvent pong = probe.next();
+    QCOMPARE(pong.type, MessageEvent::Type::TextMessage);
+    QCOMPARE(pong.payload, QByteArray("3probe"));
+    int status = 0;
+    const QByteArray body = get("EIO=4&transport=polling&sid=" + sid.toLatin1(), nullptr, &status);
+    QCOMPARE(status, 200);
+    QCOMPARE(body, QByteArray("6"));
+
+    // The upgrade packet moves the session to the WebSocket.
+    probe.send(OpCode::Text, "5");
+    QtWs::Relay::Session *session = onlySession(m_relay.get());
+    QVERIFY(session);
+    QTRY_COMPARE(session->transport(), RelayServer::Transport::EngineIoWebSocket);
+    probe.send(OpCode::Text, "4over the upgrade");
+    const MessageEvent echo = probe.next();
+    QCOMPARE(echo.type, MessageEvent::Type::BinaryMessage); // a raw TCP backend's reads
+    QCOMPARE(echo.payload, QByteArray("over the upgrade"));
+    get("EIO=4&transport=polling&sid=" + sid.toLatin1(), nullptr, &status);
+    QCOMPARE(status, 400); // no longer polling
 }
 
 void tst_RelayEngineIo::slowPollerBackpressure()

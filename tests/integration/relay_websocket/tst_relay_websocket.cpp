@@ -23,62 +23,6 @@ namespace {
 
 // RFC 6455 §1.3: the accept key for "dGhlIHNhbXBsZSBub25jZQ==".
 constexpr char SampleAccept[] = "s3pPLMBiTxaQ9kYGzzhZRbK+xOo=";
-
-/*! A client end on a raw socket: masked frames out, messages in, with the shared codec. */
-struct RawClient
-{
-    QTcpSocket socket;
-    MessageReader reader {[] {
-        MessageReader::Options o;
-        o.role = Role::Client;
-        return o;
-    }()};
-    MessageWriter writer {[] {
-        MessageWriter::Options o;
-        o.role = Role::Client;
-        return o;
-    }()};
-    QByteArray pending;
-
-    void send(OpCode op, const QByteArray &payload)
-    {
-        QByteArray out;
-        writer.writeMessage(out, op, payload);
-        socket.write(out);
-    }
-    void sendClose(quint16 code, const QString &reason)
-    {
-        QByteArray out;
-        writer.writeClose(out, code, reason);
-        socket.write(out);
-    }
-    /*! The next event (message, close or error), running the event loop while waiting. */
-    MessageEvent next(std::chrono::milliseconds timeout = 10s)
-    {
-        MessageEvent ev;
-        (void)QTest::qWaitFor(
-            [&] {
-                pending += socket.readAll();
-                while (!pending.isEmpty()) {
-                    const auto r = reader.feed(pending);
-                    pending.remove(0, r.consumed);
-                    if (r.eventReady) {
-                        ev = reader.takeEvent();
-                        if (ev.type != MessageEvent::Type::Ping
-                            && ev.type != MessageEvent::Type::Pong)
-                            return true;
-                    }
-                    if (r.consumed == 0)
-                        break;
-                }
-                return socket.state() != QAbstractSocket::ConnectedState
-                    && socket.bytesAvailable() == 0;
-            },
-            int(timeout.count()));
-        return ev;
-    }
-};
-
 } // namespace
 
 class tst_RelayWebSocket : public QObject
