@@ -225,12 +225,13 @@ void HttpConnection::respond(int status, const QByteArray &reason, const HttpHea
         readAvailable(); // parse what was pipelined
 }
 
-void HttpConnection::respondError(int status, const QByteArray &reason, const QString &message)
+void HttpConnection::respondError(
+    int status, const QByteArray &reason, const QString &message, const HttpHeaders &headers)
 {
-    HttpHeaders headers;
-    headers.set("Content-Type", "text/plain; charset=utf-8");
-    headers.set("Cache-Control", "no-store");
-    respond(status, reason, headers, message.toUtf8() + '\n', true);
+    HttpHeaders all = headers;
+    all.set("Content-Type", "text/plain; charset=utf-8");
+    all.set("Cache-Control", "no-store");
+    respond(status, reason, all, message.toUtf8() + '\n', true);
 }
 
 bool HttpConnection::hasDataAfterRequest() const

@@ -64,8 +64,9 @@ public:
     */
     void respond(int status, const QByteArray &reason, const Protocol::HttpHeaders &headers,
         const QByteArray &body, bool closeAfter = false);
-    /*! A plain-text error response that closes the connection. */
-    void respondError(int status, const QByteArray &reason, const QString &message);
+    /*! A plain-text error response that closes the connection; \a headers are added to it. */
+    void respondError(int status, const QByteArray &reason, const QString &message,
+        const Protocol::HttpHeaders &headers = {});
     /*! True when bytes followed the head of the current (upgrade) request: the client did not
         wait for the 101. */
     bool hasDataAfterRequest() const;

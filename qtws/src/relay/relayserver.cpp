@@ -345,13 +345,9 @@ bool RelayServerPrivate::checkAccess(HttpConnection *connection, const Request &
         valid = constantTimeEquals(
             request.query.queryItemValue(QStringLiteral("token"), QUrl::FullyDecoded).toUtf8(),
             token);
-    if (!valid) {
-        HttpHeaders headers;
-        headers.set("WWW-Authenticate", "Bearer");
-        headers.set("Content-Type", "text/plain; charset=utf-8");
-        connection->respond(
-            401, "Unauthorized", headers, QByteArrayLiteral("a valid token is required\n"), true);
-    }
+    if (!valid)
+        connection->respondError(401, "Unauthorized", QStringLiteral("a valid token is required"),
+            {{"WWW-Authenticate", "Bearer"}});
     return valid;
 }
 
@@ -469,11 +465,8 @@ bool RelayServerPrivate::hasSessionRoom(HttpConnection *connection)
         return true;
     qCWarning(lcQtwsRelay, "session cap of %lld reached: refusing a new session",
         qint64(options.maxSessions()));
-    HttpHeaders h;
-    h.set("Retry-After", "5");
-    h.set("Content-Type", "text/plain; charset=utf-8");
-    connection->respond(
-        503, "Service Unavailable", h, QByteArrayLiteral("too many sessions\n"), true);
+    connection->respondError(
+        503, "Service Unavailable", QStringLiteral("too many sessions"), {{"Retry-After", "5"}});
     return false;
 }
 
