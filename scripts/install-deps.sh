@@ -12,6 +12,8 @@ packages=(
     # Qt 6.4 from Debian
     qt6-base-dev qt6-websockets-dev qt6-webengine-dev qt6-webchannel-dev qt6-declarative-dev
     libgl-dev zlib1g-dev libssl-dev openssl
+    # Python 3 (standard library only): the asyncio TLS WebSocket peer of tst_websocket_python
+    python3
     # real peers for integration tests (started by the tests on loopback, never as system services)
     squid tinyproxy privoxy dante-server apache2 nginx haproxy
     # PAC reference implementation for the differential test and the PAC benchmark

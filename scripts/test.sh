@@ -15,5 +15,14 @@ if [ "${QTWS_SKIP_FUZZ:-0}" != 1 ] && [ -f "$here/tests/fuzz/CMakeLists.txt" ] &
     QTWS_BUILD_DIR="$here/build-fuzz" "$here/scripts/build.sh" \
         -DCMAKE_CXX_COMPILER=clang++ -DQTWS_FUZZ=ON -DQTWS_BUILD_TESTS=OFF -DQTWS_BUILD_BENCH=OFF \
         -DQTWS_BUILD_TOOLS=OFF -DQTWS_BUILD_DEMO=OFF
-    (cd "$here/build-fuzz" && ctest --output-on-failure --parallel "$jobs")
+    if ! (cd "$here/build-fuzz" && ctest --output-on-failure --parallel "$jobs"); then
+        # Every finding again at the end of the log: the target's name and its input in base64.
+        for dir in "$here"/build-fuzz/tests/fuzz/artifacts/*/; do
+            for input in "$dir"*; do
+                [ -f "$input" ] || continue
+                echo "fuzz finding: fuzz_$(basename "$dir") $(basename "$input") base64: $(base64 -w0 "$input")"
+            done
+        done
+        exit 1
+    fi
 fi

@@ -18,7 +18,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     switch (data[0] % 4) {
     case 0: {
         const DecodeResult r = decodePayload(input, MaxPayload, MaxPackets);
-        if (!r.ok()) {
+        if (!r.isValid()) {
             FUZZ_CHECK(r.packets.isEmpty() || r.error != Error::None);
             FUZZ_CHECK(!errorString(r.error).isEmpty());
             return 0;
@@ -26,19 +26,19 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         FUZZ_CHECK(input.size() <= MaxPayload && r.packets.size() <= MaxPackets);
         const DecodeResult again
             = decodePayload(encodePayload(r.packets), MaxPayload * 2, MaxPackets);
-        FUZZ_CHECK(again.ok() && again.packets == r.packets);
+        FUZZ_CHECK(again.isValid() && again.packets == r.packets);
         break;
     }
     case 1: {
         const bool binaryFrame = data[0] & 4;
         const DecodeResult r = decodeWebSocketFrame(input, binaryFrame);
-        if (!r.ok())
+        if (!r.isValid())
             return 0;
         FUZZ_CHECK(r.packets.size() == 1);
         bool binary = false;
         const QByteArray frame = encodeWebSocketPacket(r.packets.front(), &binary);
         const DecodeResult again = decodeWebSocketFrame(frame, binary);
-        FUZZ_CHECK(again.ok() && again.packets == r.packets);
+        FUZZ_CHECK(again.isValid() && again.packets == r.packets);
         break;
     }
     case 2: {

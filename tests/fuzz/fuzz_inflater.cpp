@@ -4,6 +4,7 @@
 // no-context-takeover (bit 3); second byte: chunk sizes; the rest is split into messages at each
 // 0xFF 0x00 pair.
 #include "fuzzcommon.h"
+#include "inflatermessages.h"
 
 #include <cstring>
 
@@ -21,28 +22,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     const QByteArrayView input(reinterpret_cast<const char *>(data + 2), qsizetype(size - 2));
     constexpr qint64 Cap = 64 * 1024;
 
-    Inflater inflater(bits, nct);
-    qsizetype start = 0;
-    while (start <= input.size()) {
-        qsizetype end = input.indexOf(QByteArrayView("\xff\x00", 2), start);
-        if (end < 0)
-            end = input.size();
-        const QByteArrayView message = input.sliced(start, end - start);
-        QByteArray out;
-        Inflater::Status s = Inflater::Status::Ok;
-        qsizetype pos = 0;
-        while (pos < message.size() && s == Inflater::Status::Ok) {
-            const qsizetype n = qMin(chunks.next(), message.size() - pos);
-            s = inflater.inflate(message.sliced(pos, n), out, Cap);
-            pos += n;
-        }
-        if (s == Inflater::Status::Ok)
-            s = inflater.finishMessage(out, Cap);
-        FUZZ_CHECK(out.size() <= Cap);
-        if (s != Inflater::Status::Ok)
-            break; // the connection would be failed here
-        start = end + 2;
-    }
+    FUZZ_CHECK(inflateMessages(input, bits, nct, Cap, [&chunks] { return chunks.next(); }) <= Cap);
 
     // Round trip: whatever we compress, a fresh inflater with the same parameters restores.
     Deflater deflater(bits, nct);

@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: LGPL-3.0-or-later
 """Writes the seed corpora in corpus/<target>/ (run once; the files are committed)."""
+import base64
 import os
 import struct
 import zlib
@@ -93,6 +94,11 @@ write("inflater", "text-9-nct", b"\x09\x02" + deflate_raw(b"The quick brown fox 
 write("inflater", "stored", b"\x07\x03" + bytes.fromhex("000500faff48656c6c6f00"))
 write("inflater", "bfinal", b"\x07\x04" + bytes.fromhex("f348cdc9c90700") + b"\xff\x00" + deflate_raw(b"next"))
 write("inflater", "zeros-bomb", b"\x07\x05" + deflate_raw(bytes(1 << 20)))
+# RFC 7692 §7.2.3.4 as the RFC writes it (the padding octet after the final block), then a message.
+write("inflater", "bfinal-rfc", b"\x07\x06" + bytes.fromhex("f348cdc9c9070000") + b"\xff\x00" + deflate_raw(b"next"))
+# Issue 15 item 9: 65,537 bytes out of a 65,536-byte cap with chunks of 64 bytes or more.
+write("inflater", "regress-cap-off-by-one", base64.b64decode(
+    "BwXswTEBAAAAwqD1T20IX6AABAAAAAAAAgAAVMUAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAWwAAAAAATQM="))
 
 # engineio: selector byte (0 polling payload, 1 WebSocket frame (+4: binary frame), 2 open JSON, 3 close JSON), input
 RS = b"\x1e"

@@ -21,30 +21,33 @@ class WebSocketPrivate;
 /*!
     \class QtWs::WebSocket
     \brief An RFC 6455 WebSocket client with the shape of QWebSocket: open(), send*Message(),
-   close(), and signals for messages, state and errors.
+    close(), and signals for messages, state and errors.
 
     Differences from QWebSocket that matter when switching:
     \list
-    \li Proxies are never chosen silently. Until proxy resolution lands, open() connects only when
-   the options (or setProxy()) say QNetworkProxy::NoProxy, and fails with
-   Error::ProxyResolutionUnavailable otherwise. \li Errors are typed (Error, errorGroup()) and the
-   signal is errorOccurred(). \li Limits (frame, message, outgoing queue) and timeouts (connect,
-   handshake, close, keep-alive) are configured with WebSocketOptions. \li Received payloads are
-   handed out without copies; sends are coalesced into one write per event-loop turn. \endlist
+    \li Proxies are never chosen silently. Until proxy resolution lands, open() connects only
+        when the options (or setProxy()) say QNetworkProxy::NoProxy, and fails with
+        Error::ProxyResolutionUnavailable otherwise.
+    \li Errors are typed (Error, errorGroup()) and the signal is errorOccurred().
+    \li Limits (frame, message, outgoing queue) and timeouts (connect, handshake, close,
+        keep-alive) are configured with WebSocketOptions.
+    \li Received payloads are handed out without copies; sends are coalesced into one write per
+        event-loop turn.
+    \endlist
 
     Signal contract: every open() ends with exactly one disconnected(), also when it fails before
-   connecting. stateChanged() is emitted after the state changed and before any signal it causes;
-   errorOccurred() comes before disconnected(). Failures detected inside open() (bad URL or options,
-   no proxy decision) are reported from the event loop, never from inside the call. Send and ping
-   failures are returned (-1 / false) with error() and errorString() set; they do not emit
-   errorOccurred() and leave the connection open.
+    connecting. stateChanged() is emitted after the state changed and before any signal it causes;
+    errorOccurred() comes before disconnected(). Failures detected inside open() (bad URL or
+    options, no proxy decision) are reported from the event loop, never from inside the call. Send
+    and ping failures are returned (-1 / false) with error() and errorString() set; they do not emit
+    errorOccurred() and leave the connection open.
 
     A peer that violates the protocol gets the Close code RFC 6455 §7.1.7 prescribes (1002, 1007 or
-   1009), reported as Error::ProtocolViolation, Error::InvalidPayload or Error::MessageTooBig, after
-   which the connection is closed without reading further data.
+    1009), reported as Error::ProtocolViolation, Error::InvalidPayload or Error::MessageTooBig,
+    after which the connection is closed without reading further data.
 
     All work happens on the owner's thread, non-blocking. Delete a WebSocket with deleteLater() from
-   its own slots.
+    its own slots.
 
     \since 0.1
     \sa QtWs::WebSocketOptions
@@ -64,8 +67,9 @@ public:
     };
     Q_ENUM(State)
 
-    /*! Broad classes of Error, for callers that react by kind (retry, report, fix configuration).
-     */
+    /*!
+        Broad classes of Error, for callers that react by kind (retry, report, fix configuration).
+    */
     enum class ErrorGroup {
         None, //!< no error
         Usage, //!< the call was not valid (bad URL, not open, bad close code)
@@ -79,8 +83,10 @@ public:
     };
     Q_ENUM(ErrorGroup)
 
-    /*! What went wrong; errorString() adds the details (the server's status line, the socket
-     * error...). */
+    /*!
+        What went wrong; errorString() adds the details (the server's status line, the socket
+        error...).
+    */
     enum class Error {
         NoError, //!< no error
 
@@ -91,10 +97,10 @@ public:
         InvalidCloseCode, //!< close() with a code RFC 6455 §7.4 does not allow an endpoint to send
 
         // Proxy
-        ProxyResolutionUnavailable, //!< proxy() is DefaultProxy: resolution is not available yet;
-                                    //!< set NoProxy
-        ProxyNotSupported, //!< an explicit HTTP/SOCKS proxy was given: proxy strategies are not
-                           //!< available yet
+        /*! proxy() is DefaultProxy: resolution is not available yet; set NoProxy */
+        ProxyResolutionUnavailable,
+        /*! an explicit HTTP/SOCKS proxy was given: proxy strategies are not available yet */
+        ProxyNotSupported,
 
         // Connection
         HostNotFound, //!< the host name did not resolve
@@ -103,23 +109,23 @@ public:
         ClosedAbnormally, //!< the connection was lost without a close handshake (close code 1006)
 
         // TLS
-        TlsHandshakeFailed, //!< the TLS handshake failed or the certificate was not trusted (see
-                            //!< sslErrors())
+        /*! the TLS handshake failed or the certificate was not trusted (see sslErrors()) */
+        TlsHandshakeFailed,
 
         // Handshake
         HandshakeRejected, //!< the server answered the upgrade request with a status other than 101
-        HandshakeInvalid, //!< a 101 response that breaks RFC 6455 §4.1 (accept key, upgrade tokens,
-                          //!< subprotocol)
+        /*! a 101 response that breaks RFC 6455 §4.1 (accept key, upgrade tokens, subprotocol) */
+        HandshakeInvalid,
 
         // Protocol
         ProtocolViolation, //!< the peer sent an invalid frame; the connection was failed with 1002
-        InvalidPayload, //!< the peer sent invalid UTF-8 or an invalid compressed payload; failed
-                        //!< with 1007
+        /*! the peer sent invalid UTF-8 or an invalid compressed payload; failed with 1007 */
+        InvalidPayload,
 
         // Limit
         MessageTooBig, //!< a frame or message exceeded the configured maximum; failed with 1009
-        OutgoingQueueFull, //!< a send was refused because the outgoing queue limit would be
-                           //!< exceeded
+        /*! a send was refused because the outgoing queue limit would be exceeded */
+        OutgoingQueueFull,
 
         // Timeout
         ConnectTimeout, //!< connectTimeout() expired
@@ -151,22 +157,34 @@ public:
 
     /*! Opens a connection to \a url with options(). */
     void open(const QUrl &url);
-    /*! Opens a connection for \a request (URL and extra headers) with \a options, which replace
-     * options(). */
+    /*!
+        Opens a connection for \a request (URL and extra headers) with \a options, which replace
+        options().
+    */
     void open(const QNetworkRequest &request, const WebSocketOptions &options);
 
-    /*! Queues a text message; returns the payload size queued, or -1 (errorOccurred() is emitted).
-     */
+    /*!
+        Queues a text message; returns the payload size queued, or -1 when it was refused (not
+        open, or the outgoing queue limit): error() and errorString() say why, errorOccurred() is
+        not emitted and the connection stays as it was.
+    */
     qint64 sendTextMessage(const QString &message);
-    /*! Queues a binary message; returns the payload size queued, or -1 (errorOccurred() is
-     * emitted). */
+    /*!
+        Queues a binary message; returns the payload size queued, or -1 when it was refused, as
+        sendTextMessage().
+    */
     qint64 sendBinaryMessage(const QByteArray &data);
-    /*! Sends a Ping with up to 125 bytes of \a payload; pong() reports the answer. Returns false
-       when not open or the payload is too long. */
+    /*!
+        Sends a Ping with up to 125 bytes of \a payload; pong() reports the answer. Returns false
+        when not open or the payload is too long, with error() and errorString() set (no
+        errorOccurred()).
+    */
     bool ping(const QByteArray &payload = QByteArray());
 
-    /*! Starts the close handshake with \a code and \a reason (at most 123 UTF-8 bytes). In
-       Connecting or Handshaking the connection is dropped instead. */
+    /*!
+        Starts the close handshake with \a code and \a reason (at most 123 UTF-8 bytes). In
+        Connecting or Handshaking the connection is dropped instead.
+    */
     void close(quint16 code = 1000, const QString &reason = QString());
     /*! Drops the connection at once, without a close handshake. */
     void abort();
@@ -176,9 +194,11 @@ public:
     Error error() const;
     QString errorString() const;
 
-    /*! The close code of the last connection: the peer's (1005 when its Close frame had none), the
-       code we sent when we failed the connection because of the peer (1002, 1007, 1009), or 1006
-       when it was lost without a close handshake; 0 until then. */
+    /*!
+        The close code of the last connection: the peer's (1005 when its Close frame had none), the
+        code we sent when we failed the connection because of the peer (1002, 1007, 1009), or 1006
+        when it was lost without a close handshake; 0 until then.
+    */
     quint16 closeCode() const;
     QString closeReason() const;
 
@@ -200,8 +220,10 @@ public:
     /*! True when permessage-deflate was negotiated. */
     bool isCompressed() const;
 
-    /*! Errors in \a errors are accepted during the next TLS handshakes. Nothing is ignored by
-       default. Call before open() or from a slot connected to sslErrors(). */
+    /*!
+        Errors in \a errors are accepted during the next TLS handshakes. Nothing is ignored by
+        default. Call before open() or from a slot connected to sslErrors().
+    */
     void ignoreSslErrors(const QList<QSslError> &errors);
 
 Q_SIGNALS:
@@ -212,9 +234,11 @@ Q_SIGNALS:
     void binaryMessageReceived(const QByteArray &message);
     void textFrameReceived(const QString &frame, bool isLastFrame);
     void binaryFrameReceived(const QByteArray &frame, bool isLastFrame);
-    /*! A Pong arrived; \a elapsedMs is the time since the matching ping() (0 for an unsolicited
-     * Pong). */
-    void pong(quint64 elapsedMs, const QByteArray &payload);
+    /*!
+        A Pong arrived; \a elapsedTime is the time in milliseconds since the matching ping() (0 for
+        an unsolicited Pong), as QWebSocket::pong() reports it.
+    */
+    void pong(quint64 elapsedTime, const QByteArray &payload);
     void bytesWritten(qint64 bytes);
     void errorOccurred(QtWs::WebSocket::Error error);
     void sslErrors(const QList<QSslError> &errors);

@@ -22,14 +22,14 @@ class WebSocketOptionsPrivate;
 /*!
     \class QtWs::WebSocketOptions
     \brief Everything a QtWs::WebSocket connection can be tuned with: offered subprotocols, extra
-   handshake headers, limits, timeouts, compression, keep-alive, the proxy and the TLS
-   configuration.
+    handshake headers, limits, timeouts, compression, keep-alive, the proxy and the TLS
+    configuration.
 
     A value class (implicitly shared, comparable). The defaults are safe: TLS errors are not
-   ignored, limits are finite, and no proxy decision is taken silently: the default proxy() is
-   QNetworkProxy::DefaultProxy, which means "resolve the proxy for this URL". Proxy resolution lands
-   with its own release; until then only QNetworkProxy::NoProxy (connect directly, because the
-   caller says so) can be used.
+    ignored, limits are finite, and no proxy decision is taken silently: the default proxy() is
+    QNetworkProxy::DefaultProxy, which means "resolve the proxy for this URL". Proxy resolution
+    lands with its own release; until then only QNetworkProxy::NoProxy (connect directly, because
+    the caller says so) can be used.
 
     \since 0.1
     \sa QtWs::WebSocket
@@ -62,19 +62,25 @@ public:
     QStringList subprotocols() const;
     void setSubprotocols(const QStringList &protocols);
 
-    /*! Extra headers for the opening handshake. Headers the handshake owns (Host, Upgrade,
-       Connection, Sec-WebSocket-*) are rejected when the connection opens. */
+    /*!
+        Extra headers for the opening handshake. Headers the handshake owns (Host, Upgrade,
+        Connection, Sec-WebSocket-*) are rejected when the connection opens.
+    */
     QList<Header> extraHeaders() const;
     void setExtraHeaders(const QList<Header> &headers);
     void addExtraHeader(const QByteArray &name, const QByteArray &value);
 
-    /*! The Origin header; empty means none is sent (RFC 6455 §4.1 item 8: non-browser clients may
-     * omit it). */
+    /*!
+        The Origin header; empty means none is sent (RFC 6455 §4.1 item 8: non-browser clients may
+        omit it).
+    */
     QString origin() const;
     void setOrigin(const QString &origin);
 
-    /*! Largest frame payload accepted from the peer; a bigger frame fails the connection with 1009
-       before any of its payload is buffered. */
+    /*!
+        Largest frame payload accepted from the peer; a bigger frame fails the connection with 1009
+        before any of its payload is buffered.
+    */
     qint64 maxFrameSize() const;
     void setMaxFrameSize(qint64 bytes);
 
@@ -82,8 +88,10 @@ public:
     qint64 maxMessageSize() const;
     void setMaxMessageSize(qint64 bytes);
 
-    /*! Most bytes that may wait in the outgoing buffer; a send that would exceed it is refused
-       (returns -1 with Error::OutgoingQueueFull) and the connection stays open. */
+    /*!
+        Most bytes that may wait in the outgoing buffer; a send that would exceed it is refused
+        (returns -1 with Error::OutgoingQueueFull) and the connection stays open.
+    */
     qint64 maxQueuedOutgoingBytes() const;
     void setMaxQueuedOutgoingBytes(qint64 bytes);
 
@@ -99,13 +107,16 @@ public:
     std::chrono::milliseconds closeTimeout() const;
     void setCloseTimeout(std::chrono::milliseconds timeout);
 
-    /*! Interval of keep-alive pings while the connection is idle; zero (the default) disables them.
-     */
+    /*!
+        Interval of keep-alive pings while the connection is idle; zero (the default) disables them.
+    */
     std::chrono::milliseconds keepAliveInterval() const;
     void setKeepAliveInterval(std::chrono::milliseconds interval);
 
-    /*! How long a keep-alive ping may stay unanswered before the connection is failed
-     * (Error::PongTimeout). */
+    /*!
+        How long a keep-alive ping may stay unanswered before the connection is failed
+        (Error::PongTimeout).
+    */
     std::chrono::milliseconds pongDeadline() const;
     void setPongDeadline(std::chrono::milliseconds deadline);
 
@@ -113,26 +124,34 @@ public:
     bool isCompressionEnabled() const;
     void setCompressionEnabled(bool enabled);
 
-    /*! Offer client_no_context_takeover (RFC 7692 §7.1.1.2): we reset our compressor after each
-     * message. */
+    /*!
+        Offer client_no_context_takeover (RFC 7692 §7.1.1.2): we reset our compressor after each
+        message.
+    */
     bool clientNoContextTakeover() const;
     void setClientNoContextTakeover(bool on);
     /*! Ask for server_no_context_takeover (RFC 7692 §7.1.1.1). */
     bool serverNoContextTakeover() const;
     void setServerNoContextTakeover(bool on);
-    /*! Largest LZ77 window (8..15, default 15) we compress with; below 15 it is requested from the
-       server as client_max_window_bits (RFC 7692 §7.1.2.2). */
+    /*!
+        Largest LZ77 window (8..15, default 15) we compress with; below 15 it is requested from the
+        server as client_max_window_bits (RFC 7692 §7.1.2.2).
+    */
     int clientMaxWindowBits() const;
     void setClientMaxWindowBits(int bits);
-    /*! server_max_window_bits to ask for (8..15); 15, the default, leaves the server free (RFC 7692
-     * §7.1.2.1). */
+    /*!
+        server_max_window_bits to ask for (8..15); 15, the default, leaves the server free (RFC 7692
+        §7.1.2.1).
+    */
     int serverMaxWindowBits() const;
     void setServerMaxWindowBits(int bits);
 
-    /*! The proxy decision. QNetworkProxy::DefaultProxy (the default) asks for proxy resolution,
-       which is not available yet and fails with WebSocket::Error::ProxyResolutionUnavailable;
-       QNetworkProxy::NoProxy connects directly; any other proxy fails with
-       WebSocket::Error::ProxyNotSupported for now. */
+    /*!
+        The proxy decision. QNetworkProxy::DefaultProxy (the default) asks for proxy resolution,
+        which is not available yet and fails with WebSocket::Error::ProxyResolutionUnavailable;
+        QNetworkProxy::NoProxy connects directly; any other proxy fails with
+        WebSocket::Error::ProxyNotSupported for now.
+    */
     QNetworkProxy proxy() const;
     void setProxy(const QNetworkProxy &proxy);
 

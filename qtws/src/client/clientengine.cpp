@@ -2,29 +2,13 @@
 #include "clientengine.h"
 
 #include "common/logging.h"
+#include "protocol/url.h"
 
 namespace QtWs {
 
 using namespace Protocol;
 
 namespace {
-
-// RFC 6455 §3: only ws and wss name WebSocket endpoints.
-bool isWebSocketScheme(const QString &scheme)
-{
-    return scheme == QLatin1String("ws") || scheme == QLatin1String("wss");
-}
-
-// A header value must not be able to end the header line or the head (header injection).
-bool isSafeHeaderValue(QByteArrayView value)
-{
-    for (char c : value) {
-        const auto u = static_cast<unsigned char>(c);
-        if (u == '\r' || u == '\n' || u == 0 || (u < 0x20 && u != '\t') || u == 0x7f)
-            return false;
-    }
-    return true;
-}
 
 WebSocket::Error errorForCloseCode(quint16 code)
 {
@@ -91,7 +75,7 @@ bool ClientEngine::startHandshake(const QUrl &url, const WebSocketOptions &optio
             return fail(WebSocket::Error::InvalidOptions,
                 QStringLiteral("Header \"%1\" is set by the WebSocket handshake itself")
                     .arg(QString::fromLatin1(h.first)));
-        if (!isSafeHeaderValue(h.second))
+        if (!isValidFieldValue(h.second))
             return fail(WebSocket::Error::InvalidOptions,
                 QStringLiteral("Header \"%1\" has a value with control characters")
                     .arg(QString::fromLatin1(h.first)));
@@ -106,7 +90,7 @@ bool ClientEngine::startHandshake(const QUrl &url, const WebSocketOptions &optio
         protocols.append(token);
     }
     const QByteArray origin = options.origin().toUtf8();
-    if (!isSafeHeaderValue(origin))
+    if (!isValidFieldValue(origin))
         return fail(WebSocket::Error::InvalidOptions, QStringLiteral("Invalid origin"));
     const auto bitsOk = [](int bits) { return bits >= 8 && bits <= 15; };
     if (options.isCompressionEnabled()
@@ -120,25 +104,58 @@ bool ClientEngine::startHandshake(const QUrl &url, const WebSocketOptions &optio
 
     QUrl target = url;
     target.setFragment(QString()); // RFC 6455 §3: fragments have no meaning in WebSocket URIs
-    m_options = options;
-    m_request = HandshakeRequest(target);
-    m_request.setOrigin(origin);
-    m_request.setSubprotocols(protocols);
-    m_request.setExtraHeaders(extra);
+    m_handshake = std::make_unique<Handshake>();
+    m_handshake->options = options;
+    HandshakeRequest &request = m_handshake->request;
+    request = HandshakeRequest(target);
+    request.setOrigin(origin);
+    request.setSubprotocols(protocols);
+    request.setExtraHeaders(extra);
     if (options.isCompressionEnabled()) {
         DeflateOptions deflate;
         deflate.clientNoContextTakeover = options.clientNoContextTakeover();
         deflate.serverNoContextTakeover = options.serverNoContextTakeover();
         deflate.clientMaxWindowBits = options.clientMaxWindowBits();
         deflate.serverMaxWindowBits = options.serverMaxWindowBits();
-        m_request.setDeflate(true, deflate);
+        request.setDeflate(true, deflate);
     }
-    m_requestHead = m_request.toRequestHead();
-    m_requestHead.serialize(m_output);
-    m_parser.reset();
+    request.toRequestHead().serialize(m_handshakeOutput);
+    m_requestHead = m_handshakeOutput; // shared until the output is written
+    m_responseHead.clear();
+    m_responseStatusCode = 0;
+    m_endpoint.reset();
     m_phase = Phase::Handshaking;
-    m_closeSent = m_closeReceived = false;
     return true;
+}
+
+namespace {
+
+// The header fields of a head serialized by HttpRequestHead/HttpResponseHead.
+QList<WebSocket::Header> headerFields(const QByteArray &head, HttpHeadParser::Mode mode)
+{
+    QList<WebSocket::Header> fields;
+    if (head.isEmpty())
+        return fields;
+    HttpHeadParser parser(mode);
+    if (parser.feed(head).status != HttpHeadParser::Status::Done)
+        return fields;
+    const HttpHeaders &headers = mode == HttpHeadParser::Mode::Request ? parser.request().headers
+                                                                       : parser.response().headers;
+    for (const auto &f : headers)
+        fields.append({f.name, f.value});
+    return fields;
+}
+
+} // namespace
+
+QList<WebSocket::Header> ClientEngine::requestHeaders() const
+{
+    return headerFields(m_requestHead, HttpHeadParser::Mode::Request);
+}
+
+QList<WebSocket::Header> ClientEngine::responseHeaders() const
+{
+    return headerFields(m_responseHead, HttpHeadParser::Mode::Response);
 }
 
 void ClientEngine::receive(const QByteArray &data)
@@ -158,18 +175,22 @@ void ClientEngine::receive(const QByteArray &data)
 
 void ClientEngine::receiveHandshake(const QByteArray &data)
 {
-    const HttpHeadParser::Result r = m_parser.feed(data);
+    const HttpHeadParser::Result r = m_handshake->parser.feed(data);
     if (r.status == HttpHeadParser::Status::NeedMore)
         return;
+    // The handshake ends here: keep only the response head, serialized (one allocation).
+    const std::unique_ptr<Handshake> handshake = std::move(m_handshake);
     if (r.status == HttpHeadParser::Status::Error) {
         m_phase = Phase::Finished;
         m_handler->engineHandshakeFailed(WebSocket::Error::HandshakeInvalid,
             QStringLiteral("Invalid HTTP response to the upgrade request: ")
-                + m_parser.errorString());
+                + handshake->parser.errorString());
         return;
     }
-    m_responseHead = m_parser.takeResponse();
-    m_result = validateHandshakeResponse(m_request, m_responseHead);
+    const HttpResponseHead response = handshake->parser.takeResponse();
+    m_responseHead = response.toByteArray();
+    m_responseStatusCode = response.statusCode;
+    m_result = validateHandshakeResponse(handshake->request, response);
     if (!m_result.isValid()) {
         m_phase = Phase::Finished;
         const bool rejected = m_result.error == HandshakeError::UnexpectedStatus;
@@ -179,24 +200,19 @@ void ClientEngine::receiveHandshake(const QByteArray &data)
         return;
     }
 
-    MessageReader::Options ro;
-    ro.role = Role::Client;
-    ro.maxFrameSize = m_options.maxFrameSize();
-    ro.maxMessageSize = m_options.maxMessageSize();
-    ro.frameEvents = m_frameEvents;
+    Endpoint::Options eo;
+    eo.reader.maxFrameSize = handshake->options.maxFrameSize();
+    eo.reader.maxMessageSize = handshake->options.maxMessageSize();
+    eo.reader.frameEvents = m_frameEvents;
     // decodeText (one pass that validates and decodes) is left off on purpose: it validates a
     // single text frame only at its end, which turns Autobahn's fail-fast cases 6.4.x NON-STRICT;
     // validating as bytes arrive keeps them OK (RFC 6455 §8.1 lets an endpoint fail as soon as the
     // data is known invalid).
-    ro.decodeText = false;
-    ro.deflate = m_result.deflate;
-    ro.deflateParameters = m_result.deflateParameters;
-    m_reader = std::make_unique<MessageReader>(ro);
-    MessageWriter::Options wo;
-    wo.role = Role::Client;
-    wo.deflate = m_result.deflate;
-    wo.deflateParameters = m_result.deflateParameters;
-    m_writer = std::make_unique<MessageWriter>(wo);
+    eo.reader.decodeText = false;
+    eo.setDeflate(m_result.deflate, m_result.deflateParameters);
+    // Request bytes not written yet (never in practice: the owner flushes before reading) stay
+    // first.
+    m_endpoint.emplace(Role::Client, eo, std::exchange(m_handshakeOutput, {}));
     m_phase = Phase::Open;
     m_handler->engineHandshakeComplete();
     // Frames may follow the head in the same segment (RFC 6455 §4.1: data after the 101 is
@@ -207,35 +223,29 @@ void ClientEngine::receiveHandshake(const QByteArray &data)
 
 void ClientEngine::receiveFrames(QByteArrayView data)
 {
-    // Loop until the input is used up and no event is left: the reader may hold an event back (the
-    // message that follows its last frame event) and hands it out on a feed() without new bytes.
+    // The endpoint returns without an event only once the input is used up; an event it held back
+    // (the message that follows its last frame event) comes out of a call without bytes.
     while (m_phase == Phase::Open) {
-        const MessageReader::Result r = m_reader->feed(data);
+        const Endpoint::Result r = m_endpoint->feed(data);
         data = data.sliced(r.consumed);
-        if (!r.eventReady) {
-            if (data.isEmpty() || r.consumed == 0)
-                return;
-            continue;
-        }
+        if (!r.eventReady)
+            return;
         handleEvent();
     }
 }
 
 MessageReader::DirectBuffer ClientEngine::directBuffer()
 {
-    if (m_phase != Phase::Open || m_closeSent)
+    if (m_phase != Phase::Open)
         return {};
-    const MessageReader::DirectBuffer b = m_reader->directBuffer();
-    if (b.size < DirectReadMinimum)
-        return {}; // the reader drops an unused direct range on its next call
-    return b;
+    return m_endpoint->directBuffer();
 }
 
 void ClientEngine::commitDirect(qsizetype n)
 {
     if (m_phase != Phase::Open)
         return;
-    const MessageReader::Result r = m_reader->commitDirect(n);
+    const Endpoint::Result r = m_endpoint->commitDirect(n);
     if (!r.eventReady)
         return;
     handleEvent();
@@ -243,59 +253,43 @@ void ClientEngine::commitDirect(qsizetype n)
     receiveFrames({});
 }
 
+void ClientEngine::reportOutput()
+{
+    // The endpoint queued bytes on its own (a Pong, a Close reply, our Close after a violation).
+    if (m_endpoint->pendingOutput() > 0)
+        m_handler->engineOutputPending();
+}
+
 void ClientEngine::handleEvent()
 {
-    MessageEvent event = m_reader->takeEvent();
+    MessageEvent event = m_endpoint->takeEvent();
     switch (event.type) {
     case MessageEvent::Type::TextMessage:
     case MessageEvent::Type::BinaryMessage:
     case MessageEvent::Type::TextFrame:
     case MessageEvent::Type::BinaryFrame:
-        // RFC 6455 §5.5.1: after sending Close we process no further data.
-        if (!m_closeSent)
-            m_handler->engineMessage(event);
-        // A payload no receiver kept is reused for the next message (ignored while still
-        // shared).
+        m_handler->engineMessage(event);
+        // A payload no receiver kept is reused for the next message (ignored while still shared).
         if (m_phase == Phase::Open && event.type == MessageEvent::Type::BinaryMessage)
-            m_reader->recycle(std::move(event.payload));
+            m_endpoint->recycle(std::move(event.payload));
         break;
     case MessageEvent::Type::Ping:
-        // RFC 6455 §5.5.2: answer with a Pong carrying the same payload, unless we already sent
-        // Close.
-        if (!m_closeSent) {
-            reserveOutput();
-            m_writer->writePong(m_output, event.payload);
-            m_handler->engineOutputPending();
-        }
+        reportOutput();
         break;
     case MessageEvent::Type::Pong:
         m_handler->enginePong(event.payload);
         break;
     case MessageEvent::Type::Close:
-        m_closeReceived = true;
-        if (!m_closeSent) {
-            // RFC 6455 §5.5.1: reply with a Close frame, typically echoing the status code.
-            m_closeSent = true;
-            reserveOutput();
-            m_writer->writeClose(m_output, event.closeCode);
-            m_handler->engineOutputPending();
-        }
         m_phase = Phase::Finished;
+        reportOutput();
         m_handler->engineCloseReceived(event.closeCode, event.closeReason);
-        return;
+        break;
     case MessageEvent::Type::Error:
-        // RFC 6455 §7.1.7: fail the connection: send Close with the code (unless already sent),
-        // then close.
-        if (!m_closeSent) {
-            m_closeSent = true;
-            reserveOutput();
-            m_writer->writeClose(m_output, event.closeCode);
-            m_handler->engineOutputPending();
-        }
         m_phase = Phase::Finished;
+        reportOutput();
         m_handler->engineProtocolError(
             errorForCloseCode(event.closeCode), event.closeCode, event.errorString);
-        return;
+        break;
     case MessageEvent::Type::None:
         break;
     }
@@ -303,35 +297,33 @@ void ClientEngine::handleEvent()
 
 void ClientEngine::sendMessage(OpCode opCode, QByteArrayView payload)
 {
-    if (m_phase != Phase::Open || m_closeSent)
-        return;
-    reserveOutput();
-    m_writer->writeMessage(m_output, opCode, payload);
+    if (m_phase == Phase::Open)
+        m_endpoint->sendMessage(opCode, payload);
 }
 
 void ClientEngine::sendPing(QByteArrayView payload)
 {
-    if (m_phase != Phase::Open || m_closeSent)
-        return;
-    reserveOutput();
-    m_writer->writePing(m_output, payload);
+    if (m_phase == Phase::Open)
+        m_endpoint->sendPing(payload);
 }
 
 void ClientEngine::sendClose(quint16 code, const QString &reason)
 {
-    if (m_phase != Phase::Open || m_closeSent)
-        return;
-    m_closeSent = true;
-    reserveOutput();
-    m_writer->writeClose(m_output, code, reason);
+    if (m_phase == Phase::Open)
+        m_endpoint->sendClose(code, reason);
 }
 
 void ClientEngine::outputWritten()
 {
-    if (m_output.capacity() > MaxRetainedOutputCapacity)
-        m_output = QByteArray();
+    if (m_endpoint)
+        m_endpoint->outputWritten();
     else
-        m_output.resize(0); // keeps the capacity of an unshared QByteArray
+        m_handshakeOutput = QByteArray(); // sent once: no capacity to keep
+}
+
+QByteArray ClientEngine::takeOutput()
+{
+    return m_endpoint ? m_endpoint->takeOutput() : std::exchange(m_handshakeOutput, {});
 }
 
 void ClientEngine::shutdown()

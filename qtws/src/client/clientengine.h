@@ -5,9 +5,9 @@
 #include <qtws/websocket.h>
 #include <qtws/websocketoptions.h>
 
+#include "protocol/endpoint.h"
 #include "protocol/handshake.h"
 #include "protocol/httpmessage.h"
-#include "protocol/message.h"
 
 #include <memory>
 #include <optional>
@@ -19,18 +19,18 @@ namespace QtWs {
     \class QtWs::ClientEngine
     \internal
     \brief The client side of RFC 6455 over any byte stream: writes the opening handshake, validates
-   the response, then turns received bytes into events and API calls into bytes.
+    the response, then turns received bytes into events and API calls into bytes.
 
     No I/O, no QObject, no timers: the owner feeds received bytes with receive(), takes the bytes to
-   send from output() (once per event-loop turn, so that sends coalesce), then calls
-   outputWritten(), and is told what
-   happened through Handler. It drives the pure codecs (HttpHeadParser, HandshakeRequest,
-   MessageReader, MessageWriter) and adds the endpoint rules that need memory of the connection:
-   answer pings, echo the Close frame once, and fail the connection with the right code on a
-   violation (RFC 6455 §7.1.7).
+    send from output() (once per event-loop turn, so that sends coalesce), then calls
+    outputWritten(), and is told what happened through Handler. It drives the pure codecs
+    (HttpHeadParser, HandshakeRequest) for the opening handshake, then a Protocol::Endpoint in the
+    client role, which keeps the endpoint rules (answer pings, echo the Close frame once, fail the
+    connection with the right code on a violation, RFC 6455 §7.1.7).
 
     Handler callbacks may call back into the engine (send, close, shutdown); after shutdown() the
-   engine ignores the rest of its input. \since 0.1
+    engine ignores the rest of its input.
+    \since 0.1
 */
 class QTWS_EXPORT ClientEngine
 {
@@ -69,14 +69,16 @@ public:
 
     /*!
         Checks \a options and \a requestHeaders (extra headers from a QNetworkRequest) and queues
-       the opening handshake for \a url. Returns false with \a error set (Error::InvalidUrl or
-       Error::InvalidOptions) and \a message when they cannot be sent.
+        the opening handshake for \a url. Returns false with \a error set (Error::InvalidUrl or
+        Error::InvalidOptions) and \a message when they cannot be sent.
     */
     bool startHandshake(const QUrl &url, const WebSocketOptions &options,
         const QList<WebSocket::Header> &requestHeaders, WebSocket::Error *error, QString *message);
 
-    /*! Also report single frames (TextFrame/BinaryFrame events); takes effect when the handshake
-     * completes. */
+    /*!
+        Also report single frames (TextFrame/BinaryFrame events); takes effect when the handshake
+        completes.
+    */
     void setFrameEvents(bool on) { m_frameEvents = on; }
 
     /*! Feeds received bytes. */
@@ -84,14 +86,12 @@ public:
 
     /*!
         Where the next payload bytes of a large frame may be read straight from the stream (one
-       copy, no intermediate buffer), or an empty range: see MessageReader::directBuffer(). Only in
-       the Open phase, and only when at least DirectReadMinimum bytes fit.
+        copy, no intermediate buffer), or an empty range: see MessageReader::directBuffer(). Only in
+        the Open phase, and only when at least Protocol::Endpoint::DirectReadMinimum bytes fit.
     */
     Protocol::MessageReader::DirectBuffer directBuffer();
     /*! Accepts \a n bytes read into directBuffer() and handles the events they complete. */
     void commitDirect(qsizetype n);
-    /*! Smallest direct read worth skipping the intermediate buffer for. */
-    static constexpr qsizetype DirectReadMinimum = 16 * 1024;
 
     /*! Queues a message (Open phase, before our Close). */
     void sendMessage(Protocol::OpCode opCode, QByteArrayView payload);
@@ -103,40 +103,37 @@ public:
 
     /*!
         Everything queued for sending. The owner copies it out (ByteStream::writeBytes()) and then
-       calls outputWritten(): the buffer keeps its capacity, so a busy connection does not allocate,
-       page-fault and free an output buffer every event-loop turn.
+        calls outputWritten(): the buffer keeps its capacity, so a busy connection does not
+        allocate, page-fault and free an output buffer every event-loop turn.
     */
-    QByteArrayView output() const { return m_output; }
-    qint64 pendingOutput() const { return m_output.size(); }
+    QByteArrayView output() const
+    {
+        return m_endpoint ? m_endpoint->output() : QByteArrayView(m_handshakeOutput);
+    }
+    qint64 pendingOutput() const { return output().size(); }
     /*! The bytes of output() were handed to the stream: empties it, keeping a bounded capacity. */
     void outputWritten();
-    /*! True when the output buffer is too large to be kept: hand it over with takeOutput(). */
-    bool isOutputOversized() const
-    {
-        return m_output.capacity() > MaxRetainedOutputCapacity
-            || m_output.size() > ShareOutputAbove;
-    }
     /*!
-        Output larger than this is shared with the socket too: QAbstractSocket writes one buffer
-       chunk per write notification, so a large output copied in 32 KiB slices would leave 32 KiB
-       per event-loop turn once the kernel buffer is full.
+        True when the output buffer is too large to be kept: hand it over with takeOutput() (see
+        Protocol::Endpoint::isOutputOversized()).
     */
-    static constexpr qsizetype ShareOutputAbove = 256 * 1024;
+    bool isOutputOversized() const { return m_endpoint && m_endpoint->isOutputOversized(); }
     /*! Takes the output buffer (for an oversized one: the stream shares it instead of copying). */
-    QByteArray takeOutput() { return std::exchange(m_output, QByteArray()); }
-
-    /*! Capacity reserved by the first queued frame (not before: idle connections stay small). */
-    static constexpr qsizetype InitialOutputCapacity = 16 * 1024;
-    /*! Largest output capacity kept between turns; a larger one (huge messages) is freed. */
-    static constexpr qsizetype MaxRetainedOutputCapacity = 4 * 1024 * 1024;
+    QByteArray takeOutput();
 
     Phase phase() const { return m_phase; }
-    bool closeSent() const { return m_closeSent; }
-    bool closeReceived() const { return m_closeReceived; }
+    bool closeSent() const { return m_endpoint && m_endpoint->closeSent(); }
+    bool closeReceived() const { return m_endpoint && m_endpoint->closeReceived(); }
 
-    /*! The request as built, and the response head as received (empty before). */
-    const Protocol::HttpRequestHead &requestHead() const { return m_requestHead; }
-    const Protocol::HttpResponseHead &responseHead() const { return m_responseHead; }
+    /*!
+        The request header fields as sent, and the response's as received (empty before), parsed
+        again on each call from the one buffer each head is kept in: an idle connection keeps two
+        allocations instead of a list of fields.
+    */
+    QList<WebSocket::Header> requestHeaders() const;
+    QList<WebSocket::Header> responseHeaders() const;
+    /*! The response's status code, 0 before it arrived. */
+    int responseStatusCode() const { return m_responseStatusCode; }
     const Protocol::HandshakeResult &handshakeResult() const { return m_result; }
 
     /*! Header names an application may not set: the handshake owns them (RFC 6455 §4.1). */
@@ -146,25 +143,24 @@ private:
     void receiveHandshake(const QByteArray &data);
     void receiveFrames(QByteArrayView data);
     void handleEvent();
-    void reserveOutput()
-    {
-        if (m_output.capacity() < InitialOutputCapacity)
-            m_output.reserve(InitialOutputCapacity);
-    }
+    void reportOutput();
 
     Handler *m_handler;
     Phase m_phase = Phase::Idle;
-    WebSocketOptions m_options;
-    Protocol::HandshakeRequest m_request;
-    Protocol::HttpRequestHead m_requestHead;
-    Protocol::HttpHeadParser m_parser {Protocol::HttpHeadParser::Mode::Response};
-    Protocol::HttpResponseHead m_responseHead;
+    // What only the opening handshake needs: freed when the response has been read.
+    struct Handshake
+    {
+        WebSocketOptions options;
+        Protocol::HandshakeRequest request;
+        Protocol::HttpHeadParser parser {Protocol::HttpHeadParser::Mode::Response};
+    };
+    std::unique_ptr<Handshake> m_handshake;
+    QByteArray m_requestHead; // serialized as sent
+    QByteArray m_responseHead; // serialized from the response as received
+    int m_responseStatusCode = 0;
     Protocol::HandshakeResult m_result;
-    std::unique_ptr<Protocol::MessageReader> m_reader;
-    std::unique_ptr<Protocol::MessageWriter> m_writer;
-    QByteArray m_output;
-    bool m_closeSent = false;
-    bool m_closeReceived = false;
+    std::optional<Protocol::Endpoint> m_endpoint; // from the 101 on, in place
+    QByteArray m_handshakeOutput; // the request until the endpoint exists
     bool m_frameEvents = false;
 };
 

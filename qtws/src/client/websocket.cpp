@@ -3,6 +3,7 @@
 
 #include "common/logging.h"
 #include "protocol/frame.h"
+#include "protocol/url.h"
 #include "transport/bytestream.h"
 #include "transport/directconnector.h"
 
@@ -13,7 +14,6 @@
 #include <qtws/global.h>
 
 #include <algorithm>
-#include <limits>
 
 namespace QtWs {
 
@@ -21,16 +21,24 @@ using namespace Protocol;
 
 namespace {
 
-// QBasicTimer of Qt 6.4 takes int milliseconds; clamp so that huge configured values stay valid.
-void startDeadline(QBasicTimer &timer, std::chrono::milliseconds interval, QObject *receiver)
-{
-    const auto ms = std::clamp<qint64>(interval.count(), 0, std::numeric_limits<int>::max());
-    timer.start(int(ms), receiver);
-}
-
 QString durationText(std::chrono::milliseconds ms)
 {
     return QString::number(ms.count()) + QStringLiteral(" ms");
+}
+
+WebSocket::Error errorForFailure(DirectConnector::Failure failure)
+{
+    switch (failure) {
+    case DirectConnector::Failure::HostNotFound:
+        return WebSocket::Error::HostNotFound;
+    case DirectConnector::Failure::ConnectionRefused:
+        return WebSocket::Error::ConnectionRefused;
+    case DirectConnector::Failure::Tls:
+        return WebSocket::Error::TlsHandshakeFailed;
+    case DirectConnector::Failure::Network:
+        break;
+    }
+    return WebSocket::Error::NetworkError;
 }
 
 QString proxyText(const QNetworkProxy &proxy)
@@ -75,6 +83,25 @@ void WebSocketPrivate::setState(WebSocket::State newState)
     Q_EMIT q->stateChanged(newState);
 }
 
+void WebSocketPrivate::setClock(WebSocket *socket, ClientClock *clock)
+{
+    WebSocketPrivate *d = socket->d_func();
+    Q_ASSERT(d->state == WebSocket::State::Unconnected);
+    d->clock = clock;
+}
+
+void WebSocketPrivate::startTimer(Timer &timer, std::chrono::milliseconds interval)
+{
+    stopTimer(timer);
+    timer.id = clock->startTimer(q_ptr, interval);
+}
+
+void WebSocketPrivate::stopTimer(Timer &timer)
+{
+    if (timer.id)
+        clock->killTimer(q_ptr, std::exchange(timer.id, 0));
+}
+
 void WebSocketPrivate::setUsageError(WebSocket::Error e, const QString &message)
 {
     error = e;
@@ -85,12 +112,11 @@ void WebSocketPrivate::setUsageError(WebSocket::Error e, const QString &message)
 void WebSocketPrivate::releaseConnection()
 {
     Q_Q(WebSocket);
-    phaseTimer.stop();
-    keepAliveTimer.stop();
-    pongTimer.stop();
+    stopTimer(phaseTimer);
+    stopTimer(keepAliveTimer);
+    stopTimer(pongTimer);
     disconnectPending = false;
-    if (connector)
-        connector->cancel();
+    dropConnector();
     if (engine)
         engine->shutdown();
     if (ByteStream *s = stream) {
@@ -158,7 +184,6 @@ void WebSocketPrivate::open(const QNetworkRequest &req, const WebSocketOptions &
     engine->setFrameEvents(
         q->isSignalConnected(QMetaMethod::fromSignal(&WebSocket::textFrameReceived))
         || q->isSignalConnected(QMetaMethod::fromSignal(&WebSocket::binaryFrameReceived)));
-    clock.start();
     setState(WebSocket::State::Connecting);
 }
 
@@ -180,6 +205,43 @@ void WebSocketPrivate::openOnStream(WebSocket *socket, ByteStream *stream,
     d->startOnStream(stream);
 }
 
+void WebSocketPrivate::connectDirect(const QUrl &url)
+{
+    Q_Q(WebSocket);
+    // One connector per attempt, freed once it answered: an open connection keeps none.
+    dropConnector();
+    connector = new DirectConnector(q);
+    QObject::connect(connector, &DirectConnector::established, q, [this](ByteStream *s) {
+        dropConnector();
+        startOnStream(s);
+    });
+    QObject::connect(connector, &DirectConnector::failed, q,
+        [this](DirectConnector::Failure failure, const QString &message) {
+            dropConnector();
+            fail(errorForFailure(failure), message);
+        });
+    QObject::connect(connector, &DirectConnector::sslErrors, q, [this](const QList<QSslError> &e) {
+        Q_EMIT q_ptr->sslErrors(e);
+        // Slots may have called ignoreSslErrors(); hand the full list to the TLS handshake under
+        // way.
+        if (connector)
+            connector->ignoreSslErrors(ignoredSslErrors);
+    });
+    const bool tls = isSecureScheme(url.scheme());
+    // The TLS configuration (and with it the TLS backend) only for wss://.
+    connector->start(url.host(), quint16(effectivePort(url)), tls,
+        tls ? std::optional(options.sslConfiguration()) : std::nullopt, ignoredSslErrors);
+}
+
+void WebSocketPrivate::dropConnector()
+{
+    if (DirectConnector *c = std::exchange(connector, nullptr)) {
+        c->disconnect(q_ptr);
+        c->cancel();
+        c->deleteLater();
+    }
+}
+
 void WebSocketPrivate::startOnStream(ByteStream *s)
 {
     Q_Q(WebSocket);
@@ -188,7 +250,7 @@ void WebSocketPrivate::startOnStream(ByteStream *s)
     QObject::connect(s, &ByteStream::readyRead, q, [this] { onStreamReadyRead(); });
     QObject::connect(s, &ByteStream::disconnected, q, [this] { onStreamDisconnected(); });
     QObject::connect(s, &ByteStream::bytesWritten, q, &WebSocket::bytesWritten);
-    startDeadline(phaseTimer, options.handshakeTimeout(), q);
+    startTimer(phaseTimer, options.handshakeTimeout());
     qCDebug(lcQtwsClient, "[%p] connected to %s, sending the opening handshake",
         static_cast<void *>(q), qPrintable(s->peerDescription()));
     setState(WebSocket::State::Handshaking);
@@ -281,7 +343,7 @@ void WebSocketPrivate::onStreamReadyRead()
         return;
     if (stream->bytesAvailable() <= 0)
         return;
-    lastReceivedAt = clock.elapsed();
+    lastReceivedAt = clock->now();
     const bool nested = std::exchange(receiving, true);
     // Slots may abort or reopen (new stream, new engine), even delete the WebSocket: check before
     // every step.
@@ -340,21 +402,21 @@ void WebSocketPrivate::onStreamDisconnected()
 void WebSocketPrivate::engineHandshakeComplete()
 {
     Q_Q(WebSocket);
-    phaseTimer.stop();
-    responseStatus = engine->responseHead().statusCode;
+    stopTimer(phaseTimer);
+    responseStatus = engine->responseStatusCode();
     qCDebug(lcQtwsClient, "[%p] open: subprotocol \"%s\", extensions \"%s\"",
         static_cast<void *>(q), engine->handshakeResult().subprotocol.constData(),
         engine->handshakeResult().extensions.constData());
-    lastReceivedAt = clock.elapsed();
+    lastReceivedAt = clock->now();
     if (options.keepAliveInterval().count() > 0)
-        startDeadline(keepAliveTimer, options.keepAliveInterval(), q);
+        startTimer(keepAliveTimer, options.keepAliveInterval());
     setState(WebSocket::State::Open);
     Q_EMIT q->connected();
 }
 
 void WebSocketPrivate::engineHandshakeFailed(WebSocket::Error e, const QString &message)
 {
-    responseStatus = engine->responseHead().statusCode;
+    responseStatus = engine->responseStatusCode();
     fail(e, message);
 }
 
@@ -392,10 +454,10 @@ void WebSocketPrivate::enginePong(const QByteArray &payload)
     quint64 elapsed = 0;
     for (qsizetype i = 0; i < pendingPings.size(); ++i) {
         if (pendingPings.at(i).payload == payload) {
-            elapsed = quint64(clock.elapsed() - pendingPings.at(i).sentAt);
+            elapsed = quint64(clock->now() - pendingPings.at(i).sentAt);
             // RFC 6455 §5.5.3: a Pong may answer only the most recent Ping; older ones are dropped.
             pendingPings.remove(0, i + 1);
-            pongTimer.stop();
+            stopTimer(pongTimer);
             break;
         }
     }
@@ -407,12 +469,12 @@ void WebSocketPrivate::engineCloseReceived(quint16 code, const QString &reason)
     Q_Q(WebSocket);
     closeCode = code;
     closeReason = reason;
-    keepAliveTimer.stop();
-    pongTimer.stop();
+    stopTimer(keepAliveTimer);
+    stopTimer(pongTimer);
     qCDebug(lcQtwsClient, "[%p] Close received: %u \"%s\"", static_cast<void *>(q), code,
         qPrintable(reason));
     // RFC 6455 §7.1.1: the server should close TCP first; give it closeTimeout to do so.
-    startDeadline(phaseTimer, options.closeTimeout(), q);
+    startTimer(phaseTimer, options.closeTimeout());
     setState(WebSocket::State::Closing);
     flush();
 }
@@ -424,13 +486,13 @@ void WebSocketPrivate::engineProtocolError(WebSocket::Error e, quint16 code, con
     errorString = message;
     closeCode = code;
     closeReason.clear();
-    keepAliveTimer.stop();
-    pongTimer.stop();
+    stopTimer(keepAliveTimer);
+    stopTimer(pongTimer);
     qCDebug(lcQtwsClient, "[%p] failing the connection with %u: %s", static_cast<void *>(q), code,
         qPrintable(message));
     // RFC 6455 §7.1.7: send the Close frame, then close the TCP connection; read nothing more.
     disconnectPending = true;
-    startDeadline(phaseTimer, options.closeTimeout(), q);
+    startTimer(phaseTimer, options.closeTimeout());
     setState(WebSocket::State::Closing);
     flush();
     // Report before closing: the Close frame is already written to the kernel, so the socket may
@@ -448,8 +510,8 @@ void WebSocketPrivate::engineOutputPending()
 
 void WebSocketPrivate::onTimer(int timerId)
 {
-    if (timerId == phaseTimer.timerId()) {
-        phaseTimer.stop();
+    if (timerId == phaseTimer.id) {
+        stopTimer(phaseTimer);
         switch (state) {
         case WebSocket::State::Connecting:
             fail(WebSocket::Error::ConnectTimeout,
@@ -472,10 +534,10 @@ void WebSocketPrivate::onTimer(int timerId)
         default:
             break;
         }
-    } else if (timerId == keepAliveTimer.timerId()) {
+    } else if (timerId == keepAliveTimer.id) {
         if (state != WebSocket::State::Open || pongTimer.isActive())
             return;
-        const qint64 now = clock.elapsed();
+        const qint64 now = clock->now();
         // Traffic from the peer proves it alive: ping only after a full idle interval.
         if (now - lastReceivedAt < options.keepAliveInterval().count())
             return;
@@ -486,9 +548,9 @@ void WebSocketPrivate::onTimer(int timerId)
         pendingPings.append({payload, now});
         engine->sendPing(payload);
         requestFlush();
-        startDeadline(pongTimer, options.pongDeadline(), q_ptr);
-    } else if (timerId == pongTimer.timerId()) {
-        pongTimer.stop();
+        startTimer(pongTimer, options.pongDeadline());
+    } else if (timerId == pongTimer.id) {
+        stopTimer(pongTimer);
         fail(WebSocket::Error::PongTimeout,
             QStringLiteral("No Pong within %1 of a keep-alive Ping")
                 .arg(durationText(options.pongDeadline())));
@@ -501,45 +563,12 @@ void WebSocketPrivate::onTimer(int timerId)
 WebSocket::WebSocket(QObject *parent)
     : QObject(parent)
     , d_ptr(std::make_unique<WebSocketPrivate>(this))
-{
-    Q_D(WebSocket);
-    d->connector = new DirectConnector(this);
-    connect(d->connector, &DirectConnector::established, this,
-        [d](ByteStream *stream) { d->startOnStream(stream); });
-    connect(d->connector, &DirectConnector::failed, this,
-        [d](DirectConnector::Failure failure, const QString &message) {
-            Error e = Error::NetworkError;
-            switch (failure) {
-            case DirectConnector::Failure::HostNotFound:
-                e = Error::HostNotFound;
-                break;
-            case DirectConnector::Failure::ConnectionRefused:
-                e = Error::ConnectionRefused;
-                break;
-            case DirectConnector::Failure::Tls:
-                e = Error::TlsHandshakeFailed;
-                break;
-            case DirectConnector::Failure::Network:
-                break;
-            }
-            d->fail(e, message);
-        });
-    connect(
-        d->connector, &DirectConnector::sslErrors, this, [this, d](const QList<QSslError> &errors) {
-            Q_EMIT sslErrors(errors);
-            // Slots may have called ignoreSslErrors(); hand the full list to the TLS handshake
-            // under way.
-            if (d->connector)
-                d->connector->ignoreSslErrors(d->ignoredSslErrors);
-        });
-}
+{ }
 
 WebSocket::~WebSocket()
 {
     Q_D(WebSocket);
     d->releaseConnection();
-    delete d->connector;
-    d->connector = nullptr;
 }
 
 WebSocket::ErrorGroup WebSocket::errorGroup(Error error) noexcept
@@ -661,13 +690,8 @@ void WebSocket::open(const QNetworkRequest &request, const WebSocketOptions &opt
         return;
     }
 
-    const QUrl url = request.url();
-    const bool tls = url.scheme() == QLatin1String("wss");
-    const quint16 port = quint16(url.port(tls ? 443 : 80));
-    startDeadline(d->phaseTimer, options.connectTimeout(), this);
-    // The TLS configuration (and with it the TLS backend) only for wss://.
-    d->connector->start(url.host(), port, tls,
-        tls ? std::optional(options.sslConfiguration()) : std::nullopt, d->ignoredSslErrors);
+    d->startTimer(d->phaseTimer, options.connectTimeout());
+    d->connectDirect(request.url());
 }
 
 qint64 WebSocket::sendTextMessage(const QString &message)
@@ -696,7 +720,7 @@ bool WebSocket::ping(const QByteArray &payload)
     }
     if (d->pendingPings.size() >= WebSocketPrivate::MaxPendingPings)
         d->pendingPings.removeFirst();
-    d->pendingPings.append({payload, d->clock.elapsed()});
+    d->pendingPings.append({payload, d->clock->now()});
     d->engine->sendPing(payload);
     d->requestFlush();
     return true;
@@ -722,10 +746,10 @@ void WebSocket::close(quint16 code, const QString &reason)
             QStringLiteral("Close code %1 may not be sent (RFC 6455 §7.4)").arg(code));
         return;
     }
-    d->keepAliveTimer.stop();
-    d->pongTimer.stop();
+    d->stopTimer(d->keepAliveTimer);
+    d->stopTimer(d->pongTimer);
     d->engine->sendClose(code, reason);
-    startDeadline(d->phaseTimer, d->options.closeTimeout(), this);
+    d->startTimer(d->phaseTimer, d->options.closeTimeout());
     d->setState(State::Closing);
     d->requestFlush();
 }
@@ -783,12 +807,7 @@ QNetworkRequest WebSocket::request() const
 QList<WebSocket::Header> WebSocket::handshakeRequestHeaders() const
 {
     Q_D(const WebSocket);
-    QList<Header> headers;
-    if (d->engine) {
-        for (const auto &f : d->engine->requestHead().headers)
-            headers.append({f.name, f.value});
-    }
-    return headers;
+    return d->engine ? d->engine->requestHeaders() : QList<Header>();
 }
 
 int WebSocket::handshakeStatusCode() const
@@ -799,12 +818,7 @@ int WebSocket::handshakeStatusCode() const
 QList<WebSocket::Header> WebSocket::handshakeResponseHeaders() const
 {
     Q_D(const WebSocket);
-    QList<Header> headers;
-    if (d->engine) {
-        for (const auto &f : d->engine->responseHead().headers)
-            headers.append({f.name, f.value});
-    }
-    return headers;
+    return d->engine ? d->engine->responseHeaders() : QList<Header>();
 }
 
 QString WebSocket::subprotocol() const

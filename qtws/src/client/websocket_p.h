@@ -4,10 +4,9 @@
 
 #include <qtws/websocket.h>
 
+#include "clientclock.h"
 #include "clientengine.h"
 
-#include <QtCore/QBasicTimer>
-#include <QtCore/QElapsedTimer>
 #include <QtCore/QPointer>
 #include <QtCore/QStringDecoder>
 
@@ -23,7 +22,7 @@ class DirectConnector;
     \class QtWs::WebSocketPrivate
     \internal
     \brief The state machine behind WebSocket: owns the connector, the stream and the engine, the
-   deadline timers, and turns engine events into signals.
+    deadline timers, and turns engine events into signals.
 */
 class QTWS_EXPORT WebSocketPrivate final : public ClientEngine::Handler
 {
@@ -33,13 +32,31 @@ public:
 
     /*!
         Runs the WebSocket protocol over \a stream, which is already connected (and encrypted for
-       wss://): the hook a connection strategy (and the unit tests' in-memory pairs) use. Takes
-       ownership.
+        wss://): the hook a connection strategy (and the unit tests' in-memory pairs) use. Takes
+        ownership.
     */
     static void openOnStream(WebSocket *socket, ByteStream *stream, const QNetworkRequest &request,
         const WebSocketOptions &options);
+    /*!
+        Makes \a socket read the time and run its deadlines on \a clock (not owned; it must
+        outlive the socket) instead of the system clock: the hook tests use to drive timeouts.
+        Call while the socket is Unconnected.
+    */
+    static void setClock(WebSocket *socket, ClientClock *clock);
+    static WebSocketPrivate *get(WebSocket *socket) { return socket->d_func(); }
+
+    /*! One deadline of the connection on its clock (QBasicTimer's role). */
+    struct Timer
+    {
+        int id = 0;
+        bool isActive() const { return id != 0; }
+    };
+    void startTimer(Timer &timer, std::chrono::milliseconds interval);
+    void stopTimer(Timer &timer);
 
     void open(const QNetworkRequest &request, const WebSocketOptions &options);
+    void connectDirect(const QUrl &url);
+    void dropConnector();
     void startOnStream(ByteStream *stream);
     void setState(WebSocket::State state);
     void fail(WebSocket::Error error, const QString &message, quint16 closeCode = 1006);
@@ -84,10 +101,10 @@ public:
 
     // One deadline per phase (connect, handshake, close), keep-alive tick and pong deadline:
     // never a timer per message.
-    QBasicTimer phaseTimer;
-    QBasicTimer keepAliveTimer;
-    QBasicTimer pongTimer;
-    QElapsedTimer clock; // started at open(); timestamps below are clock.elapsed()
+    Timer phaseTimer;
+    Timer keepAliveTimer;
+    Timer pongTimer;
+    ClientClock *clock = ClientClock::system(); // timestamps below are clock->now()
     qint64 lastReceivedAt = 0; // for keep-alive: ping only when idle
     struct PendingPing
     {

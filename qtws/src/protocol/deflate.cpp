@@ -374,6 +374,8 @@ Inflater::Status Inflater::run(QByteArrayView input, QByteArray &out, qint64 max
     z->next_in = reinterpret_cast<Bytef *>(const_cast<char *>(input.data()));
     qsizetype inputLeft = input.size();
     for (;;) {
+        if (inputLeft > 0)
+            m_streamEnded = false; // bytes for the stream that follows a final block
         const uInt inChunk = uInt(qMin<qsizetype>(inputLeft, 1 << 30));
         z->avail_in = inChunk;
         // Output space: at most ChunkSize per round and never more than one byte past the cap, so a
@@ -393,24 +395,23 @@ Inflater::Status Inflater::run(QByteArrayView input, QByteArray &out, qint64 max
         const qsizetype produced = grow - qsizetype(z->avail_out);
         out.resize(used + produced);
         inputLeft -= qsizetype(inChunk - z->avail_in);
+        if (out.size() > maxOutput)
+            return Status::TooLarge; // checked first: whatever else went wrong, the cap was passed
         if (rc == Z_STREAM_END) {
-            // A final block (BFINAL) ends the raw stream; more data would be a new stream. Accept
-            // trailing input only if it is empty.
-            if (inputLeft > 0) {
-                m_errorString = QStringLiteral("data after the end of the deflate stream");
-                return Status::Corrupt;
-            }
+            // RFC 7692 §7.2.3.4: a block with BFINAL set ends the raw stream. What follows (the
+            // RFC's padding octet, the appended 0x00 0x00 0xff 0xff, later messages) is inflated as
+            // a new stream, as the sender's compressor starts one after a final block.
             inflateReset(z);
             m_streamEnded = true;
-            return out.size() > maxOutput ? Status::TooLarge : Status::Ok;
+            if (inputLeft == 0)
+                return Status::Ok;
+            continue;
         }
         if (rc != Z_OK && rc != Z_BUF_ERROR) {
             m_errorString = QStringLiteral("inflate failed: %1")
                                 .arg(QString::fromLatin1(z->msg ? z->msg : "zlib error"));
             return Status::Corrupt;
         }
-        if (out.size() > maxOutput)
-            return Status::TooLarge;
         // Done when all input is used and zlib did not fill the output (nothing pending).
         if (inputLeft == 0 && z->avail_out != 0)
             return Status::Ok;
@@ -429,9 +430,12 @@ Inflater::Status Inflater::inflate(QByteArrayView input, QByteArray &out, qint64
 
 Inflater::Status Inflater::limit(Status status, QByteArray &out, qint64 maxOutput)
 {
-    // run() may produce one byte past the cap to detect the overflow; never hand it out.
-    if (status == Status::TooLarge && out.size() > maxOutput)
+    // run() may produce one byte past the cap to detect the overflow; never hand it out, whatever
+    // the status (issue 15: a Corrupt status once left the extra byte in the output).
+    if (out.size() > maxOutput) {
         out.truncate(qsizetype(qMax<qint64>(maxOutput, 0)));
+        return Status::TooLarge;
+    }
     return status;
 }
 

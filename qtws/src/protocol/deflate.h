@@ -17,8 +17,10 @@ struct z_stream_s;
 
 namespace QtWs::Protocol {
 
-/*! \brief One parameter of an extension element: "name" or "name=value" (RFC 6455 §9.1). \since 0.1
- */
+/*!
+    \brief One parameter of an extension element: "name" or "name=value" (RFC 6455 §9.1).
+    \since 0.1
+*/
 struct QTWS_EXPORT ExtensionParameter
 {
     QByteArray name;
@@ -30,7 +32,10 @@ struct QTWS_EXPORT ExtensionParameter
     }
 };
 
-/*! \brief One element of a Sec-WebSocket-Extensions list: a name and its parameters. \since 0.1 */
+/*!
+    \brief One element of a Sec-WebSocket-Extensions list: a name and its parameters.
+    \since 0.1
+*/
 struct QTWS_EXPORT ExtensionElement
 {
     QByteArray name;
@@ -102,8 +107,9 @@ struct QTWS_EXPORT DeflateParameters
     {
         return local == Role::Client ? clientMaxWindowBits : serverMaxWindowBits;
     }
-    /*! Whether the peer resets its compressor after every message (so we may reset our inflater).
-     */
+    /*!
+        Whether the peer resets its compressor after every message (so we may reset our inflater).
+    */
     bool inflateNoContextTakeover(Role local) const
     {
         return local == Role::Client ? serverNoContextTakeover : clientNoContextTakeover;
@@ -135,13 +141,17 @@ enum class ExtensionError {
     UnknownParameter, //!< A parameter RFC 7692 does not define.
     DuplicateParameter, //!< The same parameter twice in one element.
     InvalidValue, //!< A value on a flag parameter, or window bits outside 8..15 / not plain digits.
-    NotOffered, //!< Response parameter the client did not allow (client_max_window_bits not
-                //!< announced, or a server_max_window_bits above the one requested, or a missing
-                //!< requested flag).
+    /*!
+        Response parameter the client did not allow (client_max_window_bits not announced, or a
+        server_max_window_bits above the one requested, or a missing requested flag).
+    */
+    NotOffered,
 };
 
-/*! The client's offer element: "permessage-deflate; client_max_window_bits" plus requested
- * parameters. */
+/*!
+    The client's offer element: "permessage-deflate; client_max_window_bits" plus requested
+    parameters.
+*/
 QTWS_EXPORT QByteArray deflateOffer(const DeflateOptions &options);
 
 /*!
@@ -222,8 +232,10 @@ public:
     Deflater(const Deflater &) = delete;
     Deflater &operator=(const Deflater &) = delete;
 
-    /*! Appends the compressed form of the whole message \a message to \a out. Returns false on a
-     * zlib failure. */
+    /*!
+        Appends the compressed form of the whole message \a message to \a out. Returns false on a
+        zlib failure.
+    */
     bool compress(QByteArrayView message, QByteArray &out);
     void reset();
 

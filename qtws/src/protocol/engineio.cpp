@@ -179,8 +179,8 @@ QByteArray OpenPayload::toJson() const
     QJsonObject o;
     o.insert(QStringLiteral("sid"), sid);
     o.insert(QStringLiteral("upgrades"), QJsonArray::fromStringList(upgrades));
-    o.insert(QStringLiteral("pingInterval"), pingInterval);
-    o.insert(QStringLiteral("pingTimeout"), pingTimeout);
+    o.insert(QStringLiteral("pingInterval"), qint64(pingInterval.count()));
+    o.insert(QStringLiteral("pingTimeout"), qint64(pingTimeout.count()));
     o.insert(QStringLiteral("maxPayload"), double(maxPayload));
     return QJsonDocument(o).toJson(QJsonDocument::Compact);
 }
@@ -222,8 +222,8 @@ std::optional<OpenPayload> OpenPayload::fromJson(QByteArrayView json)
             return std::nullopt;
         p.upgrades.append(u.toString());
     }
-    p.pingInterval = int(*interval);
-    p.pingTimeout = int(*timeout);
+    p.pingInterval = std::chrono::milliseconds(*interval);
+    p.pingTimeout = std::chrono::milliseconds(*timeout);
     // maxPayload is optional for peers older than engine.io 4.1; keep the default then. Present, it
     // must be usable: a fraction or a value beyond 2^53 is refused rather than rounded.
     const QJsonValue maxPayload = o.value(QStringLiteral("maxPayload"));

@@ -14,24 +14,27 @@
 #include <QtCore/QString>
 #include <QtCore/QStringList>
 
+#include <chrono>
 #include <optional>
 
 namespace QtWs::EngineIo {
 
 /*! The protocol revision this codec speaks (the `EIO=4` query parameter). */
 inline constexpr int ProtocolVersion = 4;
-/*! Separates packets in a polling payload (v4: ASCII record separator, never part of a text
- * packet). */
+/*!
+    Separates packets in a polling payload (v4: ASCII record separator, never part of a text
+    packet).
+*/
 inline constexpr char RecordSeparator = '\x1e';
 /*! Prefix of a base64-encoded binary message inside a polling payload. */
 inline constexpr char BinaryPrefix = 'b';
-/*! Default of the open packet's maxPayload: the largest polling body either side accepts, in bytes.
- */
+/*!
+    Default of the open packet's maxPayload: the largest polling body either side accepts, in bytes.
+*/
 inline constexpr qsizetype DefaultMaxPayload = 1'000'000;
-/*! Default server ping interval and the time the client has to answer, in milliseconds (engine.io
- * defaults). */
-inline constexpr int DefaultPingIntervalMs = 25'000;
-inline constexpr int DefaultPingTimeoutMs = 20'000;
+/*! Default server ping interval and the time the client has to answer (engine.io defaults). */
+inline constexpr std::chrono::milliseconds DefaultPingInterval {25'000};
+inline constexpr std::chrono::milliseconds DefaultPingTimeout {20'000};
 /*! The upgrade probe payload ("2probe" / "3probe"). */
 inline constexpr char ProbePayload[] = "probe";
 
@@ -89,7 +92,7 @@ struct QTWS_EXPORT DecodeResult
     Error error = Error::None;
     QString detail;
     QList<Packet> packets;
-    bool ok() const noexcept { return error == Error::None; }
+    bool isValid() const noexcept { return error == Error::None; }
 };
 
 /*! Encodes one packet as the text of a polling payload entry ("4hello", "bAQI=", "2probe"). */
@@ -98,19 +101,21 @@ QTWS_EXPORT QByteArray encodePollingPacket(const Packet &packet);
 QTWS_EXPORT QByteArray encodePayload(const QList<Packet> &packets);
 
 /*!
-    Decodes a polling payload (the body of a POST, or of a GET response on the client side).
-    The size is checked against \a maxPayload before anything is decoded; at most \a maxPackets are
-   accepted.
+    Decodes a polling payload (the body of a POST, or of a GET response on the client side). The
+    size is checked against \a maxPayload before anything is decoded; at most \a maxPackets are
+    accepted.
 */
 QTWS_EXPORT DecodeResult decodePayload(
     QByteArrayView payload, qsizetype maxPayload = DefaultMaxPayload, qsizetype maxPackets = 4096);
-/*! Decodes the text of one packet (a polling entry or a WebSocket text frame); packets has one
- * entry on success. */
+/*!
+    Decodes the text of one packet (a polling entry or a WebSocket text frame); packets has one
+    entry on success.
+*/
 QTWS_EXPORT DecodeResult decodePacket(QByteArrayView text);
 
 /*!
     The WebSocket transport: a text frame carries one encoded packet, a binary frame is a binary
-   message (no type prefix). Returns the frame payload for \a packet and sets \a binaryFrame.
+    message (no type prefix). Returns the frame payload for \a packet and sets \a binaryFrame.
 */
 QTWS_EXPORT QByteArray encodeWebSocketPacket(const Packet &packet, bool *binaryFrame);
 /*! Decodes one WebSocket frame of the Engine.IO transport. */
@@ -121,13 +126,15 @@ struct QTWS_EXPORT OpenPayload
 {
     QString sid;
     QStringList upgrades;
-    int pingInterval = DefaultPingIntervalMs;
-    int pingTimeout = DefaultPingTimeoutMs;
+    std::chrono::milliseconds pingInterval = DefaultPingInterval;
+    std::chrono::milliseconds pingTimeout = DefaultPingTimeout;
     qsizetype maxPayload = DefaultMaxPayload;
 
     QByteArray toJson() const;
-    /*! Parses the JSON of an open packet; nullopt when a required member is missing or has the
-     * wrong type. */
+    /*!
+        Parses the JSON of an open packet; nullopt when a required member is missing or has the
+        wrong type.
+    */
     static std::optional<OpenPayload> fromJson(QByteArrayView json);
 
     friend bool operator==(const OpenPayload &a, const OpenPayload &b) noexcept
@@ -139,9 +146,9 @@ struct QTWS_EXPORT OpenPayload
 
 /*!
     qtws extension: the close code and reason of the relayed WebSocket session, carried as the data
-   of a close packet: `1{"code":1000,"reason":"bye"}`. Stock Engine.IO peers ignore the data of a
-   close packet (engine.io and engine.io-client act on the type only), so the packet stays a plain
-   close for them.
+    of a close packet: `1{"code":1000,"reason":"bye"}`. Stock Engine.IO peers ignore the data of a
+    close packet (engine.io and engine.io-client act on the type only), so the packet stays a plain
+    close for them.
 */
 struct QTWS_EXPORT CloseInfo
 {

@@ -18,7 +18,10 @@ namespace QtWs::Protocol {
 */
 enum class Role { Client, Server };
 
-/*! \brief Frame opcodes (RFC 6455 §5.2). \since 0.1 */
+/*!
+    \brief Frame opcodes (RFC 6455 §5.2).
+    \since 0.1
+*/
 enum class OpCode : quint8 {
     Continuation = 0x0,
     Text = 0x1,
@@ -68,6 +71,24 @@ constexpr bool isValidCloseCode(quint16 code) noexcept
         || (code >= 3000 && code <= 4999);
 }
 
+/*!
+    The code a Close frame carries when an endpoint closes with \a code: 0, 1005, 1006 and 1015 are
+    never sent (RFC 6455 §7.4.1) and become 1005, which MessageWriter::writeClose() writes as an
+    empty Close frame ("no status code"). Every other code is sent as it is.
+*/
+constexpr quint16 sendableCloseCode(quint16 code) noexcept
+{
+    switch (code) {
+    case 0:
+    case quint16(CloseCode::NoStatusReceived):
+    case quint16(CloseCode::AbnormalClosure):
+    case quint16(CloseCode::TlsHandshake):
+        return quint16(CloseCode::NoStatusReceived);
+    default:
+        return code;
+    }
+}
+
 /*! The maximum payload of a control frame (RFC 6455 §5.5). */
 constexpr qsizetype MaxControlPayload = 125;
 /*! The largest possible frame header: 2 + 8 (64-bit length) + 4 (mask). */
@@ -81,33 +102,34 @@ constexpr qsizetype MaxFrameHeaderSize = 14;
 */
 enum class ProtocolError {
     NoError, //!< Nothing went wrong.
-    ReservedBitsSet, //!< RSV1-3 set without a negotiated extension defining them (§5.2). Close
-                     //!< 1002.
+    /*! RSV1-3 set without a negotiated extension defining them (§5.2). Close 1002. */
+    ReservedBitsSet,
     UnknownOpCode, //!< Reserved opcode 3-7 or 0xB-0xF (§5.2). Close 1002.
     ControlFrameTooLarge, //!< Control frame payload over 125 bytes (§5.5). Close 1002.
     FragmentedControlFrame, //!< Control frame without FIN (§5.5). Close 1002.
-    NonMinimalLength, //!< Payload length not encoded in the minimal number of bytes (§5.2). Close
-                      //!< 1002.
+    /*! Payload length not encoded in the minimal number of bytes (§5.2). Close 1002. */
+    NonMinimalLength,
     LengthHighBitSet, //!< The most significant bit of a 64-bit length is set (§5.2). Close 1002.
     UnmaskedFrame, //!< A server received an unmasked frame (§5.1). Close 1002.
     MaskedFrame, //!< A client received a masked frame (§5.1). Close 1002.
     UnexpectedContinuation, //!< Continuation frame with no message in progress (§5.4). Close 1002.
-    ExpectedContinuation, //!< New data frame while a fragmented message is in progress (§5.4).
-                          //!< Close 1002.
+    /*! New data frame while a fragmented message is in progress (§5.4). Close 1002. */
+    ExpectedContinuation,
     CompressedControlFrame, //!< RSV1 on a control frame (RFC 7692 §6). Close 1002.
     CompressedContinuation, //!< RSV1 on a continuation frame (RFC 7692 §6.1). Close 1002.
     InvalidCloseFrame, //!< Close payload of one byte (§5.5.1). Close 1002.
     InvalidCloseCode, //!< Close code not allowed on the wire (§7.4). Close 1002.
     InvalidCloseReason, //!< Close reason is not valid UTF-8 (§5.5.1). Close 1007.
     InvalidUtf8, //!< Text message is not valid UTF-8 (§8.1). Close 1007.
-    InvalidCompressedData, //!< The compressed payload cannot be inflated (RFC 7692 §7.2.2). Close
-                           //!< 1007.
+    /*! The compressed payload cannot be inflated (RFC 7692 §7.2.2). Close 1007. */
+    InvalidCompressedData,
     FrameTooLarge, //!< A frame's payload exceeds the configured maximum frame size. Close 1009.
     MessageTooLarge, //!< A message exceeds the configured maximum message size. Close 1009.
 };
 
-/*! The close code an endpoint sends when failing the connection for \a error (1002, 1007 or 1009).
- */
+/*!
+    The close code an endpoint sends when failing the connection for \a error (1002, 1007 or 1009).
+*/
 QTWS_EXPORT CloseCode closeCodeFor(ProtocolError error) noexcept;
 /*! A short English description of \a error. */
 QTWS_EXPORT QString protocolErrorString(ProtocolError error);
@@ -131,15 +153,15 @@ struct QTWS_EXPORT FrameHeader
     bool rsv3 = false;
     OpCode opCode = OpCode::Binary;
     bool masked = false;
-    quint32 maskKey
-        = 0; //!< The 4 key bytes as a big-endian number (first wire byte in the top 8 bits).
+    /*! The 4 key bytes as a big-endian number (first wire byte in the top 8 bits). */
+    quint32 maskKey = 0;
     quint64 payloadLength = 0;
 
     /*! What decode() accepts. */
     struct DecodeOptions
     {
-        Role receiver = Role::Client; //!< The local role: a Client requires unmasked frames, a
-                                      //!< Server masked ones.
+        /*! The local role: a Client requires unmasked frames, a Server masked ones. */
+        Role receiver = Role::Client;
         bool rsv1Allowed = false; //!< True when permessage-deflate is negotiated (RFC 7692 §6).
         quint64 maxPayloadLength = ~quint64(0) >> 1; //!< Larger frames fail with FrameTooLarge.
     };
@@ -148,8 +170,8 @@ struct QTWS_EXPORT FrameHeader
     struct DecodeResult
     {
         DecodeStatus status = DecodeStatus::NeedMore;
-        qsizetype size
-            = 0; //!< Done: header bytes consumed. NeedMore: total header bytes needed so far.
+        /*! Done: header bytes consumed. NeedMore: total header bytes needed so far. */
+        qsizetype size = 0;
         ProtocolError error = ProtocolError::NoError;
     };
 
@@ -161,7 +183,7 @@ struct QTWS_EXPORT FrameHeader
     qsizetype encodedSize() const noexcept;
     /*!
         Writes the header (minimal length encoding) to \a out, which must have room for
-       MaxFrameHeaderSize bytes. Returns the number of bytes written.
+        MaxFrameHeaderSize bytes. Returns the number of bytes written.
     */
     qsizetype encode(char *out) const noexcept;
     QByteArray toByteArray() const;
@@ -174,31 +196,28 @@ struct QTWS_EXPORT FrameHeader
 */
 QTWS_EXPORT void applyMask(
     char *data, qsizetype size, quint32 maskKey, quint64 keyOffset = 0) noexcept;
-/*! Like applyMask() but reads \a src and writes \a dst (may be equal; must not otherwise overlap).
- */
+/*!
+    Like applyMask() but reads \a src and writes \a dst (may be equal; must not otherwise overlap).
+*/
 QTWS_EXPORT void copyMasked(
     char *dst, const char *src, qsizetype size, quint32 maskKey, quint64 keyOffset = 0) noexcept;
+
+/*! Bytes of randomness each thread buffers for masking keys (1024 keys). */
+constexpr qsizetype MaskKeyBufferSize = 4096;
 
 /*!
     Fills \a keys with \a count fresh masking keys (RFC 6455 §5.3: "derived from a strong source of
     entropy", §10.3: unpredictable to the application and to the server).
 
-    QRandomGenerator::system() costs about a microsecond per 32-bit word on virtual machines (RDSEED
-    or a system call per word), which would cap a client at about a million frames per second. The
-    keys therefore come from a per-thread ChaCha20 keystream (RFC 8439 §2.3) keyed with 256 bits and
-    a nonce from QRandomGenerator::system(), rekeyed every 16384 blocks (262144 keys): a
-    cryptographically secure generator, so observing keys on the wire does not predict the next ones
-    (unlike a Mersenne twister).
+    The keys come from OpenSSL's cryptographically secure generator (RAND_bytes(), a DRBG seeded
+    from the kernel), MaskKeyBufferSize bytes per call into a per-thread buffer: a word at a time,
+    QRandomGenerator::system() costs about half a microsecond here, and getrandom(2) into the same
+    buffer about ten times RAND_bytes() per key. A key is wiped from the buffer as it is handed
+    out.
 */
 QTWS_EXPORT void generateMaskKeys(quint32 *keys, qsizetype count);
 /*! One fresh masking key; see generateMaskKeys(). */
 QTWS_EXPORT quint32 generateMaskKey();
-
-namespace Detail {
-/*! The ChaCha20 block function of RFC 8439 §2.3 (exposed for its test vector). */
-QTWS_EXPORT void chacha20Block(
-    const quint32 key[8], quint32 counter, const quint32 nonce[3], quint32 out[16]) noexcept;
-} // namespace Detail
 
 } // namespace QtWs::Protocol
 

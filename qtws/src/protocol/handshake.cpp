@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: LGPL-3.0-or-later
 #include "handshake.h"
 
+#include "url.h"
+
 #include <QtCore/QCryptographicHash>
 #include <QtCore/QRandomGenerator>
 
@@ -24,11 +26,12 @@ QString headerQuote(const HttpHeaders &headers, QByteArrayView name)
     return parts.join(QLatin1String(", "));
 }
 
-int defaultPort(const QString &scheme)
+// Sets the error of \a result (a HandshakeResult or a ServerHandshake); returns false.
+template<typename Result> bool setError(Result *result, HandshakeError e, const QString &detail)
 {
-    if (scheme == QLatin1String("wss") || scheme == QLatin1String("https"))
-        return 443;
-    return 80;
+    result->error = e;
+    result->errorString = handshakeErrorString(e) + QLatin1String(": ") + detail;
+    return false;
 }
 
 } // namespace
@@ -108,7 +111,7 @@ QByteArray hostHeaderValue(const QUrl &url)
     if (host.contains(':'))
         host = '[' + host + ']'; // RFC 3986 §3.2.2 IP-literal
     const int port = url.port();
-    if (port >= 0 && port != defaultPort(url.scheme().toLower()))
+    if (port >= 0 && port != defaultPort(url.scheme()))
         host += ':' + QByteArray::number(port);
     return host;
 }
@@ -132,12 +135,8 @@ QByteArray HandshakeRequest::target() const
         return resource;
     // RFC 7230 §5.3.2 absolute-form, for a proxy that forwards the request.
     QByteArray scheme = m_url.scheme().toLower().toLatin1();
-    if (m_targetForm == TargetForm::AbsoluteHttp) {
-        if (scheme == "ws")
-            scheme = "http";
-        else if (scheme == "wss")
-            scheme = "https";
-    }
+    if (m_targetForm == TargetForm::AbsoluteHttp)
+        scheme = isSecureScheme(m_url.scheme()) ? "https" : "http";
     return scheme + "://" + hostHeaderValue(m_url) + resource;
 }
 
@@ -176,14 +175,67 @@ HttpRequestHead HandshakeRequest::toRequestHead() const
     return head;
 }
 
+namespace {
+
+// RFC 6455 §4.1 item 6: a subprotocol not offered by the client fails the connection.
+bool checkResponseSubprotocol(
+    const HandshakeRequest &request, const HttpHeaders &h, HandshakeResult *r)
+{
+    const qsizetype protocolCount = h.count("sec-websocket-protocol");
+    if (protocolCount > 1)
+        return setError(
+            r, HandshakeError::DuplicateHeader, headerQuote(h, "Sec-WebSocket-Protocol"));
+    if (protocolCount == 0)
+        return true;
+    const QByteArray protocol = h.value("sec-websocket-protocol");
+    if (!request.subprotocols().contains(protocol)) {
+        const QString offered = request.subprotocols().isEmpty()
+            ? QStringLiteral("none was offered")
+            : QStringLiteral("offered: %1").arg(q(request.subprotocols().join(", ")));
+        return setError(r, HandshakeError::UnexpectedSubprotocol,
+            QStringLiteral("%1 (%2)").arg(headerQuote(h, "Sec-WebSocket-Protocol"), offered));
+    }
+    r->subprotocol = protocol;
+    return true;
+}
+
+// RFC 6455 §4.1 item 5: only extensions the client offered, each at most once.
+bool checkResponseExtensions(
+    const HandshakeRequest &request, const HttpHeaders &h, HandshakeResult *r)
+{
+    const QByteArrayList extensionValues = h.values("sec-websocket-extensions");
+    for (const QByteArray &value : extensionValues) {
+        QList<ExtensionElement> elements;
+        QString message;
+        if (!parseExtensionList(value, &elements, &message))
+            return setError(r, HandshakeError::InvalidExtensionParameters, message);
+        for (const auto &element : elements) {
+            if (element.name != PermessageDeflateName || !request.isDeflateOffered())
+                return setError(r, HandshakeError::UnexpectedExtension,
+                    QStringLiteral("%1 was not offered").arg(q(element.toByteArray())));
+            if (r->deflate)
+                return setError(r, HandshakeError::UnexpectedExtension,
+                    QStringLiteral("%1 appears twice")
+                        .arg(headerQuote(h, "Sec-WebSocket-Extensions")));
+            const ExtensionError e = parseDeflateResponse(
+                element, request.deflateOptions(), &r->deflateParameters, &message);
+            if (e != ExtensionError::NoError)
+                return setError(r, HandshakeError::InvalidExtensionParameters, message);
+            r->deflate = true;
+        }
+    }
+    return true;
+}
+
+} // namespace
+
 HandshakeResult validateHandshakeResponse(
     const HandshakeRequest &request, const HttpResponseHead &response)
 {
     HandshakeResult r;
     const HttpHeaders &h = response.headers;
     const auto fail = [&r](HandshakeError e, const QString &detail) {
-        r.error = e;
-        r.errorString = handshakeErrorString(e) + QLatin1String(": ") + detail;
+        setError(&r, e, detail);
         return r;
     };
     // RFC 6455 §4.1: "If the status code received from the server is not 101, the client handles
@@ -218,52 +270,90 @@ HandshakeResult validateHandshakeResponse(
         return fail(HandshakeError::InvalidAccept,
             QStringLiteral("got %1, expected %2").arg(q(accept), q(expected)));
 
-    // RFC 6455 §4.1 item 6: a subprotocol not offered by the client fails the connection.
-    const qsizetype protocolCount = h.count("sec-websocket-protocol");
-    if (protocolCount > 1)
-        return fail(HandshakeError::DuplicateHeader, headerQuote(h, "Sec-WebSocket-Protocol"));
-    if (protocolCount == 1) {
-        const QByteArray protocol = h.value("sec-websocket-protocol");
-        if (!request.subprotocols().contains(protocol)) {
-            const QString offered = request.subprotocols().isEmpty()
-                ? QStringLiteral("none was offered")
-                : QStringLiteral("offered: %1").arg(q(request.subprotocols().join(", ")));
-            return fail(HandshakeError::UnexpectedSubprotocol,
-                QStringLiteral("%1 (%2)").arg(headerQuote(h, "Sec-WebSocket-Protocol"), offered));
-        }
-        r.subprotocol = protocol;
-    }
-
-    // RFC 6455 §4.1 item 5: only extensions the client offered, each at most once.
-    const QByteArrayList extensionValues = h.values("sec-websocket-extensions");
-    for (const QByteArray &value : extensionValues) {
-        QList<ExtensionElement> elements;
-        QString message;
-        if (!parseExtensionList(value, &elements, &message))
-            return fail(HandshakeError::InvalidExtensionParameters, message);
-        for (const auto &element : elements) {
-            if (element.name != PermessageDeflateName || !request.isDeflateOffered()) {
-                return fail(HandshakeError::UnexpectedExtension,
-                    QStringLiteral("%1 was not offered").arg(q(element.toByteArray())));
-            }
-            if (r.deflate) {
-                return fail(HandshakeError::UnexpectedExtension,
-                    QStringLiteral("%1 appears twice")
-                        .arg(headerQuote(h, "Sec-WebSocket-Extensions")));
-            }
-            const ExtensionError e = parseDeflateResponse(
-                element, request.deflateOptions(), &r.deflateParameters, &message);
-            if (e != ExtensionError::NoError)
-                return fail(HandshakeError::InvalidExtensionParameters, message);
-            r.deflate = true;
-        }
-    }
-    r.extensions = h.combinedValue("sec-websocket-extensions");
+    if (checkResponseSubprotocol(request, h, &r) && checkResponseExtensions(request, h, &r))
+        r.extensions = h.combinedValue("sec-websocket-extensions");
     return r;
 }
 
 // ---------------------------------------------------------------------------------------------------------------
 // Server side
+
+namespace {
+
+// The resource name of a request target: origin-form, absolute-form from a proxy (RFC 7230
+// §5.3.2), "*" for OPTIONS (RFC 2817 §3.2). Empty when the target is none of these.
+QByteArray requestPath(const QByteArray &target, bool isOptions, bool allowAbsoluteForm)
+{
+    if (target.startsWith('/') || (target == "*" && isOptions))
+        return target;
+    if (!allowAbsoluteForm || !target.contains("://"))
+        return {};
+    const QUrl url = QUrl::fromEncoded(target, QUrl::StrictMode);
+    const bool knownScheme = defaultPort(url.scheme()) != -1; // ws, wss, http, https
+    if (!url.isValid() || !knownScheme || url.host().isEmpty())
+        return {};
+    QByteArray path = url.path(QUrl::FullyEncoded).toLatin1();
+    if (path.isEmpty())
+        path = "/";
+    if (url.hasQuery())
+        path += '?' + url.query(QUrl::FullyEncoded).toLatin1();
+    return path;
+}
+
+// RFC 6455 §4.2.1 item 8: Sec-WebSocket-Protocol, a list of tokens; the server picks its most
+// preferred one.
+bool chooseSubprotocol(
+    const HttpHeaders &h, const ServerHandshakeOptions &options, ServerHandshake *s)
+{
+    for (const QByteArray &value : h.values("sec-websocket-protocol")) {
+        const QList<QByteArrayView> elements = splitList(value);
+        if (elements.isEmpty())
+            return setError(s, HandshakeError::InvalidSubprotocolList,
+                headerQuote(h, "Sec-WebSocket-Protocol"));
+        for (QByteArrayView element : elements) {
+            if (!isToken(element))
+                return setError(s, HandshakeError::InvalidSubprotocolList,
+                    headerQuote(h, "Sec-WebSocket-Protocol"));
+            s->offeredSubprotocols.append(element.toByteArray());
+        }
+    }
+    for (const QByteArray &supported : options.subprotocols) {
+        if (s->offeredSubprotocols.contains(supported)) {
+            s->subprotocol = supported;
+            break;
+        }
+    }
+    return true;
+}
+
+// RFC 6455 §4.2.1 item 9: extensions. Accept the first acceptable permessage-deflate offer
+// (RFC 7692 §5.1).
+bool negotiateExtensions(
+    const HttpHeaders &h, const ServerHandshakeOptions &options, ServerHandshake *s)
+{
+    for (const QByteArray &value : h.values("sec-websocket-extensions")) {
+        QList<ExtensionElement> elements;
+        QString message;
+        if (!parseExtensionList(value, &elements, &message))
+            return setError(s, HandshakeError::InvalidExtensionList, message);
+        if (!options.deflate || s->deflate)
+            continue;
+        for (const auto &element : elements) {
+            if (element.name != PermessageDeflateName)
+                continue;
+            DeflateParameters params;
+            if (negotiateDeflateOffer(element, options.deflateOptions, &params, &message)
+                == ExtensionError::NoError) {
+                s->deflate = true;
+                s->deflateParameters = params;
+                break;
+            }
+        }
+    }
+    return true;
+}
+
+} // namespace
 
 ServerHandshake validateHandshakeRequest(
     const HttpRequestHead &request, const ServerHandshakeOptions &options)
@@ -273,8 +363,7 @@ ServerHandshake validateHandshakeRequest(
     const QByteArray requestLine = request.method + ' ' + request.target + " HTTP/"
         + QByteArray::number(request.majorVersion) + '.' + QByteArray::number(request.minorVersion);
     const auto fail = [&s](HandshakeError e, const QString &detail) {
-        s.error = e;
-        s.errorString = handshakeErrorString(e) + QLatin1String(": ") + detail;
+        setError(&s, e, detail);
         return s;
     };
     // RFC 6455 §4.2.1 item 1: an HTTP/1.1 or higher GET request.
@@ -286,30 +375,10 @@ ServerHandshake validateHandshakeRequest(
         return fail(HandshakeError::UnsupportedHttpVersion,
             QStringLiteral("request line %1").arg(q(requestLine)));
 
-    // Request-URI: origin-form, absolute-form from a proxy (RFC 7230 §5.3.2), "*" for OPTIONS (RFC
-    // 2817 §3.2).
-    const QByteArray &target = request.target;
-    if (target.startsWith('/')) {
-        s.path = target;
-    } else if (target == "*" && isOptions) {
-        s.path = target;
-    } else if (options.allowAbsoluteForm && target.contains("://")) {
-        const QUrl url = QUrl::fromEncoded(target, QUrl::StrictMode);
-        const QString scheme = url.scheme().toLower();
-        const bool knownScheme = scheme == QLatin1String("ws") || scheme == QLatin1String("wss")
-            || scheme == QLatin1String("http") || scheme == QLatin1String("https");
-        if (!url.isValid() || !knownScheme || url.host().isEmpty())
-            return fail(HandshakeError::InvalidTarget,
-                QStringLiteral("request line %1").arg(q(requestLine)));
-        s.path = url.path(QUrl::FullyEncoded).toLatin1();
-        if (s.path.isEmpty())
-            s.path = "/";
-        if (url.hasQuery())
-            s.path += '?' + url.query(QUrl::FullyEncoded).toLatin1();
-    } else {
+    s.path = requestPath(request.target, isOptions, options.allowAbsoluteForm);
+    if (s.path.isEmpty())
         return fail(
             HandshakeError::InvalidTarget, QStringLiteral("request line %1").arg(q(requestLine)));
-    }
 
     // Item 2: a Host header.
     if (h.count("host") != 1 || h.value("host").isEmpty())
@@ -331,46 +400,8 @@ ServerHandshake validateHandshakeRequest(
         return fail(HandshakeError::DuplicateHeader, headerQuote(h, "Origin"));
     s.origin = h.value("origin");
 
-    // Item 8: Sec-WebSocket-Protocol, a list of tokens; the server picks its most preferred one.
-    for (const QByteArray &value : h.values("sec-websocket-protocol")) {
-        const QList<QByteArrayView> elements = splitList(value);
-        if (elements.isEmpty())
-            return fail(
-                HandshakeError::InvalidSubprotocolList, headerQuote(h, "Sec-WebSocket-Protocol"));
-        for (QByteArrayView element : elements) {
-            if (!isToken(element))
-                return fail(HandshakeError::InvalidSubprotocolList,
-                    headerQuote(h, "Sec-WebSocket-Protocol"));
-            s.offeredSubprotocols.append(element.toByteArray());
-        }
-    }
-    for (const QByteArray &supported : options.subprotocols) {
-        if (s.offeredSubprotocols.contains(supported)) {
-            s.subprotocol = supported;
-            break;
-        }
-    }
-
-    // Item 9: extensions. Accept the first acceptable permessage-deflate offer (RFC 7692 §5.1).
-    for (const QByteArray &value : h.values("sec-websocket-extensions")) {
-        QList<ExtensionElement> elements;
-        QString message;
-        if (!parseExtensionList(value, &elements, &message))
-            return fail(HandshakeError::InvalidExtensionList, message);
-        if (!options.deflate || s.deflate)
-            continue;
-        for (const auto &element : elements) {
-            if (element.name != PermessageDeflateName)
-                continue;
-            DeflateParameters params;
-            if (negotiateDeflateOffer(element, options.deflateOptions, &params, &message)
-                == ExtensionError::NoError) {
-                s.deflate = true;
-                s.deflateParameters = params;
-                break;
-            }
-        }
-    }
+    if (chooseSubprotocol(h, options, &s))
+        negotiateExtensions(h, options, &s);
     return s;
 }
 

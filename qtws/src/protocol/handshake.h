@@ -29,18 +29,18 @@ enum class HandshakeError {
     MissingAccept, //!< No Sec-WebSocket-Accept.
     InvalidAccept, //!< Sec-WebSocket-Accept differs from base64(SHA-1(key + GUID)).
     DuplicateHeader, //!< A header that must appear once appears several times.
-    UnexpectedSubprotocol, //!< The server chose a subprotocol the client did not offer (or several,
-                           //!< or none offered).
-    UnexpectedExtension, //!< The server answered with an extension the client did not offer, or
-                         //!< twice.
-    InvalidExtensionParameters, //!< The extension response has unknown, duplicate or invalid
-                                //!< parameters.
+    /*! The server chose a subprotocol the client did not offer (or several, or none offered). */
+    UnexpectedSubprotocol,
+    /*! The server answered with an extension the client did not offer, or twice. */
+    UnexpectedExtension,
+    /*! The extension response has unknown, duplicate or invalid parameters. */
+    InvalidExtensionParameters,
     // Server side: validating the client's request (RFC 6455 §4.2.1).
     InvalidMethod, //!< Not GET (or OPTIONS when allowed).
     InvalidTarget, //!< The request-target is not origin-form (or absolute-form when allowed).
     MissingHost, //!< No Host header, or several.
-    UnsupportedVersion, //!< Sec-WebSocket-Version is not 13 (answer 426 with
-                        //!< "Sec-WebSocket-Version: 13").
+    /*! Sec-WebSocket-Version is not 13 (answer 426 with "Sec-WebSocket-Version: 13"). */
+    UnsupportedVersion,
     InvalidKey, //!< Sec-WebSocket-Key missing, duplicated or not base64 of 16 bytes.
     InvalidSubprotocolList, //!< Sec-WebSocket-Protocol is not a list of tokens.
     InvalidExtensionList, //!< Sec-WebSocket-Extensions does not parse.
@@ -54,8 +54,9 @@ inline constexpr char WebSocketGuid[] = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11";
 
 /*! base64(SHA-1(key + GUID)), the Sec-WebSocket-Accept for \a key (RFC 6455 §4.2.2). */
 QTWS_EXPORT QByteArray computeAcceptKey(QByteArrayView key);
-/*! A fresh Sec-WebSocket-Key: base64 of 16 bytes from QRandomGenerator::system() (RFC 6455 §4.1).
- */
+/*!
+    A fresh Sec-WebSocket-Key: base64 of 16 bytes from QRandomGenerator::system() (RFC 6455 §4.1).
+*/
 QTWS_EXPORT QByteArray generateWebSocketKey();
 /*! True if \a key is base64 of exactly 16 bytes (24 characters, "==" padding). */
 QTWS_EXPORT bool isValidWebSocketKey(QByteArrayView key);
@@ -108,8 +109,10 @@ public:
     }
     bool isDeflateOffered() const { return m_deflateEnabled; }
     DeflateOptions deflateOptions() const { return m_deflateOptions; }
-    /*! Extra header fields, appended after the WebSocket ones (a field that the builder writes is
-     * replaced). */
+    /*!
+        Extra header fields, appended after the WebSocket ones (a field that the builder writes is
+        replaced).
+    */
     HttpHeaders extraHeaders() const { return m_extraHeaders; }
     void setExtraHeaders(const HttpHeaders &headers) { m_extraHeaders = headers; }
     TargetForm targetForm() const { return m_targetForm; }
@@ -176,10 +179,10 @@ QTWS_EXPORT HandshakeResult validateHandshakeResponse(
 */
 struct QTWS_EXPORT ServerHandshakeOptions
 {
-    bool allowOptionsMethod
-        = false; //!< Accept "OPTIONS" as well as "GET" (RFC 2817 style upgrade).
-    bool allowAbsoluteForm
-        = true; //!< Accept an absolute-form target (from proxies, RFC 7230 §5.3.2).
+    /*! Accept "OPTIONS" as well as "GET" (RFC 2817 style upgrade). */
+    bool allowOptionsMethod = false;
+    /*! Accept an absolute-form target (from proxies, RFC 7230 §5.3.2). */
+    bool allowAbsoluteForm = true;
     QByteArrayList subprotocols; //!< Supported subprotocols in server preference order.
     bool deflate = false; //!< Accept permessage-deflate offers.
     DeflateOptions deflateOptions; //!< Flags imposed and window limits when accepting deflate.
@@ -199,8 +202,8 @@ struct QTWS_EXPORT ServerHandshake
     QByteArray host; //!< The Host header.
     QByteArray origin; //!< The Origin header, empty when absent.
     QByteArrayList offeredSubprotocols;
-    QByteArray subprotocol; //!< The server's most preferred subprotocol among those offered (may be
-                            //!< changed).
+    /*! The server's most preferred subprotocol among those offered (may be changed). */
+    QByteArray subprotocol;
     bool deflate = false; //!< Whether permessage-deflate is accepted.
     DeflateParameters deflateParameters;
 

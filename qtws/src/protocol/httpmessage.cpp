@@ -28,17 +28,6 @@ bool equalsIgnoreCase(QByteArrayView a, QByteArrayView b)
     return true;
 }
 
-// RFC 7230 §3.2.6: field-vchar = VCHAR / obs-text, plus SP and HTAB inside the value.
-bool isValidFieldValue(QByteArrayView v)
-{
-    for (char ch : v) {
-        const uchar c = uchar(ch);
-        if ((c < 0x20 && c != '\t') || c == 0x7f)
-            return false;
-    }
-    return true;
-}
-
 // Parses one Content-Length element: 1*DIGIT, at most 18 digits so it fits in qint64.
 bool parseDecimal(QByteArrayView s, qint64 *out)
 {
@@ -136,6 +125,19 @@ bool isTokenChar(char c) noexcept
     default:
         return false;
     }
+}
+
+bool isValidFieldValue(QByteArrayView value) noexcept
+{
+    // RFC 7230 §3.2.6: field-vchar = VCHAR / obs-text, plus SP and HTAB inside the value. CR, LF
+    // and NUL are controls too: a value that passes cannot end its line or the head (header
+    // injection).
+    for (char ch : value) {
+        const uchar c = uchar(ch);
+        if ((c < 0x20 && c != '\t') || c == 0x7f)
+            return false;
+    }
+    return true;
 }
 
 bool isToken(QByteArrayView s) noexcept
@@ -744,14 +746,19 @@ HttpBodyDecoder::HttpBodyDecoder(const HttpBodyFraming &framing, qint64 maxBodyS
     }
 }
 
-HttpBodyDecoder::Result HttpBodyDecoder::fail(
-    HttpError error, const QString &message, qsizetype consumed)
+HttpBodyDecoder::State HttpBodyDecoder::fail(HttpError error, const QString &message)
 {
     m_status = Status::Error;
     m_error = error;
     m_errorString = message;
-    m_state = State::Finished;
-    return {Status::Error, consumed};
+    return State::Finished;
+}
+
+HttpBodyDecoder::State HttpBodyDecoder::done()
+{
+    m_line.clear();
+    m_status = Status::Done;
+    return State::Finished;
 }
 
 bool HttpBodyDecoder::takeLine(
@@ -787,158 +794,154 @@ HttpBodyDecoder::Result HttpBodyDecoder::feed(QByteArrayView data, QByteArray &o
 {
     if (m_status != Status::NeedMore)
         return {m_status, 0};
-    const qsizetype n = data.size();
+    // Each step consumes what it can from data at pos and returns the state to go on in: the
+    // same one when it needs more bytes, Finished (with m_status Done or Error) at the end.
     qsizetype pos = 0;
-    while (pos < n) {
+    while (pos < data.size() && m_state != State::Finished) {
         switch (m_state) {
         case State::Data:
-        case State::ChunkData: {
-            qsizetype take = n - pos;
-            if (m_remaining >= 0 && m_remaining < take)
-                take = qsizetype(m_remaining);
-            if (m_bodyBytes + take > m_maxBodySize) {
-                return fail(HttpError::BodyTooLarge,
-                    QStringLiteral("body larger than %1 bytes").arg(m_maxBodySize), pos);
-            }
-            out.append(data.data() + pos, take);
-            pos += take;
-            m_bodyBytes += take;
-            if (m_remaining >= 0) {
-                m_remaining -= take;
-                if (m_remaining == 0) {
-                    if (m_state == State::ChunkData) {
-                        m_state = State::ChunkDataEnd;
-                    } else {
-                        m_state = State::Finished;
-                        m_status = Status::Done;
-                        return {Status::Done, pos};
-                    }
-                }
-            }
+        case State::ChunkData:
+            m_state = readData(data, pos, out);
             break;
-        }
-        case State::ChunkSize: {
-            QByteArrayView line;
-            m_error = HttpError::NoError;
-            if (!takeLine(data, pos, &line, MaxChunkLineLength)) {
-                if (m_error == HttpError::LineTooLong)
-                    return fail(
-                        HttpError::LineTooLong, QStringLiteral("chunk-size line too long"), pos);
-                break;
-            }
-            // RFC 7230 §4.1: chunk-size [ chunk-ext ] CRLF; chunk-size = 1*HEXDIG
-            if (!line.endsWith('\r')) {
-                return fail(HttpError::InvalidChunk,
-                    QStringLiteral("chunk-size line without CRLF: \"%1\"")
-                        .arg(quoteForMessage(line)),
-                    pos);
-            }
-            line.chop(1);
-            qsizetype i = 0;
-            quint64 size = 0;
-            while (i < line.size()) {
-                const char c = line[i];
-                int digit = -1;
-                if (c >= '0' && c <= '9')
-                    digit = c - '0';
-                else if (c >= 'a' && c <= 'f')
-                    digit = c - 'a' + 10;
-                else if (c >= 'A' && c <= 'F')
-                    digit = c - 'A' + 10;
-                if (digit < 0)
-                    break;
-                if (i >= 15) {
-                    return fail(HttpError::InvalidChunk,
-                        QStringLiteral("chunk size too large: \"%1\"").arg(quoteForMessage(line)),
-                        pos);
-                }
-                size = size * 16 + quint64(digit);
-                ++i;
-            }
-            const QByteArrayView rest = trimmedOws(line.sliced(i));
-            if (i == 0 || (!rest.isEmpty() && rest.front() != ';')) {
-                return fail(HttpError::InvalidChunk,
-                    QStringLiteral("invalid chunk-size line: \"%1\"").arg(quoteForMessage(line)),
-                    pos);
-            }
-            m_line.clear();
-            if (size == 0) {
-                m_state = State::Trailer;
-            } else {
-                if (m_bodyBytes + qint64(size) > m_maxBodySize) {
-                    return fail(HttpError::BodyTooLarge,
-                        QStringLiteral("body larger than %1 bytes").arg(m_maxBodySize), pos);
-                }
-                m_remaining = qint64(size);
-                m_state = State::ChunkData;
-            }
+        case State::ChunkSize:
+            m_state = readChunkSize(data, pos);
             break;
-        }
-        case State::ChunkDataEnd: {
-            QByteArrayView line;
-            m_error = HttpError::NoError;
-            if (!takeLine(data, pos, &line, 2)) {
-                if (m_error == HttpError::LineTooLong)
-                    return fail(HttpError::InvalidChunk,
-                        QStringLiteral("chunk data longer than its size"), pos);
-                break;
-            }
-            if (line != "\r") {
-                return fail(HttpError::InvalidChunk,
-                    QStringLiteral("chunk data not followed by CRLF: \"%1\"")
-                        .arg(quoteForMessage(line)),
-                    pos);
-            }
-            m_line.clear();
-            m_state = State::ChunkSize;
+        case State::ChunkDataEnd:
+            m_state = readChunkDataEnd(data, pos);
             break;
-        }
-        case State::Trailer: {
-            QByteArrayView line;
-            m_error = HttpError::NoError;
-            const qsizetype before = pos;
-            if (!takeLine(data, pos, &line, MaxChunkLineLength)) {
-                if (m_error == HttpError::LineTooLong)
-                    return fail(
-                        HttpError::LineTooLong, QStringLiteral("trailer line too long"), pos);
-                m_trailerBytes += pos - before;
-                if (m_trailerBytes > MaxTrailerBytes)
-                    return fail(
-                        HttpError::HeadTooLarge, QStringLiteral("trailer section too large"), pos);
-                break;
-            }
-            m_trailerBytes += pos - before;
-            if (m_trailerBytes > MaxTrailerBytes)
-                return fail(
-                    HttpError::HeadTooLarge, QStringLiteral("trailer section too large"), pos);
-            if (!line.endsWith('\r')) {
-                return fail(HttpError::InvalidChunk,
-                    QStringLiteral("trailer line without CRLF: \"%1\"").arg(quoteForMessage(line)),
-                    pos);
-            }
-            line.chop(1);
-            if (line.isEmpty()) {
-                m_line.clear();
-                m_state = State::Finished;
-                m_status = Status::Done;
-                return {Status::Done, pos};
-            }
-            // RFC 7230 §4.1.2: trailer fields are header fields; check syntax, discard them.
-            const qsizetype colon = line.indexOf(':');
-            if (colon <= 0 || !isToken(line.first(colon))
-                || !isValidFieldValue(line.sliced(colon + 1))) {
-                return fail(HttpError::InvalidChunk,
-                    QStringLiteral("invalid trailer field: \"%1\"").arg(quoteForMessage(line)),
-                    pos);
-            }
-            m_line.clear();
+        case State::Trailer:
+            m_state = readTrailer(data, pos);
             break;
-        }
         case State::Finished:
-            return {m_status, pos};
+            break;
         }
     }
     return {m_status, pos};
+}
+
+HttpBodyDecoder::State HttpBodyDecoder::readData(
+    QByteArrayView data, qsizetype &pos, QByteArray &out)
+{
+    qsizetype take = data.size() - pos;
+    if (m_remaining >= 0 && m_remaining < take)
+        take = qsizetype(m_remaining);
+    if (m_bodyBytes + take > m_maxBodySize)
+        return fail(HttpError::BodyTooLarge,
+            QStringLiteral("body larger than %1 bytes").arg(m_maxBodySize));
+    out.append(data.data() + pos, take);
+    pos += take;
+    m_bodyBytes += take;
+    if (m_remaining < 0) // until close
+        return m_state;
+    m_remaining -= take;
+    if (m_remaining > 0)
+        return m_state;
+    return m_state == State::ChunkData ? State::ChunkDataEnd : done();
+}
+
+namespace {
+
+// RFC 7230 §4.1: chunk-size = 1*HEXDIG. Returns the number of digits read (0: none), or -1 when
+// the size does not fit in 60 bits.
+qsizetype parseChunkSize(QByteArrayView line, quint64 *size)
+{
+    qsizetype i = 0;
+    *size = 0;
+    for (; i < line.size(); ++i) {
+        const char c = line[i];
+        int digit = -1;
+        if (c >= '0' && c <= '9')
+            digit = c - '0';
+        else if (c >= 'a' && c <= 'f')
+            digit = c - 'a' + 10;
+        else if (c >= 'A' && c <= 'F')
+            digit = c - 'A' + 10;
+        if (digit < 0)
+            break;
+        if (i >= 15)
+            return -1;
+        *size = *size * 16 + quint64(digit);
+    }
+    return i;
+}
+
+} // namespace
+
+HttpBodyDecoder::State HttpBodyDecoder::readChunkSize(QByteArrayView data, qsizetype &pos)
+{
+    QByteArrayView line;
+    m_error = HttpError::NoError;
+    if (!takeLine(data, pos, &line, MaxChunkLineLength)) {
+        if (m_error == HttpError::LineTooLong)
+            return fail(HttpError::LineTooLong, QStringLiteral("chunk-size line too long"));
+        return m_state;
+    }
+    // RFC 7230 §4.1: chunk-size [ chunk-ext ] CRLF
+    if (!line.endsWith('\r'))
+        return fail(HttpError::InvalidChunk,
+            QStringLiteral("chunk-size line without CRLF: \"%1\"").arg(quoteForMessage(line)));
+    line.chop(1);
+    quint64 size = 0;
+    const qsizetype digits = parseChunkSize(line, &size);
+    if (digits < 0)
+        return fail(HttpError::InvalidChunk,
+            QStringLiteral("chunk size too large: \"%1\"").arg(quoteForMessage(line)));
+    const QByteArrayView rest = trimmedOws(line.sliced(digits));
+    if (digits == 0 || (!rest.isEmpty() && rest.front() != ';'))
+        return fail(HttpError::InvalidChunk,
+            QStringLiteral("invalid chunk-size line: \"%1\"").arg(quoteForMessage(line)));
+    m_line.clear();
+    if (size == 0)
+        return State::Trailer;
+    if (m_bodyBytes + qint64(size) > m_maxBodySize)
+        return fail(HttpError::BodyTooLarge,
+            QStringLiteral("body larger than %1 bytes").arg(m_maxBodySize));
+    m_remaining = qint64(size);
+    return State::ChunkData;
+}
+
+HttpBodyDecoder::State HttpBodyDecoder::readChunkDataEnd(QByteArrayView data, qsizetype &pos)
+{
+    QByteArrayView line;
+    m_error = HttpError::NoError;
+    if (!takeLine(data, pos, &line, 2)) {
+        if (m_error == HttpError::LineTooLong)
+            return fail(HttpError::InvalidChunk, QStringLiteral("chunk data longer than its size"));
+        return m_state;
+    }
+    if (line != "\r")
+        return fail(HttpError::InvalidChunk,
+            QStringLiteral("chunk data not followed by CRLF: \"%1\"").arg(quoteForMessage(line)));
+    m_line.clear();
+    return State::ChunkSize;
+}
+
+HttpBodyDecoder::State HttpBodyDecoder::readTrailer(QByteArrayView data, qsizetype &pos)
+{
+    QByteArrayView line;
+    m_error = HttpError::NoError;
+    const qsizetype before = pos;
+    const bool complete = takeLine(data, pos, &line, MaxChunkLineLength);
+    if (m_error == HttpError::LineTooLong)
+        return fail(HttpError::LineTooLong, QStringLiteral("trailer line too long"));
+    m_trailerBytes += pos - before;
+    if (m_trailerBytes > MaxTrailerBytes)
+        return fail(HttpError::HeadTooLarge, QStringLiteral("trailer section too large"));
+    if (!complete)
+        return m_state;
+    if (!line.endsWith('\r'))
+        return fail(HttpError::InvalidChunk,
+            QStringLiteral("trailer line without CRLF: \"%1\"").arg(quoteForMessage(line)));
+    line.chop(1);
+    if (line.isEmpty())
+        return done();
+    // RFC 7230 §4.1.2: trailer fields are header fields; check syntax, discard them.
+    const qsizetype colon = line.indexOf(':');
+    if (colon <= 0 || !isToken(line.first(colon)) || !isValidFieldValue(line.sliced(colon + 1)))
+        return fail(HttpError::InvalidChunk,
+            QStringLiteral("invalid trailer field: \"%1\"").arg(quoteForMessage(line)));
+    m_line.clear();
+    return m_state;
 }
 
 HttpBodyDecoder::Status HttpBodyDecoder::finish()
@@ -950,10 +953,9 @@ HttpBodyDecoder::Status HttpBodyDecoder::finish()
         m_status = Status::Done;
         return m_status;
     }
-    fail(HttpError::UnexpectedEnd,
+    m_state = fail(HttpError::UnexpectedEnd,
         QStringLiteral("connection closed after %1 body bytes, before the body was complete")
-            .arg(m_bodyBytes),
-        0);
+            .arg(m_bodyBytes));
     return m_status;
 }
 

@@ -26,12 +26,12 @@ namespace QtWs::Protocol {
 */
 enum class HttpError {
     NoError, //!< Nothing went wrong.
-    LineTooLong, //!< A start line, header line or chunk-size line exceeds the configured maximum
-                 //!< length.
+    /*! A start line, header line or chunk-size line exceeds the configured maximum length. */
+    LineTooLong,
     HeadTooLarge, //!< The head (start line + headers) exceeds the configured maximum size.
     TooManyHeaders, //!< More header fields than the configured maximum.
-    BareLineFeed, //!< A line ends in LF without CR and the parser does not accept bare LF (RFC 7230
-                  //!< §3.5).
+    /*! A line ends in LF without CR and the parser does not accept bare LF (RFC 7230 §3.5). */
+    BareLineFeed,
     BareCarriageReturn, //!< A CR not followed by LF inside a line (RFC 7230 §3.5).
     MalformedStartLine, //!< The request line or status line does not follow RFC 7230 §3.1.
     UnsupportedVersion, //!< The HTTP version is not HTTP/1.0 or HTTP/1.1.
@@ -39,18 +39,18 @@ enum class HttpError {
     InvalidMethod, //!< The method is not a token (RFC 7230 §3.1.1).
     InvalidTarget, //!< The request-target is empty or contains whitespace/control characters.
     InvalidHeaderName, //!< A field name is empty or not a token (RFC 7230 §3.2).
-    WhitespaceBeforeColon, //!< Whitespace between field name and colon (RFC 7230 §3.2.4 requires
-                           //!< rejection).
+    /*! Whitespace between field name and colon (RFC 7230 §3.2.4 requires rejection). */
+    WhitespaceBeforeColon,
     InvalidHeaderValue, //!< A field value contains control characters (RFC 7230 §3.2.6).
-    ObsoleteLineFolding, //!< A header line starts with whitespace (obs-fold, RFC 7230 §3.2.4),
-                         //!< rejected.
-    InvalidContentLength, //!< Content-Length is not a non-negative decimal number that fits in 63
-                          //!< bits.
+    /*! A header line starts with whitespace (obs-fold, RFC 7230 §3.2.4), rejected. */
+    ObsoleteLineFolding,
+    /*! Content-Length is not a non-negative decimal number that fits in 63 bits. */
+    InvalidContentLength,
     ConflictingContentLength, //!< Several Content-Length values differ (RFC 7230 §3.3.2).
-    ConflictingFraming, //!< Both Transfer-Encoding and Content-Length in a request (RFC 7230
-                        //!< §3.3.3, smuggling).
-    UnsupportedTransferEncoding, //!< Transfer-Encoding other than a final "chunked" (RFC 7230
-                                 //!< §3.3.3).
+    /*! Both Transfer-Encoding and Content-Length in a request (RFC 7230 §3.3.3, smuggling). */
+    ConflictingFraming,
+    /*! Transfer-Encoding other than a final "chunked" (RFC 7230 §3.3.3). */
+    UnsupportedTransferEncoding,
     InvalidChunk, //!< A malformed chunk-size line, chunk terminator or trailer (RFC 7230 §4.1).
     BodyTooLarge, //!< The body exceeds the configured maximum size.
     UnexpectedEnd, //!< The stream ended before the head or the body was complete.
@@ -87,8 +87,10 @@ public:
 
     /*! Appends a field, keeping any existing field with the same name. */
     void append(QByteArrayView name, QByteArrayView value);
-    /*! Replaces every field named \a name by one field (appended at the position of the first one,
-     * or at the end). */
+    /*!
+        Replaces every field named \a name by one field (appended at the position of the first one,
+        or at the end).
+    */
     void set(QByteArrayView name, QByteArrayView value);
     /*! Removes every field named \a name; returns how many were removed. */
     qsizetype remove(QByteArrayView name);
@@ -105,8 +107,8 @@ public:
     QByteArray combinedValue(QByteArrayView name) const;
     /*!
         True if any field named \a name holds \a token as one of its comma-separated elements,
-       comparing ASCII case-insensitively and ignoring optional whitespace and empty elements (RFC
-       7230 §7). Used for "Connection: keep-alive, Upgrade" and "Upgrade: websocket".
+        comparing ASCII case-insensitively and ignoring optional whitespace and empty elements (RFC
+        7230 §7). Used for "Connection: keep-alive, Upgrade" and "Upgrade: websocket".
     */
     bool containsToken(QByteArrayView name, QByteArrayView token) const;
     /*! The index of the first field named \a name at or after \a from, or -1. */
@@ -178,8 +180,10 @@ struct QTWS_EXPORT HttpResponseHead
     void serialize(QByteArray &out) const;
     /*! "HTTP/x.y code reason\r\n" + headers + "\r\n". */
     QByteArray toByteArray() const;
-    /*! The status line to quote in messages: the received one, or the one toByteArray() would
-     * write. */
+    /*!
+        The status line to quote in messages: the received one, or the one toByteArray() would
+        write.
+    */
     QByteArray displayStatusLine() const;
 };
 
@@ -246,9 +250,9 @@ public:
 
     /*!
         Parses \a data. Returns NeedMore with consumed == data.size() while the head is incomplete;
-       Done with the number of head bytes in \a data once the empty line is seen; Error (consumed up
-       to the offending byte) on a violation. After Done or Error, further calls consume nothing
-       until reset().
+        Done with the number of head bytes in \a data once the empty line is seen; Error (consumed
+        up to the offending byte) on a violation. After Done or Error, further calls consume nothing
+        until reset().
     */
     Result feed(QByteArrayView data);
     /*! Starts over for the next message, keeping the mode and limits. */
@@ -258,8 +262,9 @@ public:
     Status status() const { return m_status; }
     const Limits &limits() const { return m_limits; }
     HttpError error() const { return m_error; }
-    /*! A message that names the violation and quotes the offending line (truncated to 200 bytes).
-     */
+    /*!
+        A message that names the violation and quotes the offending line (truncated to 200 bytes).
+    */
     QString errorString() const { return m_errorString; }
     /*! Total head bytes consumed so far. */
     qsizetype headBytes() const { return m_headBytes; }
@@ -311,8 +316,10 @@ struct QTWS_EXPORT HttpBodyFraming
     HttpError error = HttpError::NoError; //!< Set when the head's framing headers are invalid.
     QString errorString;
 
-    /*! The framing of a request body. A request with both Transfer-Encoding and Content-Length is
-     * rejected. */
+    /*!
+        The framing of a request body. A request with both Transfer-Encoding and Content-Length is
+        rejected.
+    */
     static HttpBodyFraming forRequest(const HttpRequestHead &head);
     /*! The framing of a response body to a request with method \a requestMethod. */
     static HttpBodyFraming forResponse(const HttpResponseHead &head, QByteArrayView requestMethod);
@@ -348,12 +355,14 @@ public:
 
     /*!
         Decodes \a data, appending body bytes to \a out. Done with the bytes that belonged to the
-       body once it is complete (the rest belongs to the next message). Kind::None is Done
-       immediately.
+        body once it is complete (the rest belongs to the next message). Kind::None is Done
+        immediately.
     */
     Result feed(QByteArrayView data, QByteArray &out);
-    /*! Tells the decoder the stream ended: Done for UntilClose, Error(UnexpectedEnd) if a body was
-     * incomplete. */
+    /*!
+        Tells the decoder the stream ended: Done for UntilClose, Error(UnexpectedEnd) if a body was
+        incomplete.
+    */
     Status finish();
 
     Status status() const { return m_status; }
@@ -364,7 +373,14 @@ public:
 
 private:
     enum class State { Data, ChunkSize, ChunkData, ChunkDataEnd, Trailer, Finished };
-    Result fail(HttpError error, const QString &message, qsizetype consumed);
+    // The steps of feed() (the shape of QWebSocketFrame::readFrame()): each consumes from data at
+    // pos and returns the next state.
+    State readData(QByteArrayView data, qsizetype &pos, QByteArray &out);
+    State readChunkSize(QByteArrayView data, qsizetype &pos);
+    State readChunkDataEnd(QByteArrayView data, qsizetype &pos);
+    State readTrailer(QByteArrayView data, qsizetype &pos);
+    State fail(HttpError error, const QString &message);
+    State done();
     bool takeLine(QByteArrayView data, qsizetype &pos, QByteArrayView *line, qsizetype maxLength);
 
     HttpBodyFraming::Kind m_kind = HttpBodyFraming::Kind::None;
@@ -383,6 +399,11 @@ private:
 QTWS_EXPORT bool isTokenChar(char c) noexcept;
 /*! True if \a s is a non-empty RFC 7230 token. */
 QTWS_EXPORT bool isToken(QByteArrayView s) noexcept;
+/*!
+    True if \a value may stand in a header field (RFC 7230 §3.2.6: no control characters but HTAB,
+    so no CR, LF or NUL that could end the line or the head).
+*/
+QTWS_EXPORT bool isValidFieldValue(QByteArrayView value) noexcept;
 /*! \a s without leading and trailing SP/HTAB (OWS). */
 QTWS_EXPORT QByteArrayView trimmedOws(QByteArrayView s) noexcept;
 /*!
@@ -390,8 +411,10 @@ QTWS_EXPORT QByteArrayView trimmedOws(QByteArrayView s) noexcept;
     dropped. The views point into \a value.
 */
 QTWS_EXPORT QList<QByteArrayView> splitList(QByteArrayView value);
-/*! \a s with non-printable bytes escaped and truncated to \a max bytes, for quoting peer data in
- * messages. */
+/*!
+    \a s with non-printable bytes escaped and truncated to \a max bytes, for quoting peer data in
+    messages.
+*/
 QTWS_EXPORT QString quoteForMessage(QByteArrayView s, qsizetype max = 200);
 
 } // namespace QtWs::Protocol

@@ -73,8 +73,8 @@ MessageReader::Result MessageReader::feed(QByteArrayView data)
 {
     dropDirect();
     if (m_hasPending) {
-        m_event = std::move(m_pending);
-        m_pending = MessageEvent();
+        m_event = std::move(*m_pending);
+        *m_pending = MessageEvent();
         m_hasPending = false;
         return {0, true};
     }
@@ -310,7 +310,9 @@ bool MessageReader::finishFrame(Result *result)
         result->eventReady = true;
         if (!m_frame.fin)
             return true;
-        target = &m_pending;
+        if (!m_pending)
+            m_pending = std::make_unique<MessageEvent>();
+        target = m_pending.get();
         m_hasPending = true;
     }
     if (!m_frame.fin)
@@ -518,7 +520,8 @@ void MessageWriter::writePong(QByteArray &out, QByteArrayView payload)
 
 void MessageWriter::writeClose(QByteArray &out, quint16 code, const QString &reason)
 {
-    if (code == 0 || code == quint16(CloseCode::NoStatusReceived)) {
+    code = sendableCloseCode(code);
+    if (code == quint16(CloseCode::NoStatusReceived)) {
         writeRaw(out, OpCode::Close, {}, true, false);
         return;
     }

@@ -29,8 +29,11 @@ struct QTWS_EXPORT MessageEvent
         None, //!< Nothing yet (need more bytes).
         TextMessage, //!< A complete text message; payload is valid UTF-8.
         BinaryMessage, //!< A complete binary message.
-        TextFrame, //!< One frame of a text message (only with Options::frameEvents); isLastFrame
-                   //!< set on the last.
+        /*!
+            One frame of a text message (only with Options::frameEvents); isLastFrame set on the
+            last.
+        */
+        TextFrame,
         BinaryFrame, //!< One frame of a binary message (only with Options::frameEvents).
         Ping, //!< A ping; answer with a pong carrying the same payload (RFC 6455 §5.5.2).
         Pong, //!< A pong.
@@ -39,8 +42,8 @@ struct QTWS_EXPORT MessageEvent
     };
     Type type = Type::None;
     QByteArray payload; //!< Message/frame/ping/pong payload (decompressed, unmasked).
-    QString text; //!< TextMessage with MessageReaderOptions::decodeText: the message (payload is
-                  //!< then empty).
+    /*! TextMessage with MessageReaderOptions::decodeText: the message (payload is then empty). */
+    QString text;
     bool isLastFrame = true; //!< For TextFrame/BinaryFrame.
     quint16 closeCode = 0; //!< Close: the received code. Error: the code to send.
     QString closeReason; //!< Close: the received reason.
@@ -58,19 +61,19 @@ struct QTWS_EXPORT MessageReaderOptions
     static constexpr qint64 DefaultMaxFrameSize = 64 * 1024 * 1024;
     static constexpr qint64 DefaultMaxMessageSize = 64 * 1024 * 1024;
 
-    Role role
-        = Role::Client; //!< Local role: a Client rejects masked frames, a Server unmasked ones.
+    /*! Local role: a Client rejects masked frames, a Server unmasked ones. */
+    Role role = Role::Client;
     qint64 maxFrameSize = DefaultMaxFrameSize; //!< Largest frame payload (close 1009 above).
-    qint64 maxMessageSize
-        = DefaultMaxMessageSize; //!< Largest (decompressed) message (close 1009 above).
-    bool frameEvents
-        = false; //!< Also report every data frame (TextFrame/BinaryFrame) before the message.
+    /*! Largest (decompressed) message (close 1009 above). */
+    qint64 maxMessageSize = DefaultMaxMessageSize;
+    /*! Also report every data frame (TextFrame/BinaryFrame) before the message. */
+    bool frameEvents = false;
     /*!
         Deliver text messages decoded, in MessageEvent::text (payload then stays empty and the
-       reader reuses its buffer). A single uncompressed text frame is then validated by the same
-       pass that decodes it, at the end of the frame, instead of byte by byte as it arrives
-       (fragmented and compressed messages still fail at the first invalid byte): one pass over the
-       data instead of two.
+        reader reuses its buffer). A single uncompressed text frame is then validated by the same
+        pass that decodes it, at the end of the frame, instead of byte by byte as it arrives
+        (fragmented and compressed messages still fail at the first invalid byte): one pass over the
+        data instead of two.
     */
     bool decodeText = false;
     bool deflate = false; //!< permessage-deflate negotiated.
@@ -129,8 +132,10 @@ class QTWS_EXPORT MessageReader
 public:
     static constexpr qint64 DefaultMaxFrameSize = MessageReaderOptions::DefaultMaxFrameSize;
     static constexpr qint64 DefaultMaxMessageSize = MessageReaderOptions::DefaultMaxMessageSize;
-    /*! Payload bytes reserved when a frame header arrives; more is allocated as the payload
-     * arrives. */
+    /*!
+        Payload bytes reserved when a frame header arrives; more is allocated as the payload
+        arrives.
+    */
     static constexpr qsizetype EagerReserve = 1024 * 1024;
 
     using Options = MessageReaderOptions;
@@ -151,13 +156,15 @@ public:
     Result feed(QByteArrayView data);
     /*! The pending event (moves it out). */
     MessageEvent takeEvent();
+    /*! The pending event in place, for a caller that acts on it before it is taken. */
+    MessageEvent &event() { return m_event; }
 
     /*!
         A writable area for the next payload bytes of the current data frame (uncompressed), or an
-       empty range outside such a payload. It may be shorter than the rest of the frame (memory is
-       allocated as the payload arrives, EagerReserve at a time and then geometrically): call again
-       after commitDirect(). The bytes written there must be the next payload bytes from the wire,
-       still masked if the frame is masked.
+        empty range outside such a payload. It may be shorter than the rest of the frame (memory is
+        allocated as the payload arrives, EagerReserve at a time and then geometrically): call again
+        after commitDirect(). The bytes written there must be the next payload bytes from the wire,
+        still masked if the frame is masked.
     */
     struct DirectBuffer
     {
@@ -170,9 +177,9 @@ public:
 
     /*!
         Offers a payload received earlier that the caller has finished with, for reuse as the
-       storage of a later message: steady streams of large messages then reuse warm memory instead
-       of a fresh allocation (and page faults) per message. Ignored unless \a buffer is unshared;
-       one spare buffer is kept.
+        storage of a later message: steady streams of large messages then reuse warm memory instead
+        of a fresh allocation (and page faults) per message. Ignored unless \a buffer is unshared;
+        one spare buffer is kept.
     */
     void recycle(QByteArray &&buffer);
 
@@ -210,7 +217,9 @@ private:
     Utf8Validator m_utf8;
     std::unique_ptr<Inflater> m_inflater;
     MessageEvent m_event;
-    MessageEvent m_pending; // the message event that follows the last frame event
+    // The message event that follows the last frame event: only with frame events, so allocated
+    // then (idle connections stay small).
+    std::unique_ptr<MessageEvent> m_pending;
     bool m_hasPending = false;
     bool m_decodeAtEnd = false; // current text message: validate by decoding at its end
     bool m_finished = false;
@@ -223,8 +232,8 @@ private:
     \brief Encodes messages and control frames into an output buffer (RFC 6455 §5, RFC 7692 §7.2.1).
 
     Appends header and payload to a caller's buffer with one copy of the payload (masked on the way
-    for the client role, with a fresh key per frame from generateMaskKey(), a ChaCha20 stream keyed
-    from QRandomGenerator::system()). Messages can be cut into frames of fragmentSize bytes; with
+    for the client role, with a fresh key per frame from generateMaskKey(), OpenSSL's generator
+    read through a per-thread buffer). Messages can be cut into frames of fragmentSize bytes; with
     permessage-deflate, messages are compressed as a whole and RSV1 is set on the first frame.
 
     \since 0.1
@@ -250,7 +259,7 @@ public:
     void writeMessage(QByteArray &out, OpCode opCode, QByteArrayView payload);
     /*!
         Appends a single frame (for frame-level APIs: the caller manages fragmentation: \a opCode is
-       Text or Binary on the first frame and Continuation afterwards). Never compressed.
+        Text or Binary on the first frame and Continuation afterwards). Never compressed.
     */
     void writeFrame(QByteArray &out, OpCode opCode, QByteArrayView payload, bool fin);
     /*! Appends a ping; \a payload is cut to 125 bytes. */
@@ -259,7 +268,8 @@ public:
     void writePong(QByteArray &out, QByteArrayView payload);
     /*!
         Appends a close frame with \a code and \a reason, the reason cut on a UTF-8 boundary to fit
-       123 bytes (RFC 6455 §5.5). Code 1005 (NoStatusReceived) writes an empty close frame.
+        123 bytes (RFC 6455 §5.5). A code that is never sent (see sendableCloseCode()) writes an
+        empty close frame.
     */
     void writeClose(QByteArray &out, quint16 code, const QString &reason = {});
 

@@ -25,7 +25,7 @@ class QTWS_EXPORT Utf8Validator
 public:
     /*!
         Validates \a data as the continuation of what was fed before. Returns false at the first
-       invalid byte; the validator then stays invalid until reset().
+        invalid byte; the validator then stays invalid until reset().
     */
     bool feed(QByteArrayView data) noexcept;
     /*! True if nothing invalid was seen so far. */

@@ -42,8 +42,8 @@ QByteArray EngineIoSession::openPayload(bool allowUpgrade) const
     open.sid = id();
     if (allowUpgrade)
         open.upgrades = QStringList {QStringLiteral("websocket")};
-    open.pingInterval = int(options().pingInterval().count());
-    open.pingTimeout = int(options().pingTimeout().count());
+    open.pingInterval = options().pingInterval();
+    open.pingTimeout = options().pingTimeout();
     open.maxPayload = options().maxPayload();
     return open.toJson();
 }

@@ -127,7 +127,7 @@ void PollingTransport::handleSend(HttpConnection *connection, const Request &req
         return;
     }
     const EngineIo::DecodeResult r = EngineIo::decodePayload(request.body, m_maxPayload);
-    if (!r.ok()) {
+    if (!r.isValid()) {
         connection->respondError(400, "Bad Request", r.detail);
         Q_EMIT disconnected(quint16(CloseCode::ProtocolError),
             QStringLiteral("invalid Engine.IO payload: ") + r.detail);
@@ -295,7 +295,7 @@ void WebSocketTransport::close(quint16 code, const QString &reason)
 void WebSocketTransport::onMessage(const QByteArray &data, bool binary)
 {
     const EngineIo::DecodeResult r = EngineIo::decodeWebSocketFrame(data, binary);
-    if (!r.ok() || r.packets.size() != 1) {
+    if (!r.isValid() || r.packets.size() != 1) {
         fail(QStringLiteral("invalid Engine.IO packet: ") + r.detail);
         return;
     }

@@ -148,6 +148,23 @@ void DeviceByteStream::onSocketError(QAbstractSocket::SocketError error)
     qCDebug(lcQtwsTransport, "[%p] socket error %d: %s", static_cast<void *>(this), int(error),
         qPrintable(errorString()));
     Q_EMIT errorOccurred(error);
+    // QSslSocket reports the peer's TLS close_notify as RemoteHostClosedError while TCP stays up
+    // (RFC 8446 §6.1: the peer sends nothing more). Servers on Python's asyncio, among others,
+    // close TCP only once the client answers, so answer at once: close our side. Qt already
+    // marked the TLS session shut down, so this sends no alert of its own, only the TCP FIN, after
+    // the bytes still queued; the stream then reports disconnected().
+    if (error == QAbstractSocket::RemoteHostClosedError && qobject_cast<QSslSocket *>(m_socket)
+        && m_socket->state() == QAbstractSocket::ConnectedState) {
+        qCDebug(lcQtwsTransport, "[%p] TLS close_notify received: closing our side",
+            static_cast<void *>(this));
+        QMetaObject::invokeMethod(
+            this,
+            [this] {
+                if (m_socket && m_socket->state() == QAbstractSocket::ConnectedState)
+                    m_socket->disconnectFromHost();
+            },
+            Qt::QueuedConnection);
+    }
 }
 
 void DeviceByteStream::onGone()

@@ -21,12 +21,13 @@ namespace QtWs {
     \class QtWs::ByteStream
     \internal
     \brief An already-connected, ordered, reliable byte stream: what the WebSocket protocol engine
-   runs over.
+    runs over.
 
     The engine never connects anything itself: a connector (DirectConnector today, a
-   ConnectionPlanner strategy later: a CONNECT tunnel, TLS over that tunnel) hands it a ByteStream
-   that is already open. Keeping the interface this small lets a tunnel, a TLS session over a tunnel
-   or an in-memory pair stand in for a socket. \since 0.1
+    ConnectionPlanner strategy later: a CONNECT tunnel, TLS over that tunnel) hands it a ByteStream
+    that is already open. Keeping the interface this small lets a tunnel, a TLS session over a
+    tunnel or an in-memory pair stand in for a socket.
+    \since 0.1
 */
 class QTWS_EXPORT ByteStream : public QObject
 {
@@ -44,12 +45,12 @@ public:
     virtual qint64 write(const QByteArray &data) = 0;
     /*!
         Queues a copy of \a size bytes at \a data; the caller may reuse its buffer at once (the
-       WebSocket keeps one output buffer per connection and refills it every turn).
+        WebSocket keeps one output buffer per connection and refills it every turn).
     */
     virtual qint64 writeBytes(const char *data, qint64 size) = 0;
     /*!
         Hands what is queued to the network now, as far as it will take it, instead of on the next
-       event-loop turn (QAbstractSocket::flush()); the rest follows as usual.
+        event-loop turn (QAbstractSocket::flush()); the rest follows as usual.
     */
     virtual void flush() { }
     /*! Bytes accepted by write() and not yet handed to the network. */
@@ -78,7 +79,8 @@ Q_SIGNALS:
     \class QtWs::DeviceByteStream
     \internal
     \brief A ByteStream over a connected QIODevice: a QTcpSocket, a QSslSocket (after encryption),
-   or a tunnel device. Takes ownership of the device. \since 0.1
+    or a tunnel device. Takes ownership of the device.
+    \since 0.1
 */
 class QTWS_EXPORT DeviceByteStream final : public ByteStream
 {
@@ -104,9 +106,9 @@ public:
 
     /*!
         writeBytes() hands the device at most this much per QIODevice::write(): QAbstractSocket's
-       write buffer then uses chunks of its own block size (32 KiB), which stay below glibc's mmap
-       threshold and are reused, instead of one message-sized chunk that is mmapped, page-faulted
-       and unmapped per large message.
+        write buffer then uses chunks of its own block size (32 KiB), which stay below glibc's mmap
+        threshold and are reused, instead of one message-sized chunk that is mmapped, page-faulted
+        and unmapped per large message.
     */
     static constexpr qint64 WriteSliceSize = 32 * 1024;
 
@@ -123,7 +125,8 @@ private:
     \class QtWs::MemoryByteStream
     \internal
     \brief One end of an in-memory connected pair: what one end writes, the other reads on the next
-   event-loop turn. For tests and in-process peers. \since 0.1
+    event-loop turn. For tests and in-process peers.
+    \since 0.1
 */
 class QTWS_EXPORT MemoryByteStream final : public ByteStream
 {

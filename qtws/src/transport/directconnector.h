@@ -25,11 +25,12 @@ class ByteStream;
     \class QtWs::DirectConnector
     \internal
     \brief Opens a TCP connection straight to the target (the caller decided: no proxy) and, for
-   wss://, starts TLS over it; yields a connected ByteStream.
+    wss://, starts TLS over it; yields a connected ByteStream.
 
     The sockets are always told QNetworkProxy::NoProxy, so Qt's application proxy and its system
-   proxy factory are never consulted: proxy decisions belong to qtws alone. TLS is started with
-   startClientEncryption() on an already connected socket, the same path a CONNECT tunnel will take.
+    proxy factory are never consulted: proxy decisions belong to qtws alone. TLS is started with
+    startClientEncryption() on an already connected socket, the same path a CONNECT tunnel will
+    take.
     \since 0.1
 */
 class QTWS_EXPORT DirectConnector : public QObject
@@ -49,14 +50,15 @@ public:
 
     /*!
         Starts connecting to \a host:\a port; with \a tls, TLS with \a configuration (unset:
-       QSslConfiguration::defaultConfiguration()) and \a ignoredErrors follows. Plain TCP never
-       builds a QSslConfiguration: even a default-constructed one loads the TLS backend.
+        QSslConfiguration::defaultConfiguration()) and \a ignoredErrors follows. Plain TCP never
+        builds a QSslConfiguration: even a default-constructed one loads the TLS backend.
     */
     void start(const QString &host, quint16 port, bool tls,
         const std::optional<QSslConfiguration> &configuration,
         const QList<QSslError> &ignoredErrors);
-    /*! Accept \a errors in the TLS handshake under way (call from a slot connected to sslErrors()).
-     */
+    /*!
+        Accept \a errors in the TLS handshake under way (call from a slot connected to sslErrors()).
+    */
     void ignoreSslErrors(const QList<QSslError> &errors);
     /*! Stops; no signal follows. */
     void cancel();
@@ -65,8 +67,10 @@ Q_SIGNALS:
     /*! The stream is ready; the receiver owns it. */
     void established(QtWs::ByteStream *stream);
     void failed(QtWs::DirectConnector::Failure failure, const QString &message);
-    /*! TLS certificate problems, emitted before the decision; connected slots may call
-     * ignoreSslErrors(). */
+    /*!
+        TLS certificate problems, emitted before the decision; connected slots may call
+        ignoreSslErrors().
+    */
     void sslErrors(const QList<QSslError> &errors);
 
 private:

@@ -52,8 +52,8 @@ CatSession::~CatSession() = default;
 
 void CatSession::start(const QNetworkRequest &request, const QtWs::WebSocketOptions &options)
 {
-    if (m_settings.timeoutMs > 0)
-        m_timeout.start(m_settings.timeoutMs, this);
+    if (m_settings.timeout.count() > 0)
+        m_timeout.start(int(m_settings.timeout.count()), this);
     if (m_settings.verbose)
         printErr(QStringLiteral("* connecting to ") + request.url().toDisplayString());
     m_socket.open(request, options);
@@ -225,9 +225,10 @@ void CatSession::timerEvent(QTimerEvent *event)
         return;
     m_timeout.stop();
     quit(1,
-        m_wasOpen ? QStringLiteral("no message received within %1 ms").arg(m_settings.timeoutMs)
-                  : QStringLiteral("could not open the connection within %1 ms")
-                        .arg(m_settings.timeoutMs));
+        m_wasOpen
+            ? QStringLiteral("no message received within %1 ms").arg(m_settings.timeout.count())
+            : QStringLiteral("could not open the connection within %1 ms")
+                  .arg(m_settings.timeout.count()));
 }
 
 void CatSession::quit(int code, const QString &reason)

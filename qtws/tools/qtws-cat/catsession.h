@@ -7,6 +7,7 @@
 #include <QtCore/QBasicTimer>
 #include <QtCore/QObject>
 
+#include <chrono>
 #include <memory>
 
 QT_BEGIN_NAMESPACE
@@ -16,9 +17,8 @@ QT_END_NAMESPACE
 /*!
     \class CatSession
     \brief One qtws-cat run over a QtWs::WebSocket: interactive (stdin lines out, messages to
-   stdout),
-    --exchange (one message each way) or --echo (every message back). Quits the application with the
-   exit code.
+    stdout), --exchange (one message each way) or --echo (every message back). Quits the application
+    with the exit code.
 */
 class CatSession : public QObject
 {
@@ -32,7 +32,7 @@ public:
         bool binary = false;
         bool verbose = false;
         QByteArray exchangePayload;
-        int timeoutMs = 0; // whole run (Exchange); 0 = none
+        std::chrono::milliseconds timeout {0}; // whole run (Exchange); 0 = none
     };
 
     CatSession(const Settings &settings, QObject *parent = nullptr);

@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: LGPL-3.0-or-later
 #include "codececho.h"
 
+#include "protocol/endpoint.h"
 #include "protocol/handshake.h"
 #include "protocol/httpmessage.h"
-#include "protocol/message.h"
 
 #include <QtNetwork/QNetworkProxy>
 #include <QtNetwork/QTcpSocket>
@@ -32,83 +32,65 @@ private:
     void onData()
     {
         QByteArray data = m_socket->readAll();
-        if (!m_reader) {
-            const auto r = m_parser.feed(data);
-            if (r.status == HttpHeadParser::Status::NeedMore)
+        if (!m_endpoint) {
+            const qsizetype used = handshake(data);
+            if (!m_endpoint)
                 return;
-            if (r.status == HttpHeadParser::Status::Error)
-                return m_socket->abort();
-            ServerHandshakeOptions options;
-            options.deflate = true;
-            const ServerHandshake handshake = validateHandshakeRequest(m_parser.request(), options);
-            if (!handshake.isValid()) {
-                QByteArray body;
-                QByteArray out = buildHandshakeRejection(handshake, &body).toByteArray() + body;
-                m_socket->write(out);
-                m_socket->disconnectFromHost();
-                return;
-            }
-            m_socket->write(buildHandshakeResponse(handshake).toByteArray());
-            MessageReader::Options ro;
-            ro.role = Role::Server;
-            ro.deflate = handshake.deflate;
-            ro.deflateParameters = handshake.deflateParameters;
-            m_reader = std::make_unique<MessageReader>(ro);
-            MessageWriter::Options wo;
-            wo.role = Role::Server;
-            wo.deflate = handshake.deflate;
-            wo.deflateParameters = handshake.deflateParameters;
-            m_writer = std::make_unique<MessageWriter>(wo);
-            data = data.sliced(r.consumed);
+            data = data.sliced(used);
         }
         *m_wireBytes += data.size();
         QByteArrayView in(data);
-        QByteArray out;
-        bool close = false;
         for (;;) {
-            const auto r = m_reader->feed(in);
+            const auto r = m_endpoint->feed(in);
             in = in.sliced(r.consumed);
-            if (!r.eventReady) {
-                if (in.isEmpty() || r.consumed == 0)
-                    break;
-                continue;
-            }
-            MessageEvent e = m_reader->takeEvent();
-            switch (e.type) {
-            case MessageEvent::Type::TextMessage:
-                m_writer->writeMessage(out, OpCode::Text, e.payload);
+            if (!r.eventReady)
                 break;
-            case MessageEvent::Type::BinaryMessage:
-                m_writer->writeMessage(out, OpCode::Binary, e.payload);
-                break;
-            case MessageEvent::Type::Ping:
-                m_writer->writePong(out, e.payload);
-                break;
-            case MessageEvent::Type::Close:
-                m_writer->writeClose(out, e.closeCode, e.closeReason);
-                close = true;
-                break;
-            case MessageEvent::Type::Error:
-                m_writer->writeClose(out, e.closeCode);
-                close = true;
-                break;
-            default:
-                break;
-            }
-            if (close)
-                break;
+            // The endpoint answers pings and closes on its own; echo the messages.
+            const MessageEvent e = m_endpoint->takeEvent();
+            if (e.type == MessageEvent::Type::TextMessage)
+                m_endpoint->sendMessage(OpCode::Text, e.payload);
+            else if (e.type == MessageEvent::Type::BinaryMessage)
+                m_endpoint->sendMessage(OpCode::Binary, e.payload);
         }
+        const QByteArrayView out = m_endpoint->output();
         if (!out.isEmpty())
-            m_socket->write(out);
-        if (close)
+            m_socket->write(out.data(), out.size());
+        m_endpoint->outputWritten();
+        if (m_endpoint->isFinished())
             m_socket->disconnectFromHost(); // RFC 6455 §7.1.1: the server closes TCP first
+    }
+
+    // The opening handshake (RFC 6455 §4.2): returns the bytes of data it used; the endpoint
+    // exists once it succeeded.
+    qsizetype handshake(QByteArrayView data)
+    {
+        const auto r = m_parser.feed(data);
+        if (r.status == HttpHeadParser::Status::NeedMore)
+            return r.consumed;
+        if (r.status == HttpHeadParser::Status::Error) {
+            m_socket->abort();
+            return r.consumed;
+        }
+        ServerHandshakeOptions options;
+        options.deflate = true;
+        const ServerHandshake handshake = validateHandshakeRequest(m_parser.request(), options);
+        if (!handshake.isValid()) {
+            QByteArray body;
+            m_socket->write(buildHandshakeRejection(handshake, &body).toByteArray() + body);
+            m_socket->disconnectFromHost();
+            return r.consumed;
+        }
+        Endpoint::Options eo;
+        eo.setDeflate(handshake.deflate, handshake.deflateParameters);
+        m_endpoint = std::make_unique<Endpoint>(
+            Role::Server, eo, buildHandshakeResponse(handshake).toByteArray());
+        return r.consumed;
     }
 
     QTcpSocket *m_socket;
     qint64 *m_wireBytes;
     HttpHeadParser m_parser {HttpHeadParser::Mode::Request};
-    std::unique_ptr<MessageReader> m_reader;
-    std::unique_ptr<MessageWriter> m_writer;
+    std::unique_ptr<Endpoint> m_endpoint;
 };
 
 } // namespace

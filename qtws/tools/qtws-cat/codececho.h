@@ -8,8 +8,8 @@
 /*!
     \class CodecEchoServer
     \brief A small loopback WebSocket echo server built on qtws's own protocol codecs in the server
-   role (handshake validation, permessage-deflate negotiation, MessageReader/MessageWriter). Used by
-   --demo to show a compressed round trip, which QWebSocketServer cannot do.
+    role (handshake validation, permessage-deflate negotiation, MessageReader/MessageWriter). Used
+    by --demo to show a compressed round trip, which QWebSocketServer cannot do.
 */
 class CodecEchoServer : public QObject
 {

@@ -39,6 +39,12 @@ DemoRun::DemoRun(bool verbose, QObject *parent)
     : QObject(parent)
     , m_verbose(verbose)
 {
+    connectPlainSocket();
+    connectCompressedSocket();
+}
+
+void DemoRun::connectPlainSocket()
+{
     connect(&m_socket, &WebSocket::connected, this, [this] {
         say(QStringLiteral(
             "handshake: HTTP %1 Switching Protocols, subprotocol \"%2\", extensions \"%3\"")
@@ -78,8 +84,7 @@ DemoRun::DemoRun(bool verbose, QObject *parent)
                 .arg(elapsed));
         step();
     });
-    connect(&m_socket, &WebSocket::errorOccurred, this,
-        [this](WebSocket::Error) { fail(m_socket.errorString()); });
+    connect(&m_socket, &WebSocket::errorOccurred, this, [this] { fail(m_socket.errorString()); });
     connect(&m_socket, &WebSocket::disconnected, this, [this] {
         if (m_done)
             return;
@@ -90,7 +95,10 @@ DemoRun::DemoRun(bool verbose, QObject *parent)
                 .arg(m_socket.closeReason()));
         startCompressedPart();
     });
+}
 
+void DemoRun::connectCompressedSocket()
+{
     connect(&m_compressed, &WebSocket::connected, this, [this] {
         say(QStringLiteral("handshake: HTTP %1, extensions \"%2\"")
                 .arg(m_compressed.handshakeStatusCode())
@@ -116,7 +124,7 @@ DemoRun::DemoRun(bool verbose, QObject *parent)
         m_compressed.close(1000);
     });
     connect(&m_compressed, &WebSocket::errorOccurred, this,
-        [this](WebSocket::Error) { fail(m_compressed.errorString()); });
+        [this] { fail(m_compressed.errorString()); });
     connect(&m_compressed, &WebSocket::disconnected, this, [this] {
         if (m_done || m_compressed.error() != WebSocket::Error::NoError)
             return;

@@ -17,8 +17,8 @@ class CodecEchoServer;
 /*!
     \class DemoRun
     \brief qtws-cat --demo: an embedded loopback echo server (Qt's QWebSocketServer), a
-   QtWs::WebSocket that connects to it with no proxy (asked explicitly), the handshake and a few
-   round trips printed, a clean close.
+    QtWs::WebSocket that connects to it with no proxy (asked explicitly), the handshake and a few
+    round trips printed, a clean close.
 */
 class DemoRun : public QObject
 {
@@ -31,6 +31,8 @@ public:
     bool start();
 
 private:
+    void connectPlainSocket();
+    void connectCompressedSocket();
     void step();
     void expectEcho(const QString &label, const QByteArray &payload, bool text);
     void fail(const QString &reason);

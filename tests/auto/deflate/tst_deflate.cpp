@@ -3,6 +3,8 @@
 
 #include "protocol/deflate.h"
 
+#include "inflatermessages.h" // tests/fuzz
+
 #include <zlib.h>
 
 using namespace QtWs::Protocol;
@@ -49,7 +51,10 @@ private slots:
     void clientResponse();
     void serverOffer_data();
     void serverOffer();
+    void rfcExamples_data();
     void rfcExamples();
+    void fuzzerCapRegression_data();
+    void fuzzerCapRegression();
     void roundTrip_data();
     void roundTrip();
     void bombIsCapped_data();
@@ -241,47 +246,88 @@ void tst_Deflate::serverOffer()
 }
 
 // RFC 7692 §7.2.3 examples.
+void tst_Deflate::rfcExamples_data()
+{
+    // The examples of RFC 7692 §7.2.3, each message given as its frames' payloads (hex, frames
+    // separated by a space, messages by " | "), inflated with context takeover, as a receiver does:
+    // inflate each frame, then finishMessage() appends 0x00 0x00 0xff 0xff (§7.2.2).
+    QTest::addColumn<QString>("messages");
+    QTest::addColumn<QStringList>("expected");
+    QTest::addRow("7.2.3.1 one compressed block")
+        << QStringLiteral("f248cdc9c90700") << QStringList {QStringLiteral("Hello")};
+    QTest::addRow("7.2.3.1 fragmented")
+        << QStringLiteral("f248cd c9c90700") << QStringList {QStringLiteral("Hello")};
+    QTest::addRow("7.2.3.2 sharing the LZ77 window")
+        << QStringLiteral("f248cdc9c90700 | f200110000")
+        << QStringList {QStringLiteral("Hello"), QStringLiteral("Hello")};
+    QTest::addRow("7.2.3.3 block with no compression")
+        << QStringLiteral("000500faff48656c6c6f00") << QStringList {QStringLiteral("Hello")};
+    QTest::addRow("7.2.3.4 block with BFINAL set")
+        << QStringLiteral("f348cdc9c9070000") << QStringList {QStringLiteral("Hello")};
+    // After a final block the next message starts a new stream (no window to refer to).
+    QTest::addRow("7.2.3.4 BFINAL, then a message")
+        << QStringLiteral("f348cdc9c9070000 | f248cdc9c90700 | f200110000")
+        << QStringList {QStringLiteral("Hello"), QStringLiteral("Hello"), QStringLiteral("Hello")};
+    QTest::addRow("7.2.3.4 BFINAL twice")
+        << QStringLiteral("f348cdc9c9070000 | f348cdc9c9070000")
+        << QStringList {QStringLiteral("Hello"), QStringLiteral("Hello")};
+    QTest::addRow("7.2.3.4 BFINAL in pieces")
+        << QStringLiteral("f348cd c9c907 00 00 | f248cdc9c90700")
+        << QStringList {QStringLiteral("Hello"), QStringLiteral("Hello")};
+    QTest::addRow("7.2.3.4 BFINAL without the padding octet")
+        << QStringLiteral("f348cdc9c90700 | f248cdc9c90700")
+        << QStringList {QStringLiteral("Hello"), QStringLiteral("Hello")};
+    QTest::addRow("7.2.3.5 two blocks in one message")
+        << QStringLiteral("f24805000000ffffcac9c90700") << QStringList {QStringLiteral("Hello")};
+    QTest::addRow("7.2.3.6 empty last fragment")
+        << QStringLiteral("f248cdc9c907000000ffff 00") << QStringList {QStringLiteral("Hello")};
+}
+
 void tst_Deflate::rfcExamples()
 {
-    {
-        Inflater inflater;
+    QFETCH(QString, messages);
+    QFETCH(QStringList, expected);
+    Inflater inflater;
+    QStringList got;
+    for (const QString &message : messages.split(QStringLiteral(" | "))) {
         QByteArray out;
-        QCOMPARE(inflater.inflate(QByteArray::fromHex("f248cdc9c90700"), out, 1000),
-            Inflater::Status::Ok);
+        for (const QString &frame : message.split(u' ')) {
+            QCOMPARE(inflater.inflate(QByteArray::fromHex(frame.toLatin1()), out, 1000),
+                Inflater::Status::Ok);
+        }
         QCOMPARE(inflater.finishMessage(out, 1000), Inflater::Status::Ok);
-        QCOMPARE(out, QByteArray("Hello"));
-        // §7.2.3.2: the second "Hello" with context takeover.
-        out.clear();
-        QCOMPARE(
-            inflater.inflate(QByteArray::fromHex("f200110000"), out, 1000), Inflater::Status::Ok);
-        QCOMPARE(inflater.finishMessage(out, 1000), Inflater::Status::Ok);
-        QCOMPARE(out, QByteArray("Hello"));
+        got.append(QString::fromUtf8(out));
     }
-    {
-        // §7.2.3.3: no compression block; §7.2.3.4: BFINAL set.
-        Inflater inflater;
-        QByteArray out;
-        QCOMPARE(inflater.inflate(QByteArray::fromHex("000500faff48656c6c6f00"), out, 1000),
-            Inflater::Status::Ok);
-        QCOMPARE(inflater.finishMessage(out, 1000), Inflater::Status::Ok);
-        QCOMPARE(out, QByteArray("Hello"));
-        out.clear();
-        QCOMPARE(inflater.inflate(QByteArray::fromHex("f348cdc9c90700"), out, 1000),
-            Inflater::Status::Ok);
-        QCOMPARE(inflater.finishMessage(out, 1000), Inflater::Status::Ok);
-        QCOMPARE(out, QByteArray("Hello"));
-        // Still usable for the next message.
-        out.clear();
-        QCOMPARE(inflater.inflate(QByteArray::fromHex("f248cdc9c90700"), out, 1000),
-            Inflater::Status::Ok);
-        QCOMPARE(inflater.finishMessage(out, 1000), Inflater::Status::Ok);
-        QCOMPARE(out, QByteArray("Hello"));
-    }
-    {
-        Deflater deflater;
-        QByteArray out;
-        QVERIFY(deflater.compress("Hello", out));
-        QCOMPARE(out, QByteArray::fromHex("f248cdc9c90700"));
+    QCOMPARE(got, expected);
+
+    Deflater deflater;
+    QByteArray out;
+    QVERIFY(deflater.compress("Hello", out));
+    QCOMPARE(out, QByteArray::fromHex("f248cdc9c90700")); // what §7.2.3.1 shows
+}
+
+void tst_Deflate::fuzzerCapRegression_data()
+{
+    QTest::addColumn<QByteArray>("input");
+    // Issue 15 item 9: fuzz_inflater stopped on out.size() <= Cap with 65,537 bytes out.
+    QTest::addRow("issue 15 item 9")
+        << QByteArray::fromBase64("BwXswTEBAAAAwqD1T20IX6AABAAAAAAAAgAAVMUAAAAAAAAAAAAAAAAAAAAAAAAA"
+                                  "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAWwAAAAAATQM=");
+}
+
+void tst_Deflate::fuzzerCapRegression()
+{
+    // fuzz_inflater's own message loop on its input: byte 0 window bits and no-context-takeover,
+    // byte 1 (the chunk seed) replaced by fixed chunk sizes, then messages.
+    QFETCH(QByteArray, input);
+    const int bits = 8 + (input.at(0) & 7);
+    const bool nct = input.at(0) & 8;
+    constexpr qint64 Cap = 64 * 1024;
+    for (const qsizetype chunk : {qsizetype(1), qsizetype(7), qsizetype(64), qsizetype(4096)}) {
+        const qsizetype largest = inflateMessages(
+            QByteArrayView(input).sliced(2), bits, nct, Cap, [chunk] { return chunk; });
+        QVERIFY2(largest <= Cap,
+            qPrintable(QStringLiteral("chunks of %1: %2 bytes out").arg(chunk).arg(largest)));
     }
 }
 

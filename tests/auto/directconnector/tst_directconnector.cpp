@@ -122,8 +122,11 @@ void tst_DirectConnector::cancelIsSilent()
     QSignalSpy established(&connector, &DirectConnector::established);
     QSignalSpy failed(&connector, &DirectConnector::failed);
     connector.start(QStringLiteral("127.0.0.1"), target.serverPort(), false, {}, {});
+    const QPointer<QTcpSocket> socket = connector.findChild<QTcpSocket *>();
+    QVERIFY(socket);
     connector.cancel();
-    QTest::qWait(50);
+    // Once the socket is destroyed, nothing it did can reach the connector.
+    QTRY_VERIFY(!socket);
     QCOMPARE(established.size(), 0);
     QCOMPARE(failed.size(), 0);
 }

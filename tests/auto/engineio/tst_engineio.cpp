@@ -105,8 +105,8 @@ void tst_EngineIo::decodePayload()
     QFETCH(QList<Packet>, packets);
     const DecodeResult r = QtWs::EngineIo::decodePayload(payload);
     QCOMPARE(r.error, error);
-    QCOMPARE(r.ok(), error == Error::None);
-    if (r.ok()) {
+    QCOMPARE(r.isValid(), error == Error::None);
+    if (r.isValid()) {
         QCOMPARE(r.packets, packets);
         QVERIFY(r.detail.isEmpty());
     } else {
@@ -147,7 +147,7 @@ void tst_EngineIo::roundTrip()
     QFETCH(QByteArray, wire);
     QCOMPARE(encodePayload(packets), wire);
     const DecodeResult r = QtWs::EngineIo::decodePayload(wire);
-    QVERIFY2(r.ok(), qPrintable(r.detail));
+    QVERIFY2(r.isValid(), qPrintable(r.detail));
     QCOMPARE(r.packets, packets);
 }
 
@@ -170,7 +170,7 @@ void tst_EngineIo::maxPayloadLimit()
     QFETCH(bool, accepted);
     const QByteArray payload = '4' + QByteArray(size - 1, 'x');
     const DecodeResult r = QtWs::EngineIo::decodePayload(payload, limit);
-    QCOMPARE(r.ok(), accepted);
+    QCOMPARE(r.isValid(), accepted);
     if (!accepted)
         QCOMPARE(r.error, Error::PayloadTooLarge);
 }
@@ -208,7 +208,7 @@ void tst_EngineIo::webSocketFrames()
     QCOMPARE(encodeWebSocketPacket(packet, &binary), frame);
     QCOMPARE(binary, binaryFrame);
     const DecodeResult r = decodeWebSocketFrame(frame, binaryFrame);
-    QVERIFY(r.ok());
+    QVERIFY(r.isValid());
     QCOMPARE(r.packets, QList<Packet> {packet});
 }
 
@@ -219,8 +219,8 @@ void tst_EngineIo::openPayload_data()
     OpenPayload full;
     full.sid = QStringLiteral("lv_VI97HAXpY6yYWAAAC");
     full.upgrades = QStringList {QStringLiteral("websocket")};
-    full.pingInterval = 25000;
-    full.pingTimeout = 5000;
+    full.pingInterval = std::chrono::milliseconds(25000);
+    full.pingTimeout = std::chrono::milliseconds(5000);
     full.maxPayload = 1000000;
     QTest::addRow("protocol example") << QByteArray(
         R"({"sid":"lv_VI97HAXpY6yYWAAAC","upgrades":["websocket"],"pingInterval":25000,)"
@@ -317,7 +317,7 @@ void tst_EngineIo::closeInfo()
     // The close packet stays a plain close packet for any Engine.IO decoder.
     const DecodeResult r
         = decodePacket(encodePollingPacket(pkt(PacketType::Close, info->toJson())));
-    QVERIFY(r.ok());
+    QVERIFY(r.isValid());
     QCOMPARE(r.packets.front().type, PacketType::Close);
 }
 

@@ -115,6 +115,7 @@ private slots:
     void ignoresDataAfterClose();
     void compressedMessages_data();
     void compressedMessages();
+    void rfc7692Frames();
     void manySmallFragments();
     void recycledBuffers();
     void lazyAllocation();
@@ -452,6 +453,24 @@ void tst_MessageReader::ignoresDataAfterClose()
     const auto r = reader.feed("more");
     QCOMPARE(r.consumed, 4);
     QVERIFY(!r.eventReady);
+}
+
+void tst_MessageReader::rfc7692Frames()
+{
+    // RFC 7692 §7.2.3.4 ("Hello" in a block with BFINAL set, then the padding octet) as the frame a
+    // server sends, followed by §7.2.3.1 and §7.2.3.2: the reader accepts the final-block form and
+    // the next messages inflate in a new stream (issue 15 item 6: this failed with 1007).
+    MessageReader::Options options;
+    options.deflate = true;
+    MessageReader reader(options);
+    const QByteArray wire = QByteArray::fromHex("c108f348cdc9c9070000")
+        + QByteArray::fromHex("c107f248cdc9c90700") + QByteArray::fromHex("c105f200110000");
+    const QList<MessageEvent> events = collect(reader, wire);
+    QCOMPARE(events.size(), 3);
+    for (const MessageEvent &e : events) {
+        QCOMPARE(e.type, Type::TextMessage);
+        QCOMPARE(e.payload, QByteArray("Hello"));
+    }
 }
 
 void tst_MessageReader::compressedMessages_data()

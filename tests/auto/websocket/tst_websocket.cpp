@@ -6,6 +6,7 @@
 #include <qtws/websocket.h>
 
 #include "client/websocket_p.h"
+#include "manualclock.h"
 #include "protocol/message.h"
 #include "transport/bytestream.h"
 
@@ -243,6 +244,8 @@ private:
         = QNetworkRequest(QUrl(QStringLiteral("ws://example.test/chat"))));
     bool openAndAccept(const WebSocketOptions &options = fastOptions());
 
+    // The client's deadlines run on m_clock: tests advance it instead of waiting for real time.
+    Test::ManualClock m_clock;
     std::unique_ptr<WebSocket> m_socket;
     std::unique_ptr<FakeServer> m_server;
     MemoryByteStream *m_clientStream = nullptr;
@@ -252,6 +255,7 @@ private:
 void tst_WebSocket::init()
 {
     m_socket = std::make_unique<WebSocket>();
+    WebSocketPrivate::setClock(m_socket.get(), &m_clock);
 }
 
 void tst_WebSocket::cleanup()
@@ -450,15 +454,19 @@ void tst_WebSocket::serverInitiatedClose()
 void tst_WebSocket::closeHandshakeServerKeepsTcpOpen()
 {
     WebSocketOptions options = fastOptions();
-    options.setCloseTimeout(50ms);
+    options.setCloseTimeout(5s);
     QVERIFY(openAndAccept(options));
     QSignalSpy disconnected(m_socket.get(), &WebSocket::disconnected);
     m_socket->close(4000);
     QTRY_VERIFY(m_server->last(MessageEvent::Type::Close));
     m_server->send(frame(0x88, closePayload(4000)));
-    // The close handshake is complete; the server should close TCP but does not: the client does,
-    // cleanly.
-    QTRY_COMPARE(disconnected.size(), 1);
+    QTRY_COMPARE(m_socket->closeCode(), 4000); // the client read the server's Close
+    // The close handshake is complete; the server should close TCP but does not: at the close
+    // timeout the client does, cleanly.
+    m_clock.advance(4999ms);
+    QCOMPARE(disconnected.size(), 0);
+    m_clock.advance(1ms);
+    QCOMPARE(disconnected.size(), 1);
     QCOMPARE(m_socket->error(), WebSocket::Error::NoError);
     QCOMPARE(m_socket->closeCode(), 4000);
     QTRY_VERIFY(m_server->clientGone || m_server->stream->peerClosed());
@@ -467,11 +475,15 @@ void tst_WebSocket::closeHandshakeServerKeepsTcpOpen()
 void tst_WebSocket::closeTimeout()
 {
     WebSocketOptions options = fastOptions();
-    options.setCloseTimeout(50ms);
+    options.setCloseTimeout(5s);
     QVERIFY(openAndAccept(options));
     QSignalSpy errors(m_socket.get(), &WebSocket::errorOccurred);
     m_socket->close();
-    QTRY_COMPARE(errors.size(), 1);
+    QTRY_VERIFY(m_server->last(MessageEvent::Type::Close));
+    m_clock.advance(4999ms);
+    QCOMPARE(errors.size(), 0);
+    m_clock.advance(1ms);
+    QCOMPARE(errors.size(), 1);
     QCOMPARE(m_socket->error(), WebSocket::Error::CloseTimeout);
     QCOMPARE(m_socket->closeCode(), 1006);
     QCOMPARE(m_socket->state(), WebSocket::State::Unconnected);
@@ -480,10 +492,14 @@ void tst_WebSocket::closeTimeout()
 void tst_WebSocket::handshakeTimeout()
 {
     WebSocketOptions options = fastOptions();
-    options.setHandshakeTimeout(50ms);
+    options.setHandshakeTimeout(10s);
     QSignalSpy errors(m_socket.get(), &WebSocket::errorOccurred);
     openOnMemory(options);
-    QTRY_COMPARE(errors.size(), 1);
+    QTRY_VERIFY(m_server->hasRequest());
+    m_clock.advance(9999ms);
+    QCOMPARE(errors.size(), 0);
+    m_clock.advance(1ms);
+    QCOMPARE(errors.size(), 1);
     QCOMPARE(m_socket->error(), WebSocket::Error::HandshakeTimeout);
     QCOMPARE(WebSocket::errorGroup(m_socket->error()), WebSocket::ErrorGroup::Timeout);
     QVERIFY(m_server->hasRequest());
@@ -763,17 +779,30 @@ void tst_WebSocket::keepAlive()
 {
     QFETCH(bool, serverAnswers);
     WebSocketOptions options = fastOptions();
-    options.setKeepAliveInterval(20ms);
-    options.setPongDeadline(200ms);
+    options.setKeepAliveInterval(30s);
+    options.setPongDeadline(10s);
     QVERIFY(openAndAccept(options));
     m_server->autoPong = serverAnswers;
     QSignalSpy errors(m_socket.get(), &WebSocket::errorOccurred);
+    QSignalSpy pongs(m_socket.get(), &WebSocket::pong);
+    // No ping before a full idle interval.
+    m_clock.advance(29999ms);
+    QCOMPARE(m_server->count(MessageEvent::Type::Ping), 0);
+    m_clock.advance(1ms);
+    QTRY_COMPARE(m_server->count(MessageEvent::Type::Ping), 1);
     if (serverAnswers) {
-        QTRY_VERIFY(m_server->count(MessageEvent::Type::Ping) >= 3);
+        for (int round = 1; round <= 3; ++round) {
+            QTRY_COMPARE(pongs.size(), round);
+            m_clock.advance(30s);
+            QTRY_COMPARE(m_server->count(MessageEvent::Type::Ping), round + 1);
+        }
         QCOMPARE(m_socket->state(), WebSocket::State::Open);
         QCOMPARE(errors.size(), 0);
     } else {
-        QTRY_COMPARE(errors.size(), 1);
+        m_clock.advance(9999ms);
+        QCOMPARE(errors.size(), 0);
+        m_clock.advance(1ms);
+        QCOMPARE(errors.size(), 1);
         QCOMPARE(m_socket->error(), WebSocket::Error::PongTimeout);
         QCOMPARE(m_server->count(MessageEvent::Type::Ping), 1); // one ping outstanding at a time
         QCOMPARE(m_socket->state(), WebSocket::State::Unconnected);
@@ -814,14 +843,18 @@ void tst_WebSocket::abortDuringHandshake()
     QSignalSpy errors(m_socket.get(), &WebSocket::errorOccurred);
     openOnMemory();
     QTRY_VERIFY(m_server->hasRequest());
+    const QPointer<ByteStream> clientStream = m_clientStream;
     m_socket->abort();
     QCOMPARE(m_socket->state(), WebSocket::State::Unconnected);
     QCOMPARE(disconnected.size(), 1);
     QCOMPARE(errors.size(), 0);
+    QCOMPARE(m_clock.activeTimers(), 0);
     QTRY_VERIFY(m_server->stream->peerClosed());
-    m_server->accept(); // too late: nothing happens
-    QTest::qWait(10);
+    // The client's stream is gone, so an answer now cannot reach the socket.
+    QTRY_VERIFY(!clientStream);
+    m_server->accept();
     QCOMPARE(m_socket->state(), WebSocket::State::Unconnected);
+    QCOMPARE(disconnected.size(), 1);
 }
 
 void tst_WebSocket::requestHeaders()
@@ -1014,13 +1047,18 @@ void tst_WebSocket::connectTimeoutCoversTls()
     m_socket->open(
         QNetworkRequest(QUrl(QStringLiteral("wss://127.0.0.1:%1/").arg(silent.serverPort()))),
         options);
-    QTRY_COMPARE(errors.size(), 1);
+    // TCP is up and the TLS handshake has begun (the ClientHello arrived) when the deadline hits.
+    QTRY_VERIFY(silent.hasPendingConnections());
+    QTcpSocket *accepted = silent.nextPendingConnection();
+    QTRY_VERIFY(accepted->bytesAvailable() > 0);
+    QCOMPARE(errors.size(), 0);
+    m_clock.advance(100ms);
+    QCOMPARE(errors.size(), 1);
     QCOMPARE(m_socket->error(), WebSocket::Error::ConnectTimeout);
     QVERIFY2(m_socket->errorString().contains(QStringLiteral("100 ms")),
         qPrintable(m_socket->errorString()));
     QCOMPARE(disconnected.size(), 1);
     QCOMPARE(m_socket->state(), WebSocket::State::Unconnected);
-    QVERIFY(silent.hasPendingConnections()); // TCP did connect
 }
 
 void tst_WebSocket::reopenFromMessageSlot()
@@ -1047,7 +1085,9 @@ void tst_WebSocket::reopenFromMessageSlot()
     QByteArray request;
     QTRY_VERIFY((request += second->readAll()).contains("\r\n\r\n"));
     QVERIFY(request.contains("Host: second.test"));
-    QTest::qWait(10);
+    // The engine that held "not delivered" is freed once its call stack has unwound: after that
+    // nothing can deliver it.
+    QTRY_VERIFY(WebSocketPrivate::get(m_socket.get())->retiredEngines.empty());
     QCOMPARE(texts.size(), 1);
 }
 

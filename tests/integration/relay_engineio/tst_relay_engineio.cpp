@@ -172,8 +172,8 @@ void tst_RelayEngineIo::handshake()
     const auto open = OpenPayload::fromJson(QByteArrayView(body).sliced(1));
     QVERIFY(open);
     QCOMPARE(open->upgrades, QStringList {QStringLiteral("websocket")});
-    QCOMPARE(open->pingInterval, 1234);
-    QCOMPARE(open->pingTimeout, 5678);
+    QCOMPARE(open->pingInterval.count(), 1234);
+    QCOMPARE(open->pingTimeout.count(), 5678);
     QCOMPARE(open->maxPayload, RelayServerOptions::DefaultMaxPayload);
     // >= 128 bits of base64url.
     QVERIFY(open->sid.size() >= 22);
@@ -201,7 +201,7 @@ void tst_RelayEngineIo::pollingMessagesAndClosePayload()
     QByteArray echoed;
     while (echoed.size() < 8) {
         const DecodeResult r = decodePayload(get(q));
-        QVERIFY2(r.ok(), qPrintable(r.detail));
+        QVERIFY2(r.isValid(), qPrintable(r.detail));
         for (const Packet &p : r.packets) {
             QCOMPARE(p.type, PacketType::Message);
             QVERIFY(p.binary);
@@ -214,7 +214,7 @@ void tst_RelayEngineIo::pollingMessagesAndClosePayload()
     // (qtws extension, ignored by stock peers).
     m_backend->closeAll();
     const DecodeResult last = decodePayload(get(q));
-    QVERIFY2(last.ok(), qPrintable(last.detail));
+    QVERIFY2(last.isValid(), qPrintable(last.detail));
     QCOMPARE(last.packets.size(), 1);
     QCOMPARE(last.packets.front().type, PacketType::Close);
     const auto info = CloseInfo::fromJson(last.packets.front().data);
@@ -396,7 +396,7 @@ void tst_RelayEngineIo::slowPollerBackpressure()
     bool intact = true;
     while (received < Total) {
         const DecodeResult r = decodePayload(get(q, &keep), 16 * 1024 * 1024);
-        QVERIFY2(r.ok(), qPrintable(r.detail));
+        QVERIFY2(r.isValid(), qPrintable(r.detail));
         for (const Packet &p : r.packets) {
             if (p.type != PacketType::Message)
                 continue; // a ping
