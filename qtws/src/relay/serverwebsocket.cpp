@@ -15,19 +15,11 @@ using namespace QtWs::Protocol;
 
 namespace {
 
-MessageReader::Options readerOptions(qint64 maxMessageSize)
+Endpoint::Options endpointOptions(qint64 maxMessageSize)
 {
-    MessageReader::Options o;
-    o.role = Role::Server;
-    o.maxFrameSize = maxMessageSize;
-    o.maxMessageSize = maxMessageSize;
-    return o;
-}
-
-MessageWriter::Options writerOptions()
-{
-    MessageWriter::Options o;
-    o.role = Role::Server;
+    Endpoint::Options o;
+    o.reader.maxFrameSize = maxMessageSize;
+    o.reader.maxMessageSize = maxMessageSize;
     return o;
 }
 
@@ -50,8 +42,7 @@ ServerWebSocket *ServerWebSocket::accept(HttpConnection *connection,
 ServerWebSocket::ServerWebSocket(QTcpSocket *socket, const Options &options, QObject *parent)
     : QObject(parent)
     , m_socket(socket)
-    , m_reader(readerOptions(options.maxMessageSize))
-    , m_writer(writerOptions())
+    , m_endpoint(Role::Server, endpointOptions(options.maxMessageSize))
     , m_options(options)
 {
     m_socket->setParent(this);
@@ -82,12 +73,10 @@ void ServerWebSocket::setState(State state)
 
 void ServerWebSocket::sendMessage(const QByteArray &data, bool binary)
 {
-    if (m_state != State::Open || m_closeSent)
+    if (m_state != State::Open)
         return;
-    QByteArray out;
-    out.reserve(data.size() + MaxFrameHeaderSize);
-    m_writer.writeMessage(out, binary ? OpCode::Binary : OpCode::Text, data);
-    m_socket->write(out);
+    m_endpoint.sendMessage(binary ? OpCode::Binary : OpCode::Text, data);
+    flushOutput();
 }
 
 void ServerWebSocket::close(quint16 code, const QString &reason)
@@ -95,8 +84,17 @@ void ServerWebSocket::close(quint16 code, const QString &reason)
     if (m_state != State::Open)
         return;
     setState(State::Closing);
-    writeClose(code, reason);
+    m_endpoint.sendClose(code, reason); // 1005/1006 are never sent: a Close without a code
+    flushOutput();
     release();
+}
+
+// Hands what the endpoint queued to the socket. The buffer is shared, not copied, and not kept:
+// an idle session holds no output buffer.
+void ServerWebSocket::flushOutput()
+{
+    if (m_endpoint.pendingOutput() > 0 && m_socket->state() == QAbstractSocket::ConnectedState)
+        m_socket->write(m_endpoint.takeOutput());
 }
 
 qint64 ServerWebSocket::bufferedAmount() const
@@ -119,64 +117,44 @@ void ServerWebSocket::readAvailable()
         const QByteArray data = m_socket->read(ReadChunk);
         QByteArrayView rest(data);
         m_pongTimer.stop(); // any traffic proves the client is alive
-        while (!rest.isEmpty() && m_state == State::Open) {
-            const auto r = m_reader.feed(rest);
+        while (m_state == State::Open) {
+            const auto r = m_endpoint.feed(rest);
             rest = rest.sliced(r.consumed);
-            if (r.eventReady) {
-                MessageEvent event = m_reader.takeEvent();
-                handleEvent(event);
-            }
+            if (!r.eventReady)
+                break; // all of it consumed
+            handleEvent(m_endpoint.takeEvent());
         }
+        flushOutput(); // Pongs, and the reply to a Close
     }
 }
 
-void ServerWebSocket::handleEvent(MessageEvent &event)
+// The endpoint already queued what the rules owe the peer (a Pong, the echo of its Close, our
+// Close after a violation).
+void ServerWebSocket::handleEvent(const MessageEvent &event)
 {
     switch (event.type) {
     case MessageEvent::Type::TextMessage:
     case MessageEvent::Type::BinaryMessage:
         Q_EMIT messageReceived(event.payload, event.type == MessageEvent::Type::BinaryMessage);
         return;
-    case MessageEvent::Type::Ping:
-        if (!m_closeSent) { // RFC 6455 §5.5.2: answer with a Pong carrying the same payload
-            QByteArray out;
-            m_writer.writePong(out, event.payload);
-            m_socket->write(out);
-        }
-        return;
     case MessageEvent::Type::Close:
-        // RFC 6455 §5.5.1: answer with a close frame echoing the code unless we sent one; then
-        // the server closes the TCP connection first (§7.1.1).
+        // RFC 6455 §7.1.1: after the close handshake the server closes the TCP connection first.
         closeAndNotify(event.closeCode, event.closeReason);
         return;
     case MessageEvent::Type::Error:
-        // RFC 6455 §7.1.7: fail the connection with the code the violation calls for.
         qCDebug(lcQtwsRelay, "[%p] client protocol error: %s", static_cast<void *>(this),
             qPrintable(event.errorString));
         closeAndNotify(event.closeCode, event.errorString);
         return;
     default:
-        return;
+        return; // a Ping (answered) or a Pong
     }
 }
 
-void ServerWebSocket::writeClose(quint16 code, const QString &reason)
-{
-    if (m_closeSent || m_socket->state() != QAbstractSocket::ConnectedState)
-        return;
-    // 1005/1006 are never sent (RFC 6455 §7.4.1): an empty close frame says "no code".
-    if (code == quint16(CloseCode::AbnormalClosure))
-        code = quint16(CloseCode::NoStatusReceived);
-    QByteArray out;
-    m_writer.writeClose(out, code, reason);
-    m_socket->write(out);
-    m_closeSent = true;
-}
-
-// The peer closed or violated the protocol: answer with a close frame, tell the owner, finish.
+// The peer closed or violated the protocol: the reply is queued; tell the owner, finish.
 void ServerWebSocket::closeAndNotify(quint16 code, const QString &reason)
 {
-    writeClose(code, reason);
+    flushOutput();
     setState(State::Closing);
     m_pingTimer.stop();
     m_pongTimer.stop();
@@ -225,10 +203,8 @@ void ServerWebSocket::release()
 void ServerWebSocket::timerEvent(QTimerEvent *event)
 {
     if (event->timerId() == m_pingTimer.timerId()) {
-        if (!m_pongTimer.isActive() && !m_closeSent) {
-            QByteArray out;
-            m_writer.writePing(out, QByteArray());
-            m_socket->write(out);
+        if (!m_pongTimer.isActive() && m_endpoint.sendPing({})) {
+            flushOutput();
             startBasicTimer(m_pongTimer, m_options.pingTimeout, this);
         }
     } else if (event->timerId() == m_pongTimer.timerId()) {

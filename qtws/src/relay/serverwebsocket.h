@@ -2,7 +2,7 @@
 #ifndef QTWS_RELAY_SERVERWEBSOCKET_H
 #define QTWS_RELAY_SERVERWEBSOCKET_H
 
-#include "protocol/message.h"
+#include "protocol/endpoint.h"
 
 #include <QtCore/QBasicTimer>
 #include <QtCore/QObject>
@@ -22,9 +22,10 @@ namespace QtWs::Relay {
 class HttpConnection;
 
 /*!
-    The server end of an accepted WebSocket (after the 101): frames in and out with the shared
-    message codec (Role::Server: masked frames, fragmentation, UTF-8, close codes), keep-alive
-    pings, bounded reads.
+    The server end of an accepted WebSocket (after the 101): a Protocol::Endpoint in the server
+    role (masked frames, fragmentation, UTF-8, close codes; Pings answered, the peer's Close echoed
+    once, violations failed with 1002/1007/1009) over the client's socket, with keep-alive pings
+    and bounded reads.
 
     disconnected() is emitted once, when the peer closes or the connection fails; after it, or
     after close(), the object finishes the close handshake on its own (bounded by CloseTimeout) and
@@ -86,22 +87,20 @@ protected:
 private:
     void setState(State state);
     void readAvailable();
-    void handleEvent(Protocol::MessageEvent &event);
-    void writeClose(quint16 code, const QString &reason);
+    void handleEvent(const Protocol::MessageEvent &event);
+    void flushOutput();
     void closeAndNotify(quint16 code, const QString &reason);
     void dropConnection(const QString &reason);
     void release();
 
     QTcpSocket *m_socket;
-    Protocol::MessageReader m_reader;
-    Protocol::MessageWriter m_writer;
+    Protocol::Endpoint m_endpoint;
     Options m_options;
     QBasicTimer m_pingTimer;
     QBasicTimer m_pongTimer;
     QBasicTimer m_closeTimer;
     State m_state = State::Open;
     bool m_paused = false;
-    bool m_closeSent = false;
 };
 
 } // namespace QtWs::Relay

@@ -160,8 +160,11 @@ struct RawClient
         writer.writeClose(out, code, reason);
         socket.write(out);
     }
-    /*! The next event (message, close or error), running the event loop while waiting. */
-    QtWs::Protocol::MessageEvent next(std::chrono::milliseconds timeout = 10s)
+    /*!
+        The next event (message, close or error; with \a control also a Ping or Pong), running the
+        event loop while waiting.
+    */
+    QtWs::Protocol::MessageEvent next(std::chrono::milliseconds timeout = 10s, bool control = false)
     {
         QtWs::Protocol::MessageEvent ev;
         (void)QTest::qWaitFor(
@@ -172,8 +175,9 @@ struct RawClient
                     pending.remove(0, r.consumed);
                     if (r.eventReady) {
                         ev = reader.takeEvent();
-                        if (ev.type != QtWs::Protocol::MessageEvent::Type::Ping
-                            && ev.type != QtWs::Protocol::MessageEvent::Type::Pong)
+                        if (control
+                            || (ev.type != QtWs::Protocol::MessageEvent::Type::Ping
+                                && ev.type != QtWs::Protocol::MessageEvent::Type::Pong))
                             return true;
                     }
                     if (r.consumed == 0)

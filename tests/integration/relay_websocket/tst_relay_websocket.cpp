@@ -46,6 +46,9 @@ private Q_SLOTS:
     void slowClientBackpressure();
     void tlsListener();
     void messageTooBig();
+    void pingAnswered();
+    void clientViolations_data();
+    void clientViolations();
     void vanishedClientIsDropped();
 
 private:
@@ -468,6 +471,57 @@ void tst_RelayWebSocket::messageTooBig()
     QTRY_COMPARE(sessionDisconnected.size(), 1);
     QCOMPARE(sessionDisconnected.at(0).at(1).value<quint16>(), quint16(1009));
     QCOMPARE(m_backend->received, QByteArray(1000, 'a'));
+}
+
+void tst_RelayWebSocket::pingAnswered()
+{
+    // RFC 6455 §5.5.2: a Ping is answered with a Pong carrying its payload; it is not relayed.
+    startRelay(baseOptions());
+    RawClient c;
+    QCOMPARE(exchange(m_relay->serverPort(), upgradeRequest("GET", "/ws", "127.0.0.1"), &c.socket)
+                 .head.statusCode,
+        101);
+    QByteArray ping;
+    c.writer.writePing(ping, "are you there");
+    c.socket.write(ping);
+    const MessageEvent pong = c.next(10s, true);
+    QCOMPARE(pong.type, MessageEvent::Type::Pong);
+    QCOMPARE(pong.payload, QByteArray("are you there"));
+    c.send(OpCode::Binary, "after the ping");
+    QCOMPARE(c.next().payload, QByteArray("after the ping"));
+    QCOMPARE(m_backend->received, QByteArray("after the ping"));
+}
+
+void tst_RelayWebSocket::clientViolations_data()
+{
+    QTest::addColumn<QByteArray>("frame");
+    QTest::addColumn<int>("code");
+    // Masked frames with the all-zero key (the payload reads as it is), and one unmasked frame.
+    QTest::addRow("unmasked frame (RFC 6455 §5.1)") << QByteArray("\x82\x02hi", 4) << 1002;
+    QTest::addRow("reserved opcode 3 (§5.2)") << QByteArray("\x83\x82\0\0\0\0hi", 8) << 1002;
+    QTest::addRow("fragmented ping (§5.5)") << QByteArray("\x09\x80\0\0\0\0", 6) << 1002;
+    QTest::addRow("invalid UTF-8 text (§8.1)") << QByteArray("\x81\x82\0\0\0\0\xc3\x28", 8) << 1007;
+}
+
+void tst_RelayWebSocket::clientViolations()
+{
+    // The relay fails the connection with the code the violation calls for, and relays nothing.
+    QFETCH(QByteArray, frame);
+    QFETCH(int, code);
+    startRelay(baseOptions());
+    QSignalSpy sessionDisconnected(m_relay.get(), &RelayServer::sessionDisconnected);
+    RawClient c;
+    QCOMPARE(exchange(m_relay->serverPort(), upgradeRequest("GET", "/ws", "127.0.0.1"), &c.socket)
+                 .head.statusCode,
+        101);
+    c.socket.write(frame);
+    const MessageEvent close = c.next();
+    QCOMPARE(close.type, MessageEvent::Type::Close);
+    QCOMPARE(int(close.closeCode), code);
+    QTRY_COMPARE(c.socket.state(), QAbstractSocket::UnconnectedState);
+    QTRY_COMPARE(sessionDisconnected.size(), 1);
+    QCOMPARE(sessionDisconnected.at(0).at(1).value<quint16>(), quint16(code));
+    QCOMPARE(m_backend->received, QByteArray());
 }
 
 void tst_RelayWebSocket::vanishedClientIsDropped()
