@@ -17,16 +17,19 @@ class RelayServerPrivate;
 /*!
     \class QtWs::RelayServer
     \brief The server side of the qtws fallback path: accepts WebSocket upgrades (origin-form,
-   absolute-form, RFC 2817 OPTIONS) and Engine.IO v4 sessions (polling, WebSocket, polling upgraded
-   to WebSocket) on one port and relays each session to its own backend connection (ws://, wss:// or
-   tcp://).
+    absolute-form, RFC 2817 OPTIONS) and Engine.IO v4 sessions (polling, WebSocket, polling
+    upgraded to WebSocket) on one port and relays each session to its own backend connection
+    (ws://, wss:// or tcp://).
 
     Message boundaries, text vs binary, ordering and close codes are preserved. Memory is bounded:
-   each session queues at most RelayServerOptions::maxQueuedBytes() per direction and stops reading
-   the faster side when its queue is full. The backend connection is opened before the client's
-   handshake is answered and nothing the client sends is forwarded before the backend accepted.
+    each session queues at most RelayServerOptions::maxQueuedBytes() per direction and stops
+    reading the faster side when its queue is full. The backend connection is opened before the
+    client's handshake is answered, and nothing the client sends is forwarded before the backend
+    accepted. Backend connections never go through a proxy (see RelayServerOptions).
 
-    Every session logs one line when it starts and one when it ends (category qtws.relay).
+    Every session logs one line when it starts connecting and one when it is disconnected
+    (category qtws.relay).
+
     \since 0.1
     \sa QtWs::RelayServerOptions
 */
@@ -36,10 +39,9 @@ class QTWS_EXPORT RelayServer : public QObject
 public:
     /*! How a client reached the relay. */
     enum class Transport {
-        WebSocket, //!< a plain RFC 6455 session relayed frame by message
+        WebSocket, //!< a plain RFC 6455 session, relayed message by message
         EngineIoPolling, //!< Engine.IO v4 over HTTP long-polling
-        EngineIoWebSocket, //!< Engine.IO v4 over WebSocket (directly or after an upgrade from
-                           //!< polling)
+        EngineIoWebSocket, //!< Engine.IO v4 over WebSocket, directly or upgraded from polling
     };
     Q_ENUM(Transport)
 
@@ -71,15 +73,22 @@ public:
     QString errorString() const;
 
     /*! Sessions open now (including sessions waiting for their backend). */
-    int sessionCount() const;
+    qsizetype sessionCount() const;
     /*! Sessions started since listen(). */
     quint64 totalSessions() const;
 
 Q_SIGNALS:
-    /*! A session's backend accepted and the client's handshake was answered. */
-    void sessionStarted(const QString &id, QtWs::RelayServer::Transport transport);
-    /*! A session ended; \a closeCode is the code sent to (or received from) the client. */
-    void sessionEnded(const QString &id, quint16 closeCode, const QString &reason);
+    /*!
+        A session's backend accepted and the client's handshake was answered.
+        \since 0.2
+    */
+    void sessionConnected(const QString &id, QtWs::RelayServer::Transport transport);
+    /*!
+        A session is over, gracefully or not (also one that never connected: its backend refused
+        or the client left first); \a closeCode is the code sent to (or received from) the client.
+        \since 0.2
+    */
+    void sessionDisconnected(const QString &id, quint16 closeCode, const QString &reason);
     void errorOccurred(QtWs::RelayServer::Error error);
 
 private:

@@ -10,65 +10,82 @@
 #include <QtCore/QUrl>
 #include <QtNetwork/QSslConfiguration>
 
+#include <chrono>
+
 namespace QtWs {
 
-class RelayServerOptionsData;
+class RelayServerOptionsPrivate;
 
 /*!
     \class QtWs::RelayServerOptions
     \brief Configuration of a RelayServer: the backend, the URL path it serves, security and
-   resource limits.
+    resource limits.
 
-    A value class (implicitly shared). Every limit has a safe default; see the constexpr Default*
-   values. \since 0.1 \sa QtWs::RelayServer
+    A value class (implicitly shared, comparable). Every limit has a safe default; see the
+    constexpr Default* values.
+
+    The relay connects to its backend directly: every backend connection (tcp://, ws:// and wss://)
+    is told QNetworkProxy::NoProxy, so Qt's application proxy and its proxy factory are never
+    consulted. The relay is a server-side gateway, and its backend address is configuration, not
+    something a proxy should decide.
+
+    \since 0.1
+    \sa QtWs::RelayServer
 */
 class QTWS_EXPORT RelayServerOptions
 {
 public:
     /*! Largest accepted request head (request line + headers), in bytes. */
-    static constexpr qsizetype DefaultMaxRequestHeadBytes = 16 * 1024;
+    static constexpr qint64 DefaultMaxRequestHeadBytes = 16 * 1024;
     /*! Largest message (WebSocket) or polling body (Engine.IO maxPayload), in bytes. */
-    static constexpr qsizetype DefaultMaxPayload = 1'000'000;
+    static constexpr qint64 DefaultMaxPayload = 1'000'000;
     /*! Bytes queued towards one side of a session before the relay stops reading the other side. */
-    static constexpr qsizetype DefaultMaxQueuedBytes = 4 * 1024 * 1024;
+    static constexpr qint64 DefaultMaxQueuedBytes = 4 * 1024 * 1024;
     /*! Concurrent sessions; further handshakes are answered 503. */
-    static constexpr int DefaultMaxSessions = 1000;
-    /*! Engine.IO ping interval and the time the client has to answer it (also bounds a vanished
-     * poller). */
-    static constexpr int DefaultPingIntervalMs = 25'000;
-    static constexpr int DefaultPingTimeoutMs = 20'000;
+    static constexpr qsizetype DefaultMaxSessions = 1000;
+    /*! Engine.IO ping interval; also the interval of WebSocket pings to plain sessions. */
+    static constexpr std::chrono::milliseconds DefaultPingInterval {25'000};
+    /*! Time a client has to answer a ping (also bounds a vanished poller). */
+    static constexpr std::chrono::milliseconds DefaultPingTimeout {20'000};
     /*! Time a client has to send a complete request head; also the idle time of a keep-alive
-     * connection. */
-    static constexpr int DefaultRequestTimeoutMs = 10'000;
+        connection. */
+    static constexpr std::chrono::milliseconds DefaultRequestTimeout {10'000};
     /*! Time the backend has to accept a new session. */
-    static constexpr int DefaultBackendTimeoutMs = 10'000;
+    static constexpr std::chrono::milliseconds DefaultBackendTimeout {10'000};
 
     RelayServerOptions();
     RelayServerOptions(const RelayServerOptions &other);
+    RelayServerOptions(RelayServerOptions &&other) noexcept;
     RelayServerOptions &operator=(const RelayServerOptions &other);
+    RelayServerOptions &operator=(RelayServerOptions &&other) noexcept;
     ~RelayServerOptions();
 
-    /*! ws://, wss:// or tcp://host:port. */
+    void swap(RelayServerOptions &other) noexcept { d.swap(other.d); }
+
+    /*!
+        The backend: ws://, wss:// or tcp://host:port. The relay connects to it directly
+        (QNetworkProxy::NoProxy), never through a proxy.
+    */
     QUrl backendUrl() const;
     void setBackendUrl(const QUrl &url);
 
     /*!
         The path the relay serves, "/" by default. WebSocket upgrades are relayed at the prefix and
-       below; Engine.IO lives at prefix + "/engine.io/". Any other GET gets the status page.
+        below; Engine.IO lives at prefix + "/engine.io/". Any other GET gets the status page.
     */
     QString pathPrefix() const;
     void setPathPrefix(const QString &prefix);
 
     /*!
         Origins ("https://app.example") allowed to open sessions. Empty (the default): requests
-       without an Origin header, and requests whose Origin names the Host they were sent to. "*"
-       allows every origin.
+        without an Origin header, and requests whose Origin names the Host they were sent to. "*"
+        allows every origin.
     */
     QStringList allowedOrigins() const;
     void setAllowedOrigins(const QStringList &origins);
 
     /*! When not empty, every session needs "Authorization: Bearer <token>" or a "token" query
-     * parameter. */
+        parameter. */
     QString token() const;
     void setToken(const QString &token);
 
@@ -77,43 +94,57 @@ public:
     void setSslConfiguration(const QSslConfiguration &configuration);
     bool isTlsEnabled() const;
 
-    /*! TLS configuration for wss:// backends (system CAs by default). */
+    /*! TLS configuration for wss:// backends (QSslConfiguration::defaultConfiguration(), the
+        system CAs, unless set). */
     QSslConfiguration backendSslConfiguration() const;
     void setBackendSslConfiguration(const QSslConfiguration &configuration);
 
-    qsizetype maxRequestHeadBytes() const;
-    void setMaxRequestHeadBytes(qsizetype bytes);
-    qsizetype maxPayload() const;
-    void setMaxPayload(qsizetype bytes);
-    qsizetype maxQueuedBytes() const;
-    void setMaxQueuedBytes(qsizetype bytes);
-    int maxSessions() const;
-    void setMaxSessions(int sessions);
-    int pingIntervalMs() const;
-    void setPingIntervalMs(int ms);
-    int pingTimeoutMs() const;
-    void setPingTimeoutMs(int ms);
-    int requestTimeoutMs() const;
-    void setRequestTimeoutMs(int ms);
-    int backendTimeoutMs() const;
-    void setBackendTimeoutMs(int ms);
+    qint64 maxRequestHeadBytes() const;
+    void setMaxRequestHeadBytes(qint64 bytes);
+    qint64 maxPayload() const;
+    void setMaxPayload(qint64 bytes);
+    qint64 maxQueuedBytes() const;
+    void setMaxQueuedBytes(qint64 bytes);
+    qsizetype maxSessions() const;
+    void setMaxSessions(qsizetype sessions);
 
-    /*! A name shown on the status page and in logs, to tell instances apart behind a load balancer.
-     */
+    /*! Interval of the server's Engine.IO pings, and of WebSocket pings to plain sessions. */
+    std::chrono::milliseconds pingInterval() const;
+    void setPingInterval(std::chrono::milliseconds interval);
+    /*! Time a client has to answer a ping before its session ends. */
+    std::chrono::milliseconds pingTimeout() const;
+    void setPingTimeout(std::chrono::milliseconds timeout);
+    /*! Time a client has to send a complete request head (408 after it); idle keep-alive
+        connections are closed after it too. */
+    std::chrono::milliseconds requestTimeout() const;
+    void setRequestTimeout(std::chrono::milliseconds timeout);
+    /*! Time the backend has to accept a new session (502 after it). */
+    std::chrono::milliseconds backendTimeout() const;
+    void setBackendTimeout(std::chrono::milliseconds timeout);
+
+    /*! A name shown on the status page and in logs, to tell instances apart behind a load
+        balancer. */
     QString instanceName() const;
     void setInstanceName(const QString &name);
 
-    /*! An empty string when the options are usable, else what is wrong (e.g. an unsupported backend
-     * scheme). */
+    /*! An empty string when the options are usable, else what is wrong (e.g. an unsupported
+        backend scheme). */
     QString validate() const;
 
-    bool operator==(const RelayServerOptions &other) const;
-    bool operator!=(const RelayServerOptions &other) const { return !(*this == other); }
+    friend QTWS_EXPORT bool operator==(const RelayServerOptions &a, const RelayServerOptions &b);
+    friend bool operator!=(const RelayServerOptions &a, const RelayServerOptions &b)
+    {
+        return !(a == b);
+    }
 
 private:
-    QSharedDataPointer<RelayServerOptionsData> d;
+    QSharedDataPointer<RelayServerOptionsPrivate> d;
 };
 
+QTWS_EXPORT bool operator==(const RelayServerOptions &a, const RelayServerOptions &b);
+
 } // namespace QtWs
+
+Q_DECLARE_SHARED(QtWs::RelayServerOptions)
 
 #endif // QTWS_RELAYSERVEROPTIONS_H

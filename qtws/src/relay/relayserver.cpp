@@ -3,9 +3,11 @@
 #include <qtws/relayserver.h>
 
 #include "common/logging.h"
+#include "engineiosession.h"
+#include "engineiotransport.h"
+#include "httpconnection.h"
 #include "protocol/handshake.h"
-#include "relayconnection.h"
-#include "relaysession.h"
+#include "websocketsession.h"
 
 #include <QtCore/QElapsedTimer>
 #include <QtCore/QHash>
@@ -16,6 +18,8 @@
 namespace QtWs {
 
 using namespace QtWs::Protocol;
+using Protocol::CloseCode;
+using Relay::EngineIoSession;
 using Relay::HttpConnection;
 using Relay::Request;
 using Relay::Session;
@@ -25,7 +29,7 @@ namespace {
 /*! Bytes of randomness in a session id: 144 bits, 24 base64url characters. */
 constexpr int SessionIdBytes = 18;
 
-QString newSessionId()
+QString randomSessionId()
 {
     quint32 words[(SessionIdBytes + 3) / 4];
     QRandomGenerator::system()->fillRange(words);
@@ -46,11 +50,14 @@ bool constantTimeEquals(QByteArrayView a, QByteArrayView b)
     return diff == 0;
 }
 
-QByteArray engineIoError(int code, const char *message)
+// The error engine.io answers a refused polling request with.
+void respondEngineIoError(HttpConnection *connection, int code, const char *message)
 {
-    // The error body engine.io sends for a refused polling request.
-    return QByteArrayLiteral("{\"code\":") + QByteArray::number(code)
+    HttpHeaders json;
+    json.set("Content-Type", "application/json");
+    const QByteArray body = QByteArrayLiteral("{\"code\":") + QByteArray::number(code)
         + QByteArrayLiteral(",\"message\":\"") + message + QByteArrayLiteral("\"}");
+    connection->respond(400, "Bad Request", json, body, true);
 }
 
 // Accepts TLS on the listening port without QSslServer (Qt 6.4 has none): the descriptor goes into
@@ -91,9 +98,18 @@ public:
     void onNewConnection();
     void onRequest(HttpConnection *connection, const Request &request);
     void handleUpgrade(HttpConnection *connection, const Request &request, bool engineIo);
+    void handleEngineIoUpgrade(
+        HttpConnection *connection, const Request &request, const ServerHandshake &handshake);
     void handleEngineIo(HttpConnection *connection, const Request &request);
-    void startSession(Session::Kind kind, RelayServer::Transport transport,
-        HttpConnection *connection, const Request &request);
+    void answerPreflight(HttpConnection *connection, const Request &request);
+    bool hasSessionRoom(HttpConnection *connection);
+    QString newSessionId() const;
+    void startWebSocketSession(HttpConnection *connection, const ServerHandshake &handshake);
+    void startEngineIoSession(HttpConnection *connection, const Request &request,
+        RelayServer::Transport transport, const std::optional<ServerHandshake> &upgrade);
+    void startSession(Session *session, HttpConnection *connection,
+        const std::optional<ServerHandshake> &upgrade);
+    EngineIoSession *engineIoSession(const QString &sid);
     bool checkAccess(HttpConnection *connection, const Request &request);
     bool originAllowed(const QByteArray &origin, const QByteArray &host) const;
     void statusPage(HttpConnection *connection, const Request &request);
@@ -187,7 +203,7 @@ void RelayServer::close()
         d->server->close();
     const auto all = d->sessions.values();
     for (Session *s : all)
-        s->terminate(Relay::CloseCodes::GoingAway, QStringLiteral("relay shutting down"));
+        s->close(quint16(CloseCode::GoingAway), QStringLiteral("relay shutting down"));
 }
 
 bool RelayServer::isListening() const
@@ -220,10 +236,10 @@ QString RelayServer::errorString() const
     return d->errorString;
 }
 
-int RelayServer::sessionCount() const
+qsizetype RelayServer::sessionCount() const
 {
     Q_D(const RelayServer);
-    return int(d->sessions.size());
+    return d->sessions.size();
 }
 
 quint64 RelayServer::totalSessions() const
@@ -236,11 +252,11 @@ void RelayServerPrivate::onNewConnection()
 {
     Q_Q(RelayServer);
     while (QTcpSocket *socket = server->nextPendingConnection()) {
-        // Relayed messages are small and interactive; do not let Nagle hold them back (the backend
-        // sockets and the client's own sockets are set the same way).
+        // Relayed messages are small and interactive; do not let Nagle hold them back (the
+        // backend sockets and the client's own sockets are set the same way).
         socket->setSocketOption(QAbstractSocket::LowDelayOption, 1);
         const HttpConnection::Limits limits {
-            options.maxRequestHeadBytes(), options.maxPayload(), options.requestTimeoutMs()};
+            options.maxRequestHeadBytes(), options.maxPayload(), options.requestTimeout()};
         auto *connection = new HttpConnection(socket, limits, q);
         QObject::connect(connection, &HttpConnection::requestReceived, q,
             [this](HttpConnection *c, const Request &r) { onRequest(c, r); });
@@ -293,12 +309,11 @@ bool RelayServerPrivate::originAllowed(const QByteArray &origin, const QByteArra
         return true;
     const QString o = QString::fromUtf8(origin).toLower();
     if (allowed.isEmpty()) {
+        // Same origin: the Origin's host and port (its scheme's default left out) are the Host
+        // the request was sent to.
         const QUrl url(o);
-        QString authority = url.host();
-        const int defaultPort = url.scheme() == QLatin1String("https") ? 443 : 80;
-        if (url.port(defaultPort) != defaultPort)
-            authority += QLatin1Char(':') + QString::number(url.port());
-        return !host.isEmpty() && authority == QString::fromUtf8(host).toLower();
+        return !host.isEmpty() && !url.host().isEmpty()
+            && hostHeaderValue(url).compare(host, Qt::CaseInsensitive) == 0;
     }
     for (const QString &a : allowed) {
         QString candidate = a.toLower();
@@ -320,25 +335,20 @@ bool RelayServerPrivate::checkAccess(HttpConnection *connection, const Request &
         return false;
     }
     const QByteArray token = options.token().toUtf8();
-    if (!token.isEmpty()) {
-        const QByteArray auth = h.value("Authorization");
-        bool ok = false;
-        if (auth.size() > 7 && auth.left(7).compare("Bearer ", Qt::CaseInsensitive) == 0)
-            ok = constantTimeEquals(auth.mid(7).trimmed(), token);
-        if (!ok && request.query.hasQueryItem(QStringLiteral("token")))
-            ok = constantTimeEquals(
-                request.query.queryItemValue(QStringLiteral("token"), QUrl::FullyDecoded).toUtf8(),
-                token);
-        if (!ok) {
-            HttpHeaders headers;
-            headers.set("WWW-Authenticate", "Bearer");
-            headers.set("Content-Type", "text/plain; charset=utf-8");
-            connection->respond(401, "Unauthorized", headers,
-                QByteArrayLiteral("a valid token is required\n"), true);
-            return false;
-        }
-    }
-    return true;
+    if (token.isEmpty())
+        return true;
+    const QByteArray auth = h.value("Authorization");
+    bool valid = false;
+    if (auth.size() > 7 && auth.left(7).compare("Bearer ", Qt::CaseInsensitive) == 0)
+        valid = constantTimeEquals(auth.mid(7).trimmed(), token);
+    if (!valid && request.query.hasQueryItem(QStringLiteral("token")))
+        valid = constantTimeEquals(
+            request.query.queryItemValue(QStringLiteral("token"), QUrl::FullyDecoded).toUtf8(),
+            token);
+    if (!valid)
+        connection->respondError(401, "Unauthorized", QStringLiteral("a valid token is required"),
+            {{"WWW-Authenticate", "Bearer"}});
+    return valid;
 }
 
 void RelayServerPrivate::handleUpgrade(
@@ -349,11 +359,10 @@ void RelayServerPrivate::handleUpgrade(
             404, "Not Found", QStringLiteral("no WebSocket endpoint at %1").arg(request.path));
         return;
     }
+    // Validated here, once: the session answers with this handshake when its backend accepted.
     ServerHandshakeOptions hsOptions;
-    hsOptions.allowOptionsMethod
-        = true; // RFC 2817 §3.2 style upgrade, what some proxies let through
-    hsOptions.allowAbsoluteForm
-        = true; // RFC 7230 §5.3.2: what a proxy forwarding the upgrade sends
+    hsOptions.allowOptionsMethod = true; // RFC 2817 §3.2 style, what some proxies let through
+    hsOptions.allowAbsoluteForm = true; // RFC 7230 §5.3.2: what a proxy forwarding it sends
     const ServerHandshake hs = validateHandshakeRequest(request.head, hsOptions);
     if (!hs.isValid()) {
         QByteArray body;
@@ -364,11 +373,15 @@ void RelayServerPrivate::handleUpgrade(
     }
     if (!checkAccess(connection, request))
         return;
-    if (!engineIo) {
-        startSession(
-            Session::Kind::WebSocket, RelayServer::Transport::WebSocket, connection, request);
-        return;
-    }
+    if (engineIo)
+        handleEngineIoUpgrade(connection, request, hs);
+    else
+        startWebSocketSession(connection, hs);
+}
+
+void RelayServerPrivate::handleEngineIoUpgrade(
+    HttpConnection *connection, const Request &request, const ServerHandshake &handshake)
+{
     if (request.query.queryItemValue(QStringLiteral("EIO")) != QLatin1String("4")
         || request.query.queryItemValue(QStringLiteral("transport"))
             != QLatin1String("websocket")) {
@@ -378,53 +391,33 @@ void RelayServerPrivate::handleUpgrade(
     }
     const QString sid = request.query.queryItemValue(QStringLiteral("sid"));
     if (sid.isEmpty()) {
-        startSession(Session::Kind::EngineIo, RelayServer::Transport::EngineIoWebSocket, connection,
-            request);
+        startEngineIoSession(
+            connection, request, RelayServer::Transport::EngineIoWebSocket, handshake);
         return;
     }
-    Session *session = sessions.value(sid);
-    if (!session) {
-        ++unknownSid;
+    if (EngineIoSession *session = engineIoSession(sid))
+        session->handleUpgrade(connection, handshake);
+    else
         connection->respondError(400, "Bad Request", QStringLiteral("Session ID unknown"));
-        return;
-    }
-    session->handleUpgradeRequest(connection, request);
 }
 
 void RelayServerPrivate::handleEngineIo(HttpConnection *connection, const Request &request)
 {
     const QByteArray method = request.head.method;
-    HttpHeaders json;
-    json.set("Content-Type", "application/json");
     if (method == "OPTIONS") {
-        // CORS preflight of a cross-origin poll.
-        const QByteArray origin = request.head.headers.value("Origin");
-        if (!originAllowed(origin, request.head.headers.value("Host"))) {
-            connection->respondError(403, "Forbidden", QStringLiteral("origin not allowed"));
-            return;
-        }
-        HttpHeaders h;
-        if (!origin.isEmpty()) {
-            h.set("Access-Control-Allow-Origin", origin);
-            h.set("Access-Control-Allow-Credentials", "true");
-            h.set("Access-Control-Allow-Methods", "GET, POST");
-            h.set("Access-Control-Allow-Headers", "Content-Type, Authorization");
-        }
-        connection->respond(204, "No Content", h, QByteArray());
+        answerPreflight(connection, request);
         return;
     }
     if (method != "GET" && method != "POST") {
-        connection->respond(
-            400, "Bad Request", json, engineIoError(2, "Bad handshake method"), true);
+        respondEngineIoError(connection, 2, "Bad handshake method");
         return;
     }
     if (request.query.queryItemValue(QStringLiteral("EIO")) != QLatin1String("4")) {
-        connection->respond(
-            400, "Bad Request", json, engineIoError(5, "Unsupported protocol version"), true);
+        respondEngineIoError(connection, 5, "Unsupported protocol version");
         return;
     }
     if (request.query.queryItemValue(QStringLiteral("transport")) != QLatin1String("polling")) {
-        connection->respond(400, "Bad Request", json, engineIoError(0, "Transport unknown"), true);
+        respondEngineIoError(connection, 0, "Transport unknown");
         return;
     }
     if (!checkAccess(connection, request))
@@ -432,54 +425,93 @@ void RelayServerPrivate::handleEngineIo(HttpConnection *connection, const Reques
     const QString sid = request.query.queryItemValue(QStringLiteral("sid"));
     if (sid.isEmpty()) {
         if (method != "GET") {
-            connection->respond(
-                400, "Bad Request", json, engineIoError(2, "Bad handshake method"), true);
+            respondEngineIoError(connection, 2, "Bad handshake method");
             return;
         }
-        startSession(
-            Session::Kind::EngineIo, RelayServer::Transport::EngineIoPolling, connection, request);
+        startEngineIoSession(
+            connection, request, RelayServer::Transport::EngineIoPolling, std::nullopt);
         return;
     }
-    Session *session = sessions.value(sid);
-    if (!session) {
-        ++unknownSid;
-        connection->respond(400, "Bad Request", json, engineIoError(1, "Session ID unknown"), true);
-        return;
-    }
-    session->handlePolling(connection, request);
+    if (EngineIoSession *session = engineIoSession(sid))
+        session->handlePolling(connection, request);
+    else
+        respondEngineIoError(connection, 1, "Session ID unknown");
 }
 
-void RelayServerPrivate::startSession(Session::Kind kind, RelayServer::Transport transport,
-    HttpConnection *connection, const Request &request)
+void RelayServerPrivate::answerPreflight(HttpConnection *connection, const Request &request)
 {
-    Q_Q(RelayServer);
-    if (sessions.size() >= options.maxSessions()) {
-        qCWarning(lcQtwsRelay, "session cap of %d reached: refusing a new session",
-            options.maxSessions());
-        HttpHeaders h;
-        h.set("Retry-After", "5");
-        h.set("Content-Type", "text/plain; charset=utf-8");
-        connection->respond(
-            503, "Service Unavailable", h, QByteArrayLiteral("too many sessions\n"), true);
+    // The CORS preflight of a cross-origin poll.
+    const QByteArray origin = request.head.headers.value("Origin");
+    if (!originAllowed(origin, request.head.headers.value("Host"))) {
+        connection->respondError(403, "Forbidden", QStringLiteral("origin not allowed"));
         return;
     }
-    QString id = newSessionId();
+    HttpHeaders h;
+    Relay::addCorsHeaders(&h, origin, Relay::CorsRequest::Preflight);
+    connection->respond(204, "No Content", h, QByteArray());
+}
+
+EngineIoSession *RelayServerPrivate::engineIoSession(const QString &sid)
+{
+    auto *session = qobject_cast<EngineIoSession *>(sessions.value(sid));
+    if (!session)
+        ++unknownSid;
+    return session;
+}
+
+bool RelayServerPrivate::hasSessionRoom(HttpConnection *connection)
+{
+    if (sessions.size() < options.maxSessions())
+        return true;
+    qCWarning(lcQtwsRelay, "session cap of %lld reached: refusing a new session",
+        qint64(options.maxSessions()));
+    connection->respondError(
+        503, "Service Unavailable", QStringLiteral("too many sessions"), {{"Retry-After", "5"}});
+    return false;
+}
+
+QString RelayServerPrivate::newSessionId() const
+{
+    QString id = randomSessionId();
     while (sessions.contains(id)) // 144 random bits: never in practice, but cheap to rule out
-        id = newSessionId();
-    auto *session = new Session(kind, id, transport, options, q);
-    sessions.insert(id, session);
+        id = randomSessionId();
+    return id;
+}
+
+void RelayServerPrivate::startWebSocketSession(
+    HttpConnection *connection, const ServerHandshake &handshake)
+{
+    Q_Q(RelayServer);
+    if (hasSessionRoom(connection))
+        startSession(
+            new Relay::WebSocketSession(newSessionId(), options, q), connection, handshake);
+}
+
+void RelayServerPrivate::startEngineIoSession(HttpConnection *connection, const Request &request,
+    RelayServer::Transport transport, const std::optional<ServerHandshake> &upgrade)
+{
+    Q_Q(RelayServer);
+    if (!hasSessionRoom(connection))
+        return;
+    const QByteArray origin = request.head.headers.value("Origin");
+    startSession(
+        new EngineIoSession(newSessionId(), transport, origin, options, q), connection, upgrade);
+}
+
+void RelayServerPrivate::startSession(
+    Session *session, HttpConnection *connection, const std::optional<ServerHandshake> &upgrade)
+{
+    Q_Q(RelayServer);
+    sessions.insert(session->id(), session);
     ++totalSessions;
-    QObject::connect(session, &Session::started, q, &RelayServer::sessionStarted);
-    QObject::connect(session, &Session::finished, q,
+    QObject::connect(session, &Session::connected, q, &RelayServer::sessionConnected);
+    QObject::connect(session, &Session::disconnected, q,
         [this, q, session](const QString &sid, quint16 code, const QString &reason) {
             sessions.remove(sid);
             session->deleteLater();
-            Q_EMIT q->sessionEnded(sid, code, reason);
+            Q_EMIT q->sessionDisconnected(sid, code, reason);
         });
-    const QTcpSocket *s = connection->socket();
-    const QByteArray peer
-        = s->peerAddress().toString().toLatin1() + ':' + QByteArray::number(s->peerPort());
-    session->start(connection, request, peer);
+    session->start(connection, upgrade);
 }
 
 void RelayServerPrivate::statusPage(HttpConnection *connection, const Request &request)

@@ -1,11 +1,15 @@
 // SPDX-License-Identifier: LGPL-3.0-or-later
 #include <qtws/relayserveroptions.h>
 
+#include "protocol/url.h"
+
 #include <QtNetwork/QSslKey>
+
+#include <optional>
 
 namespace QtWs {
 
-class RelayServerOptionsData : public QSharedData
+class RelayServerOptionsPrivate : public QSharedData
 {
 public:
     QUrl backendUrl;
@@ -13,24 +17,54 @@ public:
     QStringList allowedOrigins;
     QString token;
     QSslConfiguration sslConfiguration;
-    QSslConfiguration backendSslConfiguration = QSslConfiguration::defaultConfiguration();
-    qsizetype maxRequestHeadBytes = RelayServerOptions::DefaultMaxRequestHeadBytes;
-    qsizetype maxPayload = RelayServerOptions::DefaultMaxPayload;
-    qsizetype maxQueuedBytes = RelayServerOptions::DefaultMaxQueuedBytes;
-    int maxSessions = RelayServerOptions::DefaultMaxSessions;
-    int pingIntervalMs = RelayServerOptions::DefaultPingIntervalMs;
-    int pingTimeoutMs = RelayServerOptions::DefaultPingTimeoutMs;
-    int requestTimeoutMs = RelayServerOptions::DefaultRequestTimeoutMs;
-    int backendTimeoutMs = RelayServerOptions::DefaultBackendTimeoutMs;
+    // Unset until configured: QSslConfiguration::defaultConfiguration() loads the TLS backend,
+    // which a relay with ws:// or tcp:// backends never needs.
+    std::optional<QSslConfiguration> backendSsl;
+    qint64 maxRequestHeadBytes = RelayServerOptions::DefaultMaxRequestHeadBytes;
+    qint64 maxPayload = RelayServerOptions::DefaultMaxPayload;
+    qint64 maxQueuedBytes = RelayServerOptions::DefaultMaxQueuedBytes;
+    qsizetype maxSessions = RelayServerOptions::DefaultMaxSessions;
+    std::chrono::milliseconds pingInterval = RelayServerOptions::DefaultPingInterval;
+    std::chrono::milliseconds pingTimeout = RelayServerOptions::DefaultPingTimeout;
+    std::chrono::milliseconds requestTimeout = RelayServerOptions::DefaultRequestTimeout;
+    std::chrono::milliseconds backendTimeout = RelayServerOptions::DefaultBackendTimeout;
     QString instanceName;
+
+    QSslConfiguration effectiveBackendSsl() const
+    {
+        return backendSsl ? *backendSsl : QSslConfiguration::defaultConfiguration();
+    }
+    bool sameBackendSsl(const RelayServerOptionsPrivate &o) const
+    {
+        return (!backendSsl && !o.backendSsl) || effectiveBackendSsl() == o.effectiveBackendSsl();
+    }
+
+    bool operator==(const RelayServerOptionsPrivate &o) const
+    {
+        return backendUrl == o.backendUrl && pathPrefix == o.pathPrefix
+            && allowedOrigins == o.allowedOrigins && token == o.token
+            && sslConfiguration == o.sslConfiguration && sameBackendSsl(o)
+            && maxRequestHeadBytes == o.maxRequestHeadBytes && maxPayload == o.maxPayload
+            && maxQueuedBytes == o.maxQueuedBytes && maxSessions == o.maxSessions
+            && pingInterval == o.pingInterval && pingTimeout == o.pingTimeout
+            && requestTimeout == o.requestTimeout && backendTimeout == o.backendTimeout
+            && instanceName == o.instanceName;
+    }
 };
 
 RelayServerOptions::RelayServerOptions()
-    : d(new RelayServerOptionsData)
+    : d(new RelayServerOptionsPrivate)
 { }
 RelayServerOptions::RelayServerOptions(const RelayServerOptions &other) = default;
+RelayServerOptions::RelayServerOptions(RelayServerOptions &&other) noexcept = default;
 RelayServerOptions &RelayServerOptions::operator=(const RelayServerOptions &other) = default;
+RelayServerOptions &RelayServerOptions::operator=(RelayServerOptions &&other) noexcept = default;
 RelayServerOptions::~RelayServerOptions() = default;
+
+bool operator==(const RelayServerOptions &a, const RelayServerOptions &b)
+{
+    return a.d == b.d || *a.d == *b.d;
+}
 
 QUrl RelayServerOptions::backendUrl() const
 {
@@ -90,77 +124,79 @@ bool RelayServerOptions::isTlsEnabled() const
 
 QSslConfiguration RelayServerOptions::backendSslConfiguration() const
 {
-    return d->backendSslConfiguration;
+    return d->effectiveBackendSsl();
 }
 void RelayServerOptions::setBackendSslConfiguration(const QSslConfiguration &configuration)
 {
-    d->backendSslConfiguration = configuration;
+    d->backendSsl = configuration;
 }
 
-qsizetype RelayServerOptions::maxRequestHeadBytes() const
+qint64 RelayServerOptions::maxRequestHeadBytes() const
 {
     return d->maxRequestHeadBytes;
 }
-void RelayServerOptions::setMaxRequestHeadBytes(qsizetype bytes)
+void RelayServerOptions::setMaxRequestHeadBytes(qint64 bytes)
 {
     d->maxRequestHeadBytes = bytes;
 }
-qsizetype RelayServerOptions::maxPayload() const
+qint64 RelayServerOptions::maxPayload() const
 {
     return d->maxPayload;
 }
-void RelayServerOptions::setMaxPayload(qsizetype bytes)
+void RelayServerOptions::setMaxPayload(qint64 bytes)
 {
     d->maxPayload = bytes;
 }
-qsizetype RelayServerOptions::maxQueuedBytes() const
+qint64 RelayServerOptions::maxQueuedBytes() const
 {
     return d->maxQueuedBytes;
 }
-void RelayServerOptions::setMaxQueuedBytes(qsizetype bytes)
+void RelayServerOptions::setMaxQueuedBytes(qint64 bytes)
 {
     d->maxQueuedBytes = bytes;
 }
-int RelayServerOptions::maxSessions() const
+qsizetype RelayServerOptions::maxSessions() const
 {
     return d->maxSessions;
 }
-void RelayServerOptions::setMaxSessions(int sessions)
+void RelayServerOptions::setMaxSessions(qsizetype sessions)
 {
     d->maxSessions = sessions;
 }
-int RelayServerOptions::pingIntervalMs() const
+
+std::chrono::milliseconds RelayServerOptions::pingInterval() const
 {
-    return d->pingIntervalMs;
+    return d->pingInterval;
 }
-void RelayServerOptions::setPingIntervalMs(int ms)
+void RelayServerOptions::setPingInterval(std::chrono::milliseconds interval)
 {
-    d->pingIntervalMs = ms;
+    d->pingInterval = interval;
 }
-int RelayServerOptions::pingTimeoutMs() const
+std::chrono::milliseconds RelayServerOptions::pingTimeout() const
 {
-    return d->pingTimeoutMs;
+    return d->pingTimeout;
 }
-void RelayServerOptions::setPingTimeoutMs(int ms)
+void RelayServerOptions::setPingTimeout(std::chrono::milliseconds timeout)
 {
-    d->pingTimeoutMs = ms;
+    d->pingTimeout = timeout;
 }
-int RelayServerOptions::requestTimeoutMs() const
+std::chrono::milliseconds RelayServerOptions::requestTimeout() const
 {
-    return d->requestTimeoutMs;
+    return d->requestTimeout;
 }
-void RelayServerOptions::setRequestTimeoutMs(int ms)
+void RelayServerOptions::setRequestTimeout(std::chrono::milliseconds timeout)
 {
-    d->requestTimeoutMs = ms;
+    d->requestTimeout = timeout;
 }
-int RelayServerOptions::backendTimeoutMs() const
+std::chrono::milliseconds RelayServerOptions::backendTimeout() const
 {
-    return d->backendTimeoutMs;
+    return d->backendTimeout;
 }
-void RelayServerOptions::setBackendTimeoutMs(int ms)
+void RelayServerOptions::setBackendTimeout(std::chrono::milliseconds timeout)
 {
-    d->backendTimeoutMs = ms;
+    d->backendTimeout = timeout;
 }
+
 QString RelayServerOptions::instanceName() const
 {
     return d->instanceName;
@@ -175,34 +211,18 @@ QString RelayServerOptions::validate() const
     const QString scheme = d->backendUrl.scheme();
     if (!d->backendUrl.isValid() || d->backendUrl.host().isEmpty())
         return QStringLiteral("backend URL \"%1\" has no host").arg(d->backendUrl.toString());
-    if (scheme != QLatin1String("ws") && scheme != QLatin1String("wss")
-        && scheme != QLatin1String("tcp"))
+    if (!Protocol::isWebSocketScheme(scheme) && scheme != QLatin1String("tcp"))
         return QStringLiteral("backend scheme \"%1\" is not ws, wss or tcp").arg(scheme);
     if (scheme == QLatin1String("tcp") && d->backendUrl.port() <= 0)
         return QStringLiteral("tcp backend \"%1\" needs a port").arg(d->backendUrl.toString());
     if (d->maxPayload <= 0 || d->maxQueuedBytes <= 0 || d->maxRequestHeadBytes <= 0
         || d->maxSessions <= 0)
         return QStringLiteral("limits must be positive");
-    if (d->pingIntervalMs <= 0 || d->pingTimeoutMs <= 0 || d->requestTimeoutMs <= 0
-        || d->backendTimeoutMs <= 0)
+    using std::chrono::milliseconds;
+    if (d->pingInterval <= milliseconds::zero() || d->pingTimeout <= milliseconds::zero()
+        || d->requestTimeout <= milliseconds::zero() || d->backendTimeout <= milliseconds::zero())
         return QStringLiteral("timeouts must be positive");
     return QString();
-}
-
-bool RelayServerOptions::operator==(const RelayServerOptions &o) const
-{
-    return d == o.d
-        || (d->backendUrl == o.d->backendUrl && d->pathPrefix == o.d->pathPrefix
-            && d->allowedOrigins == o.d->allowedOrigins && d->token == o.d->token
-            && d->sslConfiguration == o.d->sslConfiguration
-            && d->backendSslConfiguration == o.d->backendSslConfiguration
-            && d->maxRequestHeadBytes == o.d->maxRequestHeadBytes
-            && d->maxPayload == o.d->maxPayload && d->maxQueuedBytes == o.d->maxQueuedBytes
-            && d->maxSessions == o.d->maxSessions && d->pingIntervalMs == o.d->pingIntervalMs
-            && d->pingTimeoutMs == o.d->pingTimeoutMs
-            && d->requestTimeoutMs == o.d->requestTimeoutMs
-            && d->backendTimeoutMs == o.d->backendTimeoutMs
-            && d->instanceName == o.d->instanceName);
 }
 
 } // namespace QtWs

@@ -2,116 +2,130 @@
 #ifndef QTWS_RELAY_RELAYSESSION_H
 #define QTWS_RELAY_RELAYSESSION_H
 
-#include "protocol/engineio.h"
-#include "relaybackend.h"
-#include "relayconnection.h"
+#include "protocol/handshake.h"
 
+#include <qtws/qtws_export.h>
 #include <qtws/relayserver.h>
 
 #include <QtCore/QBasicTimer>
 #include <QtCore/QElapsedTimer>
 #include <QtCore/QPointer>
-#include <QtCore/QQueue>
+
+#include <optional>
 
 namespace QtWs::Relay {
 
-/*! Response header of an Engine.IO handshake that names the new sid (for sticky load balancing). */
-inline constexpr char SessionIdHeader[] = "X-Qtws-Sid";
+class Backend;
+class HttpConnection;
 
 /*!
-    One client session relayed to its own backend connection. Created when a handshake request
-   passed the checks; answers the client only once the backend accepted (so nothing from the client
-   reaches the backend before).
+    One client session relayed to its own backend connection: the backend side, the bookkeeping
+    and the backpressure rules, shared by the transports (WebSocketSession, EngineIoSession).
 
-    Engine.IO sessions keep one ordered queue of packets for the client, whatever the transport:
-   polling responses drain it, and after an upgrade the WebSocket does. Both directions are bounded
-   by maxQueuedBytes: a full queue towards the client pauses the backend, a full backend buffer
-   pauses the client.
+    Created when a handshake request passed the server's checks; answers the client only once the
+    backend accepted, so that nothing from the client reaches the backend before. Both directions
+    are bounded by maxQueuedBytes: a full queue towards the client pauses the backend, a full
+    backend buffer pauses the client.
+
+    Exported for the tests, which wait on the pause state (isBackendReadingPaused()).
 */
-class Session : public QObject
+class QTWS_EXPORT Session : public QObject
 {
     Q_OBJECT
 public:
-    enum class Kind { WebSocket, EngineIo };
+    /*!
+        Connecting: the backend is being opened and the client's handshake waits for it.
+        Connected: messages are relayed. Closing: the backend is gone and the client is being told
+        (an Engine.IO poller fetches its last packets). Disconnected: over (disconnected() was
+        emitted); the owner deletes the object.
+    */
+    enum class State { Connecting, Connected, Closing, Disconnected };
+    Q_ENUM(State)
 
-    Session(Kind kind, const QString &id, RelayServer::Transport transport,
-        const RelayServerOptions &options, QObject *parent);
     ~Session() override;
 
     QString id() const { return m_id; }
+    State state() const { return m_state; }
+    /*! How the client is reached now (an Engine.IO upgrade changes it). */
     RelayServer::Transport transport() const { return m_transport; }
-    bool isStarted() const { return m_started; }
 
-    /*! Opens the backend; \a connection carries the handshake \a request to answer once it
-     * accepted. */
-    void start(HttpConnection *connection, const Request &request, const QByteArray &peer);
-    /*! Engine.IO: a GET (poll) or POST (send) of the polling transport. */
-    void handlePolling(HttpConnection *connection, const Request &request);
-    /*! Engine.IO: a WebSocket upgrade request naming this sid (transport=websocket). */
-    void handleUpgradeRequest(HttpConnection *connection, const Request &request);
-    /*! Ends the session from the relay's side (shutdown): tells both ends \a code. */
-    void terminate(quint16 code, const QString &reason);
+    /*!
+        Opens the backend; the handshake request waiting on \a connection is answered once the
+        backend accepted. \a upgrade is the WebSocket handshake the server validated, for upgrade
+        requests.
+    */
+    void start(HttpConnection *connection, const std::optional<Protocol::ServerHandshake> &upgrade);
+    /*! Ends the session from the relay's side (shutdown, a limit, a protocol error): both ends
+        are told \a code. */
+    void close(quint16 code, const QString &reason);
+
+    /*! True while the session does not read the backend because the client's queue is full. */
+    bool isBackendReadingPaused() const { return m_backendPaused; }
+    /*! True while the session does not read the client because the backend's buffer is full. */
+    bool isClientReadingPaused() const { return m_clientPaused; }
 
 Q_SIGNALS:
-    void started(const QString &id, QtWs::RelayServer::Transport transport);
-    /*! The session is over; the object is deleted later. */
-    void finished(const QString &id, quint16 code, const QString &reason);
+    void connected(const QString &id, QtWs::RelayServer::Transport transport);
+    /*! The session is over; \a code is the one sent to (or received from) the client. */
+    void disconnected(const QString &id, quint16 code, const QString &reason);
 
 protected:
+    Session(const QString &id, RelayServer::Transport transport, const RelayServerOptions &options,
+        QObject *parent);
+
+    const RelayServerOptions &options() const { return m_options; }
+    void setState(State state);
+    void setTransport(RelayServer::Transport transport);
+    /*! Passes a client message on to the backend (dropped once the backend is gone). */
+    void sendToBackend(const QByteArray &data, bool binary);
+    /*! Pauses or resumes either side after the queues changed; closes a hopelessly slow client. */
+    void updateBackpressure();
+
+    /*!
+        Answers the handshake waiting on \a connection now that the backend accepted (\a upgrade:
+        see start()). Returns false when the client was refused (the session closes then).
+    */
+    virtual bool acceptClient(
+        HttpConnection *connection, const std::optional<Protocol::ServerHandshake> &upgrade)
+        = 0;
+    /*! Relays a backend message to the client. */
+    virtual void sendToClient(const QByteArray &data, bool binary) = 0;
+    /*! The backend is gone; \a code is one the client may be sent. The default closes the
+        session. */
+    virtual void backendDisconnected(quint16 code, const QString &reason);
+    /*! Bytes waiting to reach the client. */
+    virtual qint64 clientQueuedBytes() const = 0;
+    /*! Stops (or resumes) reading what the client sends. */
+    virtual void setClientReadingPaused(bool paused) = 0;
+    /*! Tells the client \a code where it can still be reached, and lets it go. Called once, on
+        the way to Disconnected. */
+    virtual void closeClient(quint16 code, const QString &reason) = 0;
+
     void timerEvent(QTimerEvent *event) override;
 
 private:
-    void onBackendOpened();
+    void onBackendConnected();
     void onBackendMessage(const QByteArray &data, bool binary);
-    void onBackendClosed(quint16 code, const QString &reason);
-    void onClientMessage(const QByteArray &data, bool binary);
-    void onClientClosed(quint16 code, const QString &reason);
-    void onEngineIoPacket(const EngineIo::Packet &packet, bool overWebSocket);
-    void attachWebSocket(QTcpSocket *socket);
-    void sendToClient(const EngineIo::Packet &packet);
-    void flushPolling();
-    void flushToWebSocket();
-    void updateBackpressure();
-    void answerPendingPost();
-    void sendPing();
-    void closeClient(quint16 code, const QString &reason);
-    void end(quint16 code, const QString &reason);
-    void respondHandshakeWithOpen();
-    QByteArray openPacket(bool allowUpgrade) const;
-    Protocol::HttpHeaders pollingHeaders() const;
+    void onBackendDisconnected(quint16 code, const QString &reason);
+    void refuseHandshake(quint16 code, const QString &reason);
+    void closeBackend(quint16 code, const QString &reason);
+    void logDisconnected(quint16 code, const QString &reason) const;
 
-    const Kind m_kind;
     const QString m_id;
     RelayServer::Transport m_transport;
-    RelayServerOptions m_options;
+    const RelayServerOptions m_options;
+    State m_state = State::Connecting;
     QPointer<Backend> m_backend;
     QPointer<HttpConnection> m_handshake; // waiting for the backend
-    Request m_handshakeRequest;
-    QPointer<ServerWebSocket>
-        m_ws; // the client's WebSocket (plain session, or Engine.IO after upgrade)
-    QPointer<ServerWebSocket> m_probe; // Engine.IO: WebSocket being probed, not yet upgraded
-    QPointer<HttpConnection> m_pendingPoll; // Engine.IO: held GET
-    QPointer<HttpConnection> m_pendingPost; // Engine.IO: POST answered once the backend drained
-    QQueue<EngineIo::Packet> m_queue; // Engine.IO: packets for the client
-    qsizetype m_queuedBytes = 0;
-    QByteArray m_origin; // echoed in CORS headers of polling responses
-    QByteArray m_peer;
+    std::optional<Protocol::ServerHandshake> m_upgrade;
     QBasicTimer m_backendTimer;
-    QBasicTimer m_pingTimer; // Engine.IO: next ping
-    QBasicTimer m_pongTimer; // Engine.IO: pong deadline
-    QBasicTimer m_closeTimer; // Engine.IO polling: deadline to deliver the close packet
     QElapsedTimer m_age;
     quint64 m_bytesFromClient = 0;
     quint64 m_bytesToClient = 0;
     quint64 m_messagesFromClient = 0;
     quint64 m_messagesToClient = 0;
-    bool m_started = false;
     bool m_backendPaused = false;
     bool m_clientPaused = false;
-    bool m_closing = false; // Engine.IO polling: close packet queued
-    bool m_ended = false;
-    quint16 m_closeCode = 0;
-    QString m_closeReason;
 };
 
 } // namespace QtWs::Relay

@@ -15,8 +15,10 @@
 #include <QtNetwork/QSslCertificate>
 #include <QtNetwork/QSslKey>
 
+#include <chrono>
 #include <csignal>
 #include <cstdio>
+#include <limits>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -24,7 +26,7 @@ namespace {
 
 int signalPipe[2] = {-1, -1};
 /*! Time the sessions get to flush their close frames on SIGINT/SIGTERM. */
-constexpr int ShutdownGraceMs = 300;
+constexpr std::chrono::milliseconds ShutdownGrace {300};
 
 void onSignal(int)
 {
@@ -61,6 +63,124 @@ int fail(const QString &message)
     return 2;
 }
 
+/*! The command line of the tool. */
+struct CommandLine
+{
+    QCommandLineOption listen {QStringLiteral("listen"),
+        QStringLiteral("Address and port, e.g. 127.0.0.1:8080 (port 0: any free port)."),
+        QStringLiteral("ADDR:PORT")};
+    QCommandLineOption backend {QStringLiteral("backend"),
+        QStringLiteral("ws://, wss:// or tcp://host:port (connected directly, never through a "
+                       "proxy)."),
+        QStringLiteral("URL")};
+    QCommandLineOption path {QStringLiteral("path"),
+        QStringLiteral("URL path prefix served (default /)."), QStringLiteral("PREFIX")};
+    QCommandLineOption cert {QStringLiteral("tls-cert"),
+        QStringLiteral("PEM certificate (chain) for TLS."), QStringLiteral("FILE")};
+    QCommandLineOption key {QStringLiteral("tls-key"), QStringLiteral("PEM private key for TLS."),
+        QStringLiteral("FILE")};
+    QCommandLineOption origin {QStringLiteral("allow-origin"),
+        QStringLiteral("Allowed Origin (repeatable; \"*\" for any). Default: same-origin "
+                       "requests and clients without Origin."),
+        QStringLiteral("ORIGIN")};
+    QCommandLineOption token {QStringLiteral("token"), QStringLiteral("Require this bearer token."),
+        QStringLiteral("TOKEN")};
+    QCommandLineOption name {QStringLiteral("name"),
+        QStringLiteral("Instance name for the status page and logs."), QStringLiteral("NAME")};
+    QCommandLineOption maxSessions {QStringLiteral("max-sessions"),
+        QStringLiteral("Session cap (default 1000)."), QStringLiteral("N")};
+    QCommandLineOption pingInterval {QStringLiteral("ping-interval"),
+        QStringLiteral("Engine.IO ping interval in ms (default 25000)."), QStringLiteral("MS")};
+    QCommandLineOption pingTimeout {QStringLiteral("ping-timeout"),
+        QStringLiteral("Engine.IO ping timeout in ms (default 20000)."), QStringLiteral("MS")};
+    QCommandLineOption quiet {QStringLiteral("quiet"), QStringLiteral("Do not log sessions.")};
+
+    void addTo(QCommandLineParser *parser) const
+    {
+        parser->addOptions({listen, backend, path, cert, key, origin, token, name, maxSessions,
+            pingInterval, pingTimeout, quiet});
+    }
+};
+
+/*! Reads a PEM certificate chain and its RSA or EC key into \a tls; an error message if not. */
+QString loadTls(const QString &certPath, const QString &keyPath, QSslConfiguration *tls)
+{
+    const QList<QSslCertificate> chain = QSslCertificate::fromPath(certPath, QSsl::Pem);
+    if (chain.isEmpty())
+        return QStringLiteral("no PEM certificate in %1").arg(certPath);
+    QFile keyFile(keyPath);
+    if (!keyFile.open(QIODevice::ReadOnly))
+        return QStringLiteral("cannot read %1: %2").arg(keyPath, keyFile.errorString());
+    const QByteArray pem = keyFile.readAll();
+    QSslKey privateKey(pem, QSsl::Rsa, QSsl::Pem);
+    if (privateKey.isNull())
+        privateKey = QSslKey(pem, QSsl::Ec, QSsl::Pem);
+    if (privateKey.isNull())
+        return QStringLiteral("no RSA or EC PEM private key in %1").arg(keyPath);
+    *tls = QSslConfiguration::defaultConfiguration();
+    tls->setLocalCertificate(chain.first());
+    tls->setLocalCertificateChain(chain);
+    tls->setPrivateKey(privateKey);
+    tls->setPeerVerifyMode(QSslSocket::VerifyNone); // clients are not asked for certificates
+    return QString();
+}
+
+/*! Turns the parsed command line into relay options; an error message if it does not make
+    sense. */
+QString readOptions(
+    const QCommandLineParser &parser, const CommandLine &cl, QtWs::RelayServerOptions *options)
+{
+    options->setBackendUrl(QUrl(parser.value(cl.backend), QUrl::StrictMode));
+    if (parser.isSet(cl.path))
+        options->setPathPrefix(parser.value(cl.path));
+    options->setAllowedOrigins(parser.values(cl.origin));
+    options->setToken(parser.value(cl.token));
+    options->setInstanceName(parser.value(cl.name));
+    // A positive integer option, or \a fallback when it is not given.
+    bool ok = true;
+    const auto positive = [&parser, &ok](const QCommandLineOption &o, qint64 fallback) {
+        if (!parser.isSet(o))
+            return fallback;
+        bool parsed = false;
+        const qint64 v = parser.value(o).toLongLong(&parsed);
+        if (!parsed || v <= 0 || v > std::numeric_limits<int>::max())
+            ok = false;
+        return v;
+    };
+    using std::chrono::milliseconds;
+    options->setMaxSessions(positive(cl.maxSessions, options->maxSessions()));
+    options->setPingInterval(
+        milliseconds(positive(cl.pingInterval, options->pingInterval().count())));
+    options->setPingTimeout(milliseconds(positive(cl.pingTimeout, options->pingTimeout().count())));
+    if (!ok)
+        return QStringLiteral("numeric options must be positive integers");
+    if (parser.isSet(cl.cert) != parser.isSet(cl.key))
+        return QStringLiteral("--tls-cert and --tls-key go together");
+    if (parser.isSet(cl.cert)) {
+        QSslConfiguration tls;
+        const QString problem = loadTls(parser.value(cl.cert), parser.value(cl.key), &tls);
+        if (!problem.isEmpty())
+            return problem;
+        options->setSslConfiguration(tls);
+    }
+    return QString();
+}
+
+/*! SIGINT/SIGTERM: stop accepting and end the sessions with 1001 (going away), then quit. */
+void closeOnSignals(QtWs::RelayServer *relay, QCoreApplication *app)
+{
+    if (::socketpair(AF_UNIX, SOCK_STREAM, 0, signalPipe) != 0)
+        return;
+    std::signal(SIGINT, onSignal);
+    std::signal(SIGTERM, onSignal);
+    auto *notifier = new QSocketNotifier(signalPipe[0], QSocketNotifier::Read, app);
+    QObject::connect(notifier, &QSocketNotifier::activated, app, [relay, app] {
+        relay->close();
+        // Give the close frames and last poll answers a moment to leave, then exit.
+        QTimer::singleShot(ShutdownGrace, app, &QCoreApplication::quit);
+    });
+}
+
 } // namespace
 
 int main(int argc, char **argv)
@@ -75,117 +195,34 @@ int main(int argc, char **argv)
                        "tcp:// backend."));
     parser.addHelpOption();
     parser.addVersionOption();
-    const QCommandLineOption listen(QStringLiteral("listen"),
-        QStringLiteral("Address and port, e.g. 127.0.0.1:8080 (port 0: any free port)."),
-        QStringLiteral("ADDR:PORT"));
-    const QCommandLineOption backend(QStringLiteral("backend"),
-        QStringLiteral("ws://, wss:// or tcp://host:port."), QStringLiteral("URL"));
-    const QCommandLineOption path(QStringLiteral("path"),
-        QStringLiteral("URL path prefix served (default /)."), QStringLiteral("PREFIX"));
-    const QCommandLineOption cert(QStringLiteral("tls-cert"),
-        QStringLiteral("PEM certificate (chain) for TLS."), QStringLiteral("FILE"));
-    const QCommandLineOption key(QStringLiteral("tls-key"),
-        QStringLiteral("PEM private key for TLS."), QStringLiteral("FILE"));
-    const QCommandLineOption origin(QStringLiteral("allow-origin"),
-        QStringLiteral("Allowed Origin (repeatable; \"*\" for any). Default: same-origin "
-                       "requests and clients without Origin."),
-        QStringLiteral("ORIGIN"));
-    const QCommandLineOption token(QStringLiteral("token"),
-        QStringLiteral("Require this bearer token."), QStringLiteral("TOKEN"));
-    const QCommandLineOption name(QStringLiteral("name"),
-        QStringLiteral("Instance name for the status page and logs."), QStringLiteral("NAME"));
-    const QCommandLineOption maxSessions(QStringLiteral("max-sessions"),
-        QStringLiteral("Session cap (default 1000)."), QStringLiteral("N"));
-    const QCommandLineOption pingInterval(QStringLiteral("ping-interval"),
-        QStringLiteral("Engine.IO ping interval in ms (default 25000)."), QStringLiteral("MS"));
-    const QCommandLineOption pingTimeout(QStringLiteral("ping-timeout"),
-        QStringLiteral("Engine.IO ping timeout in ms (default 20000)."), QStringLiteral("MS"));
-    const QCommandLineOption quiet(QStringLiteral("quiet"), QStringLiteral("Do not log sessions."));
-    parser.addOptions({listen, backend, path, cert, key, origin, token, name, maxSessions,
-        pingInterval, pingTimeout, quiet});
+    const CommandLine cl;
+    cl.addTo(&parser);
     parser.process(app);
 
-    if (!parser.isSet(listen) || !parser.isSet(backend))
+    if (!parser.isSet(cl.listen) || !parser.isSet(cl.backend))
         return fail(QStringLiteral("--listen and --backend are required (see --help)"));
     QHostAddress address;
     quint16 port = 0;
-    if (!parseListen(parser.value(listen), &address, &port))
+    if (!parseListen(parser.value(cl.listen), &address, &port))
         return fail(QStringLiteral("invalid --listen \"%1\": expected ADDR:PORT")
-                        .arg(parser.value(listen)));
-
+                        .arg(parser.value(cl.listen)));
     QtWs::RelayServerOptions options;
-    options.setBackendUrl(QUrl(parser.value(backend), QUrl::StrictMode));
-    if (parser.isSet(path))
-        options.setPathPrefix(parser.value(path));
-    options.setAllowedOrigins(parser.values(origin));
-    options.setToken(parser.value(token));
-    options.setInstanceName(parser.value(name));
-    const auto intOption = [&parser](const QCommandLineOption &o, int fallback, bool *ok) {
-        if (!parser.isSet(o))
-            return fallback;
-        const int v = parser.value(o).toInt(ok);
-        if (*ok && v <= 0)
-            *ok = false;
-        return v;
-    };
-    bool ok = true;
-    options.setMaxSessions(intOption(maxSessions, options.maxSessions(), &ok));
-    options.setPingIntervalMs(intOption(pingInterval, options.pingIntervalMs(), &ok));
-    options.setPingTimeoutMs(intOption(pingTimeout, options.pingTimeoutMs(), &ok));
-    if (!ok)
-        return fail(QStringLiteral("numeric options must be positive integers"));
-
-    if (parser.isSet(cert) != parser.isSet(key))
-        return fail(QStringLiteral("--tls-cert and --tls-key go together"));
-    if (parser.isSet(cert)) {
-        const QList<QSslCertificate> chain
-            = QSslCertificate::fromPath(parser.value(cert), QSsl::Pem);
-        QFile keyFile(parser.value(key));
-        if (chain.isEmpty())
-            return fail(QStringLiteral("no PEM certificate in %1").arg(parser.value(cert)));
-        if (!keyFile.open(QIODevice::ReadOnly))
-            return fail(QStringLiteral("cannot read %1: %2")
-                            .arg(keyFile.fileName(), keyFile.errorString()));
-        const QByteArray pem = keyFile.readAll();
-        QSslKey privateKey(pem, QSsl::Rsa, QSsl::Pem);
-        if (privateKey.isNull())
-            privateKey = QSslKey(pem, QSsl::Ec, QSsl::Pem);
-        if (privateKey.isNull())
-            return fail(
-                QStringLiteral("no RSA or EC PEM private key in %1").arg(keyFile.fileName()));
-        QSslConfiguration tls = QSslConfiguration::defaultConfiguration();
-        tls.setLocalCertificate(chain.first());
-        tls.setLocalCertificateChain(chain);
-        tls.setPrivateKey(privateKey);
-        tls.setPeerVerifyMode(QSslSocket::VerifyNone); // clients are not asked for certificates
-        options.setSslConfiguration(tls);
-    }
-
-    if (!parser.isSet(quiet))
+    const QString problem = readOptions(parser, cl, &options);
+    if (!problem.isEmpty())
+        return fail(problem);
+    if (!parser.isSet(cl.quiet))
         QLoggingCategory::setFilterRules(QStringLiteral("qtws.relay.info=true"));
 
     QtWs::RelayServer relay;
     relay.setOptions(options);
     if (!relay.listen(address, port))
         return fail(relay.errorString());
-
     // The first line on stdout names the bound port (useful with port 0); tests and scripts read
     // it.
     std::printf("qtws-relay listening on %s:%u backend %s\n",
         qPrintable(relay.serverAddress().toString()), unsigned(relay.serverPort()),
         qPrintable(options.backendUrl().toDisplayString()));
     std::fflush(stdout);
-
-    // SIGINT/SIGTERM: stop accepting and end sessions with 1001 (going away), then quit.
-    if (::socketpair(AF_UNIX, SOCK_STREAM, 0, signalPipe) == 0) {
-        std::signal(SIGINT, onSignal);
-        std::signal(SIGTERM, onSignal);
-        auto *notifier = new QSocketNotifier(signalPipe[0], QSocketNotifier::Read, &app);
-        QObject::connect(notifier, &QSocketNotifier::activated, &app, [&relay, &app] {
-            relay.close();
-            // Give the close frames and last poll answers a moment to leave, then exit.
-            QTimer::singleShot(ShutdownGraceMs, &app, &QCoreApplication::quit);
-        });
-    }
+    closeOnSignals(&relay, &app);
     return app.exec();
 }

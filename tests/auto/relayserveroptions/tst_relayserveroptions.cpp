@@ -7,6 +7,7 @@
 
 using QtWs::RelayServer;
 using QtWs::RelayServerOptions;
+using namespace std::chrono_literals;
 
 class tst_RelayServerOptions : public QObject
 {
@@ -18,6 +19,7 @@ private Q_SLOTS:
     void pathPrefix_data();
     void pathPrefix();
     void valueSemantics();
+    void moveAndSwap();
     void listenRefusesInvalidOptions();
 };
 
@@ -31,8 +33,12 @@ void tst_RelayServerOptions::defaults()
     QCOMPARE(o.maxPayload(), RelayServerOptions::DefaultMaxPayload);
     QCOMPARE(o.maxQueuedBytes(), RelayServerOptions::DefaultMaxQueuedBytes);
     QCOMPARE(o.maxSessions(), RelayServerOptions::DefaultMaxSessions);
-    QCOMPARE(o.pingIntervalMs(), RelayServerOptions::DefaultPingIntervalMs);
-    QCOMPARE(o.pingTimeoutMs(), RelayServerOptions::DefaultPingTimeoutMs);
+    QCOMPARE(o.maxRequestHeadBytes(), RelayServerOptions::DefaultMaxRequestHeadBytes);
+    QCOMPARE(o.pingInterval(), RelayServerOptions::DefaultPingInterval);
+    QCOMPARE(o.pingTimeout(), RelayServerOptions::DefaultPingTimeout);
+    QCOMPARE(o.requestTimeout(), RelayServerOptions::DefaultRequestTimeout);
+    QCOMPARE(o.backendTimeout(), RelayServerOptions::DefaultBackendTimeout);
+    QCOMPARE(o.backendSslConfiguration(), QSslConfiguration::defaultConfiguration());
     QVERIFY(!o.validate().isEmpty()); // no backend yet
 }
 
@@ -60,7 +66,10 @@ void tst_RelayServerOptions::validate()
         o.setMaxSessions(0);
         QVERIFY(!o.validate().isEmpty());
         o.setMaxSessions(1);
-        o.setPingTimeoutMs(-1);
+        o.setPingTimeout(-1ms);
+        QVERIFY(!o.validate().isEmpty());
+        o.setPingTimeout(1ms);
+        o.setBackendTimeout(0ms);
         QVERIFY(!o.validate().isEmpty());
     }
 }
@@ -97,6 +106,31 @@ void tst_RelayServerOptions::valueSemantics()
     b = a;
     b.setAllowedOrigins({QStringLiteral("https://app.example")});
     QVERIFY(a != b);
+
+    // Equal values compare equal without sharing; every setter takes part in ==.
+    RelayServerOptions c;
+    c.setBackendUrl(QUrl(QStringLiteral("tcp://127.0.0.1:1")));
+    QCOMPARE(c, a);
+    c.setPingInterval(1s);
+    QVERIFY(c != a);
+    c = a;
+    c.setBackendSslConfiguration(QSslConfiguration::defaultConfiguration());
+    QCOMPARE(c, a); // set to what the default is
+}
+
+void tst_RelayServerOptions::moveAndSwap()
+{
+    RelayServerOptions a;
+    a.setToken(QStringLiteral("a"));
+    RelayServerOptions b;
+    b.setToken(QStringLiteral("b"));
+    a.swap(b);
+    QCOMPARE(a.token(), QStringLiteral("b"));
+    QCOMPARE(b.token(), QStringLiteral("a"));
+    RelayServerOptions moved(std::move(a));
+    QCOMPARE(moved.token(), QStringLiteral("b"));
+    a = std::move(b);
+    QCOMPARE(a.token(), QStringLiteral("a"));
 }
 
 void tst_RelayServerOptions::listenRefusesInvalidOptions()

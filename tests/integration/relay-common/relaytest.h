@@ -4,6 +4,10 @@
 #define QTWS_TESTS_RELAYTEST_H
 
 #include "protocol/httpmessage.h"
+#include "protocol/message.h"
+#include "relay/relaysession.h"
+
+#include <qtws/relayserver.h>
 
 #include <QtCore/QProcess>
 #include <QtCore/QStandardPaths>
@@ -12,10 +16,13 @@
 #include <QtTest/QSignalSpy>
 #include <QtTest/QTest>
 
+#include <chrono>
+
 namespace RelayTest {
 
-/*! A raw TCP backend: echoes every byte back, or answers with a fixed prefix when asked. Loopback,
- * port 0. */
+using namespace std::chrono_literals;
+
+/*! A raw TCP backend on loopback (port 0): echoes every byte back unless told not to. */
 class EchoServer : public QObject
 {
     Q_OBJECT
@@ -80,15 +87,19 @@ struct RawResponse
 {
     QtWs::Protocol::HttpResponseHead head;
     QByteArray body;
-    QByteArray rest; //!< bytes after the body (e.g. frames after a 101)
-    bool ok = false;
+    /*! Bytes after the body (e.g. frames after a 101). */
+    QByteArray rest;
+    /*! A complete response was read. */
+    bool complete = false;
+    /*! Neither a complete response nor the end of the connection came within the deadline. */
+    bool timedOut = false;
 };
 
 /*!
     Reads one HTTP response (head + Content-Length body) from \a socket. Runs the event loop while
-   waiting (the relay under test lives in the same thread), never blocks it.
+    waiting (the relay under test lives in the same thread), never blocks it.
 */
-inline RawResponse readResponse(QTcpSocket *socket, int timeoutMs = 10000)
+inline RawResponse readResponse(QTcpSocket *socket, std::chrono::milliseconds timeout = 10s)
 {
     using QtWs::Protocol::HttpHeadParser;
     RawResponse r;
@@ -112,14 +123,73 @@ inline RawResponse readResponse(QTcpSocket *socket, int timeoutMs = 10000)
             const qsizetype n = r.head.statusCode == 101 ? 0 : length;
             r.body = buffer.left(n);
             r.rest = buffer.mid(n);
-            r.ok = true;
+            r.complete = true;
             return true;
         }
         return socket->state() != QAbstractSocket::ConnectedState;
     };
-    (void)QTest::qWaitFor(complete, timeoutMs);
+    r.timedOut = !QTest::qWaitFor(complete, int(timeout.count()));
     return r;
 }
+
+/*! A client end on a raw socket: masked frames out, messages in, with the shared codec. */
+struct RawClient
+{
+    QTcpSocket socket;
+    QtWs::Protocol::MessageReader reader {[] {
+        QtWs::Protocol::MessageReader::Options o;
+        o.role = QtWs::Protocol::Role::Client;
+        return o;
+    }()};
+    QtWs::Protocol::MessageWriter writer {[] {
+        QtWs::Protocol::MessageWriter::Options o;
+        o.role = QtWs::Protocol::Role::Client;
+        return o;
+    }()};
+    QByteArray pending;
+
+    void send(QtWs::Protocol::OpCode op, const QByteArray &payload)
+    {
+        QByteArray out;
+        writer.writeMessage(out, op, payload);
+        socket.write(out);
+    }
+    void sendClose(quint16 code, const QString &reason)
+    {
+        QByteArray out;
+        writer.writeClose(out, code, reason);
+        socket.write(out);
+    }
+    /*!
+        The next event (message, close or error; with \a control also a Ping or Pong), running the
+        event loop while waiting.
+    */
+    QtWs::Protocol::MessageEvent next(std::chrono::milliseconds timeout = 10s, bool control = false)
+    {
+        QtWs::Protocol::MessageEvent ev;
+        (void)QTest::qWaitFor(
+            [&] {
+                pending += socket.readAll();
+                while (!pending.isEmpty()) {
+                    const auto r = reader.feed(pending);
+                    pending.remove(0, r.consumed);
+                    if (r.eventReady) {
+                        ev = reader.takeEvent();
+                        if (control
+                            || (ev.type != QtWs::Protocol::MessageEvent::Type::Ping
+                                && ev.type != QtWs::Protocol::MessageEvent::Type::Pong))
+                            return true;
+                    }
+                    if (r.consumed == 0)
+                        break;
+                }
+                return socket.state() != QAbstractSocket::ConnectedState
+                    && socket.bytesAvailable() == 0;
+            },
+            int(timeout.count()));
+        return ev;
+    }
+};
 
 /*! Connects \a socket to 127.0.0.1:\a port, running the event loop meanwhile. */
 inline bool connectTo(QTcpSocket *socket, quint16 port)
@@ -134,8 +204,10 @@ inline bool connectTo(QTcpSocket *socket, quint16 port)
     return socket->state() == QAbstractSocket::ConnectedState;
 }
 
-/*! Connects to 127.0.0.1:\a port (unless \a keep is connected), writes \a request and reads the
- * response. */
+/*!
+    Connects to 127.0.0.1:\a port (unless \a keep is connected), writes \a request and reads the
+    response.
+*/
 inline RawResponse exchange(quint16 port, const QByteArray &request, QTcpSocket *keep = nullptr)
 {
     QTcpSocket local;
@@ -159,10 +231,10 @@ inline QByteArray upgradeRequest(const QByteArray &method, const QByteArray &tar
 
 /*!
     Runs node with \a script and \a args while the event loop keeps serving the in-process relay;
-   returns the exit code (-1 on crash or timeout, the process is killed) and the merged output.
+    returns the exit code (-1 on crash or timeout, the process is killed) and the merged output.
 */
-inline int runNode(
-    const QString &script, const QStringList &args, QByteArray *output, int timeoutMs = 60000)
+inline int runNode(const QString &script, const QStringList &args, QByteArray *output,
+    std::chrono::milliseconds timeout = 60s)
 {
     QProcess node;
     node.setProcessChannelMode(QProcess::MergedChannels);
@@ -170,7 +242,7 @@ inline int runNode(
     node.start(QStringLiteral(QTWS_NODE_EXECUTABLE), QStringList {script} + args);
     if (!node.waitForStarted(10000))
         return -1;
-    if (!finished.wait(timeoutMs)) {
+    if (!finished.wait(int(timeout.count()))) {
         node.kill();
         node.waitForFinished(5000);
         *output = node.readAll() + "\n[killed after timeout]";
@@ -205,7 +277,7 @@ inline QByteArray instantiate(
 
 /*!
     A server process started by a test (nginx, apache2, haproxy, qtws-relay) and always stopped:
-   terminate, then kill, in the destructor, also when the test fails.
+    terminate, then kill, in the destructor, also when the test fails.
 */
 class ServerProcess
 {
@@ -236,15 +308,26 @@ public:
 };
 
 /*! Waits (running the event loop) until GET \a path on \a port answers with \a status. */
-inline bool waitForHttp(quint16 port, const QByteArray &path, int status, int timeoutMs = 15000)
+inline bool waitForHttp(
+    quint16 port, const QByteArray &path, int status, std::chrono::milliseconds timeout = 15s)
 {
     return QTest::qWaitFor(
         [&] {
             const RawResponse r = exchange(
                 port, "GET " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n");
-            return r.ok && r.head.statusCode == status;
+            return r.complete && r.head.statusCode == status;
         },
-        timeoutMs);
+        int(timeout.count()));
+}
+
+/*!
+    The only session of \a relay (nullptr unless there is exactly one), to wait on its
+    backpressure state.
+*/
+inline QtWs::Relay::Session *onlySession(QtWs::RelayServer *relay)
+{
+    const auto sessions = relay->findChildren<QtWs::Relay::Session *>(Qt::FindDirectChildrenOnly);
+    return sessions.size() == 1 ? sessions.front() : nullptr;
 }
 
 // Queues \a total bytes on \a backend (a patterned 1 MiB chunk, repeated) far faster than any

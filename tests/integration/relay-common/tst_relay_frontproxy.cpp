@@ -40,90 +40,81 @@ private:
     quint16 m_port = 0;
 };
 
+namespace {
+
+// Each front server runs from a configuration of its own in the test's directory: a minimal site
+// around the snippet shipped in docs/deploy/. "@DIR@", "@LISTEN@", "@USER@" and "@SNIPPET@" are
+// filled in by fill().
+#if defined(QTWS_FRONT_NGINX)
+constexpr char FrontConfig[] = R"(worker_processes 1;
+pid @DIR@/nginx.pid;
+error_log @DIR@/error.log warn;
+@USER@events { worker_connections 256; }
+http {
+  access_log @DIR@/access.log;
+  client_body_temp_path @DIR@/body;
+  proxy_temp_path @DIR@/proxy;
+  fastcgi_temp_path @DIR@/fastcgi;
+  uwsgi_temp_path @DIR@/uwsgi;
+  scgi_temp_path @DIR@/scgi;
+  map $http_upgrade $qtws_connection_upgrade { default upgrade; '' ''; }
+  server {
+    listen @LISTEN@;
+    location = /index.html { return 200 "the existing site\n"; }
+@SNIPPET@
+  }
+}
+)";
+constexpr char RootUser[] = "user root;\n";
+#else
+constexpr char FrontConfig[] = R"(ServerRoot @DIR@
+ServerName 127.0.0.1
+Listen @LISTEN@
+PidFile @DIR@/httpd.pid
+DefaultRuntimeDir @DIR@
+ErrorLog @DIR@/error.log
+LogLevel warn
+LoadModule mpm_event_module /usr/lib/apache2/modules/mod_mpm_event.so
+LoadModule authz_core_module /usr/lib/apache2/modules/mod_authz_core.so
+LoadModule proxy_module /usr/lib/apache2/modules/mod_proxy.so
+LoadModule proxy_http_module /usr/lib/apache2/modules/mod_proxy_http.so
+LoadModule proxy_wstunnel_module /usr/lib/apache2/modules/mod_proxy_wstunnel.so
+@USER@DocumentRoot @DIR@/htdocs
+<Directory @DIR@/htdocs>
+  Require all granted
+</Directory>
+@SNIPPET@
+)";
+constexpr char RootUser[] = "User nobody\nGroup nogroup\n";
+#endif
+
+QByteArray fill(const QString &dir, quint16 port, const QByteArray &snippet)
+{
+    QByteArray conf(FrontConfig);
+    // Run as root (CI), the servers want an unprivileged user for their workers.
+    conf.replace("@DIR@", dir.toUtf8())
+        .replace("@LISTEN@", QByteArray("127.0.0.1:" + QByteArray::number(port)))
+        .replace("@USER@", ::geteuid() == 0 ? QByteArray(RootUser) : QByteArray());
+    return conf.replace("@SNIPPET@", snippet); // last: the snippet is not a template
+}
+
+} // namespace
+
 bool TestClass::writeConfig(
     const QString &dir, quint16 port, quint16 relayPort, QString *program, QStringList *args)
 {
     const QByteArray relay = "127.0.0.1:" + QByteArray::number(relayPort);
-    const QByteArray listen = "127.0.0.1:" + QByteArray::number(port);
-    QByteArray conf;
 #if defined(QTWS_FRONT_NGINX)
-    const QByteArray snippet = instantiate(
-        QStringLiteral(QTWS_SOURCE_DIR "/docs/deploy/nginx-relay.conf"), {{"RELAY", relay}});
-    if (snippet.isEmpty())
-        return false;
-    const QByteArray d = dir.toUtf8();
-    conf = "worker_processes 1;\n"
-           "pid "
-        + d
-        + "/nginx.pid;\n"
-          "error_log "
-        + d + "/error.log warn;\n" + QByteArray(::geteuid() == 0 ? "user root;\n" : "")
-        + "events { worker_connections 256; }\n"
-          "http {\n"
-          "  access_log "
-        + d
-        + "/access.log;\n"
-          "  client_body_temp_path "
-        + d + "/body;\n  proxy_temp_path " + d
-        + "/proxy;\n"
-          "  fastcgi_temp_path "
-        + d + "/fastcgi;\n  uwsgi_temp_path " + d
-        + "/uwsgi;\n"
-          "  scgi_temp_path "
-        + d
-        + "/scgi;\n"
-          "  map $http_upgrade $qtws_connection_upgrade { default upgrade; '' ''; }\n"
-          "  server {\n"
-          "    listen "
-        + listen
-        + ";\n"
-          "    location = /index.html { return 200 \"the existing site\\n\"; }\n"
-        + snippet + "\n  }\n}\n";
+    const QString snippetPath = QStringLiteral(QTWS_SOURCE_DIR "/docs/deploy/nginx-relay.conf");
+    const QString confPath = dir + QStringLiteral("/nginx.conf");
     *program = QStringLiteral("/usr/sbin/nginx");
-    *args = {QStringLiteral("-p"), dir, QStringLiteral("-c"), dir + QStringLiteral("/nginx.conf"),
-        QStringLiteral("-g"), QStringLiteral("daemon off;")};
-    QFile f(dir + QStringLiteral("/nginx.conf"));
+    *args = {QStringLiteral("-p"), dir, QStringLiteral("-c"), confPath, QStringLiteral("-g"),
+        QStringLiteral("daemon off;")};
 #else
-    const QByteArray snippet = instantiate(
-        QStringLiteral(QTWS_SOURCE_DIR "/docs/deploy/apache-relay.conf"), {{"RELAY", relay}});
-    if (snippet.isEmpty())
-        return false;
-    const QByteArray d = dir.toUtf8();
-    const QByteArray mods = "/usr/lib/apache2/modules/";
-    conf = "ServerRoot " + d
-        + "\n"
-          "ServerName 127.0.0.1\n"
-          "Listen "
-        + listen
-        + "\n"
-          "PidFile "
-        + d
-        + "/httpd.pid\n"
-          "DefaultRuntimeDir "
-        + d
-        + "\n"
-          "ErrorLog "
-        + d
-        + "/error.log\n"
-          "LogLevel warn\n"
-          "LoadModule mpm_event_module "
-        + mods
-        + "mod_mpm_event.so\n"
-          "LoadModule authz_core_module "
-        + mods
-        + "mod_authz_core.so\n"
-          "LoadModule proxy_module "
-        + mods
-        + "mod_proxy.so\n"
-          "LoadModule proxy_http_module "
-        + mods
-        + "mod_proxy_http.so\n"
-          "LoadModule proxy_wstunnel_module "
-        + mods + "mod_proxy_wstunnel.so\n"
-        + QByteArray(::geteuid() == 0 ? "User nobody\nGroup nogroup\n" : "") + "DocumentRoot " + d
-        + "/htdocs\n"
-          "<Directory "
-        + d + "/htdocs>\n  Require all granted\n</Directory>\n" + snippet + "\n";
+    const QString snippetPath = QStringLiteral(QTWS_SOURCE_DIR "/docs/deploy/apache-relay.conf");
+    const QString confPath = dir + QStringLiteral("/httpd.conf");
+    *program = QStringLiteral("/usr/sbin/apache2");
+    *args = {QStringLiteral("-f"), confPath, QStringLiteral("-DFOREGROUND")};
     QDir(dir).mkpath(QStringLiteral("htdocs"));
     QFile index(dir + QStringLiteral("/htdocs/index.html"));
     if (!index.open(QIODevice::WriteOnly) || index.write("the existing site\n") < 0)
@@ -131,11 +122,12 @@ bool TestClass::writeConfig(
     index.close();
     QFile(dir).setPermissions(QFileDevice::ReadOwner | QFileDevice::WriteOwner
         | QFileDevice::ExeOwner | QFileDevice::ReadOther | QFileDevice::ExeOther);
-    *program = QStringLiteral("/usr/sbin/apache2");
-    *args = {
-        QStringLiteral("-f"), dir + QStringLiteral("/httpd.conf"), QStringLiteral("-DFOREGROUND")};
-    QFile f(dir + QStringLiteral("/httpd.conf"));
 #endif
+    const QByteArray snippet = instantiate(snippetPath, {{"RELAY", relay}});
+    if (snippet.isEmpty())
+        return false;
+    const QByteArray conf = fill(dir, port, snippet);
+    QFile f(confPath);
     return f.open(QIODevice::WriteOnly) && f.write(conf) == conf.size();
 }
 
@@ -196,7 +188,7 @@ void TestClass::statusPageThroughProxy()
 
 void TestClass::webSocketThroughProxy()
 {
-    QSignalSpy ended(&m_relay, &RelayServer::sessionEnded);
+    QSignalSpy sessionDisconnected(&m_relay, &RelayServer::sessionDisconnected);
     QWebSocket ws;
     QSignalSpy connected(&ws, &QWebSocket::connected);
     QByteArray echoed;
@@ -212,8 +204,8 @@ void TestClass::webSocketThroughProxy()
     }
     QTRY_COMPARE(echoed, sent);
     ws.close(QWebSocketProtocol::CloseCode(4003), QStringLiteral("through the proxy"));
-    QTRY_COMPARE(ended.size(), 1);
-    QCOMPARE(ended.at(0).at(1).value<quint16>(), quint16(4003));
+    QTRY_COMPARE(sessionDisconnected.size(), 1);
+    QCOMPARE(sessionDisconnected.at(0).at(1).value<quint16>(), quint16(4003));
 }
 
 void TestClass::engineIoThroughProxy_data()
@@ -227,7 +219,7 @@ void TestClass::engineIoThroughProxy_data()
 void TestClass::engineIoThroughProxy()
 {
     QFETCH(QString, mode);
-    QSignalSpy ended(&m_relay, &RelayServer::sessionEnded);
+    QSignalSpy sessionDisconnected(&m_relay, &RelayServer::sessionDisconnected);
     QByteArray output;
     const int rc
         = runNode(QStringLiteral(QTWS_SOURCE_DIR "/tests/integration/relay_engineio/eio-client.js"),
@@ -235,8 +227,8 @@ void TestClass::engineIoThroughProxy()
                 mode, QStringLiteral("echo-tcp"), QStringLiteral("0")},
             &output);
     QVERIFY2(rc == 0, output.constData());
-    QTRY_COMPARE(ended.size(), 1);
-    QCOMPARE(ended.at(0).at(1).value<quint16>(), quint16(1000));
+    QTRY_COMPARE(sessionDisconnected.size(), 1);
+    QCOMPARE(sessionDisconnected.at(0).at(1).value<quint16>(), quint16(1000));
 }
 
 QTEST_MAIN(TestClass)

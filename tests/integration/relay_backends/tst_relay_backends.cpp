@@ -8,6 +8,8 @@
 
 #include <qtws/relayserver.h>
 
+#include <QtCore/QScopeGuard>
+#include <QtNetwork/QNetworkProxy>
 #include <QtWebSockets/QWebSocket>
 #include <QtWebSockets/QWebSocketServer>
 
@@ -65,6 +67,8 @@ private Q_SLOTS:
     void backendCloseCodeOverPolling_data();
     void backendCloseCodeOverPolling();
     void unreachableBackend();
+    void applicationProxyIgnored_data();
+    void applicationProxyIgnored();
 
 private:
     QUrl backendUrl(const QString &which) const;
@@ -215,7 +219,7 @@ void tst_RelayBackends::engineIoClient()
     m_relay = std::make_unique<RelayServer>();
     m_relay->setOptions(o);
     QVERIFY(m_relay->listen());
-    QSignalSpy ended(m_relay.get(), &RelayServer::sessionEnded);
+    QSignalSpy sessionDisconnected(m_relay.get(), &RelayServer::sessionDisconnected);
     QByteArray output;
     const int rc = runNode(
         QStringLiteral(QTWS_SOURCE_DIR "/tests/integration/relay_engineio/eio-client.js"),
@@ -223,8 +227,8 @@ void tst_RelayBackends::engineIoClient()
             QStringLiteral("/engine.io/"), mode, QStringLiteral("echo-ws"), QStringLiteral("0")},
         &output);
     QVERIFY2(rc == 0, output.constData());
-    QTRY_COMPARE(ended.size(), 1);
-    QCOMPARE(ended.at(0).at(1).value<quint16>(), quint16(1000));
+    QTRY_COMPARE(sessionDisconnected.size(), 1);
+    QCOMPARE(sessionDisconnected.at(0).at(1).value<quint16>(), quint16(1000));
     QTRY_VERIFY(backendCloses(backend).last().startsWith(QLatin1String("1000")));
 }
 
@@ -276,7 +280,7 @@ void tst_RelayBackends::unreachableBackend()
     m_relay = std::make_unique<RelayServer>();
     m_relay->setOptions(o);
     QVERIFY(m_relay->listen());
-    QSignalSpy ended(m_relay.get(), &RelayServer::sessionEnded);
+    QSignalSpy sessionDisconnected(m_relay.get(), &RelayServer::sessionDisconnected);
     QCOMPARE(
         exchange(m_relay->serverPort(), upgradeRequest("GET", "/", "127.0.0.1")).head.statusCode,
         502);
@@ -284,8 +288,74 @@ void tst_RelayBackends::unreachableBackend()
                  "GET /engine.io/?EIO=4&transport=polling HTTP/1.1\r\nHost: h\r\n\r\n")
                  .head.statusCode,
         502);
-    QTRY_COMPARE(ended.size(), 2);
-    QCOMPARE(ended.at(0).at(1).value<quint16>(), quint16(1014));
+    QTRY_COMPARE(sessionDisconnected.size(), 2);
+    QCOMPARE(sessionDisconnected.at(0).at(1).value<quint16>(), quint16(1014));
+}
+
+void tst_RelayBackends::applicationProxyIgnored_data()
+{
+    QTest::addColumn<QString>("scheme");
+    QTest::addRow("tcp backend") << QStringLiteral("tcp");
+    QTest::addRow("ws backend") << QStringLiteral("ws");
+}
+
+void tst_RelayBackends::applicationProxyIgnored()
+{
+    // The relay connects to its backend directly, whatever proxy the application set for Qt.
+    QFETCH(QString, scheme);
+    EchoServer echo;
+    QVERIFY(echo.listen());
+    const quint16 port = scheme == QLatin1String("tcp") ? echo.port() : m_qt->server.serverPort();
+    // Qt never proxies a loopback address or "localhost", so the backend is named 0.0.0.0: not
+    // loopback to Qt, while Linux connects 0.0.0.0 to the local host (here: the loopback backend).
+    {
+        QTcpServer target;
+        QVERIFY(target.listen(QHostAddress::LocalHost, 0));
+        QTcpSocket probe;
+        probe.setProxy(QNetworkProxy::NoProxy);
+        probe.connectToHost(QStringLiteral("0.0.0.0"), target.serverPort());
+        if (!probe.waitForConnected(5000))
+            QSKIP("this system does not connect 0.0.0.0 to the local host");
+    }
+    // An HTTP proxy that must never be asked: every connection to it is counted and dropped.
+    QTcpServer trap;
+    QVERIFY(trap.listen(QHostAddress::LocalHost, 0));
+    int proxied = 0;
+    connect(&trap, &QTcpServer::newConnection, this, [&trap, &proxied] {
+        while (QTcpSocket *s = trap.nextPendingConnection()) {
+            ++proxied;
+            s->abort();
+            s->deleteLater();
+        }
+    });
+    QNetworkProxy::setApplicationProxy(
+        QNetworkProxy(QNetworkProxy::HttpProxy, QStringLiteral("127.0.0.1"), trap.serverPort()));
+    const auto restore = qScopeGuard([] { QNetworkProxy::setApplicationProxy(QNetworkProxy()); });
+
+    RelayServerOptions o;
+    o.setBackendUrl(QUrl(QStringLiteral("%1://0.0.0.0:%2/").arg(scheme).arg(port)));
+    m_relay = std::make_unique<RelayServer>();
+    m_relay->setOptions(o);
+    QVERIFY(m_relay->listen());
+    QWebSocket ws;
+    ws.setProxy(QNetworkProxy::NoProxy);
+    QSignalSpy connected(&ws, &QWebSocket::connected);
+    QSignalSpy message(&ws, &QWebSocket::binaryMessageReceived);
+    ws.open(QUrl(QStringLiteral("ws://127.0.0.1:%1/").arg(m_relay->serverPort())));
+    QVERIFY2(connected.wait(),
+        qPrintable(QStringLiteral("%1 (connections to the application proxy: %2)")
+                       .arg(ws.errorString())
+                       .arg(proxied)));
+    ws.sendBinaryMessage("direct");
+    QVERIFY(message.wait());
+    QCOMPARE(message.at(0).at(0).toByteArray(), QByteArray("direct"));
+    QCOMPARE(proxied, 0);
+    // End cleanly: the QWebSocketServer backend must not be torn down with a live connection.
+    const qsizetype closesBefore = m_qt->closes.size();
+    ws.close();
+    QTRY_COMPARE(m_relay->sessionCount(), 0);
+    if (scheme == QLatin1String("ws"))
+        QTRY_COMPARE(m_qt->closes.size(), closesBefore + 1);
 }
 
 QTEST_MAIN(tst_RelayBackends)

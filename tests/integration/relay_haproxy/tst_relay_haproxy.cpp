@@ -113,7 +113,7 @@ qint64 tst_RelayHaproxy::field(const QByteArray &page, const QByteArray &name)
 QSet<QString> tst_RelayHaproxy::startedSids(const QByteArray &log)
 {
     static const QRegularExpression start(
-        QStringLiteral("session (\\S+) start transport=engine\\.io"));
+        QStringLiteral("session (\\S+) connecting transport=engine\\.io"));
     QSet<QString> sids;
     auto it = start.globalMatch(QString::fromUtf8(log));
     while (it.hasNext())

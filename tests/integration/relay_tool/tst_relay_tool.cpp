@@ -95,9 +95,9 @@ void tst_RelayTool::relaysAndLogs()
     QVERIFY(message.wait());
     QCOMPARE(message.at(0).at(0).toByteArray(), QByteArray("ping through the tool"));
     ws.close(QWebSocketProtocol::CloseCodeNormal, QStringLiteral("done"));
-    QTRY_VERIFY(relay.output().contains(" end transport=websocket"));
+    QTRY_VERIFY(relay.output().contains(" disconnected transport=websocket"));
     const QByteArray log = relay.output();
-    QVERIFY2(log.contains(" start transport=websocket peer=127.0.0.1:"), log.constData());
+    QVERIFY2(log.contains(" connecting transport=websocket peer=127.0.0.1:"), log.constData());
     QVERIFY2(log.contains("bytes_in=21 bytes_out=21 close=1000 reason=\"done\""), log.constData());
 
     // SIGTERM: a clean exit.

@@ -23,62 +23,6 @@ namespace {
 
 // RFC 6455 §1.3: the accept key for "dGhlIHNhbXBsZSBub25jZQ==".
 constexpr char SampleAccept[] = "s3pPLMBiTxaQ9kYGzzhZRbK+xOo=";
-
-/*! A client end on a raw socket: masked frames out, messages in, with the shared codec. */
-struct RawClient
-{
-    QTcpSocket socket;
-    MessageReader reader {[] {
-        MessageReader::Options o;
-        o.role = Role::Client;
-        return o;
-    }()};
-    MessageWriter writer {[] {
-        MessageWriter::Options o;
-        o.role = Role::Client;
-        return o;
-    }()};
-    QByteArray pending;
-
-    void send(OpCode op, const QByteArray &payload)
-    {
-        QByteArray out;
-        writer.writeMessage(out, op, payload);
-        socket.write(out);
-    }
-    void sendClose(quint16 code, const QString &reason)
-    {
-        QByteArray out;
-        writer.writeClose(out, code, reason);
-        socket.write(out);
-    }
-    /*! The next event (message, close or error), running the event loop while waiting. */
-    MessageEvent next(int timeoutMs = 10000)
-    {
-        MessageEvent ev;
-        (void)QTest::qWaitFor(
-            [&] {
-                pending += socket.readAll();
-                while (!pending.isEmpty()) {
-                    const auto r = reader.feed(pending);
-                    pending.remove(0, r.consumed);
-                    if (r.eventReady) {
-                        ev = reader.takeEvent();
-                        if (ev.type != MessageEvent::Type::Ping
-                            && ev.type != MessageEvent::Type::Pong)
-                            return true;
-                    }
-                    if (r.consumed == 0)
-                        break;
-                }
-                return socket.state() != QAbstractSocket::ConnectedState
-                    && socket.bytesAvailable() == 0;
-            },
-            timeoutMs);
-        return ev;
-    }
-};
-
 } // namespace
 
 class tst_RelayWebSocket : public QObject
@@ -102,6 +46,9 @@ private Q_SLOTS:
     void slowClientBackpressure();
     void tlsListener();
     void messageTooBig();
+    void pingAnswered();
+    void clientViolations_data();
+    void clientViolations();
     void vanishedClientIsDropped();
 
 private:
@@ -158,18 +105,18 @@ void tst_RelayWebSocket::upgradeForms()
     QFETCH(QByteArray, method);
     QFETCH(QByteArray, target);
     startRelay(baseOptions());
-    QSignalSpy started(m_relay.get(), &RelayServer::sessionStarted);
-    QSignalSpy ended(m_relay.get(), &RelayServer::sessionEnded);
+    QSignalSpy sessionConnected(m_relay.get(), &RelayServer::sessionConnected);
+    QSignalSpy sessionDisconnected(m_relay.get(), &RelayServer::sessionDisconnected);
 
     RawClient c;
     const RawResponse r
         = exchange(m_relay->serverPort(), upgradeRequest(method, target, "127.0.0.1"), &c.socket);
-    QVERIFY(r.ok);
+    QVERIFY(r.complete);
     QCOMPARE(r.head.statusCode, 101);
     QCOMPARE(r.head.headers.value("Sec-WebSocket-Accept"), QByteArray(SampleAccept));
-    QCOMPARE(started.size(), 1);
-    QCOMPARE(
-        started.at(0).at(1).value<RelayServer::Transport>(), RelayServer::Transport::WebSocket);
+    QCOMPARE(sessionConnected.size(), 1);
+    QCOMPARE(sessionConnected.at(0).at(1).value<RelayServer::Transport>(),
+        RelayServer::Transport::WebSocket);
     QCOMPARE(m_backend->connections, 1);
 
     c.send(OpCode::Binary, QByteArray("hello\0world", 11));
@@ -185,8 +132,8 @@ void tst_RelayWebSocket::upgradeForms()
     QCOMPARE(closeEcho.closeCode, quint16(4000));
     // RFC 6455 §7.1.1: the server closes the TCP connection after the close handshake.
     QTRY_COMPARE(c.socket.state(), QAbstractSocket::UnconnectedState);
-    QTRY_COMPARE(ended.size(), 1);
-    QCOMPARE(ended.at(0).at(1).value<quint16>(), quint16(4000));
+    QTRY_COMPARE(sessionDisconnected.size(), 1);
+    QCOMPARE(sessionDisconnected.at(0).at(1).value<quint16>(), quint16(4000));
     QTRY_COMPARE(m_backend->disconnections, 1);
     QCOMPARE(m_relay->sessionCount(), 0);
 }
@@ -224,7 +171,7 @@ void tst_RelayWebSocket::qwebsocketOrdering()
 void tst_RelayWebSocket::backendClosesSession()
 {
     startRelay(baseOptions());
-    QSignalSpy ended(m_relay.get(), &RelayServer::sessionEnded);
+    QSignalSpy sessionDisconnected(m_relay.get(), &RelayServer::sessionDisconnected);
     QWebSocket ws;
     QSignalSpy connected(&ws, &QWebSocket::connected);
     QSignalSpy disconnected(&ws, &QWebSocket::disconnected);
@@ -239,8 +186,8 @@ void tst_RelayWebSocket::backendClosesSession()
     m_backend->closeAll();
     QVERIFY(disconnected.wait());
     QCOMPARE(ws.closeCode(), QWebSocketProtocol::CloseCodeNormal);
-    QTRY_COMPARE(ended.size(), 1);
-    QCOMPARE(ended.at(0).at(1).value<quint16>(), quint16(1000));
+    QTRY_COMPARE(sessionDisconnected.size(), 1);
+    QCOMPARE(sessionDisconnected.at(0).at(1).value<quint16>(), quint16(1000));
 }
 
 void tst_RelayWebSocket::backendRefuses()
@@ -253,13 +200,13 @@ void tst_RelayWebSocket::backendRefuses()
     RelayServerOptions o = baseOptions();
     o.setBackendUrl(QUrl(QStringLiteral("tcp://127.0.0.1:%1").arg(deadPort)));
     startRelay(o);
-    QSignalSpy ended(m_relay.get(), &RelayServer::sessionEnded);
+    QSignalSpy sessionDisconnected(m_relay.get(), &RelayServer::sessionDisconnected);
     const RawResponse r
         = exchange(m_relay->serverPort(), upgradeRequest("GET", "/ws", "127.0.0.1"));
-    QVERIFY(r.ok);
+    QVERIFY(r.complete);
     QCOMPARE(r.head.statusCode, 502);
-    QTRY_COMPARE(ended.size(), 1);
-    QCOMPARE(ended.at(0).at(1).value<quint16>(), quint16(1014));
+    QTRY_COMPARE(sessionDisconnected.size(), 1);
+    QCOMPARE(sessionDisconnected.at(0).at(1).value<quint16>(), quint16(1014));
 }
 
 void tst_RelayWebSocket::rejections_data()
@@ -322,7 +269,7 @@ void tst_RelayWebSocket::rejections()
     o.setToken(token);
     startRelay(o);
     const RawResponse r = exchange(m_relay->serverPort(), request);
-    QVERIFY(r.ok);
+    QVERIFY(r.complete);
     QCOMPARE(r.head.statusCode, status);
     // Nothing reached the backend: it is contacted only for an accepted handshake.
     QCOMPARE(m_backend->connections, 0);
@@ -346,7 +293,7 @@ void tst_RelayWebSocket::tokenAccepted()
     o.setToken(QStringLiteral("s3cret"));
     startRelay(o);
     const RawResponse r = exchange(m_relay->serverPort(), request);
-    QVERIFY(r.ok);
+    QVERIFY(r.complete);
     QCOMPARE(r.head.statusCode, 101);
 }
 
@@ -356,15 +303,15 @@ void tst_RelayWebSocket::pipelinedDataRefused()
     // the backend never sees a byte (no smuggling through a handshake that may still fail).
     m_backend->echo = false;
     startRelay(baseOptions());
-    QSignalSpy ended(m_relay.get(), &RelayServer::sessionEnded);
+    QSignalSpy sessionDisconnected(m_relay.get(), &RelayServer::sessionDisconnected);
     RawClient c;
     QByteArray frame;
     c.writer.writeMessage(frame, OpCode::Text, "GET /admin HTTP/1.1\r\n\r\n");
     const RawResponse r = exchange(
         m_relay->serverPort(), upgradeRequest("GET", "/ws", "127.0.0.1") + frame, &c.socket);
-    QVERIFY(r.ok);
+    QVERIFY(r.complete);
     QCOMPARE(r.head.statusCode, 400);
-    QTRY_COMPARE(ended.size(), 1);
+    QTRY_COMPARE(sessionDisconnected.size(), 1);
     QTRY_COMPARE(m_backend->disconnections, m_backend->connections);
     QCOMPARE(m_backend->received, QByteArray());
 }
@@ -398,7 +345,7 @@ void tst_RelayWebSocket::statusPage()
     startRelay(o);
     const RawResponse r
         = exchange(m_relay->serverPort(), "GET /anything?x HTTP/1.1\r\nHost: h\r\n\r\n");
-    QVERIFY(r.ok);
+    QVERIFY(r.complete);
     QCOMPARE(r.head.statusCode, 200);
     QVERIFY2(r.body.startsWith(QByteArray(QByteArray("qtws-relay ") + QtWs::version())),
         r.body.constData());
@@ -430,9 +377,13 @@ void tst_RelayWebSocket::slowClientBackpressure()
 
     constexpr qint64 Total = 64 * 1024 * 1024;
     const QByteArray chunk = floodBackend(backendSocket, Total);
-    // Without backpressure the relay would swallow all 64 MiB within this time; with it, it stops
-    // after its queue (plus what the kernel buffers on both hops) and the backend keeps the rest.
-    QTest::qWait(1500);
+    // The relay stops reading the backend once its queue towards the client is full: an unbounded
+    // relay would never pause, however long the test waits.
+    QtWs::Relay::Session *session = onlySession(m_relay.get());
+    QVERIFY(session);
+    QTRY_VERIFY(session->isBackendReadingPaused());
+    // It paused with most of the flood still in the backend (the kernel buffers a few MiB on
+    // both hops), and the session lives on.
     QVERIFY2(backendSocket->bytesToWrite() > Total / 2,
         qPrintable(QStringLiteral("backend still has %1 bytes to write")
                        .arg(backendSocket->bytesToWrite())));
@@ -476,6 +427,7 @@ void tst_RelayWebSocket::tlsListener()
 
     RelayServerOptions o = baseOptions();
     o.setSslConfiguration(certificates.serverConfiguration());
+    o.setRequestTimeout(10min);
     QVERIFY(o.isTlsEnabled());
     startRelay(o);
 
@@ -491,9 +443,11 @@ void tst_RelayWebSocket::tlsListener()
     QVERIFY(message.wait());
     QCOMPARE(message.at(0).at(0).toByteArray(), QByteArray("over tls"));
 
-    // Plain HTTP on the TLS port never reaches the relay logic.
+    // Plain HTTP on the TLS port never reaches the relay logic: the TLS handshake fails and the
+    // connection is dropped (the request timeout, set far beyond the wait, cannot be what ends it).
     const RawResponse plain = exchange(m_relay->serverPort(), "GET / HTTP/1.1\r\nHost: h\r\n\r\n");
-    QVERIFY(!plain.ok || plain.head.statusCode != 200);
+    QVERIFY2(!plain.timedOut, "the TLS port neither answered nor closed a plain HTTP request");
+    QVERIFY(!plain.complete || plain.head.statusCode != 200);
 }
 
 void tst_RelayWebSocket::messageTooBig()
@@ -503,7 +457,7 @@ void tst_RelayWebSocket::messageTooBig()
     RelayServerOptions o = baseOptions();
     o.setMaxPayload(1000);
     startRelay(o);
-    QSignalSpy ended(m_relay.get(), &RelayServer::sessionEnded);
+    QSignalSpy sessionDisconnected(m_relay.get(), &RelayServer::sessionDisconnected);
     RawClient c;
     QCOMPARE(exchange(m_relay->serverPort(), upgradeRequest("GET", "/ws", "127.0.0.1"), &c.socket)
                  .head.statusCode,
@@ -514,9 +468,60 @@ void tst_RelayWebSocket::messageTooBig()
     const MessageEvent ev = c.next();
     QCOMPARE(ev.type, MessageEvent::Type::Close);
     QCOMPARE(ev.closeCode, quint16(1009));
-    QTRY_COMPARE(ended.size(), 1);
-    QCOMPARE(ended.at(0).at(1).value<quint16>(), quint16(1009));
+    QTRY_COMPARE(sessionDisconnected.size(), 1);
+    QCOMPARE(sessionDisconnected.at(0).at(1).value<quint16>(), quint16(1009));
     QCOMPARE(m_backend->received, QByteArray(1000, 'a'));
+}
+
+void tst_RelayWebSocket::pingAnswered()
+{
+    // RFC 6455 §5.5.2: a Ping is answered with a Pong carrying its payload; it is not relayed.
+    startRelay(baseOptions());
+    RawClient c;
+    QCOMPARE(exchange(m_relay->serverPort(), upgradeRequest("GET", "/ws", "127.0.0.1"), &c.socket)
+                 .head.statusCode,
+        101);
+    QByteArray ping;
+    c.writer.writePing(ping, "are you there");
+    c.socket.write(ping);
+    const MessageEvent pong = c.next(10s, true);
+    QCOMPARE(pong.type, MessageEvent::Type::Pong);
+    QCOMPARE(pong.payload, QByteArray("are you there"));
+    c.send(OpCode::Binary, "after the ping");
+    QCOMPARE(c.next().payload, QByteArray("after the ping"));
+    QCOMPARE(m_backend->received, QByteArray("after the ping"));
+}
+
+void tst_RelayWebSocket::clientViolations_data()
+{
+    QTest::addColumn<QByteArray>("frame");
+    QTest::addColumn<int>("code");
+    // Masked frames with the all-zero key (the payload reads as it is), and one unmasked frame.
+    QTest::addRow("unmasked frame (RFC 6455 §5.1)") << QByteArray("\x82\x02hi", 4) << 1002;
+    QTest::addRow("reserved opcode 3 (§5.2)") << QByteArray("\x83\x82\0\0\0\0hi", 8) << 1002;
+    QTest::addRow("fragmented ping (§5.5)") << QByteArray("\x09\x80\0\0\0\0", 6) << 1002;
+    QTest::addRow("invalid UTF-8 text (§8.1)") << QByteArray("\x81\x82\0\0\0\0\xc3\x28", 8) << 1007;
+}
+
+void tst_RelayWebSocket::clientViolations()
+{
+    // The relay fails the connection with the code the violation calls for, and relays nothing.
+    QFETCH(QByteArray, frame);
+    QFETCH(int, code);
+    startRelay(baseOptions());
+    QSignalSpy sessionDisconnected(m_relay.get(), &RelayServer::sessionDisconnected);
+    RawClient c;
+    QCOMPARE(exchange(m_relay->serverPort(), upgradeRequest("GET", "/ws", "127.0.0.1"), &c.socket)
+                 .head.statusCode,
+        101);
+    c.socket.write(frame);
+    const MessageEvent close = c.next();
+    QCOMPARE(close.type, MessageEvent::Type::Close);
+    QCOMPARE(int(close.closeCode), code);
+    QTRY_COMPARE(c.socket.state(), QAbstractSocket::UnconnectedState);
+    QTRY_COMPARE(sessionDisconnected.size(), 1);
+    QCOMPARE(sessionDisconnected.at(0).at(1).value<quint16>(), quint16(code));
+    QCOMPARE(m_backend->received, QByteArray());
 }
 
 void tst_RelayWebSocket::vanishedClientIsDropped()
@@ -524,17 +529,17 @@ void tst_RelayWebSocket::vanishedClientIsDropped()
     // A client that stops answering (no pong, no data) is dropped after pingInterval + pingTimeout,
     // and so is its backend connection: nothing accumulates for it.
     RelayServerOptions o = baseOptions();
-    o.setPingIntervalMs(100);
-    o.setPingTimeoutMs(100);
+    o.setPingInterval(100ms);
+    o.setPingTimeout(100ms);
     startRelay(o);
-    QSignalSpy ended(m_relay.get(), &RelayServer::sessionEnded);
+    QSignalSpy sessionDisconnected(m_relay.get(), &RelayServer::sessionDisconnected);
     QTcpSocket silent; // never reads, never answers a ping
     QCOMPARE(exchange(m_relay->serverPort(), upgradeRequest("GET", "/ws", "127.0.0.1"), &silent)
                  .head.statusCode,
         101);
     QCOMPARE(m_relay->sessionCount(), 1);
-    QVERIFY(ended.wait(10000));
-    QCOMPARE(ended.at(0).at(1).value<quint16>(), quint16(1006));
+    QVERIFY(sessionDisconnected.wait(10000));
+    QCOMPARE(sessionDisconnected.at(0).at(1).value<quint16>(), quint16(1006));
     QTRY_COMPARE(m_backend->disconnections, 1);
     QCOMPARE(m_relay->sessionCount(), 0);
 }
