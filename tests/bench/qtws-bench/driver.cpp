@@ -9,6 +9,7 @@
 #endif
 
 #include <QtCore/QCoreApplication>
+#include <QtCore/QDir>
 #include <QtCore/QFile>
 #include <QtCore/QFileInfo>
 #include <QtCore/QJsonArray>
@@ -289,7 +290,12 @@ private:
                        .toUtf8());
         conf.close();
         m_squid.setProgram(squid);
-        m_squid.setArguments({QStringLiteral("-N"), QStringLiteral("-f"), conf.fileName()});
+        // A service name of its own: Squid names its shared-memory segments after it
+        // (/dev/shm/<name>-cf__*.shm, even with -N), and two Squids with the default name "squid"
+        // (this bench beside a test's Squid) collide on them.
+        m_squidService = QStringLiteral("qtwsbench%1").arg(QCoreApplication::applicationPid());
+        m_squid.setArguments({QStringLiteral("-N"), QStringLiteral("-n"), m_squidService,
+            QStringLiteral("-f"), conf.fileName()});
         m_squid.setProcessChannelMode(QProcess::MergedChannels);
         m_squid.start();
         if (!m_squid.waitForStarted(kServerStartTimeoutMs)) {
@@ -319,6 +325,9 @@ private:
             if (!m_squid.waitForFinished(5000))
                 m_squid.kill();
             m_squid.waitForFinished(5000);
+            const QDir shm(QStringLiteral("/dev/shm"));
+            for (const QString &f : shm.entryList({m_squidService + QStringLiteral("-*")}, QDir::Files))
+                QFile::remove(shm.filePath(f));
         }
         m_server.terminate();
         if (!m_server.waitForFinished(5000))
@@ -693,6 +702,7 @@ private:
     QProcess m_server;
     int m_port = 0;
     QProcess m_squid;
+    QString m_squidService;
     QTemporaryDir m_squidDir {QDir::tempPath() + QStringLiteral("/qtws-bench-squid-XXXXXX")};
     int m_squidPort = 0;
     QString m_squidError;
