@@ -122,6 +122,17 @@ public:
     std::chrono::milliseconds backendTimeout() const;
     void setBackendTimeout(std::chrono::milliseconds timeout);
 
+    /*!
+        Accept the upgrade request of qtws's BareUpgrade strategy: "Upgrade: websocket" without
+        "Connection: Upgrade" (which many proxies read as addressed to themselves and drop or
+        refuse), marked with the "Qtws-Upgrade: bare" header. A deliberate extension of RFC 6455
+        §4.2.1, on by default; a request without the marker still needs the Connection token, so
+        stock clients and servers see no difference. The answer is a normal 101.
+        \since 0.2
+    */
+    bool acceptsBareUpgrade() const;
+    void setAcceptBareUpgrade(bool accept);
+
     /*! A name shown on the status page and in logs, to tell instances apart behind a load
         balancer. */
     QString instanceName() const;

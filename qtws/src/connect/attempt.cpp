@@ -566,6 +566,14 @@ void Attempt::timerEvent(QTimerEvent *event)
     if (event->timerId() != m_deadline.id())
         return QObject::timerEvent(event);
     m_deadline.stop();
+    if (auto *channel = qobject_cast<StreamChannel *>(m_channel.data());
+        channel && channel->isProbing()) {
+        fail(Failure::UpgradeNotForwarded,
+            QStringLiteral("the proxy forwarded the server's 101 but relayed nothing after it: "
+                           "no answer to a probe Ping within %1 ms")
+                .arg(m_timeout.count()));
+        return;
+    }
     const QString what = m_path ? m_path->stepText()
                                 : QStringLiteral("waiting for the answer to the upgrade request");
     // A proxy that cannot even be reached in time counts as unreachable, as a refusing one does.

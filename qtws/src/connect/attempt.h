@@ -25,10 +25,6 @@ class MessageChannel;
 class PathConnector;
 class ProxyAuthSession;
 
-/*! The header that marks a BareUpgrade request (no Connection: Upgrade) for qtws-relay. */
-inline constexpr char BareUpgradeMarker[] = "Qtws-Upgrade";
-inline constexpr char BareUpgradeMarkerValue[] = "bare";
-
 /*!
     \internal
     What every attempt of one WebSocket::open() shares: the target, the opening handshake as the

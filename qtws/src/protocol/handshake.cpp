@@ -36,6 +36,13 @@ template<typename Result> bool setError(Result *result, HandshakeError e, const 
 
 } // namespace
 
+bool hasBareUpgradeMarker(const HttpHeaders &headers)
+{
+    return headers.count(BareUpgradeMarker) == 1
+        && headers.value(BareUpgradeMarker).compare(BareUpgradeMarkerValue, Qt::CaseInsensitive)
+        == 0;
+}
+
 QString handshakeErrorString(HandshakeError error)
 {
     switch (error) {
@@ -387,7 +394,8 @@ ServerHandshake validateHandshakeRequest(
     // Items 3 and 4.
     if (!h.containsToken("upgrade", "websocket"))
         return fail(HandshakeError::MissingUpgrade, headerQuote(h, "Upgrade"));
-    if (!h.containsToken("connection", "upgrade"))
+    if (!h.containsToken("connection", "upgrade")
+        && !(options.allowBareUpgrade && hasBareUpgradeMarker(h)))
         return fail(HandshakeError::MissingConnectionUpgrade, headerQuote(h, "Connection"));
     // Item 6: version 13 (answer 426 otherwise, §4.4).
     if (h.count("sec-websocket-version") != 1 || h.value("sec-websocket-version") != "13")

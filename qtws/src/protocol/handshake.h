@@ -177,10 +177,24 @@ QTWS_EXPORT HandshakeResult validateHandshakeResponse(
     \brief What a server accepts in an opening handshake.
     \since 0.1
 */
+/*!
+    The header that marks an upgrade request sent without "Connection: Upgrade" on purpose (qtws's
+    BareUpgrade strategy): proxies read Connection as addressed to themselves and drop or refuse
+    such requests, while a lone Upgrade travels on. RFC 6455 §4.1 requires the Connection token, so
+    only a server that knows the convention (qtws-relay) accepts the marked form.
+*/
+inline constexpr char BareUpgradeMarker[] = "Qtws-Upgrade";
+inline constexpr char BareUpgradeMarkerValue[] = "bare";
+
+/*! True when \a headers carry the BareUpgrade marker (case-insensitive value). */
+QTWS_EXPORT bool hasBareUpgradeMarker(const HttpHeaders &headers);
+
 struct QTWS_EXPORT ServerHandshakeOptions
 {
     /*! Accept "OPTIONS" as well as "GET" (RFC 2817 style upgrade). */
     bool allowOptionsMethod = false;
+    /*! Accept a request without "Connection: Upgrade" when it carries BareUpgradeMarker. */
+    bool allowBareUpgrade = false;
     /*! Accept an absolute-form target (from proxies, RFC 7230 §5.3.2). */
     bool allowAbsoluteForm = true;
     QByteArrayList subprotocols; //!< Supported subprotocols in server preference order.

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: LGPL-3.0-or-later
 #include "httpconnection.h"
 
+#include "protocol/handshake.h"
+
 #include "common/logging.h"
 #include "relaytimer.h"
 
@@ -142,9 +144,11 @@ bool HttpConnection::parseHead()
     m_parser.reset();
     const HttpRequestHead &head = m_request.head;
     splitTarget(head.target, &m_request.path, &m_request.query);
-    // RFC 6455 §4.2.1 items 3-4 (and RFC 2817 §3.2 for OPTIONS): both tokens are needed.
+    // RFC 6455 §4.2.1 items 3-4 (and RFC 2817 §3.2 for OPTIONS): both tokens are needed, or the
+    // marker of qtws's BareUpgrade form (validated, or refused, by the handshake check).
     m_request.upgrade = head.headers.containsToken("Upgrade", "websocket")
-        && head.headers.containsToken("Connection", "upgrade");
+        && (head.headers.containsToken("Connection", "upgrade")
+            || hasBareUpgradeMarker(head.headers));
     const bool http10 = head.majorVersion == 1 && head.minorVersion == 0;
     m_request.keepAlive = http10 ? head.headers.containsToken("Connection", "keep-alive")
                                  : !head.headers.containsToken("Connection", "close");

@@ -363,6 +363,7 @@ void RelayServerPrivate::handleUpgrade(
     ServerHandshakeOptions hsOptions;
     hsOptions.allowOptionsMethod = true; // RFC 2817 §3.2 style, what some proxies let through
     hsOptions.allowAbsoluteForm = true; // RFC 7230 §5.3.2: what a proxy forwarding it sends
+    hsOptions.allowBareUpgrade = options.acceptsBareUpgrade(); // qtws's extension (issue 14)
     const ServerHandshake hs = validateHandshakeRequest(request.head, hsOptions);
     if (!hs.isValid()) {
         QByteArray body;

@@ -29,6 +29,7 @@ public:
     std::chrono::milliseconds requestTimeout = RelayServerOptions::DefaultRequestTimeout;
     std::chrono::milliseconds backendTimeout = RelayServerOptions::DefaultBackendTimeout;
     QString instanceName;
+    bool bareUpgrade = true;
 
     QSslConfiguration effectiveBackendSsl() const
     {
@@ -48,7 +49,7 @@ public:
             && maxQueuedBytes == o.maxQueuedBytes && maxSessions == o.maxSessions
             && pingInterval == o.pingInterval && pingTimeout == o.pingTimeout
             && requestTimeout == o.requestTimeout && backendTimeout == o.backendTimeout
-            && instanceName == o.instanceName;
+            && instanceName == o.instanceName && bareUpgrade == o.bareUpgrade;
     }
 };
 
@@ -195,6 +196,16 @@ std::chrono::milliseconds RelayServerOptions::backendTimeout() const
 void RelayServerOptions::setBackendTimeout(std::chrono::milliseconds timeout)
 {
     d->backendTimeout = timeout;
+}
+
+bool RelayServerOptions::acceptsBareUpgrade() const
+{
+    return d->bareUpgrade;
+}
+
+void RelayServerOptions::setAcceptBareUpgrade(bool accept)
+{
+    d->bareUpgrade = accept;
 }
 
 QString RelayServerOptions::instanceName() const

@@ -94,11 +94,15 @@ struct CommandLine
     QCommandLineOption pingTimeout {QStringLiteral("ping-timeout"),
         QStringLiteral("Engine.IO ping timeout in ms (default 20000)."), QStringLiteral("MS")};
     QCommandLineOption quiet {QStringLiteral("quiet"), QStringLiteral("Do not log sessions.")};
+    QCommandLineOption noBareUpgrade {QStringLiteral("no-bare-upgrade"),
+        QStringLiteral("Refuse upgrades without \"Connection: Upgrade\" even when marked "
+                       "\"Qtws-Upgrade: bare\" (qtws's extension for proxies that drop the "
+                       "Connection header; accepted by default).")};
 
     void addTo(QCommandLineParser *parser) const
     {
         parser->addOptions({listen, backend, path, cert, key, origin, token, name, maxSessions,
-            pingInterval, pingTimeout, quiet});
+            pingInterval, pingTimeout, quiet, noBareUpgrade});
     }
 };
 
@@ -136,6 +140,7 @@ QString readOptions(
     options->setAllowedOrigins(parser.values(cl.origin));
     options->setToken(parser.value(cl.token));
     options->setInstanceName(parser.value(cl.name));
+    options->setAcceptBareUpgrade(!parser.isSet(cl.noBareUpgrade));
     // A positive integer option, or \a fallback when it is not given.
     bool ok = true;
     const auto positive = [&parser, &ok](const QCommandLineOption &o, qint64 fallback) {

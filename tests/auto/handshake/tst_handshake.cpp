@@ -46,6 +46,8 @@ private slots:
     void requestTargetForms_data();
     void requestTargetForms();
     void extraHeaders();
+    void bareUpgrade_data();
+    void bareUpgrade();
     void responseValidation_data();
     void responseValidation();
     void requestValidation_data();
@@ -201,6 +203,45 @@ void tst_Handshake::extraHeaders()
     QCOMPARE(validateHandshakeRequest(head, options).error, HandshakeError::InvalidMethod);
     options.allowOptionsMethod = true;
     QVERIFY(validateHandshakeRequest(head, options).isValid());
+}
+
+void tst_Handshake::bareUpgrade_data()
+{
+    QTest::addColumn<QByteArray>("marker"); // the Qtws-Upgrade line, or empty
+    QTest::addColumn<bool>("allowed"); // ServerHandshakeOptions::allowBareUpgrade
+    QTest::addColumn<HandshakeError>("error");
+    const auto E = HandshakeError::NoError;
+    const auto M = HandshakeError::MissingConnectionUpgrade;
+    QTest::addRow("happy: marked, allowed") << QByteArray("Qtws-Upgrade: bare\r\n") << true << E;
+    QTest::addRow("happy: marker value case") << QByteArray("qtws-upgrade: BARE\r\n") << true << E;
+    QTest::addRow("rainy: marked, not allowed") << QByteArray("Qtws-Upgrade: bare\r\n") << false << M;
+    QTest::addRow("rainy: no marker, allowed") << QByteArray() << true << M;
+    QTest::addRow("rainy: other marker value") << QByteArray("Qtws-Upgrade: yes\r\n") << true << M;
+    QTest::addRow("rainy: marker twice")
+        << QByteArray("Qtws-Upgrade: bare\r\nQtws-Upgrade: bare\r\n") << true << M;
+}
+
+void tst_Handshake::bareUpgrade()
+{
+    // Issue 14: "Upgrade: websocket" without "Connection: Upgrade" is accepted only when marked
+    // and allowed; without the marker RFC 6455 §4.2.1 item 4 applies as always.
+    QFETCH(QByteArray, marker);
+    QFETCH(bool, allowed);
+    QFETCH(HandshakeError, error);
+    const QByteArray request = "GET http://example.org/chat HTTP/1.1\r\nHost: example.org\r\n"
+                               "Upgrade: websocket\r\nSec-WebSocket-Version: 13\r\n"
+                               "Sec-WebSocket-Key: "
+        + Key + "\r\n" + marker + "\r\n";
+    ServerHandshakeOptions options;
+    options.allowBareUpgrade = allowed;
+    const ServerHandshake s = validateHandshakeRequest(parseRequest(request), options);
+    QCOMPARE(s.error, error);
+    if (error == HandshakeError::NoError) {
+        // The answer is a normal 101, Connection: Upgrade included.
+        const HttpResponseHead answer = buildHandshakeResponse(s);
+        QCOMPARE(answer.statusCode, 101);
+        QVERIFY(answer.headers.containsToken("Connection", "upgrade"));
+    }
 }
 
 void tst_Handshake::responseValidation_data()
