@@ -116,7 +116,7 @@ QString BridgeHost::refusal(
             return QStringLiteral("invalid subprotocol");
         seen.append(p.toString());
     }
-    if (m_sockets.size() >= m_bridge->maxSocketsPerPage)
+    if (m_sockets.size() > m_bridge->maxSocketsPerPage) // this socket is already counted
         return QStringLiteral("Insufficient resources: too many sockets in this page");
     return QString();
 }
@@ -311,6 +311,8 @@ void BridgeHost::dropDocument(quint32 doc, bool all)
 
 QJsonValue BridgeHost::encodeBinary(const QByteArray &data, const QString &origin)
 {
+    qCDebug(lcQtwsBridge, "[%p] received %lld bytes for %s", static_cast<void *>(this),
+        qlonglong(data.size()), qUtf8Printable(origin));
     if (m_profile.scheme && data.size() >= WebBridgePrivate::InlineLimit)
         return QJsonObject {
             {QStringLiteral("u"), m_profile.scheme->add(data, origin, this).toString()},
@@ -332,6 +334,7 @@ void BridgeHost::flush()
     m_flushScheduled = false;
     if (m_batch.isEmpty())
         return;
+    qCDebug(lcQtwsBridge, "[%p] %lld events", static_cast<void *>(this), qlonglong(m_batch.size()));
     Q_EMIT events(std::exchange(m_batch, {}));
 }
 

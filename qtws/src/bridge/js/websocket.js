@@ -156,6 +156,7 @@ function qtwsBridge(config, QWebChannel) {
   }
   tasks.port1.onmessage = function () {
     posted = false;
+    if (!queue.length || !queue[0].ready) return;
     const item = queue.shift();
     try {
       item.fn();
@@ -168,8 +169,8 @@ function qtwsBridge(config, QWebChannel) {
       }
     }
   };
-  function enqueue(fn) {
-    const item = { fn: fn, ready: true };
+  function enqueue(fn, ready) {
+    const item = { fn: fn, ready: ready !== false };
     queue.push(item);
     kick();
     return item;
@@ -436,8 +437,7 @@ function qtwsBridge(config, QWebChannel) {
         const item = enqueue(function () {
           if (p.state !== OPEN || !bytes) return;
           fire(ws, new MessageEventCtor('message', { data: messageData(p, bytes), origin: p.origin }));
-        });
-        item.ready = false;
+        }, false);
         const xhr = new XHR();
         xhr.open('GET', payload.u);
         xhr.responseType = 'arraybuffer';
