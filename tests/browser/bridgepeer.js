@@ -22,7 +22,8 @@ const http = require('http');
 const path = require('path');
 const { WebSocketServer } = require('ws');
 
-const pagesDir = path.join(__dirname, 'pages');
+// Pages come from tests/browser/pages, or from the folder given as the first argument.
+const pagesDir = path.resolve(process.argv[2] || path.join(__dirname, 'pages'));
 const types = { '.html': 'text/html; charset=utf-8', '.js': 'text/javascript; charset=utf-8' };
 
 function servePage(req, res) {
@@ -33,7 +34,13 @@ function servePage(req, res) {
     res.end('not found');
     return;
   }
-  res.writeHead(200, { 'Content-Type': types[path.extname(file)] || 'application/octet-stream', 'Cache-Control': 'no-store' });
+  const headers = { 'Content-Type': types[path.extname(file)] || 'application/octet-stream', 'Cache-Control': 'no-store' };
+  // Cross-origin isolation on request: performance.now() then has 5 us resolution (benchmarks).
+  if (url.searchParams.has('isolated')) {
+    headers['Cross-Origin-Opener-Policy'] = 'same-origin';
+    headers['Cross-Origin-Embedder-Policy'] = 'require-corp';
+  }
+  res.writeHead(200, headers);
   fs.createReadStream(file).pipe(res);
 }
 

@@ -48,14 +48,16 @@ Peer::~Peer()
     }
 }
 
-bool Peer::start(QString *error)
+bool Peer::start(QString *error, const QString &pagesDir)
 {
     QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
     env.insert(QStringLiteral("NODE_PATH"), QStringLiteral(QTWS_PEERS_DIR "/node_modules"));
     m_process.setProcessEnvironment(env);
     m_process.setProcessChannelMode(QProcess::ForwardedErrorChannel);
-    m_process.start(QStringLiteral(QTWS_NODE_EXECUTABLE),
-        {QStringLiteral(QTWS_BROWSER_TESTS_DIR "/bridgepeer.js")});
+    QStringList arguments {QStringLiteral(QTWS_BROWSER_TESTS_DIR "/bridgepeer.js")};
+    if (!pagesDir.isEmpty())
+        arguments.append(pagesDir);
+    m_process.start(QStringLiteral(QTWS_NODE_EXECUTABLE), arguments);
     if (!m_process.waitForStarted(10000)) {
         *error = QStringLiteral("node did not start: ") + m_process.errorString();
         return false;

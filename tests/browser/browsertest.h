@@ -23,7 +23,8 @@ class Peer
 {
 public:
     ~Peer();
-    bool start(QString *error);
+    /*! Starts the peer; pages come from \a pagesDir (tests/browser/pages by default). */
+    bool start(QString *error, const QString &pagesDir = QString());
     quint16 sitePort = 0;
     quint16 foreignPort = 0;
     quint16 closedPort = 0;
