@@ -45,6 +45,7 @@ BridgeHost::~BridgeHost()
 
 void BridgeHost::post(const QJsonArray &ops)
 {
+
     for (const QJsonValue &op : ops)
         handle(op.toArray());
 }
@@ -311,8 +312,6 @@ void BridgeHost::dropDocument(quint32 doc, bool all)
 
 QJsonValue BridgeHost::encodeBinary(const QByteArray &data, const QString &origin)
 {
-    qCDebug(lcQtwsBridge, "[%p] received %lld bytes for %s", static_cast<void *>(this),
-        qlonglong(data.size()), qUtf8Printable(origin));
     if (m_profile.scheme && data.size() >= WebBridgePrivate::InlineLimit)
         return QJsonObject {
             {QStringLiteral("u"), m_profile.scheme->add(data, origin, this).toString()},
@@ -334,7 +333,6 @@ void BridgeHost::flush()
     m_flushScheduled = false;
     if (m_batch.isEmpty())
         return;
-    qCDebug(lcQtwsBridge, "[%p] %lld events", static_cast<void *>(this), qlonglong(m_batch.size()));
     Q_EMIT events(std::exchange(m_batch, {}));
 }
 

@@ -41,8 +41,6 @@ void BridgeSchemeHandler::removeOwner(QObject *owner)
 void BridgeSchemeHandler::requestStarted(QWebEngineUrlRequestJob *job)
 {
     const QString token = job->requestUrl().path().mid(1);
-    qCDebug(lcQtwsBridge, "[%p] request %s from %s", static_cast<void *>(this),
-        qUtf8Printable(job->requestUrl().toString()), qUtf8Printable(job->initiator().toString()));
     const auto it = m_payloads.constFind(token);
     if (it == m_payloads.cend() || job->requestMethod() != "GET"
         || BrowserRules::serializedOrigin(job->initiator()) != it->origin) {
