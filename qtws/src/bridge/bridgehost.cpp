@@ -312,10 +312,19 @@ void BridgeHost::dropDocument(quint32 doc, bool all)
 
 QJsonValue BridgeHost::encodeBinary(const QByteArray &data, const QString &origin)
 {
-    if (m_profile.scheme && data.size() >= WebBridgePrivate::InlineLimit)
+    // Large messages of one batch travel together as one resource of the bridge's URL scheme: one
+    // fetch per batch, not per message; the event names its slice.
+    if (m_profile.scheme && data.size() >= WebBridgePrivate::InlineLimit
+        && (m_bulk.isEmpty() || m_bulkOrigin == origin)) {
+        const qsizetype offset = m_bulk.size();
+        if (m_bulk.isEmpty())
+            m_bulk = data; // shared, not copied, when it is the batch's only large message
+        else
+            m_bulk.append(data);
+        m_bulkOrigin = origin;
         return QJsonObject {
-            {QStringLiteral("u"), m_profile.scheme->add(data, origin, this).toString()},
-            {QStringLiteral("n"), double(data.size())}};
+            {QStringLiteral("o"), double(offset)}, {QStringLiteral("n"), double(data.size())}};
+    }
     return QString::fromLatin1(data.toBase64());
 }
 
@@ -333,6 +342,10 @@ void BridgeHost::flush()
     m_flushScheduled = false;
     if (m_batch.isEmpty())
         return;
+    if (!m_bulk.isEmpty()) {
+        const QUrl url = m_profile.scheme->add(std::exchange(m_bulk, {}), m_bulkOrigin, this);
+        m_batch.prepend(QJsonArray {QStringLiteral("bulk"), url.toString()});
+    }
     Q_EMIT events(std::exchange(m_batch, {}));
 }
 

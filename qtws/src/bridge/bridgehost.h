@@ -78,6 +78,8 @@ private:
     QList<QPair<Key, quint32>> m_pullRequests; // (socket, serial) to read with the next pull()
     bool m_pullScheduled = false;
     QJsonArray m_batch;
+    QByteArray m_bulk; // large received messages of m_batch, fetched by the page in one request
+    QString m_bulkOrigin;
     bool m_flushScheduled = false;
 };
 

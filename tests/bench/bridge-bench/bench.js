@@ -69,6 +69,7 @@
     ['64 KiB binary x8', (I) => flow(I, 65536, 1024, 8, false)],
     ['1 MiB binary x4', (I) => flow(I, 1 << 20, 96, 4, false)],
     ['32 B round trip', (I) => roundTrip(I, 32, 2000)],
+    ['64 KiB round trip', (I) => roundTrip(I, 65536, 300)],
   ];
   async function run() {
     const results = [];

@@ -248,9 +248,35 @@ function qtwsBridge(config, QWebChannel) {
       resolves.set(id, callback);
       post(['resolve', doc, id, url]);
     };
+    // Large received messages of one batch arrive as one resource of the bridge's URL scheme,
+    // fetched once as an ArrayBuffer (no base64); each event names its slice.
+    function fetchBulk(url) {
+      const bulk = { buffer: null, waiters: [] };
+      const xhr = new XHR();
+      xhr.open('GET', url);
+      xhr.responseType = 'arraybuffer';
+      xhr.onloadend = function () {
+        // Custom schemes answer without an HTTP status; a refused fetch has no response.
+        bulk.buffer = tag(xhr.response) === '[object ArrayBuffer]' ? xhr.response : null;
+        if (!bulk.buffer) consoleError('qtws: received messages could not be fetched from the bridge');
+        const waiters = bulk.waiters;
+        bulk.waiters = null;
+        waiters.forEach(function (w) {
+          w(bulk.buffer);
+        });
+      };
+      xhr.send();
+      return bulk;
+    }
     function onEvents(batch) {
+      let bulk = null;
       for (let i = 0; i < batch.length; ++i) {
         const ev = batch[i];
+        if (ev[0] === 'bulk') {
+          bulk = fetchBulk(ev[1]);
+          continue;
+        }
+        if (ev[0] === 'binary' && typeof ev[3] === 'object') ev[3].bulk = bulk;
         if (ev[1] !== doc) continue;
         if (ev[0] === 'resolved') {
           const cb = resolves.get(ev[2]);
@@ -432,23 +458,24 @@ function qtwsBridge(config, QWebChannel) {
           });
           break;
         }
-        // A large message waits at the bridge's URL scheme: fetched as bytes, no base64.
+        // A large message: a slice of the batch's bulk resource, copied into this frame's realm.
         let bytes = null;
         const item = enqueue(function () {
           if (p.state !== OPEN || !bytes) return;
           fire(ws, new MessageEventCtor('message', { data: messageData(p, bytes), origin: p.origin }));
         }, false);
-        const xhr = new XHR();
-        xhr.open('GET', payload.u);
-        xhr.responseType = 'arraybuffer';
-        xhr.onloadend = function () {
-          // Custom schemes answer without an HTTP status; a refused fetch has no response.
-          bytes = xhr.response instanceof ArrayBuffer ? xhr.response : null;
-          if (!bytes) consoleError('qtws: a received message could not be fetched from the bridge');
+        const take = function (buffer) {
+          if (buffer && payload.o + payload.n <= buffer.byteLength) {
+            const copy = new Uint8Array(payload.n);
+            copy.set(new Uint8Array(buffer, payload.o, payload.n));
+            bytes = copy.buffer;
+          }
           item.ready = true;
           kick();
         };
-        xhr.send();
+        if (!payload.bulk) take(null);
+        else if (payload.bulk.waiters) payload.bulk.waiters.push(take);
+        else take(payload.bulk.buffer);
         break;
       }
       case 'sent':
