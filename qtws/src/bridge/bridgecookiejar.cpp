@@ -63,30 +63,6 @@ void BridgeCookieJar::onRemoved(const QNetworkCookie &cookie)
     m_cookies.removeIf([&](const QNetworkCookie &c) { return sameCookie(c, cookie); });
 }
 
-bool BridgeCookieJar::domainMatches(const QString &host, const QString &cookieDomain)
-{
-    // RFC 6265 §5.1.3; a leading dot marks a domain cookie, none a host-only one.
-    const QString h = host.toLower();
-    QString d = cookieDomain.toLower();
-    if (!d.startsWith(u'.'))
-        return h == d;
-    d = d.mid(1);
-    if (h == d)
-        return true;
-    QHostAddress address;
-    return !address.setAddress(h) && h.endsWith(u'.' + d);
-}
-
-bool BridgeCookieJar::pathMatches(const QString &requestPath, const QString &cookiePath)
-{
-    // RFC 6265 §5.1.4
-    const QString path = requestPath.isEmpty() ? QStringLiteral("/") : requestPath;
-    const QString cp = cookiePath.isEmpty() ? QStringLiteral("/") : cookiePath;
-    if (path == cp)
-        return true;
-    return path.startsWith(cp) && (cp.endsWith(u'/') || path.at(cp.size()) == u'/');
-}
-
 QByteArray BridgeCookieJar::cookieHeader(const QUrl &target, const QUrl &pageOrigin) const
 {
     const QUrl url = BrowserRules::cookieUrl(target);
@@ -95,7 +71,8 @@ QByteArray BridgeCookieJar::cookieHeader(const QUrl &target, const QUrl &pageOri
     const QDateTime now = QDateTime::currentDateTimeUtc();
     QList<QNetworkCookie> matching;
     for (const QNetworkCookie &c : m_cookies) {
-        if (!domainMatches(url.host(), c.domain()) || !pathMatches(url.path(), c.path()))
+        if (!BrowserRules::cookieDomainMatches(url.host(), c.domain())
+            || !BrowserRules::cookiePathMatches(url.path(), c.path()))
             continue;
         if ((c.isSecure() && !secure) || (!c.isSessionCookie() && c.expirationDate() <= now))
             continue;
@@ -129,7 +106,7 @@ int BridgeCookieJar::store(const QList<QByteArray> &setCookieValues, const QUrl 
         for (QNetworkCookie cookie : QNetworkCookie::parseCookies(value)) {
             // RFC 6265 §5.3 item 6: a Domain attribute must domain-match the request host.
             if (!cookie.domain().isEmpty()
-                && !domainMatches(url.host(),
+                && !BrowserRules::cookieDomainMatches(url.host(),
                     cookie.domain().startsWith(u'.') ? cookie.domain() : u'.' + cookie.domain()))
                 continue;
             if (cookie.path().isEmpty()) {

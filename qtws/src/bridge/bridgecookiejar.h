@@ -39,9 +39,6 @@ public:
     /*! Calls \a then (unless \a context is gone) once the store reported all earlier changes. */
     void barrier(QObject *context, std::function<void()> then);
 
-    static bool domainMatches(const QString &host, const QString &cookieDomain);
-    static bool pathMatches(const QString &requestPath, const QString &cookiePath);
-
 private:
     void onAdded(const QNetworkCookie &cookie);
     void onRemoved(const QNetworkCookie &cookie);

@@ -69,4 +69,26 @@ QUrl cookieUrl(const QUrl &target)
     return url;
 }
 
+bool cookieDomainMatches(const QString &host, const QString &cookieDomain)
+{
+    const QString h = host.toLower();
+    QString d = cookieDomain.toLower();
+    if (!d.startsWith(u'.'))
+        return h == d;
+    d = d.mid(1);
+    if (h == d)
+        return true;
+    QHostAddress address;
+    return !address.setAddress(h) && h.endsWith(u'.' + d);
+}
+
+bool cookiePathMatches(const QString &requestPath, const QString &cookiePath)
+{
+    const QString path = requestPath.isEmpty() ? QStringLiteral("/") : requestPath;
+    const QString cp = cookiePath.isEmpty() ? QStringLiteral("/") : cookiePath;
+    if (path == cp)
+        return true;
+    return path.startsWith(cp) && (cp.endsWith(u'/') || path.at(cp.size()) == u'/');
+}
+
 } // namespace QtWs::BrowserRules

@@ -30,6 +30,12 @@ QTWS_WEBBRIDGE_EXPORT bool isMixedContent(const QUrl &pageOrigin, const QUrl &ta
 /*! The http(s) URL a ws(s) URL's cookies are read and stored under. */
 QTWS_WEBBRIDGE_EXPORT QUrl cookieUrl(const QUrl &target);
 
+/*! RFC 6265 §5.1.3: \a host domain-matches \a cookieDomain; a leading dot marks a domain
+    cookie (the host or its subdomains, never for IP literals), none a host-only cookie. */
+QTWS_WEBBRIDGE_EXPORT bool cookieDomainMatches(const QString &host, const QString &cookieDomain);
+/*! RFC 6265 §5.1.4: \a requestPath path-matches \a cookiePath. */
+QTWS_WEBBRIDGE_EXPORT bool cookiePathMatches(const QString &requestPath, const QString &cookiePath);
+
 } // namespace QtWs::BrowserRules
 
 #endif // QTWS_BRIDGE_BROWSERRULES_H
