@@ -35,7 +35,17 @@ BridgeHost::BridgeHost(WebBridgePrivate *bridge, QWebEnginePage *page)
     , m_bridge(bridge)
     , m_page(page)
     , m_profile(bridge->profileState(page->profile()))
-{ }
+{
+    // For measurements (docs/performance.md): from which size received messages are fetched
+    // from the bridge's URL scheme instead of travelling base64 on the channel.
+    bool ok = false;
+    const qint64 threshold = qEnvironmentVariableIntValue("QTWS_BRIDGE_FETCH_THRESHOLD", &ok);
+    if (ok && threshold > 0)
+        m_fetchThreshold = threshold;
+    m_lazyFlush.setSingleShot(true);
+    m_lazyFlush.setInterval(LazyFlushDelay);
+    connect(&m_lazyFlush, &QTimer::timeout, this, &BridgeHost::flush);
+}
 
 BridgeHost::~BridgeHost()
 {
@@ -314,7 +324,7 @@ QJsonValue BridgeHost::encodeBinary(const QByteArray &data, const QString &origi
 {
     // Large messages of one batch travel together as one resource of the bridge's URL scheme: one
     // fetch per batch, not per message; the event names its slice.
-    if (m_profile.scheme && data.size() >= WebBridgePrivate::InlineLimit
+    if (m_profile.scheme && data.size() >= m_fetchThreshold
         && (m_bulk.isEmpty() || m_bulkOrigin == origin)) {
         const qsizetype offset = m_bulk.size();
         if (m_bulk.isEmpty())
@@ -333,6 +343,13 @@ void BridgeHost::queueEvent(const QJsonArray &event)
     m_batch.append(event);
     if (m_flushScheduled)
         return;
+    // bufferedAmount updates alone wait a little for company (the echo, the next message): one
+    // channel message less per send on both sides. Everything else leaves this event-loop turn.
+    if (event.at(0).toString() == u"sent") {
+        if (!m_lazyFlush.isActive())
+            m_lazyFlush.start();
+        return;
+    }
     m_flushScheduled = true;
     QMetaObject::invokeMethod(this, &BridgeHost::flush, Qt::QueuedConnection);
 }
@@ -340,6 +357,7 @@ void BridgeHost::queueEvent(const QJsonArray &event)
 void BridgeHost::flush()
 {
     m_flushScheduled = false;
+    m_lazyFlush.stop();
     if (m_batch.isEmpty())
         return;
     if (!m_bulk.isEmpty()) {

@@ -9,6 +9,9 @@
 #include <QtCore/QList>
 #include <QtCore/QObject>
 #include <QtCore/QPointer>
+#include <QtCore/QTimer>
+
+#include <chrono>
 
 QT_BEGIN_NAMESPACE
 class QWebEnginePage;
@@ -77,7 +80,10 @@ private:
     QHash<Key, QList<Outgoing>> m_outgoing;
     QList<QPair<Key, quint32>> m_pullRequests; // (socket, serial) to read with the next pull()
     bool m_pullScheduled = false;
+    static constexpr std::chrono::milliseconds LazyFlushDelay {5};
     QJsonArray m_batch;
+    QTimer m_lazyFlush; // flushes a batch of bufferedAmount updates only
+    qint64 m_fetchThreshold = WebBridgePrivate::FetchThreshold;
     QByteArray m_bulk; // large received messages of m_batch, fetched by the page in one request
     QString m_bulkOrigin;
     bool m_flushScheduled = false;

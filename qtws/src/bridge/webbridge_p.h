@@ -25,9 +25,12 @@ class WebBridgePrivate
 public:
     explicit WebBridgePrivate(WebBridge *q);
 
-    /*! Binary messages from this size on avoid base64: large sends are read with runJavaScript(),
-        large received messages are fetched from the bridge's URL scheme (docs/performance.md). */
+    /*! Sends from this size on are read with runJavaScript() instead of travelling base64 on the
+        channel (docs/performance.md, "Web bridge"). */
     static constexpr qsizetype InlineLimit = 16 * 1024;
+    /*! Received messages from this size on are fetched from the bridge's URL scheme instead of
+        travelling base64 on the channel (QTWS_BRIDGE_FETCH_THRESHOLD overrides it). */
+    static constexpr qsizetype FetchThreshold = 16 * 1024;
 
     bool isOriginAllowedUrl(const QUrl &url) const;
 

@@ -11,9 +11,9 @@
   const only = params.get('only');
   const NativeWebSocket = window.WebSocket;
 
-  function open(Impl) {
+  function open(Impl, path) {
     return new Promise((resolve, reject) => {
-      const ws = new Impl(echo);
+      const ws = new Impl(path ? echo.replace(/\/echo$/, path) : echo);
       ws.binaryType = 'arraybuffer';
       ws.onopen = () => resolve(ws);
       ws.onerror = () => reject(new Error('connection failed'));
@@ -47,6 +47,30 @@
     await close(ws);
     return { msgs: total / seconds, mbps: (total * size) / seconds / 1e6 };
   }
+  // One direction only: `upload` sends size-byte messages answered by one byte each;
+  // `download` asks with one byte for `perAsk` messages of size bytes each.
+  async function oneWay(Impl, size, total, inFlight, upload) {
+    const perAsk = upload ? 1 : 16;
+    const ws = await open(Impl, upload ? '/burst?n=1&size=1' : '/burst?n=' + perAsk + '&size=' + size);
+    const payload = new Uint8Array(upload ? size : 1);
+    const asks = upload ? total : Math.ceil(total / perAsk);
+    let sent = 0;
+    let received = 0;
+    const t0 = performance.now();
+    await new Promise((resolve) => {
+      ws.onmessage = () => {
+        if (++received === asks * perAsk) return resolve();
+        if (received % perAsk === 0 && sent < asks) {
+          ws.send(payload);
+          ++sent;
+        }
+      };
+      for (; sent < Math.min(inFlight, asks); ++sent) ws.send(payload);
+    });
+    const seconds = (performance.now() - t0) / 1000;
+    await close(ws);
+    return { msgs: (asks * perAsk) / seconds, mbps: (asks * perAsk * size) / seconds / 1e6 };
+  }
   async function roundTrip(Impl, size, count) {
     const ws = await open(Impl);
     const payload = new Uint8Array(size);
@@ -68,6 +92,8 @@
     ['32 B text x64', (I) => flow(I, 32, 20000, 64, true)],
     ['64 KiB binary x8', (I) => flow(I, 65536, 1024, 8, false)],
     ['1 MiB binary x4', (I) => flow(I, 1 << 20, 96, 4, false)],
+    ['64 KiB upload x8', (I) => oneWay(I, 65536, 1024, 8, true)],
+    ['64 KiB download', (I) => oneWay(I, 65536, 1024, 2, false)],
     ['32 B round trip', (I) => roundTrip(I, 32, 2000)],
     ['64 KiB round trip', (I) => roundTrip(I, 65536, 300)],
   ];

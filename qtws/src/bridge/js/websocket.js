@@ -32,6 +32,7 @@ function qtwsBridge(config, QWebChannel) {
   const fromCharCode = String.fromCharCode;
   const consoleError = g.console.error.bind(g.console);
   const consoleWarn = g.console.warn.bind(g.console);
+  const queueMicrotaskFn = g.queueMicrotask.bind(g);
   const ROUTE = Symbol.for('qtws.bridge.route');
 
   // ---- The channel transport: hidden from page scripts in every frame -------------------------
@@ -146,29 +147,48 @@ function qtwsBridge(config, QWebChannel) {
   // microtasks queued by one event's listeners run before the next event.
   const queue = [];
   let posted = false;
+  let running = false; // an event is being dispatched
+  let delivering = false; // a batch from C++ is being queued
   let flushing = null; // the route whose outgoing operations wait for the end of the event run
   const tasks = new MessageChannelCtor();
   function kick() {
-    if (!posted && queue.length && queue[0].ready) {
+    if (!posted && !delivering && queue.length && queue[0].ready) {
       posted = true;
       tasks.port2.postMessage(null);
     }
   }
-  tasks.port1.onmessage = function () {
-    posted = false;
-    if (!queue.length || !queue[0].ready) return;
+  function runOne() {
     const item = queue.shift();
+    running = true;
     try {
       item.fn();
     } finally {
+      running = false;
       kick();
       if (!posted && flushing) {
+        // The events queued so far are dispatched: what their listeners sent leaves as one batch.
         const r = flushing;
         flushing = null;
         r.flush();
       }
     }
+  }
+  tasks.port1.onmessage = function () {
+    posted = false;
+    if (queue.length && queue[0].ready) runOne();
   };
+  // A batch from C++ arrives in a task of its own (the channel's message): its first event is
+  // dispatched right there, the others each in a task of their own.
+  function deliverBatch(fn) {
+    delivering = true;
+    try {
+      fn();
+    } finally {
+      delivering = false;
+    }
+    if (!posted && !running && queue.length && queue[0].ready) runOne();
+    else kick();
+  }
   function enqueue(fn, ready) {
     const item = { fn: fn, ready: ready !== false };
     queue.push(item);
@@ -192,11 +212,6 @@ function qtwsBridge(config, QWebChannel) {
     let nextId = 1;
     let nextSerial = 1;
     let flushPosted = false;
-    const flushChannel = new MessageChannelCtor();
-    flushChannel.port1.onmessage = function () {
-      flushPosted = false;
-      route.flush();
-    };
     this.flush = function () {
       if (!host || !ops.length) return;
       const batch = ops;
@@ -206,11 +221,15 @@ function qtwsBridge(config, QWebChannel) {
     function post(op) {
       ops.push(op);
       if (!host) return;
-      if (queue.length && !posted) {
+      if (running) {
         flushing = route; // inside an event run: one batch at its end
       } else if (!flushPosted) {
+        // Everything the page sends in this task leaves as one batch, right after it.
         flushPosted = true;
-        flushChannel.port2.postMessage(null);
+        queueMicrotaskFn(function () {
+          flushPosted = false;
+          route.flush();
+        });
       }
     }
     this.open = function (client, url, protocols) {
@@ -269,6 +288,11 @@ function qtwsBridge(config, QWebChannel) {
       return bulk;
     }
     function onEvents(batch) {
+      deliverBatch(function () {
+        queueBatch(batch);
+      });
+    }
+    function queueBatch(batch) {
       let bulk = null;
       for (let i = 0; i < batch.length; ++i) {
         const ev = batch[i];
