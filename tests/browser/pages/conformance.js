@@ -530,6 +530,7 @@
       setTimeout(() => typeof gc === 'function' && gc(), 0);
     });
     T('unreferenced socket kept alive', got);
+    T('gc() was available', typeof gc);
   });
 
   test('origin and cookies', async () => {

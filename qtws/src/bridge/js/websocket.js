@@ -703,9 +703,11 @@ function qtwsBridge(config, QWebChannel) {
   Object.setPrototypeOf(WebSocket, EventTargetCtor);
   Object.defineProperty(WebSocket, 'qtws', { value: Object.freeze({ version: config.version }), enumerable: false, writable: false, configurable: false });
 
+  // QtWs.resolveProxy(url): the proxy candidates QtWs::ProxyResolver gives for url (never
+  // credentials), or a rejection whose name is the ProxyError key.
   function resolveProxy(url) {
+    if (arguments.length < 1) return Promise.reject(new TypeError("Failed to execute 'resolveProxy' on 'QtWs': 1 argument required, but only 0 present."));
     return new Promise(function (resolve, reject) {
-      if (arguments.length < 1 && url === undefined) throw new TypeError("Failed to execute 'resolveProxy' on 'QtWs': 1 argument required, but only 0 present.");
       route.resolveProxy(String(url), function (result) {
         if (result && result.error) {
           const e = new Error(result.errorString || result.error);
