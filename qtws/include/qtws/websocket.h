@@ -209,8 +209,11 @@ public:
     bool ping(const QByteArray &payload = QByteArray());
 
     /*!
-        Starts the close handshake with \a code and \a reason (at most 123 UTF-8 bytes). In
-        Connecting the attempts are stopped and the socket disconnects instead.
+        Starts the close handshake with \a code and \a reason (at most 123 UTF-8 bytes). Code 1005
+        sends a Close frame without a status code (and without reason), as a browser page's
+        close() without arguments does; other codes RFC 6455 §7.4 forbids are refused with
+        Error::InvalidCloseCode. In Connecting the attempts are stopped and the socket
+        disconnects instead.
     */
     void close(quint16 code = 1000, const QString &reason = QString());
     /*! Drops the connection at once, without a close handshake. */

@@ -10,7 +10,7 @@ namespace QtWs {
 namespace {
 // Close codes as Chromium reports them to pages (RFC 6455 §7.1.5, §7.4.1).
 constexpr int AbnormalClosure = 1006; // no Close frame was exchanged
-constexpr int NormalClosure = 1000;
+constexpr int NoStatusCode = 1005; // QtWs::WebSocket::close(1005): a Close frame without a code
 } // namespace
 
 BridgeSocket::BridgeSocket(
@@ -93,13 +93,21 @@ void BridgeSocket::announceOpen()
 
 QJsonObject BridgeSocket::qtwsInfo() const
 {
-    // Facts about the connection that a page cannot learn from the standard interface. The
-    // connection report and the strategy (once the planner lands) are one entry each here.
-    return QJsonObject {
+    // Facts about the connection that a page cannot learn from the standard interface: how it got
+    // through (strategy and hop) and the whole connection report, also after a failure. The hop
+    // is its PAC form: never credentials.
+    const ConnectReport report = m_socket->connectReport();
+    QJsonObject info {
         {QStringLiteral("url"), m_url.toString()},
         {QStringLiteral("handshakeStatus"), m_socket->handshakeStatusCode()},
         {QStringLiteral("compressed"), m_socket->isCompressed()},
+        {QStringLiteral("report"), report.toJson()},
     };
+    if (report.isConnected()) {
+        info.insert(QStringLiteral("strategy"), strategyName(report.strategy()));
+        info.insert(QStringLiteral("proxy"), report.proxyUsed().toPacString());
+    }
+    return info;
 }
 
 void BridgeSocket::accountSent(qint64 payloadBytes)
@@ -152,9 +160,9 @@ void BridgeSocket::close(int code, const QString &reason)
         return;
     }
     setStatus(Status::Closing);
-    // QtWs::WebSocket always sends a status code; a page's close() without one sends 1000
-    // (docs/bridge.md, "Deliberate differences").
-    m_socket->close(quint16(code < 0 ? NormalClosure : code), reason);
+    // A page's close() without a code sends a Close frame without one, as Chromium does (the
+    // server's echo then reports 1005 to the page).
+    m_socket->close(quint16(code < 0 ? NoStatusCode : code), reason);
 }
 
 void BridgeSocket::fail(const QString &why)
@@ -203,7 +211,7 @@ void BridgeSocket::emitClose(int code, const QString &reason, bool wasClean, boo
     m_early.clear();
     if (withError)
         m_sink(QJsonArray {QStringLiteral("error"), m_id});
-    m_sink(QJsonArray {QStringLiteral("close"), m_id, code, reason, wasClean});
+    m_sink(QJsonArray {QStringLiteral("close"), m_id, code, reason, wasClean, qtwsInfo()});
     Q_EMIT finished();
 }
 

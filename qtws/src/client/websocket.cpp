@@ -596,8 +596,11 @@ void WebSocket::close(quint16 code, const QString &reason)
     case State::Open:
         break;
     }
-    // RFC 6455 §7.4: an endpoint may send 1000-1003, 1007-1014 and 3000-4999; 1005/1006/1015 never.
-    if (!isValidCloseCode(code)) {
+    // RFC 6455 §7.4: an endpoint may send 1000-1003, 1007-1014 and 3000-4999; 1006/1015 never.
+    // 1005 asks for a Close frame without a status code (§5.5.1: the body is optional), as a
+    // browser page's close() without arguments sends.
+    const bool noStatus = code == quint16(CloseCode::NoStatusReceived);
+    if (!isValidCloseCode(code) && !noStatus) {
         d->setUsageError(Error::InvalidCloseCode,
             QStringLiteral("Close code %1 may not be sent (RFC 6455 §7.4)").arg(code));
         return;
@@ -607,7 +610,7 @@ void WebSocket::close(quint16 code, const QString &reason)
     d->phaseTimer.start(d->clock, this, d->options.closeTimeout());
     d->setState(State::Closing);
     if (d->channel)
-        d->channel->close(code, reason);
+        d->channel->close(code, noStatus ? QString() : reason);
 }
 
 void WebSocket::abort()

@@ -218,6 +218,8 @@ private Q_SLOTS:
     void outgoingQueueLimit();
     void notOpen();
     void invalidCloseCode();
+    void closeWithoutStatusCode();
+    void closeFromConnectedSlot();
     void writesAreCoalesced();
     void repliesToOneReadAreCoalesced();
     void largePayloadsInPieces_data();
@@ -243,6 +245,7 @@ private:
         const QNetworkRequest &request
         = QNetworkRequest(QUrl(QStringLiteral("ws://example.test/chat"))));
     bool openAndAccept(const WebSocketOptions &options = fastOptions());
+    bool openAndAcceptClosing();
 
     // The client's deadlines run on m_clock: tests advance it instead of waiting for real time.
     Test::ManualClock m_clock;
@@ -271,6 +274,15 @@ void tst_WebSocket::openOnMemory(const WebSocketOptions &options, const QNetwork
     m_clientStream = client;
     m_server = std::make_unique<FakeServer>(server);
     WebSocketPrivate::openOnStream(m_socket.get(), client, request, options);
+}
+
+bool tst_WebSocket::openAndAcceptClosing()
+{
+    openOnMemory();
+    if (!QTest::qWaitFor([this] { return m_server->hasRequest(); }, 5000))
+        return false;
+    m_server->accept();
+    return QTest::qWaitFor([this] { return m_socket->state() == WebSocket::State::Closing; }, 5000);
 }
 
 bool tst_WebSocket::openAndAccept(const WebSocketOptions &options)
@@ -655,12 +667,47 @@ void tst_WebSocket::notOpen()
 void tst_WebSocket::invalidCloseCode()
 {
     QVERIFY(openAndAccept());
-    for (quint16 code : {quint16(0), quint16(999), quint16(1004), quint16(1005), quint16(1006),
-             quint16(1015), quint16(2999), quint16(5000)}) {
+    for (quint16 code : {quint16(0), quint16(999), quint16(1004), quint16(1006), quint16(1015),
+             quint16(2999), quint16(5000)}) {
         m_socket->close(code);
         QCOMPARE(m_socket->error(), WebSocket::Error::InvalidCloseCode);
         QCOMPARE(m_socket->state(), WebSocket::State::Open);
     }
+}
+
+void tst_WebSocket::closeWithoutStatusCode()
+{
+    // close(1005): a Close frame with an empty body (RFC 6455 §5.5.1), as a page's close() sends;
+    // the server's echo without a code reads as 1005.
+    QVERIFY(openAndAccept());
+    m_socket->close(1005, QStringLiteral("a reason cannot go without a code"));
+    QCOMPARE(m_socket->state(), WebSocket::State::Closing);
+    QTRY_VERIFY(m_server->last(MessageEvent::Type::Close));
+    QCOMPARE(m_server->last(MessageEvent::Type::Close)->closeCode, 1005);
+    QCOMPARE(m_server->last(MessageEvent::Type::Close)->closeReason, QString());
+    QSignalSpy disconnected(m_socket.get(), &WebSocket::disconnected);
+    m_server->send(frame(0x88, QByteArray()));
+    m_server->stream->disconnectFromPeer();
+    QVERIFY(disconnected.wait(5000));
+    QCOMPARE(m_socket->closeCode(), 1005);
+    QCOMPARE(m_socket->error(), WebSocket::Error::NoError);
+}
+
+void tst_WebSocket::closeFromConnectedSlot()
+{
+    // A slot of connected() may close at once: the server's answer must still be read (the
+    // channel starts after connected() even when the state is already Closing).
+    QSignalSpy disconnected(m_socket.get(), &WebSocket::disconnected);
+    connect(m_socket.get(), &WebSocket::connected, this,
+        [this] { m_socket->close(4001, QStringLiteral("at once")); });
+    QVERIFY(openAndAcceptClosing());
+    QTRY_VERIFY(m_server->last(MessageEvent::Type::Close));
+    QCOMPARE(m_server->last(MessageEvent::Type::Close)->closeCode, 4001);
+    m_server->send(frame(0x88, closePayload(4001)));
+    m_server->stream->disconnectFromPeer();
+    QVERIFY(disconnected.wait(5000));
+    QCOMPARE(m_socket->closeCode(), 4001);
+    QCOMPARE(m_socket->error(), WebSocket::Error::NoError);
 }
 
 void tst_WebSocket::writesAreCoalesced()

@@ -14,6 +14,7 @@
 #include <QtGui/QGuiApplication>
 #include <QtNetwork/QNetworkAccessManager>
 #include <QtNetwork/QNetworkReply>
+#include <QtNetwork/QTcpServer>
 #include <QtTest/QSignalSpy>
 #include <QtTest/QTest>
 #include <QtWebEngineCore/QWebEngineProfile>
@@ -29,10 +30,7 @@ quint16 g_devToolsPort = 0;
 // Checks whose native and bridged values differ on purpose; docs/bridge.md gives the reasons.
 const QHash<QString, QString> &knownDifferences()
 {
-    static const QHash<QString, QString> d = {
-        {QStringLiteral("close() code"),
-            QStringLiteral("QtWs::WebSocket::close() always sends a status code (1000)")},
-    };
+    static const QHash<QString, QString> d = {};
     return d;
 }
 } // namespace
@@ -43,6 +41,7 @@ class tst_WebBridge : public QObject
 private Q_SLOTS:
     void initTestCase();
     void conformance();
+    void connectionReport();
     void allowlist_data();
     void allowlist();
     void replacedPageOpensNoNativeSocket();
@@ -259,6 +258,47 @@ void tst_WebBridge::replacedPageOpensNoNativeSocket()
         QTRY_VERIFY_WITH_TIMEOUT(methods.size() >= 1 && answered.size() >= 2, 10000);
         QCOMPARE(methods.contains(u"Network.webSocketCreated"), !allowed);
     }
+}
+
+void tst_WebBridge::connectionReport()
+{
+    // ws.qtws carries how the connection got through (strategy, hop) and the whole connection
+    // report; after a failure the close event brings the report with the reason.
+    QWebEngineProfile profile;
+    auto bridge = makeBridge(true);
+    Page page(&profile);
+    bridge->install(&page);
+    QVERIFY(loadAndWaitForTitle(
+        &page, m_peer.site(QStringLiteral("/probe.html")), QStringLiteral("probe"), 30000)
+        || page.title() == u"done");
+    quint16 closedPort = 0;
+    {
+        QTcpServer probe;
+        QVERIFY(probe.listen(QHostAddress::LocalHost, 0));
+        closedPort = probe.serverPort();
+    }
+    evaluate(&page,
+        QStringLiteral(
+            "(function(){var r={};var ws=new WebSocket('ws://127.0.0.1:%1/echo');"
+            "ws.onopen=function(){r.open=ws.qtws;ws.close()};"
+            "ws.onclose=function(){var bad=new WebSocket('ws://127.0.0.1:%2/');"
+            "bad.onclose=function(){r.failed=bad.qtws;window.qtwsInfo=r;document.title='info'};};"
+            "})()")
+            .arg(m_peer.sitePort)
+            .arg(closedPort));
+    QVERIFY(waitForTitle(&page, QStringLiteral("info"), 20000));
+    const QJsonObject info = QJsonDocument::fromJson(
+        evaluate(&page, QStringLiteral("JSON.stringify(window.qtwsInfo)")).toString().toUtf8())
+                                 .object();
+    const QJsonObject open = info.value(u"open").toObject();
+    QCOMPARE(open.value(u"strategy").toString(), QStringLiteral("direct"));
+    QCOMPARE(open.value(u"proxy").toString(), QStringLiteral("DIRECT"));
+    QCOMPARE(open.value(u"report").toObject().value(u"connected").toBool(), true);
+    const QJsonObject failed = info.value(u"failed").toObject().value(u"report").toObject();
+    QCOMPARE(failed.value(u"connected").toBool(), false);
+    QVERIFY2(failed.value(u"errorString").toString().contains(QString::number(closedPort)),
+        qPrintable(failed.value(u"errorString").toString()));
+    QCOMPARE(failed.value(u"attempts").toArray().size(), 1);
 }
 
 void tst_WebBridge::mixedContent()

@@ -516,6 +516,7 @@ function qtwsBridge(config, QWebChannel) {
       case 'close':
         enqueue(function () {
           p.state = CLOSED;
+          if (ev[6]) p.info = Object.freeze(ev[6]); // the final report, also after a failure
           route.forget(p.id);
           frameSockets.delete(p);
           fire(ws, new CloseEventCtor('close', { wasClean: ev[5], code: ev[3], reason: ev[4] }));
@@ -691,7 +692,8 @@ function qtwsBridge(config, QWebChannel) {
   Object.defineProperty(proto, 'constructor', { value: WebSocket, writable: true, enumerable: false, configurable: true });
   Object.defineProperty(proto, Symbol.toStringTag, { value: 'WebSocket', writable: false, enumerable: false, configurable: true });
   // qtws extensions, apart from the standard members: facts about the connection (see
-  // BridgeSocket::qtwsInfo()), null until the open event.
+  // BridgeSocket::qtwsInfo(): strategy, proxy, the connection report), null until the open or
+  // close event.
   Object.defineProperty(proto, 'qtws', {
     get: function () {
       return priv(this).info;
