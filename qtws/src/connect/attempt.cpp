@@ -361,12 +361,19 @@ void Attempt::onForwardedRefusal(const HttpResponseHead &response, const Handsha
     // such a server closed on the plain GET. Another form of the request may get through.
     const bool lost = reply.outcome == ProxyReplyOutcome::UpgradeIgnored
         || response.statusCode == 426 || reply.outcome == ProxyReplyOutcome::BadGateway;
-    if (lost && tryNextForm(reply.reason))
+    QString reason = reply.reason;
+    if (lost && reply.outcome == ProxyReplyOutcome::BadGateway)
+        reason += QStringLiteral("; a proxy that removes Upgrade sends the server a plain GET, "
+                                 "which WebSocket-only servers close");
+    if (lost && m_formNotes.isEmpty())
+        m_firstLost = response;
+    if (lost && tryNextForm(reason))
         return;
     if (!m_formNotes.isEmpty()) {
         // Earlier forms lost the upgrade: that is the finding; how the last form fared is detail.
         m_formNotes.append(QString::fromLatin1(forwardedForms[m_variant].description)
-            + QStringLiteral(": ") + reply.reason);
+            + QStringLiteral(": ") + reason);
+        recordAnswer(m_firstLost, byProxy ? Responder::Proxy : Responder::Server);
         fail(Failure::UpgradeNotForwarded, m_firstLostReason,
             m_formNotes.join(QStringLiteral("; ")));
         return;
@@ -377,7 +384,7 @@ void Attempt::onForwardedRefusal(const HttpResponseHead &response, const Handsha
         fail(Failure::HandshakeInvalid, reply.reason, result.errorString);
         return;
     case ProxyReplyOutcome::UpgradeIgnored:
-        fail(Failure::UpgradeNotForwarded, reply.reason, forms);
+        fail(Failure::UpgradeNotForwarded, reason, forms);
         return;
     case ProxyReplyOutcome::BogusAuthentication:
         fail(Failure::ProxyAuthentication, reply.reason);
@@ -386,7 +393,7 @@ void Attempt::onForwardedRefusal(const HttpResponseHead &response, const Handsha
         break;
     }
     if (lost)
-        fail(Failure::UpgradeNotForwarded, reply.reason, forms);
+        fail(Failure::UpgradeNotForwarded, reason, forms);
     else if (byProxy)
         fail(Failure::ProxyRefused, reply.reason, forms);
     else

@@ -161,6 +161,7 @@ private:
     int m_variant = 0; // the form of a forwarded upgrade (see forwardedForms)
     QStringList m_formNotes;
     QString m_firstLostReason;
+    Protocol::HttpResponseHead m_firstLost; // the answer to the first form that lost the upgrade
     bool m_upgradeSent = false;
     bool m_finished = false;
 };

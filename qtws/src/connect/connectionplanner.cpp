@@ -46,11 +46,12 @@ int depth(Failure failure)
     return 0;
 }
 
-QString attemptLine(const ConnectAttempt &a)
+// One attempt in the error sentence; its technical detail stays in the report.
+QString attemptLine(const ConnectAttempt &a, bool withDetail)
 {
     QString line = strategyName(a.strategy()) + QStringLiteral(" via ")
         + a.candidate().toPacString() + QStringLiteral(": ") + a.reason();
-    if (!a.detail().isEmpty() && a.failure() != Failure::None)
+    if (withDetail && !a.detail().isEmpty() && a.failure() != Failure::None)
         line += QStringLiteral(" (") + a.detail() + u')';
     return line;
 }
@@ -376,7 +377,7 @@ void ConnectionPlanner::failAll()
         });
     QStringList lines;
     for (const auto &f : m_failures)
-        lines.append(attemptLine(f.second));
+        lines.append(attemptLine(f.second, m_failures.size() == 1));
     const QString message = m_failures.size() == 1
         ? lines.constFirst()
         : QStringLiteral("Every way to %1 failed: %2")
@@ -449,7 +450,7 @@ void ConnectionPlanner::timerEvent(QTimerEvent *event)
     m_deadline.stop();
     QStringList lines;
     for (const auto &f : m_failures)
-        lines.append(attemptLine(f.second));
+        lines.append(attemptLine(f.second, false));
     for (const Running &run : m_running)
         lines.append(strategyName(run.attempt->strategy()) + QStringLiteral(" via ")
             + run.attempt->hop().toPacString() + QStringLiteral(": still running"));

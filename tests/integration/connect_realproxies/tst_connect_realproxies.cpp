@@ -205,6 +205,7 @@ void tst_ConnectRealProxies::squidDefaultRules()
     const Outcome o = open(url, {hop(ProxyCandidate::Type::Http, squid.port())},
         {Strategy::ConnectTunnel, Strategy::ForwardedUpgrade, Strategy::OptionsUpgrade});
     QVERIFY2(!o.connected, qPrintable(describe(o.report)));
+    qInfo().noquote() << "observed:" << describe(o.report);
     QCOMPARE(o.error, WebSocket::Error::ProxyRefused);
     const QList<ConnectAttempt> attempts = o.report.attempts();
     QCOMPARE(attempts.size(), 3);
