@@ -491,13 +491,18 @@ void tst_ConnectRealProxies::dante_data()
     QTest::addColumn<QString>("password"); // "-": the right one
     QTest::addColumn<bool>("secure");
     QTest::addColumn<WebSocket::Error>("error");
-    QTest::addRow("SOCKS5, ws://") << false << "" << false << WebSocket::Error::NoError;
-    QTest::addRow("SOCKS5, wss://") << false << "" << true << WebSocket::Error::NoError;
-    QTest::addRow("SOCKS5 with username/password") << true << "-" << false << WebSocket::Error::NoError;
+    QTest::addColumn<bool>("socks4");
+    QTest::addRow("SOCKS5, ws://") << false << "" << false << WebSocket::Error::NoError << false;
+    QTest::addRow("SOCKS4, ws:// (the name resolved here)")
+        << false << "" << false << WebSocket::Error::NoError << true;
+    QTest::addRow("SOCKS4, wss://") << false << "" << true << WebSocket::Error::NoError << true;
+    QTest::addRow("SOCKS5, wss://") << false << "" << true << WebSocket::Error::NoError << false;
+    QTest::addRow("SOCKS5 with username/password")
+        << true << "-" << false << WebSocket::Error::NoError << false;
     QTest::addRow("SOCKS5, wrong password")
-        << true << "wrong" << false << WebSocket::Error::ProxyAuthenticationFailed;
+        << true << "wrong" << false << WebSocket::Error::ProxyAuthenticationFailed << false;
     QTest::addRow("SOCKS5, no credentials")
-        << true << "" << false << WebSocket::Error::ProxyAuthenticationRequired;
+        << true << "" << false << WebSocket::Error::ProxyAuthenticationRequired << false;
 }
 
 void tst_ConnectRealProxies::dante()
@@ -506,6 +511,7 @@ void tst_ConnectRealProxies::dante()
     QFETCH(QString, password);
     QFETCH(bool, secure);
     QFETCH(WebSocket::Error, error);
+    QFETCH(bool, socks4);
     DanteProxy dante;
     dante.setAuthentication(authentication);
     QVERIFY2(dante.start(), qPrintable(dante.errorString()));
@@ -516,13 +522,18 @@ void tst_ConnectRealProxies::dante()
     const QUrl url(QStringLiteral("%1://127.0.0.1:%2/")
                        .arg(secure ? QStringLiteral("wss") : QStringLiteral("ws"))
                        .arg(port));
-    const Outcome o = open(url, {hop(ProxyCandidate::Type::Socks5, dante.port(), u, p)},
+    const ProxyCandidate::Type type
+        = socks4 ? ProxyCandidate::Type::Socks4 : ProxyCandidate::Type::Socks5;
+    const Outcome o = open(url, {hop(type, dante.port(), u, p)},
         WebSocketOptions::defaultStrategies());
     QCOMPARE(o.error, error);
     QCOMPARE(o.connected, error == WebSocket::Error::NoError);
     if (o.connected) {
         QVERIFY(o.echoed);
         QCOMPARE(o.report.strategy(), Strategy::SocksTunnel);
+        QVERIFY2(o.report.attempts().constLast().detail().contains(
+                     socks4 ? QLatin1String("SOCKS4 tunnel") : QLatin1String("SOCKS5 tunnel")),
+            qPrintable(describe(o.report)));
     }
 }
 
