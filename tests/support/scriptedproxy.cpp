@@ -185,7 +185,8 @@ void ProxyConnection::dispatch(const HttpRequestHead &head)
 {
     const Behaviour b = m_owner->behaviour();
     const bool forwarding = b == Behaviour::Forward || b == Behaviour::ForwardStrippingUpgrade
-        || b == Behaviour::OneBytePerSecond || b == Behaviour::RejectConnectionUpgrade;
+        || b == Behaviour::OneBytePerSecond || b == Behaviour::RejectConnectionUpgrade
+        || b == Behaviour::SwallowConnect;
     const QByteArray expected = m_owner->expectedProxyAuthorization();
     if (forwarding && !expected.isEmpty()
         && head.headers.value("Proxy-Authorization") != expected) {
@@ -195,6 +196,10 @@ void ProxyConnection::dispatch(const HttpRequestHead &head)
     if (b == Behaviour::RejectConnectionUpgrade
         && head.headers.containsToken("Connection", "upgrade")) {
         answer(htmlResponse(400, "Bad Request", {}, true), After::Close);
+        return;
+    }
+    if (b == Behaviour::SwallowConnect && head.method == "CONNECT") {
+        answer(QByteArray(), After::Silence); // a black hole for CONNECT only
         return;
     }
     if (forwarding) {

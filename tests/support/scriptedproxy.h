@@ -55,6 +55,7 @@ public:
         ForwardStrippingUpgrade, //!< Forwards with Upgrade and Connection removed (Squid-like).
         RejectConnectionUpgrade, //!< 400 to a request with "Connection: Upgrade"; others forwarded.
         ConnectThenSilence, //!< "200 Connection established" to CONNECT, then nothing at all.
+        SwallowConnect, //!< CONNECT gets no answer at all (a black hole); others are forwarded.
         ConnectWithBody, //!< "200 OK" with a Content-Length HTML body to CONNECT (any request).
         GarbageStatusLine, //!< "HTTP/1.1 2OO OK" (letters), then close.
         Http09Reply, //!< An HTML document without status line or headers, then close.

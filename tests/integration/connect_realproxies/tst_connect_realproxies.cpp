@@ -108,6 +108,7 @@ private Q_SLOTS:
     void bareUpgrade_data();
     void bareUpgrade();
     void bareUpgradePastConnectionRejection();
+    void racingPastASwallowedConnect();
     void failoverAndUnreachableLast();
     void strategyCacheFirst();
 
@@ -623,6 +624,38 @@ void tst_ConnectRealProxies::bareUpgradePastConnectionRejection()
     const Outcome refused = open(url, list, {Strategy::BareUpgrade});
     QVERIFY(!refused.connected);
     QCOMPARE(refused.report.attempts().at(0).statusCode(), 400);
+}
+
+void tst_ConnectRealProxies::racingPastASwallowedConnect()
+{
+    // A proxy that swallows CONNECT (no answer, ever) but forwards upgrades. Without racing the
+    // CONNECT attempt would take its whole deadline; with a racing delay the forwarded upgrade
+    // starts beside it, wins, and the CONNECT attempt is cancelled.
+    ScriptedProxy proxy(ScriptedProxy::Behaviour::SwallowConnect);
+    QVERIFY(proxy.listen());
+    ProxyConfiguration configuration
+        = ProxyConfiguration::manual({hop(ProxyCandidate::Type::Http, proxy.port())});
+    configuration.setProxyLoopback(true);
+    WebSocketOptions options;
+    options.setProxyConfiguration(configuration);
+    options.setStrategies({Strategy::ConnectTunnel, Strategy::ForwardedUpgrade});
+    options.setRacingDelay(200ms);
+    options.setHandshakeTimeout(60s); // far beyond the test: only racing can finish it
+    WebSocket socket;
+    QSignalSpy connected(&socket, &WebSocket::connected);
+    socket.open(QNetworkRequest(QUrl(QStringLiteral("ws://127.0.0.1:%1/").arg(m_plain->port()))),
+        options);
+    QVERIFY(connected.wait(20000));
+    const ConnectReport report = socket.connectReport();
+    QCOMPARE(report.strategy(), Strategy::ForwardedUpgrade);
+    const QList<ConnectAttempt> attempts = report.attempts();
+    QCOMPARE(attempts.size(), 2);
+    QCOMPARE(attempts.at(0).strategy(), Strategy::ConnectTunnel);
+    QCOMPARE(attempts.at(0).outcome(), ConnectAttempt::Outcome::Cancelled);
+    // The second started while the first was still running (that is racing), not after it.
+    QVERIFY(attempts.at(1).startedAt() >= 200ms);
+    QVERIFY(attempts.at(1).startedAt() < attempts.at(0).startedAt() + attempts.at(0).duration());
+    socket.abort();
 }
 
 void tst_ConnectRealProxies::failoverAndUnreachableLast()
