@@ -418,12 +418,7 @@ bool Attempt::tryNextForm(const QString &why)
         sendUpgrade();
         return true;
     }
-    if (ByteStream *s = m_stream) {
-        m_stream = nullptr;
-        s->disconnect(this);
-        s->abort();
-        s->deleteLater();
-    }
+    discardStream(m_stream, this);
     startPath();
     return true;
 }
@@ -445,12 +440,7 @@ void Attempt::retryAfter407(const HttpResponseHead &response, bool reusable)
     }
     // The proxy closed the connection with its 407: the credentials go on a new one.
     m_auth->connectionReset();
-    if (ByteStream *s = m_stream) {
-        m_stream = nullptr;
-        s->disconnect(this);
-        s->abort();
-        s->deleteLater();
-    }
+    discardStream(m_stream, this);
     startPath();
 }
 
@@ -605,12 +595,7 @@ void Attempt::release()
         m_exchange->deleteLater();
         m_exchange = nullptr;
     }
-    if (ByteStream *s = m_stream) {
-        m_stream = nullptr;
-        s->disconnect(this);
-        s->abort();
-        s->deleteLater();
-    }
+    discardStream(m_stream, this);
 }
 
 } // namespace QtWs

@@ -353,12 +353,7 @@ void PathConnector::onConnectAnswer()
         }
         // The proxy closed the connection with its 407: the answer goes on a new connection.
         m_auth->connectionReset();
-        if (ByteStream *s = m_stream) {
-            m_stream = nullptr;
-            s->disconnect(this);
-            s->abort();
-            s->deleteLater();
-        }
+        discardStream(m_stream, this);
         reach();
         return;
     }
@@ -449,28 +444,20 @@ void PathConnector::fail(
 
 void PathConnector::release()
 {
-    if (m_connector) {
-        m_connector->disconnect(this);
-        m_connector->deleteLater();
-        m_connector = nullptr;
-    }
-    if (m_tls) {
-        m_tls->disconnect(this);
-        m_tls->deleteLater();
-        m_tls = nullptr;
-    }
-    if (m_exchange) {
-        m_exchange->disconnect(this);
-        m_exchange->deleteLater();
-        m_exchange = nullptr;
-    }
+    // Each helper object may be inside one of its own signals: disconnected and deleted later.
+    const auto drop = [this](auto &pointer) {
+        if (QObject *object = pointer.data()) {
+            pointer = nullptr;
+            object->disconnect(this);
+            object->deleteLater();
+        }
+    };
+    drop(m_connector);
+    drop(m_tls);
+    drop(m_exchange);
     m_socks.reset();
-    if (ByteStream *s = m_stream; s && !isValid()) {
-        m_stream = nullptr;
-        s->disconnect(this);
-        s->abort();
-        s->deleteLater();
-    }
+    if (!isValid())
+        discardStream(m_stream, this);
 }
 
 } // namespace QtWs

@@ -12,6 +12,17 @@ namespace QtWs {
 
 ByteStream::~ByteStream() = default;
 
+void discardStream(QPointer<ByteStream> &stream, const QObject *receiver)
+{
+    ByteStream *s = stream;
+    stream = nullptr;
+    if (!s)
+        return;
+    s->disconnect(receiver);
+    s->abort();
+    s->deleteLater();
+}
+
 // ---------------------------------------------------------------------------------------------------------------
 // DeviceByteStream
 

@@ -76,6 +76,12 @@ Q_SIGNALS:
 };
 
 /*!
+    Drops the stream \a stream points to: stops \a receiver listening to it, aborts it, deletes it
+    from the event loop (it may be inside one of its own signals), and clears \a stream.
+*/
+QTWS_EXPORT void discardStream(QPointer<ByteStream> &stream, const QObject *receiver);
+
+/*!
     \class QtWs::DeviceByteStream
     \internal
     \brief A ByteStream over a connected QIODevice: a QTcpSocket, a QSslSocket (after encryption),
