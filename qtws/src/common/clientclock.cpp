@@ -22,7 +22,8 @@ public:
         // QObject::startTimer() of Qt 6.4 takes int milliseconds; clamp so that huge configured
         // values stay valid.
         const auto ms = std::clamp<qint64>(interval.count(), 0, std::numeric_limits<int>::max());
-        return receiver->startTimer(int(ms));
+        // Precise: a coarse timer may fire 5% early, and a deadline must not expire before it is due.
+        return receiver->startTimer(int(ms), Qt::PreciseTimer);
     }
 
     void killTimer(QObject *receiver, int id) override { receiver->killTimer(id); }
