@@ -105,8 +105,10 @@ void CatSession::onAttemptFinished(const ConnectAttempt &attempt)
 {
     const QtWs::ConnectReport report = m_socket.connectReport();
     printDecision(report); // an attempt that ends inside its start is not announced
+    const qsizetype index = QtWs::Tools::attemptIndex(report, attempt);
+    m_announcedEnds.insert(index);
     printErr(QStringLiteral("* attempt %1: %2")
-                 .arg(QtWs::Tools::attemptIndex(report, attempt) + 1)
+                 .arg(index + 1)
                  .arg(QtWs::Tools::attemptResultText(attempt)));
 }
 
@@ -115,6 +117,14 @@ void CatSession::printReport()
     if (!m_settings.verbose || m_printedReport)
         return;
     m_printedReport = true;
+    // Attempts stopped because another one won (racing) end without a signal of their own.
+    const QList<ConnectAttempt> attempts = m_socket.connectReport().attempts();
+    for (qsizetype i = 0; i < attempts.size(); ++i) {
+        if (!m_announcedEnds.contains(i))
+            printErr(QStringLiteral("* attempt %1: %2")
+                         .arg(i + 1)
+                         .arg(QtWs::Tools::attemptResultText(attempts.at(i))));
+    }
     const QStringList lines = m_socket.connectReport().toText().split(u'\n', Qt::SkipEmptyParts);
     for (const QString &line : lines)
         printErr(QStringLiteral("* ") + line);
@@ -225,12 +235,13 @@ void CatSession::onBinary(const QByteArray &message)
 
 void CatSession::onError(WebSocket::Error error)
 {
-    if (m_settings.verbose) {
-        printErr(QStringLiteral("* error %1: %2")
+    // The sentence comes once, on the last line; here the error's name and the exit status it
+    // leads to.
+    if (m_settings.verbose)
+        printErr(QStringLiteral("* error %1 (exit status %2)")
                      .arg(QString::fromLatin1(
-                              QMetaEnum::fromType<WebSocket::Error>().valueToKey(int(error))),
-                         m_socket.errorString()));
-    }
+                         QMetaEnum::fromType<WebSocket::Error>().valueToKey(int(error))))
+                     .arg(int(QtWs::Tools::exitCodeFor(error))));
 }
 
 void CatSession::onDisconnected()

@@ -10,6 +10,7 @@
 #include <QtCore/QBasicTimer>
 #include <QtCore/QElapsedTimer>
 #include <QtCore/QObject>
+#include <QtCore/QSet>
 
 #include <chrono>
 #include <memory>
@@ -73,6 +74,7 @@ private:
     QBasicTimer m_timeout;
     bool m_wasOpen = false;
     bool m_gotMessage = false;
+    QSet<qsizetype> m_announcedEnds; // attempts whose end -v printed
     bool m_printedDecision = false;
     bool m_printedReport = false;
     bool m_done = false;
