@@ -107,10 +107,13 @@ QString ConnectionOptions::proxyHelp()
 {
     return QStringLiteral(
         "Proxy: by default the system configuration decides (QTWS_PAC_URL, http_proxy, "
-        "https_proxy, all_proxy, no_proxy, GNOME or KDE settings, PAC, WPAD); qtws connects "
-        "directly only where it says DIRECT (loopback targets are never proxied by it), and a "
-        "configuration that cannot be evaluated fails closed. --proxy, --pac and --no-proxy "
-        "replace it.");
+        "https_proxy, all_proxy, no_proxy, GNOME or KDE settings, PAC, WPAD). qtws connects "
+        "directly only where it answers DIRECT (as browsers, it does for loopback targets), and "
+        "connects nowhere when it cannot be evaluated. --proxy, --pac and --no-proxy replace it "
+        "for this run. When an HTTP proxy asks for credentials (407) that --proxy did not give, "
+        "they are asked for on the terminal if stdin is one (the password without echo); "
+        "otherwise that proxy's attempts fail. A SOCKS5 proxy's user and password must be in "
+        "--proxy.");
 }
 
 QString ConnectionOptions::apply(const QCommandLineParser &parser, WebSocketOptions *options) const

@@ -12,10 +12,11 @@ namespace QtWs::Tools {
 
 /*!
     \class QtWs::Tools::CredentialPrompt
-    \brief Answers WebSocket::proxyAuthenticationRequired() from the terminal: when standard
-    input is a TTY it asks for the user name and the password (the password without echo), once
-    per proxy for every socket it watches; otherwise it answers nothing, and the socket ends with
-    WebSocket::Error::ProxyAuthenticationRequired (no script ever hangs on a prompt).
+    \brief Answers WebSocket::proxyAuthenticationRequired() (an HTTP proxy's 407) from the
+    terminal: when standard input is a TTY it asks for the user name and the password (the
+    password without echo), once per proxy for every socket it watches; otherwise it answers
+    nothing, and the socket ends with WebSocket::Error::ProxyAuthenticationRequired (no script
+    ever hangs on a prompt).
 
     Reading blocks the event loop while the user types: the signal must be answered before the
     slot returns, and a command-line tool has nothing else to do meanwhile.

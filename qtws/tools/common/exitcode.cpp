@@ -31,6 +31,8 @@ ExitCode exitCodeFor(WebSocket::Error error)
     return ExitCode::Failed;
 }
 
+namespace {
+
 QString exitCodeLine(ExitCode code)
 {
     QString text;
@@ -66,6 +68,8 @@ QString exitCodeLine(ExitCode code)
     }
     return QStringLiteral("  %1  %2").arg(int(code)).arg(text);
 }
+
+} // namespace
 
 QString exitCodeHelp(const QList<ExitCode> &codes)
 {

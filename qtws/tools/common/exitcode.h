@@ -29,9 +29,8 @@ enum class ExitCode : int {
 /*! The exit code for a WebSocket that ended with \a error (by WebSocket::errorGroup()). */
 ExitCode exitCodeFor(WebSocket::Error error);
 
-/*! The --help line for \a code ("  3  proxy: ..."), as qtws-cat means it. */
-QString exitCodeLine(ExitCode code);
-/*! The --help lines for \a codes, one per line, without a trailing newline. */
+/*! The --help lines for \a codes ("  3  proxy: ..."), as qtws-cat means them, one per line,
+    without a trailing newline. */
 QString exitCodeHelp(const QList<ExitCode> &codes);
 
 /*! Prints "TOOL: MESSAGE" to stderr and returns ExitCode::Usage, for main(). */

@@ -53,8 +53,8 @@ struct CommandLine
         QStringLiteral("no-compression"), QStringLiteral("Do not offer permessage-deflate.")};
     const QCommandLineOption timeout {QStringLiteral("timeout"),
         QStringLiteral("Give up after MS milliseconds, connecting included (default 30000 with "
-                       "--exchange; otherwise none once connected, and the library's 60 s to "
-                       "connect)."),
+                       "--exchange; otherwise none once connected, and %1 ms to connect).")
+            .arg(QtWs::WebSocketOptions::DefaultConnectTimeout.count()),
         QStringLiteral("MS")};
     const QCommandLineOption maxMessage {QStringLiteral("max-message-size"),
         QStringLiteral("Largest message accepted, in bytes."), QStringLiteral("BYTES")};
@@ -125,10 +125,7 @@ QString description()
 {
     return QStringLiteral("A WebSocket client for the command line. Sends stdin lines as messages "
                           "and prints what it receives.\n\n")
-        + QtWs::Tools::ConnectionOptions::proxyHelp()
-        + QStringLiteral(" When a proxy asks for credentials that --proxy did not give, they are "
-                         "asked for on the terminal if stdin is one (the password without echo); "
-                         "otherwise the run fails with exit status 3.\n\nExit status:\n")
+        + QtWs::Tools::ConnectionOptions::proxyHelp() + QStringLiteral("\n\nExit status:\n")
         + QtWs::Tools::exitCodeHelp(
             {ExitCode::Success, ExitCode::Failed, ExitCode::Usage, ExitCode::Proxy,
                 ExitCode::Connection, ExitCode::Tls, ExitCode::Handshake, ExitCode::Timeout});

@@ -32,10 +32,15 @@ QString description()
                "line says which way qtws would use with its default strategies.\n\n")
                .arg(QtWs::Tools::ConnectionOptions::strategyList(QtWs::allStrategies()))
         + QtWs::Tools::ConnectionOptions::proxyHelp() + QStringLiteral("\n\nExit status:\n")
-        + QStringLiteral("  0  at least one way works\n  1  no way works (the table says why)\n")
-        + QtWs::Tools::exitCodeLine(ExitCode::Usage)
-        + QStringLiteral("\n  3  proxy: the configuration could not be evaluated (a PAC script "
-                         "that fails): nothing was tried");
+        + QStringLiteral("  %1  at least one way works\n"
+                         "  %2  no way works (the table says why)\n"
+                         "  %3  usage: the command line is not valid\n"
+                         "  %4  proxy: the configuration could not be evaluated (a PAC script "
+                         "that fails): nothing was tried")
+              .arg(int(ExitCode::Success))
+              .arg(int(ExitCode::Failed))
+              .arg(int(ExitCode::Usage))
+              .arg(int(ExitCode::Proxy));
 }
 
 } // namespace

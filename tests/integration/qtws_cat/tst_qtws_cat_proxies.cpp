@@ -585,6 +585,7 @@ void tst_QtwsCatProxies::verboseReportAsItGrows()
         at = found + piece.size();
     }
     qInfo("observed: qtws-cat -v through squid (Debian rules):\n%s", o.run.err.constData());
+    qInfo("observed: its --report-json file:\n%s", o.reportText.constData());
     // The JSON report has the same evidence.
     const QJsonObject connect = attempt(o.report, 0);
     QCOMPARE(connect.value(QStringLiteral("statusCode")).toInt(), 403);
