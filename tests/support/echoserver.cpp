@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: LGPL-3.0-or-later
 #include "echoserver.h"
 
+#include <QtNetwork/QTcpSocket>
 #include <QtWebSockets/QWebSocket>
 
 namespace QtWs::Test {
@@ -37,6 +38,37 @@ QUrl EchoServer::url(const QString &host, const QString &path) const
                     .arg(m_tls ? QStringLiteral("wss") : QStringLiteral("ws"), host)
                     .arg(port())
                     .arg(path));
+}
+
+bool EchoServers::start(const QString &directory, QString *error)
+{
+    if (!m_certificates.generate(directory)) {
+        *error = m_certificates.errorString();
+        return false;
+    }
+    m_plain = std::make_unique<EchoServer>();
+    const QSslConfiguration tls = m_certificates.serverConfiguration();
+    m_tls = std::make_unique<EchoServer>(&tls);
+    if (!m_plain->listen() || !m_tls->listen()) {
+        *error = QStringLiteral("the echo servers could not listen on 127.0.0.1");
+        return false;
+    }
+    return true;
+}
+
+FixedAnswerServer::FixedAnswerServer(QByteArray response)
+    : m_response(std::move(response))
+{
+    connect(&m_server, &QTcpServer::newConnection, this, [this] {
+        while (QTcpSocket *s = m_server.nextPendingConnection()) {
+            connect(s, &QTcpSocket::readyRead, s, [this, s] {
+                s->readAll();
+                s->write(m_response);
+                s->disconnectFromHost();
+            });
+            connect(s, &QTcpSocket::disconnected, s, &QObject::deleteLater);
+        }
+    });
 }
 
 } // namespace QtWs::Test

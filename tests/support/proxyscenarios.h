@@ -39,6 +39,20 @@ QString proxyCaPath(const ProxyFixture &proxy);
 
 } // namespace QtWs::Test
 
+/*!
+    In a test function: starts a proxy of \a kind (tunnels to \a tunnelPorts, names \a hosts) as
+    the std::unique_ptr<ProxyFixture> \a var; skips the row when the proxy is not installed, fails
+    it when the proxy does not start.
+*/
+#define QTWS_START_PROXY(var, kind, tunnelPorts, hosts)                                            \
+    QString var##Error;                                                                            \
+    bool var##Missing = false;                                                                     \
+    const std::unique_ptr<QtWs::Test::ProxyFixture> var                                            \
+        = QtWs::Test::startProxy(kind, tunnelPorts, hosts, &var##Error, &var##Missing);            \
+    if (var##Missing)                                                                              \
+        QSKIP(qPrintable(var##Error));                                                             \
+    QVERIFY2(var, qPrintable(var##Error))
+
 Q_DECLARE_METATYPE(QtWs::Test::ProxyKind)
 
 #endif // QTWS_PROXYSCENARIOS_H

@@ -1,11 +1,10 @@
 // SPDX-License-Identifier: LGPL-3.0-or-later
 // qtws-cat: a wscat-like WebSocket client on QtWs::WebSocket.
 #include "catsession.h"
+#include "commandline.h"
 #include "connectionoptions.h"
 #include "demoserver.h"
 #include "exitcode.h"
-
-#include "protocol/url.h"
 
 #include <qtws/global.h>
 #include <qtws/websocket.h>
@@ -14,7 +13,6 @@
 #include <QtCore/QCoreApplication>
 
 #include <algorithm>
-#include <cstdio>
 
 using QtWs::Tools::ExitCode;
 
@@ -58,8 +56,7 @@ struct CommandLine
         QStringLiteral("MS")};
     const QCommandLineOption maxMessage {QStringLiteral("max-message-size"),
         QStringLiteral("Largest message accepted, in bytes."), QStringLiteral("BYTES")};
-    const QCommandLineOption version {
-        QStringLiteral("version"), QStringLiteral("Print the version.")};
+    const QCommandLineOption version = QtWs::Tools::versionOption();
     const QtWs::Tools::ConnectionOptions connection {true};
 
     void addTo(QCommandLineParser &parser) const
@@ -144,14 +141,9 @@ int main(int argc, char **argv)
     parser.addHelpOption();
     const CommandLine cl;
     cl.addTo(parser);
-    if (!parser.parse(app.arguments()))
-        return QtWs::Tools::usageError("qtws-cat", parser.errorText());
-    if (parser.isSet(QStringLiteral("help")))
-        parser.showHelp(0);
-    if (parser.isSet(cl.version)) {
-        std::printf("qtws-cat %s\n", QtWs::version());
-        return 0;
-    }
+    if (const std::optional<int> done
+        = QtWs::Tools::parseCommandLine(parser, app.arguments(), cl.version))
+        return *done;
 
     if (parser.isSet(cl.demo)) {
         DemoRun run(parser.isSet(cl.verbose));
@@ -160,16 +152,13 @@ int main(int argc, char **argv)
         return app.exec();
     }
 
-    const QStringList args = parser.positionalArguments();
-    if (args.size() != 1)
-        return QtWs::Tools::usageError("qtws-cat", QStringLiteral("expected one URL (see --help)"));
-    const QUrl url(args.first(), QUrl::StrictMode);
-    if (!url.isValid() || !QtWs::Protocol::isWebSocketScheme(url.scheme()))
-        return QtWs::Tools::usageError(
-            "qtws-cat", QStringLiteral("not a ws:// or wss:// URL: %1").arg(args.first()));
+    QString error;
+    const std::optional<QUrl> url = QtWs::Tools::webSocketUrlArgument(parser, &error);
+    if (!url)
+        return QtWs::Tools::usageError("qtws-cat", error);
     QtWs::WebSocketOptions options;
     CatSession::Settings settings;
-    QString error = readSettings(parser, cl, &settings);
+    error = readSettings(parser, cl, &settings);
     if (error.isEmpty())
         error = readOptions(parser, cl, &options);
     if (!error.isEmpty())
@@ -182,6 +171,6 @@ int main(int argc, char **argv)
     }
 
     CatSession session(settings);
-    session.start(QNetworkRequest(url), options);
+    session.start(QNetworkRequest(*url), options);
     return app.exec();
 }

@@ -1,12 +1,11 @@
 // SPDX-License-Identifier: LGPL-3.0-or-later
 // qtws-probe: tries every strategy through every entry of the proxy list for a URL and prints what
 // works, what does not and why: the table a user sends to their IT department.
+#include "commandline.h"
 #include "connectionoptions.h"
 #include "exitcode.h"
 #include "probeoutput.h"
 #include "prober.h"
-
-#include "protocol/url.h"
 
 #include <qtws/global.h>
 
@@ -62,28 +61,18 @@ int main(int argc, char **argv)
         QStringLiteral("Give each attempt MS milliseconds (default %1).")
             .arg(DefaultAttemptTimeout.count()),
         QStringLiteral("MS")};
-    const QCommandLineOption version {
-        QStringLiteral("version"), QStringLiteral("Print the version.")};
+    const QCommandLineOption version = QtWs::Tools::versionOption();
     parser.addOptions({version, json, timeout});
     const QtWs::Tools::ConnectionOptions connection(false);
     connection.addTo(parser);
-    if (!parser.parse(app.arguments()))
-        return QtWs::Tools::usageError("qtws-probe", parser.errorText());
-    if (parser.isSet(QStringLiteral("help")))
-        parser.showHelp(0);
-    if (parser.isSet(version)) {
-        std::printf("qtws-probe %s\n", QtWs::version());
-        return 0;
-    }
+    if (const std::optional<int> done
+        = QtWs::Tools::parseCommandLine(parser, app.arguments(), version))
+        return *done;
+    QString error;
+    const std::optional<QUrl> url = QtWs::Tools::webSocketUrlArgument(parser, &error);
+    if (!url)
+        return QtWs::Tools::usageError("qtws-probe", error);
 
-    const QStringList args = parser.positionalArguments();
-    if (args.size() != 1)
-        return QtWs::Tools::usageError(
-            "qtws-probe", QStringLiteral("expected one URL (see --help)"));
-    const QUrl url(args.first(), QUrl::StrictMode);
-    if (!url.isValid() || url.host().isEmpty() || !QtWs::Protocol::isWebSocketScheme(url.scheme()))
-        return QtWs::Tools::usageError(
-            "qtws-probe", QStringLiteral("not a ws:// or wss:// URL: %1").arg(args.first()));
     QtWs::WebSocketOptions options;
     std::chrono::milliseconds attemptTimeout = DefaultAttemptTimeout;
     if (parser.isSet(timeout)) {
@@ -95,11 +84,11 @@ int main(int argc, char **argv)
     }
     options.setConnectTimeout(attemptTimeout);
     options.setHandshakeTimeout(attemptTimeout);
-    const QString error = connection.apply(parser, &options);
+    error = connection.apply(parser, &options);
     if (!error.isEmpty())
         return QtWs::Tools::usageError("qtws-probe", error);
 
-    Prober prober(url, options);
+    Prober prober(*url, options);
     int status = 0;
     QObject::connect(&prober, &Prober::finished, &app, [&] {
         const ProbeVerdict verdict = probeVerdict(prober);

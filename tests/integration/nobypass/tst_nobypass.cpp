@@ -58,9 +58,7 @@ private:
         Configuration configuration, const ProxyFixture &proxy, Target target, const QString &url);
 
     QTemporaryDir m_dir;
-    TestCertificates m_certs;
-    std::unique_ptr<EchoServer> m_plain;
-    std::unique_ptr<EchoServer> m_tls;
+    EchoServers m_servers;
 };
 
 void tst_NoBypass::initTestCase()
@@ -72,12 +70,8 @@ void tst_NoBypass::initTestCase()
         QSKIP(check.err.trimmed().constData());
     QVERIFY2(check.exitCode == 0, check.describe().constData());
     QVERIFY(m_dir.isValid());
-    QVERIFY2(m_certs.generate(m_dir.path()), qPrintable(m_certs.errorString()));
-    m_plain = std::make_unique<EchoServer>();
-    QVERIFY(m_plain->listen());
-    const QSslConfiguration tls = m_certs.serverConfiguration();
-    m_tls = std::make_unique<EchoServer>(&tls);
-    QVERIFY(m_tls->listen());
+    QString error;
+    QVERIFY2(m_servers.start(m_dir.path(), &error), qPrintable(error));
 }
 
 void tst_NoBypass::qtwsCat_data()
@@ -140,7 +134,7 @@ QStringList tst_NoBypass::clientArguments(
         break;
     }
     if (target == Target::Tls)
-        args << QStringLiteral("--ca-file") << m_certs.caPath();
+        args << QStringLiteral("--ca-file") << m_servers.certificates().caPath();
     return args << QStringLiteral("--timeout") << QStringLiteral("20000")
                 << QStringLiteral("--exchange") << QStringLiteral("through the proxy") << url;
 }
@@ -152,17 +146,12 @@ void tst_NoBypass::qtwsCat()
     QFETCH(Target, target);
     QFETCH(int, clientExit);
     QFETCH(int, directAttempts);
-    const EchoServer &origin = target == Target::Tls ? *m_tls : *m_plain;
+    const EchoServer &origin = target == Target::Tls ? m_servers.tls() : m_servers.plain();
     // Squid tunnels to the TLS origin only (its SSL_ports); Apache allows CONNECT to both.
     const QList<quint16> tunnelPorts = kind == ProxyKind::HttpsProxy
-        ? QList<quint16> {m_plain->port(), m_tls->port()}
-        : QList<quint16> {m_tls->port()};
-    QString error;
-    bool missing = false;
-    const std::unique_ptr<ProxyFixture> proxy = startProxy(kind, tunnelPorts, {}, &error, &missing);
-    if (missing)
-        QSKIP(qPrintable(error));
-    QVERIFY2(proxy, qPrintable(error));
+        ? QList<quint16> {m_servers.plain().port(), m_servers.tls().port()}
+        : QList<quint16> {m_servers.tls().port()};
+    QTWS_START_PROXY(proxy, kind, tunnelPorts, {});
     const int reachedBefore = origin.connections();
     const QStringList client
         = clientArguments(configuration, *proxy, target, origin.url().toString());

@@ -65,14 +65,7 @@ Q_DECLARE_METATYPE(Target)
 Q_DECLARE_METATYPE(Credentials)
 
 // Starts a proxy for this row, or skips the row where it is not installed.
-#define START_PROXY(var, kind, hosts)                                                              \
-    QString var##Error;                                                                            \
-    bool var##Missing = false;                                                                     \
-    const std::unique_ptr<ProxyFixture> var                                                        \
-        = startProxy(kind, tunnelPorts(kind), hosts, &var##Error, &var##Missing);                  \
-    if (var##Missing)                                                                              \
-        QSKIP(qPrintable(var##Error));                                                             \
-    QVERIFY2(var, qPrintable(var##Error))
+#define START_PROXY(var, kind, hosts) QTWS_START_PROXY(var, kind, tunnelPorts(kind), hosts)
 
 class tst_QtwsCatProxies : public QObject
 {
@@ -101,10 +94,10 @@ private:
     QString writeFile(const QString &name, const QByteArray &content);
 
     QTemporaryDir m_dir;
-    TestCertificates m_certs;
-    std::unique_ptr<EchoServer> m_plain;
-    std::unique_ptr<EchoServer> m_tls;
-    QTcpServer m_notFound;
+    EchoServers m_servers;
+    EchoServer *m_plain = nullptr;
+    EchoServer *m_tls = nullptr;
+    FixedAnswerServer m_notFound; // 404 to every request
     quint16 m_closedPort = 0;
     int m_runs = 0;
 };
@@ -113,24 +106,11 @@ void tst_QtwsCatProxies::initTestCase()
 {
     QVERIFY(QFileInfo::exists(QStringLiteral(QTWS_CAT_EXECUTABLE)));
     QVERIFY(m_dir.isValid());
-    QVERIFY2(m_certs.generate(m_dir.path()), qPrintable(m_certs.errorString()));
-    m_plain = std::make_unique<EchoServer>();
-    QVERIFY(m_plain->listen());
-    const QSslConfiguration tls = m_certs.serverConfiguration();
-    m_tls = std::make_unique<EchoServer>(&tls);
-    QVERIFY(m_tls->listen());
-    QVERIFY(m_notFound.listen(QHostAddress::LocalHost, 0));
-    connect(&m_notFound, &QTcpServer::newConnection, this, [this] {
-        while (QTcpSocket *s = m_notFound.nextPendingConnection()) {
-            connect(s, &QTcpSocket::readyRead, s, [s] {
-                s->readAll();
-                s->write(
-                    "HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\nConnection: close\r\n\r\n");
-                s->disconnectFromHost();
-            });
-            connect(s, &QTcpSocket::disconnected, s, &QObject::deleteLater);
-        }
-    });
+    QString error;
+    QVERIFY2(m_servers.start(m_dir.path(), &error), qPrintable(error));
+    m_plain = &m_servers.plain();
+    m_tls = &m_servers.tls();
+    QVERIFY(m_notFound.listen());
     QTcpServer probe;
     QVERIFY(probe.listen(QHostAddress::LocalHost, 0));
     m_closedPort = probe.serverPort();
@@ -141,7 +121,7 @@ QList<quint16> tst_QtwsCatProxies::tunnelPorts(ProxyKind kind) const
     // Squid tunnels to the TLS port only (its SSL_ports), so that ws:// meets Debian's rules;
     // Apache's AllowCONNECT takes every origin of the tests.
     if (kind == ProxyKind::HttpsProxy)
-        return {m_plain->port(), m_tls->port(), m_notFound.serverPort()};
+        return {m_plain->port(), m_tls->port(), m_notFound.port()};
     return {m_tls->port()};
 }
 
@@ -153,7 +133,7 @@ QUrl tst_QtwsCatProxies::target(Target target, const QString &host) const
     case Target::Tls:
         return m_tls->url(host);
     case Target::NotFound:
-        return QUrl(QStringLiteral("ws://%1:%2/").arg(host).arg(m_notFound.serverPort()));
+        return QUrl(QStringLiteral("ws://%1:%2/").arg(host).arg(m_notFound.port()));
     }
     return QUrl();
 }
@@ -265,7 +245,7 @@ void tst_QtwsCatProxies::throughProxy()
     if (trustProxy)
         args << QStringLiteral("--ca-file") << proxyCaPath(*proxy);
     if (target == Target::Tls)
-        args << QStringLiteral("--ca-file") << m_certs.caPath();
+        args << QStringLiteral("--ca-file") << m_servers.certificates().caPath();
     args << QStringLiteral("--exchange") << QStringLiteral("hello")
          << this->target(target).toString();
     const Outcome o = cat(args);
@@ -612,8 +592,8 @@ void tst_QtwsCatProxies::credentialsFromTheTerminal()
     ToolProcess tool(QStringLiteral(QTWS_CAT_EXECUTABLE));
     QVERIFY(tool.useTerminal());
     tool.start({QStringLiteral("--proxy"), QStringLiteral("http://127.0.0.1:%1").arg(squid->port()),
-        QStringLiteral("--ca-file"), m_certs.caPath(), QStringLiteral("--exchange"),
-        QStringLiteral("hello"), target(Target::Tls).toString()});
+        QStringLiteral("--ca-file"), m_servers.certificates().caPath(),
+        QStringLiteral("--exchange"), QStringLiteral("hello"), target(Target::Tls).toString()});
     QVERIFY(tool.waitForError("User: ", 30s));
     tool.write(c.user.toUtf8() + '\n');
     QVERIFY(tool.waitForError("Password: ", 30s));

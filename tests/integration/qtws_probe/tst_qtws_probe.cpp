@@ -63,6 +63,14 @@ Row findRow(const QList<Row> &rows, const QString &hop, const QString &strategy)
     return Row();
 }
 
+// The one attempt of the probe at \a index of a --json document.
+QJsonObject attemptOf(const QJsonArray &probes, int index)
+{
+    const QJsonObject report
+        = probes.at(index).toObject().value(QStringLiteral("report")).toObject();
+    return report.value(QStringLiteral("attempts")).toArray().at(0).toObject();
+}
+
 QString verdictLine(const QByteArray &out)
 {
     for (const QString &line : QString::fromUtf8(out).split(u'\n')) {
@@ -74,14 +82,7 @@ QString verdictLine(const QByteArray &out)
 
 } // namespace
 
-#define START_PROXY(var, kind)                                                                     \
-    QString var##Error;                                                                            \
-    bool var##Missing = false;                                                                     \
-    const std::unique_ptr<ProxyFixture> var                                                        \
-        = startProxy(kind, {}, {}, &var##Error, &var##Missing);                                    \
-    if (var##Missing)                                                                              \
-        QSKIP(qPrintable(var##Error));                                                             \
-    QVERIFY2(var, qPrintable(var##Error))
+#define START_PROXY(var, kind) QTWS_START_PROXY(var, kind, {}, {})
 
 class tst_QtwsProbe : public QObject
 {
@@ -219,27 +220,11 @@ void tst_QtwsProbe::json()
             AllStrategies.at(i));
         QCOMPARE(report.value(QStringLiteral("finished")).toBool(), true);
     }
-    const QJsonObject connect = probes.at(2)
-                                    .toObject()
-                                    .value(QStringLiteral("report"))
-                                    .toObject()
-                                    .value(QStringLiteral("attempts"))
-                                    .toArray()
-                                    .at(0)
-                                    .toObject();
+    const QJsonObject connect = attemptOf(probes, 2);
     QCOMPARE(connect.value(QStringLiteral("statusCode")).toInt(), 403);
     QCOMPARE(connect.value(QStringLiteral("squidError")).toString(),
         QStringLiteral("ERR_ACCESS_DENIED 0"));
-    QCOMPARE(probes.at(3)
-                 .toObject()
-                 .value(QStringLiteral("report"))
-                 .toObject()
-                 .value(QStringLiteral("attempts"))
-                 .toArray()
-                 .at(0)
-                 .toObject()
-                 .value(QStringLiteral("failure"))
-                 .toString(),
+    QCOMPARE(attemptOf(probes, 3).value(QStringLiteral("failure")).toString(),
         QStringLiteral("upgradeNotForwarded"));
     const QJsonObject verdict = doc.value(QStringLiteral("verdict")).toObject();
     QCOMPARE(verdict.value(QStringLiteral("anyWorks")).toBool(), false);
