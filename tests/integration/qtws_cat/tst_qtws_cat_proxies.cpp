@@ -169,6 +169,7 @@ void tst_QtwsCatProxies::throughProxy_data()
     QTest::addColumn<Target>("target");
     QTest::addColumn<bool>("trustProxy"); // --ca-file with the HTTPS proxy's CA
     QTest::addColumn<int>("exitCode");
+    QTest::addColumn<QString>("error"); // the WebSocket::Error, as -v names it
     QTest::addColumn<QStringList>("attempts"); // the strategies tried, in order
     using K = ProxyKind;
     using C = Credentials;
@@ -179,47 +180,55 @@ void tst_QtwsCatProxies::throughProxy_data()
     };
     QTest::addRow("squid, Debian rules, ws:// to a non-SSL port: every strategy refused")
         << K::SquidDebian << http << C::None << T::Plain << false << 3
-        << list("connect,get,options");
+        << QStringLiteral("ProxyRefused") << list("connect,get,options");
     QTest::addRow("squid, Debian rules, wss:// to an SSL port: CONNECT")
-        << K::SquidDebian << http << C::None << T::Tls << false << 0 << list("connect");
+        << K::SquidDebian << http << C::None << T::Tls << false << 0 << QStringLiteral("NoError")
+        << list("connect");
     QTest::addRow("squid, upgrades allowed: the forwarded GET")
-        << K::SquidUpgrades << http << C::None << T::Plain << false << 0 << list("connect,get");
+        << K::SquidUpgrades << http << C::None << T::Plain << false << 0
+        << QStringLiteral("NoError") << list("connect,get");
     QTest::addRow("squid, Basic, credentials in the URL")
-        << K::SquidBasic << http << C::Right << T::Tls << false << 0 << list("connect");
+        << K::SquidBasic << http << C::Right << T::Tls << false << 0 << QStringLiteral("NoError")
+        << list("connect");
     QTest::addRow("squid, Basic, wrong password")
-        << K::SquidBasic << http << C::WrongPassword << T::Tls << false << 3 << list("connect");
+        << K::SquidBasic << http << C::WrongPassword << T::Tls << false << 3
+        << QStringLiteral("ProxyAuthenticationFailed") << list("connect");
     QTest::addRow("squid, Basic, no credentials and no terminal")
-        << K::SquidBasic << http << C::None << T::Tls << false << 3 << list("connect");
-    QTest::addRow("tinyproxy: CONNECT")
-        << K::Tinyproxy << http << C::None << T::Plain << false << 0 << list("connect");
+        << K::SquidBasic << http << C::None << T::Tls << false << 3
+        << QStringLiteral("ProxyAuthenticationRequired") << list("connect");
+    QTest::addRow("tinyproxy: CONNECT") << K::Tinyproxy << http << C::None << T::Plain << false << 0
+                                        << QStringLiteral("NoError") << list("connect");
     QTest::addRow("tinyproxy, the server answers 404: handshake failure")
         << K::Tinyproxy << http << C::None << T::NotFound << false << 6
-        << list("connect,get,options");
+        << QStringLiteral("HandshakeRejected") << list("connect,get,options");
     QTest::addRow("tinyproxy, ConnectPort 443 563: every strategy refused")
         << K::TinyproxyRestricted << http << C::None << T::Plain << false << 3
-        << list("connect,get,options");
+        << QStringLiteral("ProxyRefused") << list("connect,get,options");
     QTest::addRow("dante, socks5://") << K::Dante << QStringLiteral("socks5") << C::None << T::Plain
-                                      << false << 0 << list("socks");
-    QTest::addRow("dante, socks5h://, wss://") << K::Dante << QStringLiteral("socks5h") << C::None
-                                               << T::Tls << false << 0 << list("socks");
+                                      << false << 0 << QStringLiteral("NoError") << list("socks");
+    QTest::addRow("dante, socks5h://, wss://")
+        << K::Dante << QStringLiteral("socks5h") << C::None << T::Tls << false << 0
+        << QStringLiteral("NoError") << list("socks");
     QTest::addRow("dante, socks4://") << K::Dante << QStringLiteral("socks4") << C::None << T::Plain
-                                      << false << 0 << list("socks");
-    QTest::addRow("dante, socks4a://") << K::Dante << QStringLiteral("socks4a") << C::None
-                                       << T::Plain << false << 0 << list("socks");
+                                      << false << 0 << QStringLiteral("NoError") << list("socks");
+    QTest::addRow("dante, socks4a://")
+        << K::Dante << QStringLiteral("socks4a") << C::None << T::Plain << false << 0
+        << QStringLiteral("NoError") << list("socks");
     QTest::addRow("dante, username/password in the URL")
         << K::DanteAuthentication << QStringLiteral("socks5") << C::Right << T::Plain << false << 0
-        << list("socks");
+        << QStringLiteral("NoError") << list("socks");
     QTest::addRow("dante, wrong password")
         << K::DanteAuthentication << QStringLiteral("socks5") << C::WrongPassword << T::Plain
-        << false << 3 << list("socks");
-    QTest::addRow("HTTPS proxy, ws://") << K::HttpsProxy << QStringLiteral("https") << C::None
-                                        << T::Plain << true << 0 << list("connect");
+        << false << 3 << QStringLiteral("ProxyAuthenticationFailed") << list("socks");
+    QTest::addRow("HTTPS proxy, ws://")
+        << K::HttpsProxy << QStringLiteral("https") << C::None << T::Plain << true << 0
+        << QStringLiteral("NoError") << list("connect");
     QTest::addRow("HTTPS proxy, wss://: TLS inside TLS")
         << K::HttpsProxy << QStringLiteral("https") << C::None << T::Tls << true << 0
-        << list("connect");
+        << QStringLiteral("NoError") << list("connect");
     QTest::addRow("HTTPS proxy without its CA: unreachable")
         << K::HttpsProxy << QStringLiteral("https") << C::None << T::Plain << false << 3
-        << list("connect");
+        << QStringLiteral("ProxyUnreachable") << list("connect");
 }
 
 void tst_QtwsCatProxies::throughProxy()
@@ -230,6 +239,7 @@ void tst_QtwsCatProxies::throughProxy()
     QFETCH(Target, target);
     QFETCH(bool, trustProxy);
     QFETCH(int, exitCode);
+    QFETCH(QString, error);
     QFETCH(QStringList, attempts);
     START_PROXY(proxy, kind, {});
     QUrl proxyUrl = proxy->url();
@@ -241,7 +251,7 @@ void tst_QtwsCatProxies::throughProxy()
         proxyUrl.setPassword(
             credentials == Credentials::Right ? c.password : QStringLiteral("wrong"));
     }
-    QStringList args {QStringLiteral("--proxy"), proxyUrl.toString()};
+    QStringList args {QStringLiteral("-v"), QStringLiteral("--proxy"), proxyUrl.toString()};
     if (trustProxy)
         args << QStringLiteral("--ca-file") << proxyCaPath(*proxy);
     if (target == Target::Tls)
@@ -255,14 +265,21 @@ void tst_QtwsCatProxies::throughProxy()
     QCOMPARE(o.report.value(QStringLiteral("finished")).toBool(), true);
     QCOMPARE(o.report.value(QStringLiteral("connected")).toBool(), exitCode == 0);
     QCOMPARE(strategiesOf(o.report), attempts);
+    const QList<QByteArray> lines = o.run.err.trimmed().split('\n');
     if (exitCode == 0) {
         QCOMPARE(o.run.out, QByteArray("hello\n"));
         QCOMPARE(o.report.value(QStringLiteral("strategy")).toString(), attempts.constLast());
-        QCOMPARE(o.run.err, QByteArray());
+        QVERIFY2(o.run.err.contains("\n* state: Open\n"), context.constData());
+        QVERIFY(!o.run.err.contains("* error "));
     } else {
         QVERIFY(o.run.out.isEmpty());
-        QVERIFY2(o.run.err.startsWith("qtws-cat: ") && o.run.err.count('\n') == 1,
-            o.run.err.constData());
+        // The typed error, then one line with the sentence.
+        QVERIFY2(o.run.err.contains(QStringLiteral("\n* error %1 (exit status %2)\n")
+                                        .arg(error)
+                                        .arg(exitCode)
+                                        .toUtf8()),
+            context.constData());
+        QVERIFY2(lines.constLast().startsWith("qtws-cat: "), context.constData());
         QVERIFY(!o.report.value(QStringLiteral("errorString")).toString().isEmpty());
     }
     // The proxy's password never shows: neither in messages nor in the report.
