@@ -64,7 +64,11 @@ Prober::Prober(const QUrl &url, const WebSocketOptions &options, QObject *parent
     , m_prompt(QStringLiteral("qtws-probe"))
 { }
 
-Prober::~Prober() = default;
+Prober::~Prober()
+{
+    // The sockets use m_resolver: they go before it does (QObject would delete them after).
+    qDeleteAll(findChildren<WebSocket *>(Qt::FindDirectChildrenOnly));
+}
 
 void Prober::start()
 {
