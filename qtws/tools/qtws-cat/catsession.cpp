@@ -1,15 +1,20 @@
 // SPDX-License-Identifier: LGPL-3.0-or-later
 #include "catsession.h"
 
+#include "reporttext.h"
+
 #include <QtCore/QCoreApplication>
 #include <QtCore/QMetaEnum>
 #include <QtCore/QSocketNotifier>
 #include <QtCore/QTimerEvent>
 
+#include <algorithm>
 #include <cstdio>
 #include <unistd.h>
 
+using QtWs::ConnectAttempt;
 using QtWs::WebSocket;
+using QtWs::Tools::ExitCode;
 
 namespace {
 
@@ -29,7 +34,9 @@ void printErr(const QString &line)
 CatSession::CatSession(const Settings &settings, QObject *parent)
     : QObject(parent)
     , m_settings(settings)
+    , m_prompt(QStringLiteral("qtws-cat"))
 {
+    m_prompt.watch(&m_socket);
     connect(&m_socket, &WebSocket::connected, this, &CatSession::onConnected);
     connect(&m_socket, &WebSocket::disconnected, this, &CatSession::onDisconnected);
     connect(&m_socket, &WebSocket::errorOccurred, this, &CatSession::onError);
@@ -45,6 +52,9 @@ CatSession::CatSession(const Settings &settings, QObject *parent)
             for (const QSslError &e : errors)
                 printErr(QStringLiteral("* TLS: ") + e.errorString());
         });
+        connect(&m_socket, &WebSocket::connectAttemptStarted, this, &CatSession::onAttemptStarted);
+        connect(
+            &m_socket, &WebSocket::connectAttemptFinished, this, &CatSession::onAttemptFinished);
     }
 }
 
@@ -52,8 +62,8 @@ CatSession::~CatSession() = default;
 
 void CatSession::start(const QNetworkRequest &request, const QtWs::WebSocketOptions &options)
 {
-    if (m_settings.timeout.count() > 0)
-        m_timeout.start(int(m_settings.timeout.count()), this);
+    // Until connected, the options' connect timeout (set from --timeout) is the deadline.
+    m_sinceStart.start();
     if (m_settings.verbose)
         printErr(QStringLiteral("* connecting to ") + request.url().toDisplayString());
     m_socket.open(request, options);
@@ -69,10 +79,66 @@ void CatSession::printHandshake()
         printErr(QStringLiteral("< ") + QString::fromLatin1(h.first + ": " + h.second));
 }
 
+// The report as it grows: the decision before the first attempt, then each attempt.
+void CatSession::printDecision(const QtWs::ConnectReport &report)
+{
+    if (m_printedDecision)
+        return;
+    m_printedDecision = true;
+    printErr(
+        QStringLiteral("* proxy decision: ") + QtWs::Tools::resolutionText(report.resolution()));
+    for (const QString &note : report.notes())
+        printErr(QStringLiteral("* note: ") + note);
+}
+
+void CatSession::onAttemptStarted(const ConnectAttempt &attempt)
+{
+    const QtWs::ConnectReport report = m_socket.connectReport();
+    printDecision(report);
+    printErr(QStringLiteral("* attempt %1 started at +%2 ms: %3")
+                 .arg(QtWs::Tools::attemptIndex(report, attempt) + 1)
+                 .arg(attempt.startedAt().count())
+                 .arg(QtWs::Tools::attemptName(attempt)));
+}
+
+void CatSession::onAttemptFinished(const ConnectAttempt &attempt)
+{
+    const QtWs::ConnectReport report = m_socket.connectReport();
+    printDecision(report); // an attempt that ends inside its start is not announced
+    const qsizetype index = QtWs::Tools::attemptIndex(report, attempt);
+    m_announcedEnds.insert(index);
+    printErr(QStringLiteral("* attempt %1: %2")
+                 .arg(index + 1)
+                 .arg(QtWs::Tools::attemptResultText(attempt)));
+}
+
+void CatSession::printReport()
+{
+    if (!m_settings.verbose || m_printedReport)
+        return;
+    m_printedReport = true;
+    // Attempts stopped because another one won (racing) end without a signal of their own.
+    const QList<ConnectAttempt> attempts = m_socket.connectReport().attempts();
+    for (qsizetype i = 0; i < attempts.size(); ++i) {
+        if (!m_announcedEnds.contains(i))
+            printErr(QStringLiteral("* attempt %1: %2")
+                         .arg(i + 1)
+                         .arg(QtWs::Tools::attemptResultText(attempts.at(i))));
+    }
+    const QStringList lines = m_socket.connectReport().toText().split(u'\n', Qt::SkipEmptyParts);
+    for (const QString &line : lines)
+        printErr(QStringLiteral("* ") + line);
+}
+
 void CatSession::onConnected()
 {
     m_wasOpen = true;
+    if (m_settings.timeout.count() > 0) {
+        const qint64 left = m_settings.timeout.count() - m_sinceStart.elapsed();
+        m_timeout.start(int(std::max<qint64>(left, 1)), this);
+    }
     if (m_settings.verbose) {
+        printReport();
         printHandshake();
         printErr(QStringLiteral("* open; subprotocol \"%1\", compression %2")
                      .arg(m_socket.subprotocol(),
@@ -169,52 +235,47 @@ void CatSession::onBinary(const QByteArray &message)
 
 void CatSession::onError(WebSocket::Error error)
 {
-    if (m_settings.verbose) {
-        printErr(QStringLiteral("* error %1: %2")
+    // The sentence comes once, on the last line; here the error's name and the exit status it
+    // leads to.
+    if (m_settings.verbose)
+        printErr(QStringLiteral("* error %1 (exit status %2)")
                      .arg(QString::fromLatin1(
-                              QMetaEnum::fromType<WebSocket::Error>().valueToKey(int(error))),
-                         m_socket.errorString()));
-    }
+                         QMetaEnum::fromType<WebSocket::Error>().valueToKey(int(error))))
+                     .arg(int(QtWs::Tools::exitCodeFor(error))));
 }
 
 void CatSession::onDisconnected()
 {
     const WebSocket::Error error = m_socket.error();
+    if (!m_wasOpen)
+        printReport();
     if (m_settings.verbose)
         printErr(QStringLiteral("* disconnected, close code %1 \"%2\"")
                      .arg(m_socket.closeCode())
                      .arg(m_socket.closeReason()));
-    QString reason = m_socket.errorString();
-    if (WebSocket::errorGroup(error) == WebSocket::ErrorGroup::Proxy)
-        reason += QStringLiteral(" (qtws-cat: pass --no-proxy to connect directly)");
+    const QString reason = m_socket.errorString();
+    const ExitCode code = QtWs::Tools::exitCodeFor(error);
     switch (m_settings.mode) {
     case Mode::Echo:
         // The conformance server decides how each case ends; any close after the handshake is a
         // finished case.
         if (m_wasOpen)
-            quit(0);
+            quit(ExitCode::Success);
         else
-            quit(1, reason);
+            quit(code, reason);
         return;
     case Mode::Exchange:
-        if (!m_wasOpen)
-            quit(1, reason);
+        if (error != WebSocket::Error::NoError)
+            quit(code, reason);
         else if (!m_gotMessage)
-            quit(1,
-                error != WebSocket::Error::NoError
-                    ? reason
-                    : QStringLiteral("the server closed (code %1) before sending a message")
-                          .arg(m_socket.closeCode()));
-        else if (error != WebSocket::Error::NoError)
-            quit(1, reason);
+            quit(ExitCode::Failed,
+                QStringLiteral("the server closed (code %1) before sending a message")
+                    .arg(m_socket.closeCode()));
         else
-            quit(0);
+            quit(ExitCode::Success);
         return;
     case Mode::Interactive:
-        if (error != WebSocket::Error::NoError)
-            quit(1, reason);
-        else
-            quit(0);
+        quit(code, reason);
         return;
     }
 }
@@ -224,22 +285,29 @@ void CatSession::timerEvent(QTimerEvent *event)
     if (event->timerId() != m_timeout.timerId())
         return;
     m_timeout.stop();
-    quit(1,
+    quit(ExitCode::Timeout,
         m_wasOpen
             ? QStringLiteral("no message received within %1 ms").arg(m_settings.timeout.count())
             : QStringLiteral("could not open the connection within %1 ms")
                   .arg(m_settings.timeout.count()));
 }
 
-void CatSession::quit(int code, const QString &reason)
+void CatSession::quit(ExitCode exitCode, const QString &reason)
 {
     if (m_done)
         return;
     m_done = true;
     std::fflush(stdout);
+    const int code = int(exitCode);
     if (code != 0)
         printErr(
             QStringLiteral("qtws-cat: ") + (reason.isEmpty() ? QStringLiteral("failed") : reason));
+    if (!m_settings.reportJsonPath.isEmpty()) {
+        const QString error = QtWs::Tools::writeReportJson(
+            m_socket.connectReport().toJson(), m_settings.reportJsonPath);
+        if (!error.isEmpty())
+            printErr(QStringLiteral("qtws-cat: ") + error);
+    }
     // Leave the event loop; the socket is dropped by the destructor if still open.
     QMetaObject::invokeMethod(
         QCoreApplication::instance(), [code] { QCoreApplication::exit(code); },

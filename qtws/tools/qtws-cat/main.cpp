@@ -1,26 +1,22 @@
 // SPDX-License-Identifier: LGPL-3.0-or-later
 // qtws-cat: a wscat-like WebSocket client on QtWs::WebSocket.
 #include "catsession.h"
+#include "commandline.h"
+#include "connectionoptions.h"
 #include "demoserver.h"
-
-#include "protocol/url.h"
+#include "exitcode.h"
 
 #include <qtws/global.h>
 #include <qtws/websocket.h>
 
 #include <QtCore/QCommandLineParser>
 #include <QtCore/QCoreApplication>
-#include <QtNetwork/QSslCertificate>
 
-#include <cstdio>
+#include <algorithm>
+
+using QtWs::Tools::ExitCode;
 
 namespace {
-
-int usageError(const QString &message)
-{
-    std::fprintf(stderr, "qtws-cat: %s\n", qPrintable(message));
-    return 2;
-}
 
 // The command line options, declared once.
 struct CommandLine
@@ -34,12 +30,13 @@ struct CommandLine
         QStringLiteral("K: V")};
     const QCommandLineOption origin {
         QStringLiteral("origin"), QStringLiteral("Origin header."), QStringLiteral("O")};
-    const QCommandLineOption caFile {QStringLiteral("ca-file"),
-        QStringLiteral("Trust the CA certificates in PEM file F (in addition to "
-                       "the system ones)."),
-        QStringLiteral("F")};
     const QCommandLineOption verbose {{QStringLiteral("v"), QStringLiteral("verbose")},
-        QStringLiteral("Print the handshake, states and errors to stderr.")};
+        QStringLiteral("Print to stderr the proxy decision, each attempt as it starts and ends, "
+                       "the handshake, states, errors and the final connection report.")};
+    const QCommandLineOption reportJson {QStringLiteral("report-json"),
+        QStringLiteral("Write the connection report (every attempt, as JSON) to FILE when the "
+                       "run ends, also when it failed."),
+        QStringLiteral("FILE")};
     const QCommandLineOption exchange {QStringLiteral("exchange"),
         QStringLiteral("Connect, send TEXT, print the first message received, "
                        "close cleanly; exit 0 on success."),
@@ -50,25 +47,24 @@ struct CommandLine
     const QCommandLineOption demo {QStringLiteral("demo"),
         QStringLiteral("Run the self-contained demo against an embedded loopback "
                        "echo server.")};
-    const QCommandLineOption noProxy {QStringLiteral("no-proxy"),
-        QStringLiteral("Connect directly, without any proxy (required until "
-                       "proxy resolution lands).")};
     const QCommandLineOption noCompression {
         QStringLiteral("no-compression"), QStringLiteral("Do not offer permessage-deflate.")};
     const QCommandLineOption timeout {QStringLiteral("timeout"),
-        QStringLiteral("Give up after MS milliseconds (default 30000 with "
-                       "--exchange, none otherwise)."),
+        QStringLiteral("Give up after MS milliseconds, connecting included (default 30000 with "
+                       "--exchange; otherwise none once connected, and %1 ms to connect).")
+            .arg(QtWs::WebSocketOptions::DefaultConnectTimeout.count()),
         QStringLiteral("MS")};
     const QCommandLineOption maxMessage {QStringLiteral("max-message-size"),
         QStringLiteral("Largest message accepted, in bytes."), QStringLiteral("BYTES")};
-    const QCommandLineOption version {
-        QStringLiteral("version"), QStringLiteral("Print the version.")};
+    const QCommandLineOption version = QtWs::Tools::versionOption();
+    const QtWs::Tools::ConnectionOptions connection {true};
 
     void addTo(QCommandLineParser &parser) const
     {
         parser.addPositionalArgument(QStringLiteral("url"), QStringLiteral("ws:// or wss:// URL"));
-        parser.addOptions({version, binary, protocol, header, origin, caFile, verbose, exchange,
-            echo, demo, noProxy, noCompression, timeout, maxMessage});
+        parser.addOptions({version, binary, protocol, header, origin, verbose, reportJson, exchange,
+            echo, demo, noCompression, timeout, maxMessage});
+        connection.addTo(parser);
     }
 };
 
@@ -76,8 +72,6 @@ struct CommandLine
 QString readOptions(
     const QCommandLineParser &parser, const CommandLine &cl, QtWs::WebSocketOptions *options)
 {
-    if (parser.isSet(cl.noProxy))
-        options->setProxy(QNetworkProxy::NoProxy);
     options->setSubprotocols(parser.values(cl.protocol));
     options->setOrigin(parser.value(cl.origin));
     options->setCompressionEnabled(!parser.isSet(cl.noCompression));
@@ -88,15 +82,6 @@ QString readOptions(
         options->addExtraHeader(
             h.left(colon).trimmed().toLatin1(), h.mid(colon + 1).trimmed().toUtf8());
     }
-    if (parser.isSet(cl.caFile)) {
-        const QList<QSslCertificate> cas
-            = QSslCertificate::fromPath(parser.value(cl.caFile), QSsl::Pem);
-        if (cas.isEmpty())
-            return QStringLiteral("no PEM certificate in %1").arg(parser.value(cl.caFile));
-        QSslConfiguration ssl = options->sslConfiguration();
-        ssl.addCaCertificates(cas);
-        options->setSslConfiguration(ssl);
-    }
     if (parser.isSet(cl.maxMessage)) {
         bool ok = false;
         const qint64 bytes = parser.value(cl.maxMessage).toLongLong(&ok);
@@ -105,7 +90,7 @@ QString readOptions(
         options->setMaxMessageSize(bytes);
         options->setMaxFrameSize(bytes);
     }
-    return {};
+    return cl.connection.apply(parser, options);
 }
 
 // The session settings the command line asks for; an error message when one is invalid.
@@ -116,6 +101,7 @@ QString readSettings(
         return QStringLiteral("--exchange and --echo exclude each other");
     settings->binary = parser.isSet(cl.binary);
     settings->verbose = parser.isSet(cl.verbose);
+    settings->reportJsonPath = parser.value(cl.reportJson);
     if (parser.isSet(cl.exchange)) {
         settings->mode = CatSession::Mode::Exchange;
         settings->exchangePayload = parser.value(cl.exchange).toUtf8();
@@ -132,6 +118,16 @@ QString readSettings(
     return {};
 }
 
+QString description()
+{
+    return QStringLiteral("A WebSocket client for the command line. Sends stdin lines as messages "
+                          "and prints what it receives.\n\n")
+        + QtWs::Tools::ConnectionOptions::proxyHelp() + QStringLiteral("\n\nExit status:\n")
+        + QtWs::Tools::exitCodeHelp(
+            {ExitCode::Success, ExitCode::Failed, ExitCode::Usage, ExitCode::Proxy,
+                ExitCode::Connection, ExitCode::Tls, ExitCode::Handshake, ExitCode::Timeout});
+}
+
 } // namespace
 
 int main(int argc, char **argv)
@@ -141,51 +137,40 @@ int main(int argc, char **argv)
     QCoreApplication::setApplicationVersion(QString::fromLatin1(QtWs::version()));
 
     QCommandLineParser parser;
-    parser.setApplicationDescription(
-        QStringLiteral("A WebSocket client for the command line. Sends stdin lines as messages and "
-                       "prints what it receives.\n"
-                       "qtws never bypasses a proxy on its own: until proxy resolution lands, "
-                       "direct connections need "
-                       "--no-proxy."));
+    parser.setApplicationDescription(description());
     parser.addHelpOption();
     const CommandLine cl;
     cl.addTo(parser);
-    parser.process(app);
-    if (parser.isSet(cl.version)) {
-        std::printf("qtws-cat %s\n", QtWs::version());
-        return 0;
-    }
+    if (const std::optional<int> done
+        = QtWs::Tools::parseCommandLine(parser, app.arguments(), cl.version))
+        return *done;
 
     if (parser.isSet(cl.demo)) {
         DemoRun run(parser.isSet(cl.verbose));
         if (!run.start())
-            return 1;
+            return int(ExitCode::Failed);
         return app.exec();
     }
 
-    const QStringList args = parser.positionalArguments();
-    if (args.size() != 1)
-        return usageError(QStringLiteral("expected one URL (see --help)"));
-    const QUrl url(args.first(), QUrl::StrictMode);
-    if (!url.isValid() || !QtWs::Protocol::isWebSocketScheme(url.scheme()))
-        return usageError(QStringLiteral("not a ws:// or wss:// URL: %1").arg(args.first()));
+    QString error;
+    const std::optional<QUrl> url = QtWs::Tools::webSocketUrlArgument(parser, &error);
+    if (!url)
+        return QtWs::Tools::usageError("qtws-cat", error);
     QtWs::WebSocketOptions options;
     CatSession::Settings settings;
-    QString error = readSettings(parser, cl, &settings);
+    error = readSettings(parser, cl, &settings);
     if (error.isEmpty())
         error = readOptions(parser, cl, &options);
     if (!error.isEmpty())
-        return usageError(error);
-    if (!parser.isSet(cl.noProxy)) {
-        // Said up front, so the reason is clear; the library refuses the connection in any case.
-        std::fprintf(stderr,
-            "qtws-cat: proxy resolution is not available yet and qtws never connects DIRECT on its "
-            "own; pass --no-proxy to connect directly to %s\n",
-            qPrintable(url.authority()));
-        return 1;
+        return QtWs::Tools::usageError("qtws-cat", error);
+    if (settings.timeout.count() > 0) {
+        // The library's own deadlines end the connecting part, so that the report says which
+        // attempt was still running; the session's timer covers the rest of the run.
+        options.setConnectTimeout(std::min(options.connectTimeout(), settings.timeout));
+        options.setHandshakeTimeout(std::min(options.handshakeTimeout(), settings.timeout));
     }
 
     CatSession session(settings);
-    session.start(QNetworkRequest(url), options);
+    session.start(QNetworkRequest(*url), options);
     return app.exec();
 }

@@ -9,6 +9,7 @@
 #
 #   nobypass.sh --proxy HOST:PORT --origin HOST:PORT [--timeout SECONDS] [--expect N] -- COMMAND...
 #   nobypass.sh --self-check
+#   nobypass.sh --check
 #
 # HOST is an IPv4 loopback address (127.x.y.z) or [::1]. Prints "client-exit: N" (the command's
 # exit status, 124 after the timeout) and "direct-attempts: N" on stdout.
@@ -27,10 +28,11 @@ expect=""
 proxy=""
 origin=""
 self_check=0
+check_only=0
 
 die() { echo "nobypass: $2" >&2; exit "$1"; }
 
-usage() { die 2 "usage: $0 --proxy HOST:PORT --origin HOST:PORT [--timeout S] [--expect N] -- COMMAND... | --self-check"; }
+usage() { die 2 "usage: $0 --proxy HOST:PORT --origin HOST:PORT [--timeout S] [--expect N] -- COMMAND... | --self-check | --check"; }
 
 while [ $# -gt 0 ]; do
     case "$1" in
@@ -39,6 +41,7 @@ while [ $# -gt 0 ]; do
         --timeout) timeout_s="${2:-}"; shift 2 ;;
         --expect) expect="${2:-}"; shift 2 ;;
         --self-check) self_check=1; shift ;;
+        --check) check_only=1; shift ;;
         --) shift; break ;;
         *) usage ;;
     esac
@@ -214,6 +217,10 @@ EOS
     return $failed
 }
 
+if [ $check_only -eq 1 ]; then
+    check_environment
+    exit 0
+fi
 if [ $self_check -eq 1 ]; then
     run_self_check
     exit $?

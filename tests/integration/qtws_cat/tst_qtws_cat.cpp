@@ -1,8 +1,11 @@
 // SPDX-License-Identifier: LGPL-3.0-or-later
 // qtws-cat as a process: --exchange success and every failure exit code with its one-line reason,
-// --echo (the conformance client mode), stdin lines, -v, --demo. The servers run in this process on
-// loopback.
+// --echo (the conformance client mode), stdin lines, -v, --demo, usage errors. The servers run in
+// this process on loopback; the proxy options are tested through real proxies in
+// tst_qtws_cat_proxies.
+#include "echoserver.h"
 #include "testcertificates.h"
+#include "toolprocess.h"
 
 #include <QtCore/QProcess>
 #include <QtCore/QTemporaryDir>
@@ -12,6 +15,8 @@
 #include <QtTest/QtTest>
 #include <QtWebSockets/QWebSocket>
 #include <QtWebSockets/QWebSocketServer>
+
+#include <algorithm>
 
 namespace {
 
@@ -76,12 +81,7 @@ public:
     QList<int> closeCodes;
 };
 
-struct Run
-{
-    int exitCode = -1;
-    QByteArray out;
-    QByteArray err;
-};
+using Run = QtWs::Test::ToolRun;
 
 } // namespace
 
@@ -100,13 +100,15 @@ private Q_SLOTS:
     void stdinLines();
     void demo();
     void tlsCaFile();
+    void help();
 
 private:
     Run run(const QStringList &args, const QByteArray &stdinData = {}, bool closeStdin = true);
 
     Server m_server;
     QTemporaryDir m_dir;
-    QTcpServer m_http404;
+    QtWs::Test::FixedAnswerServer m_http404; // 404 to every request
+    QTcpServer m_mute; // accepts (the kernel does) and never answers
     quint16 m_closedPort = 0;
 };
 
@@ -114,19 +116,8 @@ void tst_QtwsCat::initTestCase()
 {
     QVERIFY(QFileInfo::exists(QStringLiteral(QTWS_CAT_EXECUTABLE)));
     QVERIFY(m_server.server.listen(QHostAddress::LocalHost, 0));
-    // A plain HTTP server that answers every request with 404.
-    QVERIFY(m_http404.listen(QHostAddress::LocalHost, 0));
-    connect(&m_http404, &QTcpServer::newConnection, this, [this] {
-        while (QTcpSocket *s = m_http404.nextPendingConnection()) {
-            connect(s, &QTcpSocket::readyRead, s, [s] {
-                s->readAll();
-                s->write(
-                    "HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\nConnection: close\r\n\r\n");
-                s->disconnectFromHost();
-            });
-            connect(s, &QTcpSocket::disconnected, s, &QObject::deleteLater);
-        }
-    });
+    QVERIFY(m_http404.listen());
+    QVERIFY(m_mute.listen(QHostAddress::LocalHost, 0));
     QTcpServer probe;
     QVERIFY(probe.listen(QHostAddress::LocalHost, 0));
     m_closedPort = probe.serverPort();
@@ -134,25 +125,9 @@ void tst_QtwsCat::initTestCase()
 
 Run tst_QtwsCat::run(const QStringList &args, const QByteArray &stdinData, bool closeStdin)
 {
-    QProcess p;
-    p.start(QStringLiteral(QTWS_CAT_EXECUTABLE), args);
-    Run r;
-    if (!p.waitForStarted(10000))
-        return r;
-    if (!stdinData.isEmpty())
-        p.write(stdinData);
-    if (closeStdin)
-        p.closeWriteChannel();
-    // The servers live in this thread: keep the event loop running while the tool works.
-    if (!QTest::qWaitFor([&] { return p.state() == QProcess::NotRunning; }, 30000)) {
-        p.kill();
-        p.waitForFinished(5000);
-        return r;
-    }
-    r.exitCode = p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1;
-    r.out = p.readAllStandardOutput();
-    r.err = p.readAllStandardError();
-    return r;
+    // No proxy in the environment: the default configuration then says DIRECT.
+    return QtWs::Test::runTool(QStringLiteral(QTWS_CAT_EXECUTABLE), args,
+        QtWs::Test::environmentWithoutProxies(), stdinData, !closeStdin, std::chrono::seconds(30));
 }
 
 void tst_QtwsCat::exchangeText()
@@ -169,9 +144,9 @@ void tst_QtwsCat::exchangeText()
 
 void tst_QtwsCat::exchangeBinary()
 {
-    const Run r = run(
-        {QStringLiteral("--no-proxy"), QStringLiteral("--binary"), QStringLiteral("--exchange"),
-            QStringLiteral("raw bytes"), m_server.url(QStringLiteral("/echo")).toString()});
+    // No proxy option: the system configuration decides, and for a loopback server it says DIRECT.
+    const Run r = run({QStringLiteral("--binary"), QStringLiteral("--exchange"),
+        QStringLiteral("raw bytes"), m_server.url(QStringLiteral("/echo")).toString()});
     QCOMPARE(r.exitCode, 0);
     QCOMPARE(r.out, QByteArray("raw bytes"));
     QVERIFY(!m_server.received.isEmpty());
@@ -198,18 +173,20 @@ void tst_QtwsCat::failures_data()
 {
     QTest::addColumn<QStringList>("args");
     QTest::addColumn<int>("exitCode");
-    QTest::addColumn<QByteArray>("reason");
+    QTest::addColumn<QByteArray>("reason"); // alternatives separated by '|'
     const QString echo = m_server.url(QStringLiteral("/echo")).toString();
     const QString ex = QStringLiteral("--exchange");
     const QString np = QStringLiteral("--no-proxy");
-    QTest::addRow("rainy: no --no-proxy")
-        << QStringList {ex, QStringLiteral("x"), echo} << 1 << QByteArray("pass --no-proxy");
     QTest::addRow("rainy: connection refused") << QStringList {np, ex, QStringLiteral("x"),
         QStringLiteral("ws://127.0.0.1:%1/").arg(m_closedPort)}
-                                               << 1 << QByteArray("Connection refused");
+                                               << 4 << QByteArray("Connection refused");
+    QTest::addRow("rainy: connection refused, default configuration (loopback: DIRECT)")
+        << QStringList {ex, QStringLiteral("x"),
+               QStringLiteral("ws://127.0.0.1:%1/").arg(m_closedPort)}
+        << 4 << QByteArray("Connection refused");
     QTest::addRow("rainy: 404 from a web server") << QStringList {np, ex, QStringLiteral("x"),
-        QStringLiteral("ws://127.0.0.1:%1/").arg(m_http404.serverPort())}
-                                                  << 1 << QByteArray("404 Not Found");
+        QStringLiteral("ws://127.0.0.1:%1/").arg(m_http404.port())}
+                                                  << 6 << QByteArray("404 Not Found");
     QTest::addRow("rainy: closed before any message")
         << QStringList {np, ex, QStringLiteral("x"),
                m_server.url(QStringLiteral("/close-now")).toString()}
@@ -217,7 +194,12 @@ void tst_QtwsCat::failures_data()
     QTest::addRow("rainy: no answer within --timeout")
         << QStringList {np, QStringLiteral("--timeout"), QStringLiteral("300"), ex,
                QStringLiteral("x"), m_server.url(QStringLiteral("/silent")).toString()}
-        << 1 << QByteArray("no message received within 300 ms");
+        << 7 << QByteArray("no message received within 300 ms");
+    QTest::addRow("rainy: --timeout while connecting (a server that never answers)")
+        << QStringList {np, QStringLiteral("--timeout"), QStringLiteral("300"), ex,
+               QStringLiteral("x"), QStringLiteral("ws://127.0.0.1:%1/").arg(m_mute.serverPort())}
+        // The attempt's deadline or the connect deadline, whichever fires first.
+        << 7 << QByteArray("waiting for the answer to the upgrade request|within 300 ms");
     QTest::addRow("rainy: not a WebSocket URL")
         << QStringList {np, ex, QStringLiteral("x"), QStringLiteral("http://127.0.0.1/")} << 2
         << QByteArray("not a ws:// or wss:// URL");
@@ -226,10 +208,45 @@ void tst_QtwsCat::failures_data()
                                          << 2 << QByteArray("Name: value");
     QTest::addRow("rainy: reserved --header") << QStringList {np, QStringLiteral("--header"),
         QStringLiteral("Sec-WebSocket-Key: x"), ex, QStringLiteral("x"), echo}
-                                              << 1 << QByteArray("set by the WebSocket handshake");
+                                              << 2 << QByteArray("set by the WebSocket handshake");
     QTest::addRow("rainy: --ca-file without certificates") << QStringList {np,
         QStringLiteral("--ca-file"), QStringLiteral("/nonexistent.pem"), ex, QStringLiteral("x"),
         echo} << 2 << QByteArray("no PEM certificate");
+    QTest::addRow("rainy: unknown option")
+        << QStringList {QStringLiteral("--frobnicate"), echo} << 2 << QByteArray("frobnicate");
+    QTest::addRow("rainy: two URLs") << QStringList {echo, echo} << 2 << QByteArray("one URL");
+    QTest::addRow("rainy: unknown strategy")
+        << QStringList {QStringLiteral("--strategies"), QStringLiteral("connect,teleport"), echo}
+        << 2 << QByteArray("unknown strategy 'teleport' (known: direct, socks, connect, get");
+    QTest::addRow("rainy: empty strategy list") << QStringList {QStringLiteral("--strategies"),
+        QString(), echo} << 2 << QByteArray("unknown strategy ''");
+    QTest::addRow("rainy: --proxy with an unknown scheme")
+        << QStringList {QStringLiteral("--proxy"), QStringLiteral("ftp://u:secret@127.0.0.1:21"),
+               echo}
+        << 2
+        << QByteArray("--proxy: invalid proxy 'ftp://***@127.0.0.1:21': unsupported proxy scheme");
+    QTest::addRow("rainy: --proxy without a host") << QStringList {QStringLiteral("--proxy"),
+        QStringLiteral("http://:3128"), echo} << 2 << QByteArray("not a URL with a host");
+    QTest::addRow("rainy: --proxy and --no-proxy") << QStringList {QStringLiteral("--proxy"),
+        QStringLiteral("http://127.0.0.1:3128"), np, echo}
+                                                   << 2 << QByteArray("exclude each other");
+    QTest::addRow("rainy: --pac and --proxy")
+        << QStringList {QStringLiteral("--pac"), QStringLiteral("data:,x"),
+               QStringLiteral("--proxy"), QStringLiteral("http://127.0.0.1:3128"), echo}
+        << 2 << QByteArray("exclude each other");
+    QTest::addRow("rainy: --pac file missing")
+        << QStringList {QStringLiteral("--pac"), QStringLiteral("/nonexistent/proxy.pac"), echo}
+        << 2 << QByteArray("no PAC file at /nonexistent/proxy.pac");
+    QTest::addRow("rainy: --pac with another scheme")
+        << QStringList {QStringLiteral("--pac"), QStringLiteral("ftp://127.0.0.1/proxy.pac"), echo}
+        << 2 << QByteArray("not a file:, data:, http: or https: URL");
+    QTest::addRow("rainy: negative --race") << QStringList {QStringLiteral("--race"),
+        QStringLiteral("-1"), echo} << 2 << QByteArray("--race expects");
+    QTest::addRow("rainy: --timeout 0") << QStringList {QStringLiteral("--timeout"),
+        QStringLiteral("0"), echo} << 2 << QByteArray("--timeout expects");
+    QTest::addRow("rainy: no applicable strategy (connect only, DIRECT decided)") << QStringList {
+        np, QStringLiteral("--strategies"), QStringLiteral("connect"), ex, QStringLiteral("x"),
+        echo} << 3 << QByteArray("No enabled strategy applies");
 }
 
 void tst_QtwsCat::failures()
@@ -240,7 +257,10 @@ void tst_QtwsCat::failures()
     const Run r = run(args);
     QCOMPARE(r.exitCode, exitCode);
     QVERIFY2(r.err.startsWith("qtws-cat: "), r.err.constData());
-    QVERIFY2(r.err.contains(reason), r.err.constData());
+    const QList<QByteArray> alternatives = reason.split('|');
+    QVERIFY2(std::any_of(alternatives.cbegin(), alternatives.cend(),
+                 [&r](const QByteArray &a) { return r.err.contains(a); }),
+        r.err.constData());
     QCOMPARE(r.err.count('\n'), 1); // one line
     QVERIFY(r.out.isEmpty());
 }
@@ -320,7 +340,7 @@ void tst_QtwsCat::tlsCaFile()
     const QString url = QStringLiteral("wss://127.0.0.1:%1/").arg(secure.serverPort());
 
     const Run untrusted = run({s("--no-proxy"), s("--exchange"), s("secret"), url});
-    QCOMPARE(untrusted.exitCode, 1);
+    QCOMPARE(untrusted.exitCode, 5);
     QVERIFY2(untrusted.err.contains("certificate"), untrusted.err.constData());
     QCOMPARE(untrusted.err.count('\n'), 1);
 
@@ -328,6 +348,20 @@ void tst_QtwsCat::tlsCaFile()
         s("--exchange"), s("secret"), url});
     QCOMPARE(trusted.exitCode, 0);
     QCOMPARE(trusted.out, QByteArray("secret\n"));
+}
+
+void tst_QtwsCat::help()
+{
+    const Run r = run({QStringLiteral("--help")});
+    QCOMPARE(r.exitCode, 0);
+    // Every exit status, and every proxy option, is documented; the 0.1 wording is gone.
+    for (const char *line : {"  0  success", "  1  another failure", "  2  usage", "  3  proxy",
+             "  4  connection", "  5  TLS", "  6  handshake", "  7  timeout", "--proxy <URL>",
+             "--pac <URL|FILE>", "--no-proxy", "--strategies <LIST>", "--race <MS>",
+             "--report-json <FILE>", "--ca-file <F>", "by default the system configuration"})
+        QVERIFY2(r.out.contains(line), line);
+    QVERIFY(!r.out.contains("required"));
+    QVERIFY(!r.out.contains("until proxy resolution lands"));
 }
 
 QTEST_GUILESS_MAIN(tst_QtwsCat)
