@@ -203,6 +203,8 @@ void Attempt::startPath()
     connect(m_path, &PathConnector::finished, this, &Attempt::onPath);
     connect(m_path, &PathConnector::progressed, this, &Attempt::progressed);
     connect(m_path, &PathConnector::sslErrors, this, &Attempt::sslErrors);
+    connect(m_path, &PathConnector::proxyAuthenticationRequired, this,
+        &Attempt::proxyAuthenticationRequired);
     m_path->start();
 }
 

@@ -280,6 +280,8 @@ void PathConnector::onSocks()
         fail(Failure::ProxyAuthentication, socks->errorString());
         return;
     case SocksClient::Failure::CredentialsNeeded:
+        if (askForSocksCredentials())
+            return;
         fail(Failure::ProxyAuthentication,
             QStringLiteral("the SOCKS5 proxy %1 requires a user name and password and none were "
                            "given (give them in the proxy URL: socks5://user:password@host:port)")
@@ -297,6 +299,25 @@ void PathConnector::onSocks()
         fail(Failure::ProxyRefused, socks->errorString());
         return;
     }
+}
+
+bool PathConnector::askForSocksCredentials()
+{
+    // Once per path: the proxy closed the connection after refusing our methods (RFC 1928 §3), so
+    // the credentials go on a new one.
+    if (m_socksPrompted)
+        return false;
+    m_socksPrompted = true;
+    QAuthenticator authenticator;
+    const QPointer<PathConnector> alive(this);
+    Q_EMIT proxyAuthenticationRequired(
+        QNetworkProxy(QNetworkProxy::Socks5Proxy, m_hop.host(), m_hop.port()), &authenticator);
+    if (!alive || m_finished || authenticator.user().isEmpty())
+        return false;
+    m_hop.setCredentials(authenticator.user(), authenticator.password());
+    discardStream(m_stream, this);
+    reach();
+    return true;
 }
 
 // -------------------------------------------------------------------------------------------------

@@ -10,6 +10,8 @@
 
 #include <QtCore/QObject>
 #include <QtCore/QPointer>
+#include <QtNetwork/QAuthenticator>
+#include <QtNetwork/QNetworkProxy>
 
 #include <memory>
 #include <optional>
@@ -89,6 +91,9 @@ Q_SIGNALS:
     void finished();
     void progressed();
     void sslErrors(const QList<QSslError> &errors);
+    /*! A SOCKS5 proxy wants a user name and password that the candidate and the process-wide
+        memory do not have; a slot fills \a authenticator (connected directly). */
+    void proxyAuthenticationRequired(const QNetworkProxy &proxy, QAuthenticator *authenticator);
 
 private:
     enum class Step { Idle, Reaching, ProxyTls, Socks, Connect, ServerTls, Done };
@@ -100,6 +105,7 @@ private:
     void afterHop();
     void startSocks();
     void onSocks();
+    bool askForSocksCredentials();
     void sendConnect();
     void onConnectAnswer();
     void startServerTls();
@@ -127,6 +133,7 @@ private:
     std::unique_ptr<SocksClient> m_socks;
     std::optional<Protocol::HttpResponseHead> m_response;
     QString m_socksSummary;
+    bool m_socksPrompted = false;
 
     ConnectAttempt::Failure m_failure = ConnectAttempt::Failure::None;
     WebSocket::Error m_error = WebSocket::Error::NoError;

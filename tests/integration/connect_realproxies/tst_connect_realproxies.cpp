@@ -109,6 +109,7 @@ private Q_SLOTS:
     void bareUpgrade();
     void bareUpgradePastConnectionRejection();
     void racingPastASwallowedConnect();
+    void dantePromptsForCredentials();
     void failoverAndUnreachableLast();
     void strategyCacheFirst();
 
@@ -660,6 +661,34 @@ void tst_ConnectRealProxies::racingPastASwallowedConnect()
     QVERIFY2(attempts.at(1).startedAt() <= attempts.at(0).startedAt() + attempts.at(0).duration(),
         qPrintable(report.toText()));
     socket.abort();
+}
+
+void tst_ConnectRealProxies::dantePromptsForCredentials()
+{
+    // A SOCKS5 proxy that wants a user name and password the URL does not give: the application
+    // is asked once (as for an HTTP proxy), the answer goes on a new connection.
+    DanteProxy dante;
+    dante.setAuthentication(true);
+    QVERIFY2(dante.start(), qPrintable(dante.errorString()));
+    const ProxyCredentials c = dante.credentials();
+    const QUrl url(QStringLiteral("ws://127.0.0.1:%1/").arg(m_plain->port()));
+    const Outcome o = open(url, {hop(ProxyCandidate::Type::Socks5, dante.port())},
+        {Strategy::SocksTunnel}, {}, [&](QAuthenticator *a) {
+            a->setUser(c.user);
+            a->setPassword(c.password);
+        });
+    QVERIFY2(o.connected && o.echoed, qPrintable(describe(o.report) + o.errorString));
+    QCOMPARE(o.credentialPrompts, 1);
+    // Wrong ones from the prompt end in ProxyAuthenticationFailed, after one prompt.
+    ConnectMemory::clear();
+    const Outcome wrong = open(url, {hop(ProxyCandidate::Type::Socks5, dante.port())},
+        {Strategy::SocksTunnel}, {}, [&](QAuthenticator *a) {
+            a->setUser(c.user);
+            a->setPassword(QStringLiteral("wrong"));
+        });
+    QVERIFY(!wrong.connected);
+    QCOMPARE(wrong.error, WebSocket::Error::ProxyAuthenticationFailed);
+    QCOMPARE(wrong.credentialPrompts, 1);
 }
 
 void tst_ConnectRealProxies::failoverAndUnreachableLast()
