@@ -59,8 +59,6 @@ void ProxyCredentials::answer(const QString &host, quint16 port, QAuthenticator 
     }
     if (!retry && authenticator->user().isEmpty() && fromConfiguration(host, port, authenticator))
         return;
-    if (!m_interactive)
-        return;
     const QString name = port ? QStringLiteral("%1:%2").arg(host).arg(port) : host;
     CredentialsDialog dialog(name, authenticator->realm(), m_dialogParent);
     if (dialog.exec() != QDialog::Accepted)

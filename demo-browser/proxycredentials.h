@@ -39,8 +39,6 @@ public:
 
     /*! The window dialogs are centred on. */
     void setDialogParent(QWidget *parent) { m_dialogParent = parent; }
-    /*! When false (tests), nothing is asked: unknown proxies get no credentials. */
-    void setInteractive(bool interactive) { m_interactive = interactive; }
 
     /*! Answers \a socket's proxies from now on. */
     void watch(QtWs::WebSocket *socket);
@@ -55,7 +53,6 @@ private:
     ProxySettings *const m_settings;
     QHash<Key, QPair<QString, QString>> m_answers; // in memory only
     QPointer<QWidget> m_dialogParent;
-    bool m_interactive = true;
 };
 
 #endif // QTWSDEMO_PROXYCREDENTIALS_H
