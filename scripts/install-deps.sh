@@ -21,8 +21,9 @@ packages=(
     libpam-wrapper libnss-wrapper curl socat iproute2
     # PAC reference implementation for the differential test and the PAC benchmark
     libpacparser-dev libpacparser1
-    # headless display for browser tests and screenshots
-    xvfb xauth procps
+    # headless display for browser tests, the demo browser and its screenshots (scripts/screenshots.sh), and a
+    # font for its pages (a minimal system may have none)
+    xvfb xauth procps fonts-dejavu-core
 )
 
 SUDO=""

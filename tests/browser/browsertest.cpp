@@ -134,4 +134,46 @@ QVariant evaluate(QWebEnginePage *page, const QString &script, int timeoutMs)
     return result;
 }
 
+QJsonObject probeResult(QWebEnginePage *page)
+{
+    return QJsonDocument::fromJson(
+        evaluate(page, QStringLiteral("JSON.stringify(window.probeResult)")).toString().toUtf8())
+        .object();
+}
+
+namespace {
+QStringList frameMismatch(
+    const QString &name, const QJsonObject &frame, bool bridged, bool replaced)
+{
+    if (frame.isEmpty())
+        return {name + QStringLiteral(" did not answer")};
+    const auto type = [](bool present) {
+        return present ? QStringLiteral("object") : QStringLiteral("undefined");
+    };
+    QStringList differences;
+    if (frame.value(u"transport").toBool())
+        differences << name + QStringLiteral(": the channel transport is visible");
+    if (frame.value(u"QtWs").toString() != type(bridged))
+        differences << name + QStringLiteral(": QtWs is ") + frame.value(u"QtWs").toString();
+    if (frame.value(u"qtws").toString() != type(replaced))
+        differences << name + QStringLiteral(": WebSocket.qtws is ")
+                + frame.value(u"qtws").toString();
+    if (frame.value(u"nativeWebSocket").toBool() == replaced)
+        differences << name + QStringLiteral(": window.WebSocket is ")
+                + (replaced ? QStringLiteral("native") : QStringLiteral("not native"));
+    return differences;
+}
+} // namespace
+
+QString probeMismatch(
+    const QJsonObject &report, bool topBridged, bool topReplaced, bool withFrame, bool frameBridged)
+{
+    QStringList differences = frameMismatch(
+        QStringLiteral("top"), report.value(u"top").toObject(), topBridged, topReplaced);
+    if (withFrame)
+        differences += frameMismatch(QStringLiteral("iframe"), report.value(u"frame").toObject(),
+            frameBridged, frameBridged);
+    return differences.join(QStringLiteral("; "));
+}
+
 } // namespace BrowserTest

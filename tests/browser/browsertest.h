@@ -2,6 +2,7 @@
 #ifndef QTWS_TESTS_BROWSERTEST_H
 #define QTWS_TESTS_BROWSERTEST_H
 
+#include <QtCore/QJsonObject>
 #include <QtCore/QJsonValue>
 #include <QtCore/QProcess>
 #include <QtCore/QString>
@@ -54,6 +55,17 @@ bool loadAndWaitForTitle(
 bool waitForTitle(QWebEnginePage *page, const QString &title, int timeoutMs);
 /*! Runs \a script in the main world and returns its result. */
 QVariant evaluate(QWebEnginePage *page, const QString &script, int timeoutMs = 10000);
+
+/*! window.probeResult of pages/probe.html (once its title is "done"): {top, frame}. */
+QJsonObject probeResult(QWebEnginePage *page);
+/*!
+    Compares probeResult() with what the bridge should give: the top frame the class
+    (\a topBridged) and the replacement of window.WebSocket (\a topReplaced); the iframe, when
+    \a withFrame, both or neither (\a frameBridged). No frame ever sees the channel transport.
+    Empty when it matches, else the differences.
+*/
+QString probeMismatch(const QJsonObject &report, bool topBridged, bool topReplaced,
+    bool withFrame = false, bool frameBridged = false);
 
 } // namespace BrowserTest
 

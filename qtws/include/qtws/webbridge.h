@@ -131,9 +131,15 @@ public:
     void uninstall(QWebEnginePage *page);
 
 Q_SIGNALS:
-    /*! A page opened \a socket (already configured, not yet connected) for \a pageUrl; for
-        connection inspectors. The socket belongs to the bridge. */
-    void socketCreated(QtWs::WebSocket *socket, const QUrl &pageUrl);
+    /*! \a page opened \a socket (already configured, not yet connected) for \a pageUrl; for
+        connection inspectors. The socket belongs to the bridge; it is deleted after the page got
+        its close event, or with the page. */
+    void socketCreated(QtWs::WebSocket *socket, const QUrl &pageUrl, QWebEnginePage *page);
+    /*! A page's text \a message was handed to \a socket; for connection inspectors (the socket
+        itself has no signal for what it sends). \since 0.2 */
+    void textMessageSent(QtWs::WebSocket *socket, const QString &message);
+    /*! A page's binary \a message was handed to \a socket, as textMessageSent(). \since 0.2 */
+    void binaryMessageSent(QtWs::WebSocket *socket, const QByteArray &message);
 
 private:
     Q_DECLARE_PRIVATE(WebBridge)

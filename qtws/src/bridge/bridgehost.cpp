@@ -178,7 +178,7 @@ void BridgeHost::open(quint32 doc, int id, const QString &urlString, const QJson
     for (const QJsonValue &p : protocols)
         list.append(p.toString());
     options.setSubprotocols(list);
-    Q_EMIT m_bridge->q_ptr->socketCreated(socket->socket(), m_page->url());
+    Q_EMIT m_bridge->q_ptr->socketCreated(socket->socket(), m_page->url(), m_page);
     auto start = [socket, jar, options, frameOrigin]() mutable {
         if (jar) {
             const QByteArray cookies = jar->cookieHeader(socket->url(), QUrl(frameOrigin));
@@ -213,10 +213,12 @@ void BridgeHost::drain(Key k)
         const Outgoing out = queue.takeFirst();
         switch (out.kind) {
         case Outgoing::Kind::Text:
-            socket->sendText(out.text);
+            if (socket->sendText(out.text))
+                Q_EMIT m_bridge->q_ptr->textMessageSent(socket->socket(), out.text);
             break;
         case Outgoing::Kind::Binary:
-            socket->sendBinary(out.data);
+            if (socket->sendBinary(out.data))
+                Q_EMIT m_bridge->q_ptr->binaryMessageSent(socket->socket(), out.data);
             break;
         case Outgoing::Kind::Close:
             if (out.wasConnecting)

@@ -110,30 +110,31 @@ QJsonObject BridgeSocket::qtwsInfo() const
     return info;
 }
 
-void BridgeSocket::accountSent(qint64 payloadBytes)
+bool BridgeSocket::accountSent(qint64 payloadBytes)
 {
     if (payloadBytes < 0) {
         // The outgoing queue limit of socketOptions() was reached: Chromium would buffer without
         // end; a page cannot be allowed to exhaust the process, so the connection fails.
         fail(m_socket->errorString());
-        return;
+        return false;
     }
     m_unconsumed += payloadBytes;
     onBytesWritten();
+    return true;
 }
 
-void BridgeSocket::sendText(const QString &text)
+bool BridgeSocket::sendText(const QString &text)
 {
     if (m_status != Status::Open || m_socket->state() != WebSocket::State::Open)
-        return; // counted by the page after close, as the standard says; never sent
-    accountSent(m_socket->sendTextMessage(text));
+        return false; // counted by the page after close, as the standard says; never sent
+    return accountSent(m_socket->sendTextMessage(text));
 }
 
-void BridgeSocket::sendBinary(const QByteArray &data)
+bool BridgeSocket::sendBinary(const QByteArray &data)
 {
     if (m_status != Status::Open || m_socket->state() != WebSocket::State::Open)
-        return;
-    accountSent(m_socket->sendBinaryMessage(data));
+        return false;
+    return accountSent(m_socket->sendBinaryMessage(data));
 }
 
 void BridgeSocket::onBytesWritten()

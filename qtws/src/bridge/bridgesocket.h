@@ -53,8 +53,10 @@ public:
 
     /*! Starts the handshake with \a options (origin, subprotocols, cookies already set). */
     void open(const WebSocketOptions &options);
-    void sendText(const QString &text);
-    void sendBinary(const QByteArray &data);
+    /*! Sends what the page sent; false when it was not sent (not open: counted by the page only,
+        or refused by the queue limit: the connection fails). */
+    bool sendText(const QString &text);
+    bool sendBinary(const QByteArray &data);
     /*! The page called close(); \a code is -1 when it gave none. In Connecting the connection is
         failed (error and close 1006), as Chromium does. */
     void close(int code, const QString &reason);
@@ -81,7 +83,7 @@ private:
     void onDisconnected();
     void onBytesWritten();
     void emitClose(int code, const QString &reason, bool wasClean, bool withError);
-    void accountSent(qint64 payloadBytes);
+    bool accountSent(qint64 payloadBytes);
 
     const int m_id;
     const QUrl m_url;

@@ -7,6 +7,8 @@
 #include "browserrules.h"
 #include "common/logging.h"
 
+#include <qtws/websocket.h>
+
 #include <QtCore/QFile>
 #include <QtCore/QJsonArray>
 #include <QtCore/QJsonDocument>
@@ -134,7 +136,12 @@ void WebBridgePrivate::updateScripts()
 WebBridge::WebBridge(QObject *parent)
     : QObject(parent)
     , d_ptr(std::make_unique<WebBridgePrivate>(this))
-{ }
+{
+    // The header only declares these classes: queued connections and QSignalSpy need the types
+    // of the signals' arguments registered by name.
+    qRegisterMetaType<QtWs::WebSocket *>();
+    qRegisterMetaType<QWebEnginePage *>();
+}
 
 WebBridge::~WebBridge()
 {

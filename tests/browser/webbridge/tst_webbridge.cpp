@@ -49,6 +49,7 @@ private Q_SLOTS:
     void scriptMadeFrame();
     void socketLimit();
     void resolveProxy();
+    void inspectorSignals();
 
 private:
     std::unique_ptr<QtWs::WebBridge> makeBridge(bool replace);
@@ -179,23 +180,10 @@ void tst_WebBridge::allowlist()
             + QString::fromLatin1(
                 QUrl::toPercentEncoding(origin(frame, QStringLiteral("/probe.html")).toString())));
     QVERIFY(loadAndWaitForTitle(&page, url, QStringLiteral("done"), 30000));
-    const QJsonObject report = QJsonDocument::fromJson(
-        evaluate(&page, QStringLiteral("JSON.stringify(window.probeResult)")).toString().toUtf8())
-                                   .object();
-    const QJsonObject t = report.value(u"top").toObject();
     // No frame ever sees the channel transport: the bridge hides it in every frame.
-    QCOMPARE(t.value(u"transport").toBool(), false);
-    QCOMPARE(t.value(u"qtws").toString(), topBridged ? u"object" : u"undefined");
-    QCOMPARE(t.value(u"QtWs").toString(), topBridged ? u"object" : u"undefined");
-    QCOMPARE(t.value(u"nativeWebSocket").toBool(), !topBridged);
-    if (frame.isEmpty())
-        return;
-    const QJsonObject f = report.value(u"frame").toObject();
-    QVERIFY2(!f.isEmpty(), "the iframe did not answer");
-    QCOMPARE(f.value(u"transport").toBool(), false);
-    QCOMPARE(f.value(u"qtws").toString(), frameBridged ? u"object" : u"undefined");
-    QCOMPARE(f.value(u"QtWs").toString(), frameBridged ? u"object" : u"undefined");
-    QCOMPARE(f.value(u"nativeWebSocket").toBool(), !frameBridged);
+    const QString mismatch
+        = probeMismatch(probeResult(&page), topBridged, topBridged, !frame.isEmpty(), frameBridged);
+    QVERIFY2(mismatch.isEmpty(), qPrintable(mismatch));
 }
 
 QJsonArray tst_WebBridge::devToolsTargets()
@@ -269,7 +257,7 @@ void tst_WebBridge::connectionReport()
     Page page(&profile);
     bridge->install(&page);
     QVERIFY(loadAndWaitForTitle(
-        &page, m_peer.site(QStringLiteral("/probe.html")), QStringLiteral("probe"), 30000)
+                &page, m_peer.site(QStringLiteral("/probe.html")), QStringLiteral("probe"), 30000)
         || page.title() == u"done");
     quint16 closedPort = 0;
     {
@@ -405,6 +393,38 @@ void tst_WebBridge::resolveProxy()
         function(e){ document.title = 'failed ' + e.name; }))"));
     QVERIFY2(waitForTitle(&page, QStringLiteral("PROXY proxy.example:3128"), 20000),
         qPrintable(page.title()));
+}
+
+void tst_WebBridge::inspectorSignals()
+{
+    // What an application's connection inspector gets: the socket with its page, and what the
+    // page sends on it.
+    QWebEngineProfile profile;
+    auto bridge = makeBridge(true);
+    Page page(&profile);
+    bridge->install(&page);
+    QSignalSpy created(bridge.get(), &QtWs::WebBridge::socketCreated);
+    QSignalSpy texts(bridge.get(), &QtWs::WebBridge::textMessageSent);
+    QSignalSpy binaries(bridge.get(), &QtWs::WebBridge::binaryMessageSent);
+    QVERIFY(loadAndWaitForTitle(
+        &page, m_peer.site(QStringLiteral("/probe.html")), QStringLiteral("done"), 30000));
+    evaluate(&page,
+        QStringLiteral("(function(){var ws=new WebSocket('ws://127.0.0.1:%1/echo');"
+                       "ws.onopen=function(){ws.send('text');ws.send(new Uint8Array([1,2,3]));};"
+                       "var n=0;ws.onmessage=function(){if(++n==2){document.title='echoed';"
+                       "ws.close();}};})()")
+            .arg(m_peer.sitePort));
+    QVERIFY(waitForTitle(&page, QStringLiteral("echoed"), 20000));
+    QCOMPARE(created.size(), 1);
+    auto *socket = created.at(0).at(0).value<QtWs::WebSocket *>();
+    QVERIFY(socket);
+    QCOMPARE(created.at(0).at(2).value<QWebEnginePage *>(), &page);
+    QCOMPARE(texts.size(), 1);
+    QCOMPARE(texts.at(0).at(0).value<QtWs::WebSocket *>(), socket);
+    QCOMPARE(texts.at(0).at(1).toString(), QStringLiteral("text"));
+    QCOMPARE(binaries.size(), 1);
+    QCOMPARE(binaries.at(0).at(0).value<QtWs::WebSocket *>(), socket);
+    QCOMPARE(binaries.at(0).at(1).toByteArray(), QByteArray("\x01\x02\x03", 3));
 }
 
 int main(int argc, char **argv)
