@@ -140,7 +140,7 @@ int evaluateScript(const QCommandLineParser &args, bool json)
         }
         const PacResult result = engine.findProxyForUrlSync(url, args.value(QStringLiteral("h")));
         // A string the parser cannot use is still the script's answer (pactester prints it too).
-        const bool answered = result.ok() || result.error == PacError::UnparsableResult
+        const bool answered = result.isValid() || result.error == PacError::UnparsableResult
             || result.error == PacError::EmptyResult;
         if (json) {
             QJsonObject o;
@@ -184,7 +184,7 @@ int resolve(QCoreApplication &app, const QString &value, bool json)
         if (json) {
             QJsonObject o;
             o.insert(QStringLiteral("url"), url.toDisplayString(QUrl::RemoveUserInfo));
-            if (r.isSuccess()) {
+            if (r.isValid()) {
                 o.insert(QStringLiteral("candidates"), toJson(r.candidates()));
                 o.insert(QStringLiteral("reason"), r.reason());
                 o.insert(QStringLiteral("directFallback"), r.isDirectFallback());
@@ -194,7 +194,7 @@ int resolve(QCoreApplication &app, const QString &value, bool json)
                 o.insert(QStringLiteral("errorString"), r.errorString());
             }
             printJson(o);
-        } else if (r.isSuccess()) {
+        } else if (r.isValid()) {
             // One candidate per line: PAC syntax, source, origin (tab-separated, for scripts).
             for (const ProxyCandidate &c : r.candidates())
                 out() << c.toPacString() << '\t' << enumName(c.source()) << '\t' << c.origin()
@@ -205,7 +205,7 @@ int resolve(QCoreApplication &app, const QString &value, bool json)
         } else {
             err() << "qtws-pac: " << enumName(r.error()) << ": " << r.errorString() << Qt::endl;
         }
-        status = r.isSuccess() ? Success : Failure;
+        status = r.isValid() ? Success : Failure;
         app.quit();
     });
     app.exec();

@@ -17,7 +17,7 @@ QDateTime fixedNow()
     return QDateTime(QDate(2026, 1, 1), QTime(0, 30, 0), Qt::OffsetFromUTC, 2 * 3600);
 }
 
-QList<QHostAddress> fakeResolve(const QString &host, int)
+QList<QHostAddress> fakeResolve(const QString &host, std::chrono::milliseconds)
 {
     static const QHash<QString, QStringList> table = {
         {QStringLiteral("intranet.corp"), {QStringLiteral("10.1.2.3")}},
@@ -35,7 +35,7 @@ PacEnvironment testEnvironment()
     PacEnvironment env;
     // Generous, so that a loaded machine never turns a happy row into a Timeout; rows about
     // timeouts set their own.
-    env.evaluationTimeoutMs = 5000;
+    env.evaluationTimeout = std::chrono::milliseconds(5000);
     env.clock = fixedNow;
     env.resolveHost = fakeResolve;
     env.localAddresses = [] {
@@ -430,7 +430,7 @@ void tst_PacEngine::urlAndHostArePassedAsValues()
     // A URL that would break out of a string literal if it were pasted into source.
     const QUrl url(QStringLiteral("ws://evil.example/')+calls+('"));
     const PacResult r = engine.findProxyForUrlSync(url);
-    QVERIFY2(r.ok(), qPrintable(r.errorString));
+    QVERIFY2(r.isValid(), qPrintable(r.errorString));
     const QString handed = PacEngine::scriptUrl(url, testEnvironment()) + u'|' + url.host();
     QCOMPARE(r.candidates.value(0).host(), QString::number(handed.size()));
     // ... and for IPv6 the host has no brackets (as in browsers).
@@ -451,7 +451,7 @@ void tst_PacEngine::findProxyForUrlExIsPreferred()
             "function FindProxyForURLEx(u, h) { return 'PROXY [2001:db8::1]:3128; DIRECT'; }"),
         QStringLiteral("ex.pac"));
     const PacResult r = engine.findProxyForUrlSync(QUrl(QStringLiteral("http://a/")));
-    QVERIFY2(r.ok(), qPrintable(r.errorString));
+    QVERIFY2(r.isValid(), qPrintable(r.errorString));
     QCOMPARE(r.candidates.size(), 2);
     QCOMPARE(r.candidates.at(0).host(), QStringLiteral("2001:db8::1"));
     QCOMPARE(r.candidates.at(0).origin(), QStringLiteral("ex.pac"));
@@ -544,9 +544,9 @@ void tst_PacEngine::dnsCachePerEvaluation()
 {
     auto lookups = std::make_shared<std::atomic<int>>(0);
     PacEnvironment env = testEnvironment();
-    env.resolveHost = [lookups](const QString &host, int timeoutMs) {
+    env.resolveHost = [lookups](const QString &host, std::chrono::milliseconds timeout) {
         ++*lookups;
-        return fakeResolve(host, timeoutMs);
+        return fakeResolve(host, timeout);
     };
     PacEngine engine;
     engine.setEnvironment(env);
@@ -574,10 +574,10 @@ void tst_PacEngine::dnsTimeNotCountedAsEvaluation()
     // limits. The resolver blocks as a slow DNS server would (this is the thing under test, not
     // synchronisation).
     PacEnvironment env = testEnvironment();
-    env.evaluationTimeoutMs = 300;
-    env.resolveHost = [](const QString &host, int timeoutMs) {
+    env.evaluationTimeout = std::chrono::milliseconds(300);
+    env.resolveHost = [](const QString &host, std::chrono::milliseconds timeout) {
         QThread::msleep(600);
-        return fakeResolve(host, timeoutMs);
+        return fakeResolve(host, timeout);
     };
     PacEngine engine;
     engine.setEnvironment(env);
@@ -586,7 +586,7 @@ void tst_PacEngine::dnsTimeNotCountedAsEvaluation()
             "function FindProxyForURL(u, h) { return isResolvable(h) ? 'DIRECT' : 'PROXY p:1'; }"),
         QStringLiteral("slowdns.pac"));
     const PacResult r = engine.findProxyForUrlSync(QUrl(QStringLiteral("http://intranet.corp/")));
-    QVERIFY2(r.ok(), qPrintable(r.errorString));
+    QVERIFY2(r.isValid(), qPrintable(r.errorString));
     QCOMPARE(r.raw, QStringLiteral("DIRECT"));
 }
 
@@ -596,11 +596,11 @@ void tst_PacEngine::dnsBudgetPerEvaluation()
     // one made, later names fail at once instead of stretching the evaluation.
     auto lookups = std::make_shared<std::atomic<int>>(0);
     PacEnvironment env = testEnvironment();
-    env.dnsBudgetMs = 250;
-    env.resolveHost = [lookups](const QString &host, int timeoutMs) {
+    env.dnsBudget = std::chrono::milliseconds(250);
+    env.resolveHost = [lookups](const QString &host, std::chrono::milliseconds timeout) {
         ++*lookups;
         QThread::msleep(100);
-        return fakeResolve(host, timeoutMs);
+        return fakeResolve(host, timeout);
     };
     PacEngine engine;
     engine.setEnvironment(env);
@@ -610,7 +610,7 @@ void tst_PacEngine::dnsBudgetPerEvaluation()
                        "  return 'PROXY p:' + (n + 1); }"),
         QStringLiteral("budget.pac"));
     const PacResult r = engine.findProxyForUrlSync(QUrl(QStringLiteral("http://a/")));
-    QVERIFY2(r.ok(), qPrintable(r.errorString));
+    QVERIFY2(r.isValid(), qPrintable(r.errorString));
     // At least 100 ms per lookup: after three the budget is spent whatever the machine's load, so
     // at most three of the six names reach the resolver (the first one always does).
     QVERIFY2(
@@ -724,7 +724,7 @@ void tst_PacEngine::hostile()
     QFETCH(int, line);
 
     PacEnvironment env = testEnvironment();
-    env.evaluationTimeoutMs = 1000;
+    env.evaluationTimeout = std::chrono::milliseconds(1000);
     PacEngine hostileEngine;
     hostileEngine.setEnvironment(env);
     hostileEngine.setScript(script, QStringLiteral("hostile.pac"));
@@ -745,7 +745,7 @@ void tst_PacEngine::hostile()
     QTRY_VERIFY_WITH_TIMEOUT(
         evil.has_value(), 20000); // generous wall time: the typed error is what counts
     QVERIFY2(evil->error == error, qPrintable(evil->errorString));
-    QVERIFY(!evil->ok());
+    QVERIFY(!evil->isValid());
     QVERIFY(evil->candidates.isEmpty());
     QVERIFY2(
         evil->errorString.contains(QStringLiteral("hostile.pac")), qPrintable(evil->errorString));
@@ -772,7 +772,7 @@ void tst_PacEngine::recoversAfterTimeout()
 {
     // State from an interrupted run is discarded: the engine is rebuilt from the script.
     PacEnvironment env = testEnvironment();
-    env.evaluationTimeoutMs = 500;
+    env.evaluationTimeout = std::chrono::milliseconds(500);
     PacEngine engine;
     engine.setEnvironment(env);
     engine.setScript(

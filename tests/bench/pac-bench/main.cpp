@@ -78,12 +78,13 @@ int main(int argc, char **argv)
     PacEnvironment env;
     env.localAddresses
         = [] { return QList<QHostAddress> {QHostAddress(QString::fromLatin1(kClientIp))}; };
-    env.resolveHost = [](const QString &, int) { return QList<QHostAddress>(); };
+    env.resolveHost
+        = [](const QString &, std::chrono::milliseconds) { return QList<QHostAddress>(); };
     engine.setEnvironment(env);
     engine.setScript(QString::fromUtf8(script), file.fileName());
     for (int i = 0; i < 200; ++i) { // load and warm up (the JIT compiles hot functions)
         const PacResult r = engine.findProxyForUrlSync(urls.at(i % urlCount));
-        if (!r.ok()) {
+        if (!r.isValid()) {
             std::fprintf(stderr, "qtws: %s\n", qPrintable(r.errorString));
             return 1;
         }

@@ -553,12 +553,13 @@ public:
         PacEnvironment env;
         env.localAddresses
             = [] { return QList<QHostAddress> {QHostAddress(QString::fromLatin1(kClientIp))}; };
-        env.resolveHost = [](const QString &, int) { return QList<QHostAddress>(); };
+        env.resolveHost
+            = [](const QString &, std::chrono::milliseconds) { return QList<QHostAddress>(); };
         engine.setEnvironment(env);
         engine.setScript(QString::fromUtf8(script), file.fileName());
         for (int i = 0; i < 200; ++i) { // load and warm up
             const PacResult r = engine.findProxyForUrlSync(urls.at(i % urlCount));
-            if (!r.ok())
+            if (!r.isValid())
                 return fail(QStringLiteral("pac: qtws: %1").arg(r.errorString));
         }
         bool withPacparser = false;
@@ -627,7 +628,7 @@ public:
             QString error;
             for (const QString &t : targets) {
                 resolver.resolve(QUrl(t), &loop, [&](const ProxyResolution &r) {
-                    if (!r.isSuccess())
+                    if (!r.isValid())
                         error = r.errorString();
                     if (++done == targets.size())
                         loop.quit();

@@ -126,10 +126,10 @@ void tst_PacparserDiff::compare()
     PacEngine engine;
     PacEnvironment env;
     env.stripSecurePathAndQuery = false; // pactester hands the URL over verbatim
-    env.evaluationTimeoutMs
-        = 5000; // no corpus script loops; a loaded machine must not cause Timeouts
+    env.evaluationTimeout = std::chrono::milliseconds(
+        5000); // no corpus script loops; a loaded machine must not cause Timeouts
     env.localAddresses = [] { return QList<QHostAddress> {QHostAddress(kClientIp)}; };
-    env.resolveHost = [](const QString &host, int) {
+    env.resolveHost = [](const QString &host, std::chrono::milliseconds) {
         return host == QStringLiteral("localhost")
             ? QList<QHostAddress> {QHostAddress(QHostAddress::LocalHost)}
             : QList<QHostAddress> {};

@@ -2,8 +2,9 @@
 #include "pacengine.h"
 
 #include "common/logging.h"
-#include "pacsandbox_p.h"
-#include "pacwatchdog_p.h"
+#include "pacsandbox.h"
+#include "pacwatchdog.h"
+#include "protocol/url.h"
 
 #include <QtCore/QPointer>
 #include <QtCore/QThread>
@@ -24,7 +25,7 @@ namespace {
 thread_local bool t_isPacWorker = false;
 
 /*! How long an interrupted evaluation may take to return before its thread is abandoned. */
-constexpr int kStuckGraceMs = 1000;
+constexpr std::chrono::milliseconds kStuckGrace {1000};
 
 PacResult makeError(PacError error, const QString &detail = QString())
 {
@@ -98,7 +99,7 @@ public:
                 if (worker && s)
                     s->onStuck(worker);
             },
-            kStuckGraceMs);
+            kStuckGrace);
         m_finished = m_finishedPromise.get_future();
         m_thread = std::thread([self = shared_from_this()] { self->run(); });
     }
@@ -109,12 +110,12 @@ public:
     void interrupt() { m_watchdog->interruptNow(); }
     std::shared_ptr<Job> inFlight() const { return m_inFlight; }
 
-    // Joins the thread if it ends within graceMs, detaches it otherwise (a stuck script).
-    void finish(int graceMs)
+    // Joins the thread if it ends within grace, detaches it otherwise (a stuck script).
+    void finish(std::chrono::milliseconds grace)
     {
         if (!m_thread.joinable())
             return;
-        if (m_finished.wait_for(std::chrono::milliseconds(graceMs)) == std::future_status::ready) {
+        if (m_finished.wait_for(grace) == std::future_status::ready) {
             m_thread.join();
         } else {
             qCCritical(lcQtwsPac) << "PAC worker thread does not stop; leaving it behind";
@@ -162,7 +163,7 @@ private:
                                << "rebuilding the engine after an interrupt";
             m_sandbox.reset();
         }
-        if (!m_loadError.ok())
+        if (!m_loadError.isValid())
             return m_loadError; // sticky until another script or environment is set
         if (!m_sandbox) {
             const PacEnvironment &env = m_configuration.environment;
@@ -179,7 +180,7 @@ private:
             m_sandbox = std::make_unique<PacSandbox>(
                 env, m_watchdog.get(), m_configuration.name, m_configuration.source);
             PacResult loaded = m_sandbox->load(m_configuration.script);
-            if (!loaded.ok()) {
+            if (!loaded.isValid()) {
                 qCWarning(lcQtwsPac).noquote() << loaded.errorString;
                 m_sandbox.reset();
                 m_loadError = loaded;
@@ -189,7 +190,7 @@ private:
         const QString host = hostOverride.isEmpty() ? url.host(QUrl::FullyEncoded) : hostOverride;
         PacResult result
             = m_sandbox->evaluate(PacEngine::scriptUrl(url, m_configuration.environment), host);
-        if (!result.ok())
+        if (!result.isValid())
             qCDebug(lcQtwsPac).noquote() << result.errorString;
         return result;
     }
@@ -235,7 +236,8 @@ void Shared::onStuck(const std::shared_ptr<Worker> &worker)
             QStringLiteral("PAC script %1 did not stop when interrupted").arg(configuration.name));
         job->complete(result);
     }
-    worker->finish(0); // detaches: the thread is still running the script
+    // Detaches: the thread is still running the script.
+    worker->finish(std::chrono::milliseconds(0));
 }
 
 } // namespace
@@ -291,7 +293,7 @@ PacEngine::~PacEngine()
         job->complete(
             makeError(PacError::EngineUnavailable, QStringLiteral("the engine was destroyed")));
     if (worker)
-        worker->finish(kStuckGraceMs);
+        worker->finish(kStuckGrace);
 }
 
 void PacEngine::setEnvironment(const PacEnvironment &environment)
@@ -384,9 +386,7 @@ QString PacEngine::scriptUrl(const QUrl &url, const PacEnvironment &environment)
     const QString scheme = url.scheme();
     // ws:// and wss:// stay as they are (RFC 6455 §4.1 defines them as the URL's scheme); encrypted
     // requests reveal only scheme, host and port.
-    const bool strip = environment.stripSecurePathAndQuery
-        && (scheme.compare(u"https", Qt::CaseInsensitive) == 0
-            || scheme.compare(u"wss", Qt::CaseInsensitive) == 0);
+    const bool strip = environment.stripSecurePathAndQuery && Protocol::isSecureScheme(scheme);
     // Credentials and fragments never reach a PAC script (Chromium strips them for every scheme).
     if (!strip && !url.hasFragment() && url.userInfo().isEmpty())
         return url.toString(QUrl::FullyEncoded); // the common case, without copying the URL

@@ -12,17 +12,18 @@
 #include <QtCore/QUrl>
 #include <QtNetwork/QHostAddress>
 
+#include <chrono>
 #include <functional>
 #include <memory>
 
 namespace QtWs {
 
-/*! Default limit for one FindProxyForURL call (and for loading the script), in milliseconds. */
-constexpr int kPacDefaultEvaluationTimeoutMs = 300;
-/*! Default limit for one DNS lookup made by dnsResolve() and friends, in milliseconds. */
-constexpr int kPacDefaultDnsTimeoutMs = 2000;
+/*! Default limit for one FindProxyForURL call (and for loading the script). */
+constexpr std::chrono::milliseconds kPacDefaultEvaluationTimeout {300};
+/*! Default limit for one DNS lookup made by dnsResolve() and friends. */
+constexpr std::chrono::milliseconds kPacDefaultDnsTimeout {2000};
 /*! Default total DNS time one evaluation may spend; further lookups fail at once. */
-constexpr int kPacDefaultDnsBudgetMs = 5000;
+constexpr std::chrono::milliseconds kPacDefaultDnsBudget {5000};
 /*! Default script size limit, in UTF-16 code units (1 Mi). */
 constexpr qsizetype kPacDefaultMaxScriptSize = 1024 * 1024;
 
@@ -44,18 +45,22 @@ struct QTWS_EXPORT PacEnvironment
     */
     std::function<QDateTime()> clock;
     /*!
-        Resolves \a host (a name, never an IP literal) within \a timeoutMs. Default: QHostInfo on a
+        Resolves \a host (a name, never an IP literal) within \a timeout. Default: QHostInfo on a
         helper thread, abandoned at the timeout. An empty list means "does not resolve".
     */
-    std::function<QList<QHostAddress>(const QString &host, int timeoutMs)> resolveHost;
+    std::function<QList<QHostAddress>(const QString &host, std::chrono::milliseconds timeout)>
+        resolveHost;
     /*! The machine's addresses for myIpAddress()/myIpAddressEx(); default: all interfaces. */
     std::function<QList<QHostAddress>()> localAddresses;
 
-    //! Per call and for the script's top level.
-    int evaluationTimeoutMs = kPacDefaultEvaluationTimeoutMs;
-    int dnsTimeoutMs = kPacDefaultDnsTimeoutMs; //!< per lookup; not counted in evaluationTimeoutMs
-    int dnsBudgetMs = kPacDefaultDnsBudgetMs; //!< total lookup time per evaluation
-    qsizetype maxScriptSize = kPacDefaultMaxScriptSize; //!< larger scripts fail with ScriptTooLarge
+    /*! Per call and for the script's top level. */
+    std::chrono::milliseconds evaluationTimeout = kPacDefaultEvaluationTimeout;
+    /*! Per lookup; not counted in evaluationTimeout. */
+    std::chrono::milliseconds dnsTimeout = kPacDefaultDnsTimeout;
+    /*! Total lookup time per evaluation. */
+    std::chrono::milliseconds dnsBudget = kPacDefaultDnsBudget;
+    /*! Larger scripts fail with ScriptTooLarge. */
+    qsizetype maxScriptSize = kPacDefaultMaxScriptSize;
     /*!
         For https:// and wss:// URLs, hand only scheme://host[:port]/ to the script, as Chromium
         does, so that paths and queries of encrypted requests do not leak to the PAC author.
@@ -81,7 +86,7 @@ class PacEnginePrivate;
     FindProxyForURL otherwise. URL and host are passed as JavaScript values, never pasted into
     source.
 
-    Every call and the script's top level are limited by PacEnvironment::evaluationTimeoutMs: a
+    Every call and the script's top level are limited by PacEnvironment::evaluationTimeout: a
     watchdog thread interrupts the engine (QJSEngine::setInterrupted) and the call fails with
     PacError::Timeout; the engine is then rebuilt from the script for the next call. Requests are
     served in order, one at a time.

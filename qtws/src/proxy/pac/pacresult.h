@@ -23,15 +23,15 @@ enum class PacError {
     ScriptTooLarge, //!< the script exceeds PacEnvironment::maxScriptSize; it was not compiled
     SyntaxError, //!< the script does not compile (errorString names the line)
     NoFindProxyFunction, //!< neither FindProxyForURLEx nor FindProxyForURL is a function
-    Exception, //!< the script threw (including RangeError on stack overflow), at load or in the
-               //!< call
-    Timeout, //!< the script ran past PacEnvironment::evaluationTimeoutMs and was interrupted
+    /*! The script threw (including RangeError on stack overflow), at load or in the call. */
+    Exception,
+    Timeout, //!< the script ran past PacEnvironment::evaluationTimeout and was interrupted
     NonStringResult, //!< FindProxyForURL returned something other than a string
     EmptyResult, //!< FindProxyForURL returned an empty or blank string
-    UnparsableResult, //!< the returned string has no entry qtws understands (see
-                      //!< PacResult::warnings)
-    EngineUnavailable, //!< the engine is shutting down or the request was made from the engine's
-                       //!< own thread
+    /*! The returned string has no entry qtws understands (see PacResult::warnings). */
+    UnparsableResult,
+    /*! The engine is shutting down or the request was made from the engine's own thread. */
+    EngineUnavailable,
 };
 
 /*! A short English description of \a error, without details. */
@@ -40,24 +40,31 @@ QTWS_EXPORT QString pacErrorName(PacError error);
 /*!
     \class QtWs::PacResult
     \brief The outcome of one FindProxyForURL evaluation: the raw answer, the parsed candidates,
-    warnings about skipped entries and a typed error. \since 0.1
+    warnings about skipped entries and a typed error.
+    \since 0.1
 */
 struct QTWS_EXPORT PacResult
 {
-    QString raw; //!< the string the script returned (empty when it returned none)
-    QList<ProxyCandidate>
-        candidates; //!< parsed entries, in the script's order; never an invented DIRECT
-    QStringList warnings; //!< one message per skipped entry, quoting it
-    PacError error = PacError::None; //!< PacError::None when candidates is usable
-    QString errorString; //!< human-readable, names the script and, when known, the line
-    int line = -1; //!< script line of a SyntaxError/Exception/Timeout, -1 if unknown
+    /*! The string the script returned (empty when it returned none). */
+    QString raw;
+    /*! Parsed entries, in the script's order; never an invented DIRECT. */
+    QList<ProxyCandidate> candidates;
+    /*! One message per skipped entry, quoting it. */
+    QStringList warnings;
+    /*! PacError::None when candidates is usable. */
+    PacError error = PacError::None;
+    /*! Human-readable, names the script and, when known, the line. */
+    QString errorString;
+    /*! Script line of a SyntaxError, Exception or Timeout; -1 if unknown. */
+    int line = -1;
 
-    bool ok() const noexcept { return error == PacError::None; }
+    /*! True when the script answered with at least one usable entry (error is PacError::None). */
+    bool isValid() const noexcept { return error == PacError::None; }
 };
 
 /*!
-    Default ports when a PAC entry omits one (documented, as Chromium does): PROXY/HTTP 80, HTTPS *
-    443, SOCKS* 1080.
+    Default ports when a PAC entry omits one (documented, as Chromium does): PROXY/HTTP 80,
+    HTTPS 443, SOCKS* 1080.
 */
 constexpr quint16 kPacDefaultHttpPort = 80;
 constexpr quint16 kPacDefaultHttpsPort = 443;

@@ -1,13 +1,13 @@
 // SPDX-License-Identifier: LGPL-3.0-or-later
-#include "pacwatchdog_p.h"
+#include "pacwatchdog.h"
 
 #include <QtQml/QJSEngine>
 
 namespace QtWs {
 
-PacWatchdog::PacWatchdog(std::function<void()> onStuck, int graceMs)
+PacWatchdog::PacWatchdog(std::function<void()> onStuck, std::chrono::milliseconds grace)
     : m_onStuck(std::move(onStuck))
-    , m_grace(graceMs)
+    , m_grace(grace)
     , m_thread([this] { run(); })
 { }
 
@@ -30,13 +30,13 @@ void PacWatchdog::setEngine(QJSEngine *engine)
     m_engine = engine;
 }
 
-void PacWatchdog::arm(int timeoutMs)
+void PacWatchdog::arm(std::chrono::milliseconds timeout)
 {
     std::lock_guard<std::mutex> lock(m_mutex);
     m_busy = true;
     m_fired = false;
     m_suspended = false;
-    m_deadline = Clock::now() + std::chrono::milliseconds(timeoutMs);
+    m_deadline = Clock::now() + timeout;
     if (m_sleepingUntimed || m_deadline < m_sleepingUntil)
         m_wake.notify_one();
 }

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: LGPL-3.0-or-later
-#ifndef QTWS_PACWATCHDOG_P_H
-#define QTWS_PACWATCHDOG_P_H
+#ifndef QTWS_PACWATCHDOG_H
+#define QTWS_PACWATCHDOG_H
 
 #include <chrono>
 #include <condition_variable>
@@ -23,11 +23,11 @@ class PacWatchdog
 {
 public:
     // onStuck runs on the watchdog thread when an interrupted evaluation has still not returned
-    // graceMs after the interrupt. V4 polls the interrupt flag only after calls and on loop edges,
+    // grace after the interrupt. V4 polls the interrupt flag only after calls and on loop edges,
     // so a script that re-enters itself from catch blocks ("function r() { try { r() } catch (e) {
     // r() } }") keeps running exponentially long after the interrupt; the owner then abandons that
     // thread.
-    PacWatchdog(std::function<void()> onStuck, int graceMs);
+    PacWatchdog(std::function<void()> onStuck, std::chrono::milliseconds grace);
     ~PacWatchdog();
     PacWatchdog(const PacWatchdog &) = delete;
     PacWatchdog &operator=(const PacWatchdog &) = delete;
@@ -35,7 +35,7 @@ public:
     // The engine to interrupt; set by the worker thread whenever it (re)creates or destroys the
     // engine.
     void setEngine(QJSEngine *engine);
-    void arm(int timeoutMs);
+    void arm(std::chrono::milliseconds timeout);
     // Returns true when the watchdog interrupted the engine since arm().
     bool disarm();
     void suspend();
@@ -66,4 +66,4 @@ private:
 
 } // namespace QtWs
 
-#endif // QTWS_PACWATCHDOG_P_H
+#endif // QTWS_PACWATCHDOG_H

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: LGPL-3.0-or-later
-#ifndef QTWS_PACSANDBOX_P_H
-#define QTWS_PACSANDBOX_P_H
+#ifndef QTWS_PACSANDBOX_H
+#define QTWS_PACSANDBOX_H
 
 #include "pacengine.h"
 
@@ -93,4 +93,4 @@ private:
 
 } // namespace QtWs
 
-#endif // QTWS_PACSANDBOX_P_H
+#endif // QTWS_PACSANDBOX_H
