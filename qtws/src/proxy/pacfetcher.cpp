@@ -14,26 +14,25 @@
 
 namespace QtWs {
 
-namespace {
-
-QString displayUrl(const QUrl &url)
+QString pacDisplayUrl(const QUrl &url)
 {
     if (url.scheme() == u"data")
         return QStringLiteral("data: URL");
     return url.toDisplayString(QUrl::RemoveUserInfo);
 }
 
+namespace {
+
 PacFetchResult failure(const QUrl &url, const QString &why)
 {
     PacFetchResult result;
-    result.errorString = QStringLiteral("PAC %1: %2").arg(displayUrl(url), why);
+    result.errorString = QStringLiteral("PAC %1: %2").arg(pacDisplayUrl(url), why);
     return result;
 }
 
 PacFetchResult success(const QByteArray &bytes)
 {
     PacFetchResult result;
-    result.ok = true;
     result.script = QString::fromUtf8(bytes);
     return result;
 }
@@ -121,6 +120,29 @@ PacFetchResult PacFetcher::readLocal(const QUrl &url) const
     return success(bytes);
 }
 
+PacFetchResult classifyReply(const QUrl &url, const PacReplyFacts &facts)
+{
+    const int status = facts.status;
+    if (!facts.abortReason.isEmpty())
+        return failure(url, facts.abortReason);
+    if (facts.error == QNetworkReply::TooManyRedirectsError)
+        return failure(url, QStringLiteral("more than %1 redirects").arg(PacFetcher::MaxRedirects));
+    if (status >= 300 && status <= 399) {
+        // A redirect QNetworkAccessManager refused: to another scheme, or https to http.
+        return failure(url,
+            QStringLiteral("redirect to '%1' not followed: %2")
+                .arg(QString::fromUtf8(facts.location), facts.errorString));
+    }
+    if (facts.error != QNetworkReply::NoError && status == 0)
+        return failure(url, facts.errorString);
+    if (status < 200 || status > 299)
+        return failure(
+            url, QStringLiteral("server answered HTTP %1 %2").arg(status).arg(facts.reasonPhrase));
+    if (facts.body.size() > PacFetcher::MaxScriptSize)
+        return failure(url, tooLarge(facts.body.size()));
+    return success(facts.body);
+}
+
 void PacFetcher::fetch(
     const QUrl &url, std::chrono::milliseconds timeout, const QObject *context, Callback callback)
 {
@@ -136,8 +158,37 @@ void PacFetcher::fetch(
         return;
     }
     qCDebug(lcQtwsPac, "[%p] fetching %ls", static_cast<void *>(this),
-        qUtf16Printable(displayUrl(url)));
+        qUtf16Printable(pacDisplayUrl(url)));
+    auto facts = std::make_shared<PacReplyFacts>();
+    QNetworkReply *reply = startTransfer(url, timeout, facts);
+    QPointer<const QObject> guard(context);
+    connect(reply, &QNetworkReply::finished, this,
+        [this, reply, facts, url, guard, hadContext = context != nullptr,
+            callback = std::move(callback)]() {
+            reply->deleteLater();
+            facts->error = reply->error();
+            facts->errorString = reply->errorString();
+            facts->status = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
+            facts->reasonPhrase
+                = reply->attribute(QNetworkRequest::HttpReasonPhraseAttribute).toString();
+            facts->location = reply->rawHeader("Location");
+            if (facts->abortReason.isEmpty())
+                facts->body += reply->read(MaxScriptSize + 1 - facts->body.size());
+            const PacFetchResult result = classifyReply(url, *facts);
+            if (result.isValid())
+                qCDebug(lcQtwsPac, "[%p] fetched %ls (%lld bytes)", static_cast<void *>(this),
+                    qUtf16Printable(pacDisplayUrl(url)), qint64(facts->body.size()));
+            else
+                qCDebug(lcQtwsPac, "[%p] %ls", static_cast<void *>(this),
+                    qUtf16Printable(result.errorString));
+            if (guard || !hadContext)
+                callback(result);
+        });
+}
 
+QNetworkReply *PacFetcher::startTransfer(
+    const QUrl &url, std::chrono::milliseconds timeout, const std::shared_ptr<PacReplyFacts> &facts)
+{
     QNetworkRequest request(url);
     request.setAttribute(
         QNetworkRequest::RedirectPolicyAttribute, QNetworkRequest::NoLessSafeRedirectPolicy);
@@ -147,75 +198,29 @@ void PacFetcher::fetch(
     request.setAttribute(QNetworkRequest::Http2AllowedAttribute, false);
     QNetworkReply *reply = manager()->get(request);
 
-    struct State
-    {
-        QByteArray body;
-        QString abortReason;
-    };
-    auto state = std::make_shared<State>();
     auto *deadline = new QTimer(reply);
     deadline->setSingleShot(true);
-    connect(deadline, &QTimer::timeout, reply, [reply, state, timeout]() {
-        state->abortReason = QStringLiteral("no complete answer within %1 ms").arg(timeout.count());
+    connect(deadline, &QTimer::timeout, reply, [reply, facts, timeout]() {
+        facts->abortReason = QStringLiteral("no complete answer within %1 ms").arg(timeout.count());
         reply->abort();
     });
     deadline->start(timeout);
-
-    connect(reply, &QNetworkReply::metaDataChanged, reply, [reply, state]() {
+    connect(reply, &QNetworkReply::metaDataChanged, reply, [reply, facts]() {
         const QVariant length = reply->header(QNetworkRequest::ContentLengthHeader);
         if (length.isValid() && length.toLongLong() > MaxScriptSize) {
-            state->abortReason = tooLarge(length.toLongLong());
+            facts->abortReason = tooLarge(length.toLongLong());
             reply->abort();
         }
     });
-    connect(reply, &QNetworkReply::readyRead, reply, [reply, state]() {
+    connect(reply, &QNetworkReply::readyRead, reply, [reply, facts]() {
         // Limit checked before buffering: never hold more than MaxScriptSize + 1 bytes.
-        state->body += reply->read(MaxScriptSize + 1 - state->body.size());
-        if (state->body.size() > MaxScriptSize) {
-            state->abortReason = tooLarge(state->body.size());
+        facts->body += reply->read(MaxScriptSize + 1 - facts->body.size());
+        if (facts->body.size() > MaxScriptSize) {
+            facts->abortReason = tooLarge(facts->body.size());
             reply->abort();
         }
     });
-    QPointer<const QObject> guard(context);
-    connect(reply, &QNetworkReply::finished, this,
-        [this, reply, state, url, guard, hadContext = context != nullptr,
-            callback = std::move(callback)]() {
-            reply->deleteLater();
-            PacFetchResult result;
-            const int status = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
-            if (!state->abortReason.isEmpty()) {
-                result = failure(url, state->abortReason);
-            } else if (reply->error() == QNetworkReply::TooManyRedirectsError) {
-                result = failure(url, QStringLiteral("more than %1 redirects").arg(MaxRedirects));
-            } else if (status >= 300 && status <= 399) {
-                // A redirect QNetworkAccessManager refused: to another scheme, or https to http.
-                result = failure(url,
-                    QStringLiteral("redirect to '%1' not followed: %2")
-                        .arg(
-                            QString::fromUtf8(reply->rawHeader("Location")), reply->errorString()));
-            } else if (reply->error() != QNetworkReply::NoError && status == 0) {
-                result = failure(url, reply->errorString());
-            } else if (status < 200 || status > 299) {
-                const QString phrase
-                    = reply->attribute(QNetworkRequest::HttpReasonPhraseAttribute).toString();
-                result = failure(
-                    url, QStringLiteral("server answered HTTP %1 %2").arg(status).arg(phrase));
-            } else {
-                state->body += reply->read(MaxScriptSize + 1 - state->body.size());
-                if (state->body.size() > MaxScriptSize)
-                    result = failure(url, tooLarge(state->body.size()));
-                else
-                    result = success(state->body);
-            }
-            if (result.ok)
-                qCDebug(lcQtwsPac, "[%p] fetched %ls (%lld bytes)", static_cast<void *>(this),
-                    qUtf16Printable(displayUrl(url)), qint64(state->body.size()));
-            else
-                qCDebug(lcQtwsPac, "[%p] %ls", static_cast<void *>(this),
-                    qUtf16Printable(result.errorString));
-            if (guard || !hadContext)
-                callback(result);
-        });
+    return reply;
 }
 
 } // namespace QtWs

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: LGPL-3.0-or-later
 // PAC downloads: file:, data:, and http: from a loopback server (redirects, size cap, 404, timeout,
-// refused).
+// refused); classifyReply() on the facts a transfer leaves.
 #include "proxy/pacfetcher.h"
 
 #include "pachttpserver.h"
@@ -13,6 +13,8 @@
 #include <QtTest/QtTest>
 
 #include <optional>
+
+Q_DECLARE_METATYPE(QtWs::PacReplyFacts)
 
 using namespace QtWs;
 using namespace Qt::StringLiterals;
@@ -36,6 +38,8 @@ private Q_SLOTS:
     void local();
     void neverSynchronous();
     void contextDestroyed();
+    void classifyReply_data();
+    void classifyReply();
 
 private:
     std::optional<PacFetchResult> fetch(const QUrl &url, std::chrono::milliseconds timeout = 5s);
@@ -121,7 +125,7 @@ void tst_PacFetcher::http()
     const QUrl url = m_server.url(path);
     const auto result = fetch(url);
     QVERIFY(result);
-    QVERIFY2(result->ok == ok, qPrintable(result->errorString));
+    QVERIFY2(result->isValid() == ok, qPrintable(result->errorString));
     if (ok) {
         QCOMPARE(result->script.size(), size);
         QVERIFY(result->errorString.isEmpty());
@@ -140,7 +144,7 @@ void tst_PacFetcher::httpTimeout()
     m_server.setRoute("/silent", silent);
     const auto result = fetch(m_server.url(u"/silent"_s), 300ms);
     QVERIFY(result);
-    QVERIFY(!result->ok);
+    QVERIFY(!result->isValid());
     QVERIFY2(result->errorString.contains(u"no complete answer within 300 ms"_s),
         qPrintable(result->errorString));
     QCOMPARE(m_server.hits("/silent"), 1);
@@ -156,7 +160,7 @@ void tst_PacFetcher::httpRefused()
     }
     const auto result = fetch(QUrl(u"http://127.0.0.1:%1/proxy.pac"_s.arg(closedPort)));
     QVERIFY(result);
-    QVERIFY(!result->ok);
+    QVERIFY(!result->isValid());
     QVERIFY2(result->errorString.contains(u"refused"_s, Qt::CaseInsensitive),
         qPrintable(result->errorString));
 }
@@ -174,7 +178,7 @@ void tst_PacFetcher::https()
     // Not trusted: the fetch fails; certificate errors are never ignored.
     const auto untrusted = fetch(server.url(u"/proxy.pac"_s));
     QVERIFY(untrusted);
-    QVERIFY(!untrusted->ok);
+    QVERIFY(!untrusted->isValid());
     QVERIFY2(untrusted->errorString.contains(u"certificate"_s, Qt::CaseInsensitive),
         qPrintable(untrusted->errorString));
 
@@ -186,7 +190,7 @@ void tst_PacFetcher::https()
     const auto trusted = fetch(server.url(u"/proxy.pac"_s));
     QSslConfiguration::setDefaultConfiguration(saved);
     QVERIFY(trusted);
-    QVERIFY2(trusted->ok, qPrintable(trusted->errorString));
+    QVERIFY2(trusted->isValid(), qPrintable(trusted->errorString));
     QCOMPARE(trusted->script.toUtf8(), script);
 }
 
@@ -230,7 +234,7 @@ void tst_PacFetcher::local()
     QFETCH(QByteArray, expected);
     const auto result = fetch(url);
     QVERIFY(result);
-    QVERIFY2(result->ok == ok, qPrintable(result->errorString));
+    QVERIFY2(result->isValid() == ok, qPrintable(result->errorString));
     if (ok)
         QCOMPARE(result->script.toUtf8(), expected);
     else
@@ -259,6 +263,82 @@ void tst_PacFetcher::contextDestroyed()
     delete context;
     QTRY_VERIFY(sentinel);
     QVERIFY(!called);
+}
+
+void tst_PacFetcher::classifyReply_data()
+{
+    // What an ended transfer left, decided without a network: each row fails for one reason, in
+    // the order the checks run (an abort wins over the status it may have seen).
+    QTest::addColumn<PacReplyFacts>("facts");
+    QTest::addColumn<QString>("error"); // empty: the script is the body
+
+    PacReplyFacts ok;
+    ok.status = 200;
+    ok.reasonPhrase = u"OK"_s;
+    ok.body = script;
+    QTest::addRow("200 with a script") << ok << QString();
+
+    PacReplyFacts empty = ok;
+    empty.body.clear();
+    QTest::addRow("200 with an empty body") << empty << QString();
+
+    PacReplyFacts aborted = ok;
+    aborted.abortReason = u"no complete answer within 5 ms"_s;
+    aborted.error = QNetworkReply::OperationCanceledError;
+    QTest::addRow("aborted by the deadline")
+        << aborted << u"PAC http://h/p.pac: no complete answer within 5 ms"_s;
+
+    PacReplyFacts redirects;
+    redirects.error = QNetworkReply::TooManyRedirectsError;
+    redirects.status = 302;
+    QTest::addRow("too many redirects")
+        << redirects << u"PAC http://h/p.pac: more than 5 redirects"_s;
+
+    PacReplyFacts refusedRedirect;
+    refusedRedirect.error = QNetworkReply::InsecureRedirectError;
+    refusedRedirect.errorString = u"Insecure redirect"_s;
+    refusedRedirect.status = 301;
+    refusedRedirect.location = "http://plain/p.pac";
+    QTest::addRow("redirect not followed")
+        << refusedRedirect
+        << u"PAC http://h/p.pac: redirect to "
+           u"'http://plain/p.pac' not followed: Insecure redirect"_s;
+
+    PacReplyFacts refused;
+    refused.error = QNetworkReply::ConnectionRefusedError;
+    refused.errorString = u"Connection refused"_s;
+    QTest::addRow("no response head") << refused << u"PAC http://h/p.pac: Connection refused"_s;
+
+    PacReplyFacts notFound;
+    notFound.error = QNetworkReply::ContentNotFoundError;
+    notFound.status = 404;
+    notFound.reasonPhrase = u"Not Found"_s;
+    notFound.body = "<html>nope</html>";
+    QTest::addRow("404") << notFound << u"PAC http://h/p.pac: server answered HTTP 404 Not Found"_s;
+
+    PacReplyFacts informational;
+    informational.status = 101;
+    informational.reasonPhrase = u"Switching Protocols"_s;
+    QTest::addRow("1xx is no script")
+        << informational << u"PAC http://h/p.pac: server answered HTTP 101 Switching Protocols"_s;
+
+    PacReplyFacts large = ok;
+    large.body = QByteArray(PacFetcher::MaxScriptSize + 1, 'x');
+    QTest::addRow("body over the cap")
+        << large << u"PAC http://h/p.pac: script larger than 1048576 bytes (1048577)"_s;
+}
+
+void tst_PacFetcher::classifyReply()
+{
+    QFETCH(PacReplyFacts, facts);
+    QFETCH(QString, error);
+    const PacFetchResult result = QtWs::classifyReply(QUrl(u"http://user:pw@h/p.pac"_s), facts);
+    QCOMPARE(result.errorString, error);
+    QCOMPARE(result.isValid(), error.isEmpty());
+    if (result.isValid())
+        QCOMPARE(result.script, QString::fromUtf8(facts.body));
+    else
+        QVERIFY(result.script.isEmpty());
 }
 
 QTEST_GUILESS_MAIN(tst_PacFetcher)
