@@ -15,7 +15,7 @@ namespace QtWs {
 
 namespace {
 
-constexpr int GsettingsTimeoutMs = 3000;
+constexpr std::chrono::milliseconds GsettingsTimeout {3000};
 constexpr qint64 MaxKioslavercSize = 1024 * 1024;
 
 // The value of the first of \a names that is set (even to the empty string, which then means
@@ -39,12 +39,12 @@ std::optional<QString> runGsettings()
     QProcess process;
     process.start(
         program, {QStringLiteral("list-recursively"), QStringLiteral("org.gnome.system.proxy")});
-    if (!process.waitForFinished(GsettingsTimeoutMs)) {
+    if (!process.waitForFinished(int(GsettingsTimeout.count()))) {
         process.kill();
         process.waitForFinished(1000);
         qCWarning(lcQtwsProxy,
-            "gsettings did not answer within %d ms; GNOME proxy settings ignored",
-            GsettingsTimeoutMs);
+            "gsettings did not answer within %lld ms; GNOME proxy settings ignored",
+            qint64(GsettingsTimeout.count()));
         return std::nullopt;
     }
     if (process.exitStatus() != QProcess::NormalExit || process.exitCode() != 0)
@@ -52,9 +52,9 @@ std::optional<QString> runGsettings()
     return QString::fromUtf8(process.readAllStandardOutput());
 }
 
-// GVariant text format (as gsettings prints it): 'string' or "string" with backslash escapes, [a,
-// b] arrays
-// (@as [] when empty), numbers, true/false. Returns every string literal in \a text, in order.
+// GVariant text format (as gsettings prints it): 'string' or "string" with backslash escapes,
+// [a, b] arrays (@as [] when empty), numbers, true/false. Returns every string literal in \a text,
+// in order.
 QStringList gvariantStrings(const QString &text)
 {
     QStringList out;
@@ -124,6 +124,160 @@ QString kconfigUnescape(const QString &value)
         }
     }
     return out;
+}
+
+const QString &gnomeSchema()
+{
+    static const QString schema = QStringLiteral("org.gnome.system.proxy");
+    return schema;
+}
+
+// "org.gnome.system.proxy.http host 'p'" lines as {"http.host": "'p'"}, "org.gnome.system.proxy
+// mode 'manual'" as {"mode": "'manual'"}.
+QHash<QString, QString> gsettingsValues(const QString &output)
+{
+    const QString &schema = gnomeSchema();
+    QHash<QString, QString> values;
+    const QStringList lines = output.split(u'\n', Qt::SkipEmptyParts);
+    for (const QString &line : lines) {
+        const qsizetype firstSpace = line.indexOf(u' ');
+        const qsizetype secondSpace = firstSpace < 0 ? -1 : line.indexOf(u' ', firstSpace + 1);
+        if (secondSpace < 0)
+            continue;
+        const QString schemaName = line.left(firstSpace);
+        if (!schemaName.startsWith(schema))
+            continue;
+        QString key = schemaName.mid(schema.size());
+        if (key.startsWith(u'.'))
+            key = key.mid(1) + u'.';
+        key += line.mid(firstSpace + 1, secondSpace - firstSpace - 1);
+        values.insert(key, line.mid(secondSpace + 1).trimmed());
+    }
+    return values;
+}
+
+// One of GNOME's manual proxies ("http", "https", "socks"), if its host is set.
+std::optional<ProxyCandidate> gnomeProxy(const QHash<QString, QString> &values,
+    const QString &group, ProxyCandidate::Type type, SystemProxySettings *settings)
+{
+    const QString host = gvariantString(values.value(group + QLatin1String(".host"))).trimmed();
+    if (host.isEmpty())
+        return std::nullopt;
+    const int port = values.value(group + QLatin1String(".port")).trimmed().toInt();
+    const QString origin = gnomeSchema() + u'.' + group;
+    if (port <= 0 || port > 65535) {
+        settings->warnings.append(
+            QStringLiteral("%1: invalid port for host '%2', entry ignored").arg(origin, host));
+        return std::nullopt;
+    }
+    ProxyCandidate candidate(type, host, quint16(port), ProxyCandidate::Source::Desktop, origin);
+    if (group == u"http" && values.value(QStringLiteral("http.use-authentication")) == u"true")
+        candidate.setCredentials(
+            gvariantString(values.value(QStringLiteral("http.authentication-user"))),
+            gvariantString(values.value(QStringLiteral("http.authentication-password"))));
+    return candidate;
+}
+
+void setGnomeManualProxies(const QHash<QString, QString> &values, SystemProxySettings *settings)
+{
+    ProxyConfiguration &config = settings->configuration;
+    config.setMode(ProxyConfiguration::Mode::Manual);
+    // GNOME's "https" proxy is the (plain HTTP) proxy used for https targets; "socks" serves every
+    // target without a proxy of its own. use-same-proxy (deprecated, default true) lends the http
+    // proxy to https targets only when no https proxy is set.
+    const auto http
+        = gnomeProxy(values, QStringLiteral("http"), ProxyCandidate::Type::Http, settings);
+    auto https = gnomeProxy(values, QStringLiteral("https"), ProxyCandidate::Type::Http, settings);
+    const auto socks
+        = gnomeProxy(values, QStringLiteral("socks"), ProxyCandidate::Type::Socks5, settings);
+    if (!https && http && values.value(QStringLiteral("use-same-proxy")) == u"true")
+        https = http;
+    if (http)
+        config.setManualProxies(QStringLiteral("http"), {*http});
+    if (https)
+        config.setManualProxies(QStringLiteral("https"), {*https});
+    if (socks)
+        config.setManualProxies({*socks});
+}
+
+// KDE's ProxyType values (KProtocolManager::ProxyType).
+enum class KdeProxyType {
+    None = 0,
+    Manual = 1,
+    Pac = 2,
+    Wpad = 3,
+    Environment = 4, // the keys hold the names of environment variables
+};
+
+// The keys of the [Proxy Settings] group of a kioslaverc, unescaped; nullopt when the file cannot
+// be read or is too large to be a settings file.
+std::optional<QHash<QString, QString>> readKdeProxyGroup(const QString &path)
+{
+    QFile file(path);
+    if (!file.open(QIODevice::ReadOnly) || file.size() > MaxKioslavercSize)
+        return std::nullopt;
+    QHash<QString, QString> values;
+    bool inGroup = false;
+    QTextStream stream(&file);
+    while (!stream.atEnd()) {
+        const QString line = stream.readLine().trimmed();
+        if (line.isEmpty() || line.startsWith(u'#'))
+            continue;
+        if (line.startsWith(u'[')) {
+            inGroup = line == u"[Proxy Settings]";
+            continue;
+        }
+        const qsizetype eq = line.indexOf(u'=');
+        if (!inGroup || eq <= 0)
+            continue;
+        QString key = line.left(eq).trimmed();
+        const qsizetype bracket = key.indexOf(u'['); // localised or flagged keys: Key[$e]
+        if (bracket > 0)
+            key.truncate(bracket);
+        values.insert(key, kconfigUnescape(line.mid(eq + 1).trimmed()));
+    }
+    return values;
+}
+
+// A key's value; with ProxyType Environment, the value of the variable the key names.
+struct KdeValues
+{
+    const QHash<QString, QString> &values;
+    const QProcessEnvironment &env;
+    bool fromEnvironment;
+
+    QString operator()(const QString &key) const
+    {
+        const QString v = values.value(key).trimmed();
+        if (!fromEnvironment)
+            return v;
+        return env.value(v, env.value(v.toLower()));
+    }
+};
+
+void setKdeManualProxies(const KdeValues &value, const QString &path, SystemProxySettings *settings)
+{
+    ProxyConfiguration &config = settings->configuration;
+    config.setMode(ProxyConfiguration::Mode::Manual);
+    const auto add = [&](const QString &key, const QString &scheme, const QString &defaultScheme) {
+        const QString raw = value(key);
+        if (raw.isEmpty())
+            return;
+        QString error;
+        const QString origin = path + QLatin1String(" [Proxy Settings] ") + key;
+        const auto candidate
+            = parseProxyUrl(value.fromEnvironment ? raw : kdeProxyValue(raw, defaultScheme),
+                ProxyCandidate::Source::Desktop, origin, &error);
+        if (!candidate)
+            settings->warnings.append(error);
+        else if (scheme.isEmpty())
+            config.setManualProxies({*candidate});
+        else
+            config.setManualProxies(scheme, {*candidate});
+    };
+    add(QStringLiteral("httpProxy"), QStringLiteral("http"), QStringLiteral("http"));
+    add(QStringLiteral("httpsProxy"), QStringLiteral("https"), QStringLiteral("http"));
+    add(QStringLiteral("socksProxy"), QString(), QStringLiteral("socks5"));
 }
 
 } // namespace
@@ -199,29 +353,13 @@ std::optional<SystemProxySettings> readEnvironmentProxySettings(const QProcessEn
 
 std::optional<SystemProxySettings> readGnomeProxySettings(const QString &output)
 {
-    static const QString schema = QStringLiteral("org.gnome.system.proxy");
-    QHash<QString, QString> values; // "mode", "http.host", ...
-    const QStringList lines = output.split(u'\n', Qt::SkipEmptyParts);
-    for (const QString &line : lines) {
-        const qsizetype firstSpace = line.indexOf(u' ');
-        const qsizetype secondSpace = firstSpace < 0 ? -1 : line.indexOf(u' ', firstSpace + 1);
-        if (secondSpace < 0)
-            continue;
-        const QString schemaName = line.left(firstSpace);
-        if (!schemaName.startsWith(schema))
-            continue;
-        QString key = schemaName.mid(schema.size());
-        if (key.startsWith(u'.'))
-            key = key.mid(1) + u'.';
-        key += line.mid(firstSpace + 1, secondSpace - firstSpace - 1);
-        values.insert(key, line.mid(secondSpace + 1).trimmed());
-    }
+    const QHash<QString, QString> values = gsettingsValues(output);
     if (!values.contains(QStringLiteral("mode")))
         return std::nullopt;
 
     SystemProxySettings settings;
     settings.source = ProxyCandidate::Source::Desktop;
-    settings.origin = schema;
+    settings.origin = gnomeSchema();
     ProxyConfiguration &config = settings.configuration;
     const QString mode = gvariantString(values.value(QStringLiteral("mode")));
     if (mode == u"none") {
@@ -244,135 +382,46 @@ std::optional<SystemProxySettings> readGnomeProxySettings(const QString &output)
         config.setMode(ProxyConfiguration::Mode::NoProxy);
         return settings;
     }
-    config.setMode(ProxyConfiguration::Mode::Manual);
-    const auto proxy
-        = [&](const QString &group, ProxyCandidate::Type type) -> std::optional<ProxyCandidate> {
-        const QString host = gvariantString(values.value(group + QLatin1String(".host"))).trimmed();
-        if (host.isEmpty())
-            return std::nullopt;
-        const int port = values.value(group + QLatin1String(".port")).trimmed().toInt();
-        const QString origin = schema + u'.' + group;
-        if (port <= 0 || port > 65535) {
-            settings.warnings.append(
-                QStringLiteral("%1: invalid port for host '%2', entry ignored").arg(origin, host));
-            return std::nullopt;
-        }
-        ProxyCandidate candidate(
-            type, host, quint16(port), ProxyCandidate::Source::Desktop, origin);
-        if (group == u"http" && values.value(QStringLiteral("http.use-authentication")) == u"true")
-            candidate.setCredentials(
-                gvariantString(values.value(QStringLiteral("http.authentication-user"))),
-                gvariantString(values.value(QStringLiteral("http.authentication-password"))));
-        return candidate;
-    };
-    // GNOME's "https" proxy is the (plain HTTP) proxy used for https targets; "socks" serves every
-    // target without a proxy of its own. use-same-proxy (deprecated, default true) lends the http
-    // proxy to https targets only when no https proxy is set.
-    const auto http = proxy(QStringLiteral("http"), ProxyCandidate::Type::Http);
-    auto https = proxy(QStringLiteral("https"), ProxyCandidate::Type::Http);
-    const auto socks = proxy(QStringLiteral("socks"), ProxyCandidate::Type::Socks5);
-    if (!https && http && values.value(QStringLiteral("use-same-proxy")) == u"true")
-        https = http;
-    if (http)
-        config.setManualProxies(QStringLiteral("http"), {*http});
-    if (https)
-        config.setManualProxies(QStringLiteral("https"), {*https});
-    if (socks)
-        config.setManualProxies({*socks});
+    setGnomeManualProxies(values, &settings);
     return settings;
 }
 
 std::optional<SystemProxySettings> readKdeProxySettings(
     const QString &path, const QProcessEnvironment &env)
 {
-    QFile file(path);
-    if (!file.open(QIODevice::ReadOnly))
-        return std::nullopt;
-    if (file.size() > MaxKioslavercSize)
-        return std::nullopt;
-    QHash<QString, QString> values;
-    bool inGroup = false;
-    QTextStream stream(&file);
-    while (!stream.atEnd()) {
-        const QString line = stream.readLine().trimmed();
-        if (line.isEmpty() || line.startsWith(u'#'))
-            continue;
-        if (line.startsWith(u'[')) {
-            inGroup = line == u"[Proxy Settings]";
-            continue;
-        }
-        if (!inGroup)
-            continue;
-        const qsizetype eq = line.indexOf(u'=');
-        if (eq <= 0)
-            continue;
-        QString key = line.left(eq).trimmed();
-        const qsizetype bracket = key.indexOf(u'['); // localised or flagged keys: Key[$e]
-        if (bracket > 0)
-            key.truncate(bracket);
-        values.insert(key, kconfigUnescape(line.mid(eq + 1).trimmed()));
-    }
-    if (!values.contains(QStringLiteral("ProxyType")))
+    const std::optional<QHash<QString, QString>> values = readKdeProxyGroup(path);
+    if (!values || !values->contains(QStringLiteral("ProxyType")))
         return std::nullopt;
 
     SystemProxySettings settings;
     settings.source = ProxyCandidate::Source::Desktop;
     settings.origin = path;
     ProxyConfiguration &config = settings.configuration;
-    const int type = values.value(QStringLiteral("ProxyType")).toInt();
-    const bool fromEnvironment = type == 4;
-    // ProxyType=4: the keys hold the names of environment variables.
-    const auto value = [&](const QString &key) {
-        const QString v = values.value(key).trimmed();
-        if (!fromEnvironment)
-            return v;
-        return env.value(v, env.value(v.toLower()));
-    };
+    const int number = values->value(QStringLiteral("ProxyType")).toInt();
+    const auto type = KdeProxyType(number);
+    const KdeValues value {*values, env, type == KdeProxyType::Environment};
     switch (type) {
-    case 0:
+    case KdeProxyType::None:
         config.setMode(ProxyConfiguration::Mode::NoProxy);
         return settings;
-    case 2:
-        config.setPacUrl(urlFromUserValue(values.value(QStringLiteral("Proxy Config Script"))));
+    case KdeProxyType::Pac:
+        config.setPacUrl(urlFromUserValue(values->value(QStringLiteral("Proxy Config Script"))));
         break;
-    case 3:
+    case KdeProxyType::Wpad:
         config.setMode(ProxyConfiguration::Mode::AutoDetect);
         break;
-    case 1:
-    case 4: {
-        config.setMode(ProxyConfiguration::Mode::Manual);
-        const auto add
-            = [&](const QString &key, const QString &scheme, const QString &defaultScheme) {
-                  const QString raw = value(key);
-                  if (raw.isEmpty())
-                      return;
-                  QString error;
-                  const QString origin = path + QLatin1String(" [Proxy Settings] ") + key;
-                  const auto candidate
-                      = parseProxyUrl(fromEnvironment ? raw : kdeProxyValue(raw, defaultScheme),
-                          ProxyCandidate::Source::Desktop, origin, &error);
-                  if (!candidate) {
-                      settings.warnings.append(error);
-                      return;
-                  }
-                  if (scheme.isEmpty())
-                      config.setManualProxies({*candidate});
-                  else
-                      config.setManualProxies(scheme, {*candidate});
-              };
-        add(QStringLiteral("httpProxy"), QStringLiteral("http"), QStringLiteral("http"));
-        add(QStringLiteral("httpsProxy"), QStringLiteral("https"), QStringLiteral("http"));
-        add(QStringLiteral("socksProxy"), QString(), QStringLiteral("socks5"));
+    case KdeProxyType::Manual:
+    case KdeProxyType::Environment:
+        setKdeManualProxies(value, path, &settings);
         break;
-    }
     default:
         settings.warnings.append(
-            QStringLiteral("%1: unknown ProxyType %2, no proxy used").arg(path).arg(type));
+            QStringLiteral("%1: unknown ProxyType %2, no proxy used").arg(path).arg(number));
         config.setMode(ProxyConfiguration::Mode::NoProxy);
         return settings;
     }
     config.setNoProxyList(QStringList {value(QStringLiteral("NoProxyFor"))});
-    config.setNoProxyListReversed(values.value(QStringLiteral("ReversedException")) == u"true");
+    config.setNoProxyListReversed(values->value(QStringLiteral("ReversedException")) == u"true");
     return settings;
 }
 

@@ -24,10 +24,10 @@ struct QTWS_EXPORT SystemProxyEnvironment
 {
     QProcessEnvironment environment;
     /*! The output of `gsettings list-recursively org.gnome.system.proxy`, or nullopt when
-     * unavailable. */
+        unavailable. */
     std::function<std::optional<QString>()> gnomeSettings;
     /*! The folder holding kioslaverc: $XDG_CONFIG_HOME, else ~/.config. Empty: derive from
-     * environment. */
+        environment. */
     QString kdeConfigDir;
 
     static SystemProxyEnvironment fromProcess();
@@ -57,7 +57,8 @@ QTWS_EXPORT DesktopKind detectDesktop(const QProcessEnvironment &environment);
 QTWS_EXPORT SystemProxySettings readSystemProxySettings(const SystemProxyEnvironment &system);
 
 /*! \internal http_proxy, https_proxy, all_proxy, no_proxy (either case, lower case wins); nullopt
- * if none set. */
+
+    if none set. */
 QTWS_EXPORT std::optional<SystemProxySettings> readEnvironmentProxySettings(
     const QProcessEnvironment &env);
 
@@ -66,7 +67,8 @@ QTWS_EXPORT std::optional<SystemProxySettings> readGnomeProxySettings(
     const QString &gsettingsOutput);
 
 /*! \internal Reads the [Proxy Settings] group of the kioslaverc at \a path; \a env serves
- * ProxyType=4. */
+
+    ProxyType=4. */
 QTWS_EXPORT std::optional<SystemProxySettings> readKdeProxySettings(
     const QString &path, const QProcessEnvironment &env);
 
