@@ -1,11 +1,9 @@
 // SPDX-License-Identifier: LGPL-3.0-or-later
 #include "pacevaluator.h"
 
-#include <QtCore/QPointer>
-
-#ifdef QTWS_HAVE_PAC_ENGINE
 #include "pac/pacengine.h"
-#endif
+
+#include <algorithm>
 
 namespace QtWs {
 
@@ -13,7 +11,6 @@ PacEvaluator::~PacEvaluator() = default;
 
 namespace {
 
-#ifdef QTWS_HAVE_PAC_ENGINE
 class EnginePacEvaluator final : public PacEvaluator
 {
 public:
@@ -26,14 +23,14 @@ public:
         m_engine.findProxyForUrl(
             url, context, [callback = std::move(callback)](const PacResult &result) {
                 PacOutcome outcome;
-                // A string with nothing usable in it is an answer, not an evaluation failure: the
-                // resolver reports it as PacNoUsableProxy.
-                outcome.ok = result.ok() || result.error == PacError::UnparsableResult
-                    || result.error == PacError::EmptyResult;
                 outcome.raw = result.raw;
                 outcome.candidates = result.candidates;
                 outcome.warnings = result.warnings;
-                outcome.errorString = result.errorString;
+                // A string with nothing usable in it is an answer, not an evaluation failure: the
+                // resolver reports it as PacNoUsableProxy.
+                if (!result.isValid() && result.error != PacError::UnparsableResult
+                    && result.error != PacError::EmptyResult)
+                    outcome.errorString = result.errorString;
                 callback(outcome);
             });
     }
@@ -41,34 +38,6 @@ public:
 private:
     PacEngine m_engine;
 };
-#else
-// This build has no PAC engine: every PAC configuration fails (closed, unless the fallback is opted
-// into).
-class MissingPacEvaluator final : public PacEvaluator
-{
-public:
-    explicit MissingPacEvaluator(const QString &origin)
-        : m_origin(origin)
-    { }
-    void evaluate(const QUrl &, const QObject *context, Callback callback) override
-    {
-        PacOutcome outcome;
-        outcome.errorString
-            = QStringLiteral("PAC %1: this build of qtws has no PAC engine").arg(m_origin);
-        QPointer<const QObject> guard(context);
-        QMetaObject::invokeMethod(
-            const_cast<QObject *>(context),
-            [guard, callback = std::move(callback), outcome]() {
-                if (guard)
-                    callback(outcome);
-            },
-            Qt::QueuedConnection);
-    }
-
-private:
-    QString m_origin;
-};
-#endif
 
 } // namespace
 
@@ -76,14 +45,38 @@ PacEvaluatorFactory defaultPacEvaluatorFactory()
 {
     return [](const QString &script, const QString &origin,
                ProxyCandidate::Source source) -> std::unique_ptr<PacEvaluator> {
-#ifdef QTWS_HAVE_PAC_ENGINE
         return std::make_unique<EnginePacEvaluator>(script, origin, source);
-#else
-        Q_UNUSED(script);
-        Q_UNUSED(source);
-        return std::make_unique<MissingPacEvaluator>(origin);
-#endif
     };
+}
+
+void PacEvaluatorLifetime::replace(
+    std::unique_ptr<PacEvaluator> &slot, std::unique_ptr<PacEvaluator> next)
+{
+    if (slot && m_inFlight.contains(slot.get()))
+        m_retired.push_back(std::move(slot));
+    slot = std::move(next);
+}
+
+void PacEvaluatorLifetime::started(PacEvaluator *evaluator)
+{
+    ++m_inFlight[evaluator];
+}
+
+void PacEvaluatorLifetime::finished(PacEvaluator *evaluator, QObject *context)
+{
+    const auto it = m_inFlight.find(evaluator);
+    if (it == m_inFlight.end() || --*it > 0)
+        return;
+    m_inFlight.erase(it);
+    // Destroy a retired evaluator later: this runs inside its own callback.
+    const auto r = std::find_if(m_retired.begin(), m_retired.end(),
+        [evaluator](const std::unique_ptr<PacEvaluator> &e) { return e.get() == evaluator; });
+    if (r == m_retired.end())
+        return;
+    std::shared_ptr<PacEvaluator> doomed(std::move(*r));
+    m_retired.erase(r);
+    QMetaObject::invokeMethod(
+        context, [doomed]() {}, Qt::QueuedConnection);
 }
 
 } // namespace QtWs

@@ -48,7 +48,6 @@ public:
             outcome.errorString
                 = u"PAC %1: line 1: uncaught exception: %2"_s.arg(m_origin, m_script.mid(6));
         } else if (m_script.startsWith(u"ANSWER "_s) || m_script.startsWith(u"HOLD "_s)) {
-            outcome.ok = true;
             outcome.raw
                 = m_script.mid(m_script.indexOf(u' ')).trimmed().replace(u"%HOST%"_s, url.host());
             const QStringList entries = outcome.raw.split(u';', Qt::SkipEmptyParts);
@@ -196,9 +195,9 @@ void tst_ProxyResolver::init()
               return std::make_unique<ScriptedEvaluator>(script, origin, source, &m_evaluations);
           };
     p->clockMs = [this]() { return m_now; };
-    p->localDomain = [] { return u"dept.corp.example.co.uk"_s; };
-    p->lookupHost = [this](const QString &host, const QObject *context,
-                        std::function<void(const QList<QHostAddress> &)> callback) {
+    p->wpad.localDomain = [] { return u"dept.corp.example.co.uk"_s; };
+    p->wpad.lookupHost = [this](const QString &host, const QObject *context,
+                             std::function<void(const QList<QHostAddress> &)> callback) {
         m_lookups.append(host);
         QList<QHostAddress> addresses;
         if (m_dns.contains(host))
@@ -207,8 +206,8 @@ void tst_ProxyResolver::init()
             const_cast<QObject *>(context), [callback, addresses]() { callback(addresses); },
             Qt::QueuedConnection);
     };
-    p->wpadPort = m_server->port();
-    p->wpadFetchResolvedAddress = true;
+    p->wpad.port = m_server->port();
+    p->wpad.fetchResolvedAddress = true;
 }
 
 void tst_ProxyResolver::cleanup()
@@ -292,7 +291,7 @@ void tst_ProxyResolver::precedence()
     ProxyResolver::setApplicationConfiguration(make(applicationMode, http(u"app"_s, 8080)));
 
     const ProxyResolution result = resolve(QUrl(url));
-    QVERIFY2(result.isSuccess(), qPrintable(result.errorString()));
+    QVERIFY2(result.isValid(), qPrintable(result.errorString()));
     QCOMPARE(describe(result.candidates()), expected);
     QCOMPARE(int(result.candidates().first().source()), source);
     QVERIFY(!result.reason().isEmpty());
@@ -357,7 +356,7 @@ void tst_ProxyResolver::loopback()
     config.setProxyLoopback(proxyLoopback);
     m_resolver->setConfiguration(config);
     const ProxyResolution result = resolve(QUrl(url));
-    QVERIFY(result.isSuccess());
+    QVERIFY(result.isValid());
     QCOMPARE(describe(result.candidates()), expected);
     if (expected == u"DIRECT")
         QVERIFY2(result.reason().contains(u"loopback"_s), qPrintable(result.reason()));
@@ -409,7 +408,7 @@ void tst_ProxyResolver::noProxyList()
     QFETCH(QString, reasonContains);
     m_env = env(environment);
     const ProxyResolution result = resolve(QUrl(url));
-    QVERIFY(result.isSuccess());
+    QVERIFY(result.isValid());
     QCOMPARE(describe(result.candidates()), expected);
     QVERIFY2(result.reason().contains(reasonContains), qPrintable(result.reason()));
 }
@@ -447,7 +446,7 @@ void tst_ProxyResolver::pac()
     const QUrl pacUrl = m_server->url(u"/proxy.pac"_s);
     m_resolver->setConfiguration(ProxyConfiguration::pac(pacUrl));
     const ProxyResolution result = resolve(QUrl(u"wss://chat.example.org/socket"_s));
-    QVERIFY2(result.isSuccess(), qPrintable(result.errorString()));
+    QVERIFY2(result.isValid(), qPrintable(result.errorString()));
     QCOMPARE(describe(result.candidates()), expected);
     QCOMPARE(result.warnings().size(), warnings);
     for (const ProxyCandidate &c : result.candidates()) {
@@ -512,7 +511,7 @@ function FindProxyForURL(url, host) {
             result.errorString().contains(pacUrl.toString()), qPrintable(result.errorString()));
         return;
     }
-    QVERIFY2(result.isSuccess(), qPrintable(result.errorString()));
+    QVERIFY2(result.isValid(), qPrintable(result.errorString()));
     QCOMPARE(describe(result.candidates()), expected);
     QCOMPARE(result.candidates().first().source(), ProxyCandidate::Source::Pac);
     QCOMPARE(result.candidates().first().origin(), pacUrl.toString());
@@ -566,7 +565,7 @@ void tst_ProxyResolver::pacFailurePolicy()
 
     const ProxyResolution result = resolve(QUrl(u"wss://chat.example.org/"_s));
     if (allowDirect) {
-        QVERIFY(result.isSuccess());
+        QVERIFY(result.isValid());
         QCOMPARE(describe(result.candidates()), u"DIRECT"_s);
         QVERIFY(result.isDirectFallback());
         QCOMPARE(result.warnings().size(), 1);
@@ -653,7 +652,7 @@ void tst_ProxyResolver::pacRefreshKeepsLastGoodScript()
     m_server->setRoute("/p.pac", down);
     m_now += 61'000;
     const ProxyResolution stale = resolve(target);
-    QVERIFY2(stale.isSuccess(), qPrintable(stale.errorString()));
+    QVERIFY2(stale.isValid(), qPrintable(stale.errorString()));
     QCOMPARE(describe(stale.candidates()), u"PROXY good:1"_s);
     QCOMPARE(stale.warnings().size(), 1);
     QVERIFY2(
@@ -663,7 +662,7 @@ void tst_ProxyResolver::pacRefreshKeepsLastGoodScript()
     // No refetch storm: within the retry interval the stale script is used without asking the
     // server.
     m_now += 1000;
-    QVERIFY(resolve(target).isSuccess());
+    QVERIFY(resolve(target).isValid());
     QCOMPARE(m_server->hits("/p.pac"), 2);
 
     // A network change ends the back-off: the next resolution fetches at once.
@@ -700,7 +699,7 @@ void tst_ProxyResolver::pacSharedFetch()
     for (int i = 0; i < 10; ++i) {
         m_resolver->resolve(
             QUrl(u"wss://h%1.example/"_s.arg(i)), this, [&](const ProxyResolution &r) {
-                QVERIFY(r.isSuccess());
+                QVERIFY(r.isValid());
                 ++answered;
             });
     }
@@ -717,7 +716,7 @@ void tst_ProxyResolver::pacMaxAgeZero()
     m_resolver->setConfiguration(config);
     for (int i = 1; i <= 3; ++i) {
         const ProxyResolution result = resolve(QUrl(u"wss://t%1.example/"_s.arg(i)));
-        QVERIFY2(result.isSuccess(), qPrintable(result.errorString()));
+        QVERIFY2(result.isValid(), qPrintable(result.errorString()));
         QCOMPARE(m_server->hits("/p.pac"), i); // fetched for every request, and only once
     }
 }
@@ -788,7 +787,7 @@ void tst_ProxyResolver::wpadDiscovery()
     m_resolver->setConfiguration(ProxyConfiguration::autoDetect());
 
     const ProxyResolution result = resolve(QUrl(u"wss://chat.example.org/"_s));
-    QVERIFY2(result.isSuccess(), qPrintable(result.errorString()));
+    QVERIFY2(result.isValid(), qPrintable(result.errorString()));
     QCOMPARE(describe(result.candidates()), u"PROXY wpadproxy:8080; DIRECT"_s);
     QCOMPARE(result.candidates().first().source(), ProxyCandidate::Source::Wpad);
     QCOMPARE(result.candidates().first().origin(), u"http://wpad.corp.example.co.uk/wpad.dat"_s);
@@ -796,7 +795,7 @@ void tst_ProxyResolver::wpadDiscovery()
         m_lookups, (QStringList {u"wpad.dept.corp.example.co.uk"_s, u"wpad.corp.example.co.uk"_s}));
 
     // Discovery is done once; the next target only evaluates.
-    QVERIFY(resolve(QUrl(u"wss://other.example.org/"_s)).isSuccess());
+    QVERIFY(resolve(QUrl(u"wss://other.example.org/"_s)).isValid());
     QCOMPARE(m_lookups.size(), 2);
     QCOMPARE(m_server->hits("/wpad.dat"), 1);
 }
@@ -805,7 +804,7 @@ void tst_ProxyResolver::wpadNothingFound()
 {
     m_resolver->setConfiguration(ProxyConfiguration::autoDetect());
     const ProxyResolution result = resolve(QUrl(u"wss://chat.example.org/"_s));
-    QVERIFY(result.isSuccess());
+    QVERIFY(result.isValid());
     QCOMPARE(describe(result.candidates()), u"DIRECT"_s);
     QCOMPARE(result.candidates().first().source(), ProxyCandidate::Source::Wpad);
     QCOMPARE(m_lookups,
@@ -847,7 +846,7 @@ void tst_ProxyResolver::callbackContextDestroyed()
     m_resolver->resolve(
         QUrl(u"wss://t.example/"_s), context, [&](const ProxyResolution &) { called = true; });
     delete context;
-    QVERIFY(resolve(QUrl(u"wss://t.example/"_s)).isSuccess()); // a later request is answered
+    QVERIFY(resolve(QUrl(u"wss://t.example/"_s)).isValid()); // a later request is answered
     QVERIFY(!called);
 }
 
@@ -871,20 +870,20 @@ void tst_ProxyResolver::systemSettingsCached()
     m_env = env({u"https_proxy=http://e:1"_s});
     QCOMPARE(describe(resolve(QUrl(u"wss://t.example/"_s)).candidates()), u"PROXY e:1"_s);
     QCOMPARE(describe(resolve(QUrl(u"wss://u.example/"_s)).candidates()), u"PROXY e:1"_s);
-    QCOMPARE(d()->systemReadCount, 1);
+    QCOMPARE(d()->system.readCount(), 1);
     ProxyResolution cached;
     QVERIFY(m_resolver->resolveCached(QUrl(u"wss://t.example/"_s), &cached));
 
     // Settings expire, and a network change drops them at once.
     m_env = env({u"https_proxy=http://changed:2"_s});
-    m_now += ProxyResolverPrivate::SystemSettingsTtlMs + 1;
+    m_now += SystemSettingsCache::Ttl.count() + 1;
     QVERIFY(!m_resolver->resolveCached(QUrl(u"wss://t.example/"_s), &cached));
     QCOMPARE(describe(resolve(QUrl(u"wss://t.example/"_s)).candidates()), u"PROXY changed:2"_s);
-    QCOMPARE(d()->systemReadCount, 2);
+    QCOMPARE(d()->system.readCount(), 2);
     m_env = env({});
     d()->networkChanged();
     QCOMPARE(describe(resolve(QUrl(u"wss://t.example/"_s)).candidates()), u"DIRECT"_s);
-    QCOMPARE(d()->systemReadCount, 3);
+    QCOMPARE(d()->system.readCount(), 3);
 }
 
 void tst_ProxyResolver::sharedResolver()
@@ -908,7 +907,7 @@ void tst_ProxyResolver::cachedLatency()
     m_server->setScript("/p.pac", "ANSWER PROXY p.corp:3128; DIRECT");
     m_resolver->setConfiguration(ProxyConfiguration::pac(m_server->url(u"/p.pac"_s)));
     const QUrl target(u"wss://chat.example.org/socket"_s);
-    QVERIFY(resolve(target).isSuccess());
+    QVERIFY(resolve(target).isValid());
     ProxyResolution cached;
     QVERIFY(m_resolver->resolveCached(target, &cached));
 
