@@ -35,7 +35,7 @@ void Prober::probe(const QUrl &url, Callback done)
 void Prober::resolved(std::shared_ptr<Job> job, const QtWs::ProxyResolution &resolution)
 {
     QJsonObject r;
-    if (resolution.isSuccess()) {
+    if (resolution.isValid()) {
         QJsonArray candidates;
         for (const QtWs::ProxyCandidate &c : resolution.candidates())
             candidates.append(hopJson(c));

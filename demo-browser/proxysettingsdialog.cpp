@@ -196,7 +196,7 @@ void ProxySettingsDialog::resolve()
     QtWs::ProxyResolver::shared()->resolve(
         url, configuration(), this, [this, url](const QtWs::ProxyResolution &r) {
             QStringList lines {tr("%1 resolves to:").arg(url.toString())};
-            if (!r.isSuccess())
+            if (!r.isValid())
                 lines << tr("  error: %1 (nothing would connect: qtws fails closed)")
                              .arg(r.errorString());
             int n = 0;

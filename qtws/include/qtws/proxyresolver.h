@@ -30,16 +30,20 @@ namespace ProxyError {
 Q_NAMESPACE_EXPORT(QTWS_EXPORT)
 /*! Why a resolution produced no candidate. */
 enum class Error {
-    NoError, //!< the candidate list is valid
-    InvalidUrl, //!< the target URL is not valid or has no host
-    PacFetchFailed, //!< the PAC script could not be fetched (network, HTTP status, size cap,
-                    //!< timeout)
-    PacEvaluationFailed, //!< the PAC script threw, timed out, or returned something that is not a
-                         //!< string
-    PacNoUsableProxy, //!< the PAC answer had no entry qtws can use (every entry unknown or
-                      //!< malformed)
-    WpadFetchFailed, //!< WPAD found a host but the script there could not be fetched
-    Cancelled, //!< the resolver was destroyed before the answer was ready
+    /*! The candidate list is valid. */
+    NoError,
+    /*! The target URL is not valid or has no host. */
+    InvalidUrl,
+    /*! The PAC script could not be fetched (network, HTTP status, size cap, timeout). */
+    PacFetchFailed,
+    /*! The PAC script threw, timed out, or returned something that is not a string. */
+    PacEvaluationFailed,
+    /*! The PAC answer had no entry qtws can use (every entry unknown or malformed). */
+    PacNoUsableProxy,
+    /*! WPAD found a host but the script there could not be fetched. */
+    WpadFetchFailed,
+    /*! The resolver was destroyed before the answer was ready. */
+    Cancelled,
 };
 Q_ENUM_NS(Error)
 } // namespace ProxyError
@@ -70,14 +74,15 @@ public:
     static ProxyResolution failure(
         const QUrl &url, ProxyError::Error error, const QString &errorString);
 
-    bool isSuccess() const { return error() == ProxyError::Error::NoError; }
+    /*! True when the resolution produced candidates (error() is ProxyError::Error::NoError). */
+    bool isValid() const { return error() == ProxyError::Error::NoError; }
     QUrl url() const;
     QList<ProxyCandidate> candidates() const;
     ProxyError::Error error() const;
     /*! A sentence naming what failed, e.g. the PAC URL and the HTTP status it answered. */
     QString errorString() const;
-    /*! Why these candidates, e.g. "loopback target", "no_proxy entry '.corp.example'", "PAC
-     * http://p/x.pac". */
+    /*! Why these candidates, e.g. "loopback target", "no_proxy entry '.corp.example'",
+        "PAC http://p/x.pac". */
     QString reason() const;
     /*! Non-fatal problems: skipped PAC entries, a stale PAC script kept after a failed refresh. */
     QStringList warnings() const;
@@ -216,17 +221,17 @@ public:
     explicit ProxyResolver(QObject *parent = nullptr);
     ~ProxyResolver() override;
 
-    /*! The per-socket configuration; mode System (the default) defers to the application's, then
-     * the system. */
+    /*! The per-socket configuration; mode System (the default) defers to the application's,
+        then the system. */
     ProxyConfiguration configuration() const;
     void setConfiguration(const ProxyConfiguration &configuration);
 
     /*!
         The application's shared resolver for objects in the main thread, created on first use as a
-       child of QCoreApplication. Sockets that use it share PAC scripts, WPAD discovery and cached
-       answers; give per-socket settings with the resolve() overload that takes a configuration.
-       Returns nullptr when called from another thread or without a QCoreApplication (create a
-       resolver there instead).
+        child of QCoreApplication. Sockets that use it share PAC scripts, WPAD discovery and cached
+        answers; give per-socket settings with the resolve() overload that takes a configuration.
+        Returns nullptr when called from another thread or without a QCoreApplication (create a
+        resolver there instead).
     */
     static ProxyResolver *shared();
 
@@ -262,8 +267,8 @@ public:
     bool resolveCached(
         const QUrl &url, const ProxyConfiguration &configuration, ProxyResolution *result) const;
 
-    /*! Drops cached answers, system settings, WPAD discovery and PAC scripts, as a network change
-     * does. */
+    /*! Drops cached answers, system settings, WPAD discovery and PAC scripts, as a network
+        change does. */
     void clearCache();
 
 Q_SIGNALS:

@@ -285,7 +285,7 @@ void BridgeHost::resolveProxy(quint32 doc, int requestId, const QString &urlStri
         return;
     }
     resolver->resolve(url, this, [answer](const ProxyResolution &resolution) {
-        if (!resolution.isSuccess()) {
+        if (!resolution.isValid()) {
             answer({{QStringLiteral("error"),
                         QString::fromLatin1(QMetaEnum::fromType<ProxyError::Error>().valueToKey(
                             int(resolution.error())))},

@@ -8,7 +8,7 @@ namespace QtWs::Tools {
 
 QString resolutionText(const ProxyResolution &resolution)
 {
-    if (!resolution.isSuccess())
+    if (!resolution.isValid())
         return QStringLiteral("failed: ") + resolution.errorString();
     QStringList hops;
     for (const ProxyCandidate &c : resolution.candidates())

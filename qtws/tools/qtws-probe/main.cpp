@@ -97,9 +97,9 @@ int main(int argc, char **argv)
             : probeTable(prober, verdict).toUtf8();
         std::fwrite(text.constData(), 1, size_t(text.size()), stdout);
         std::fflush(stdout);
-        status = !prober.resolution().isSuccess() ? int(ExitCode::Proxy)
-            : verdict.anyWorks                    ? int(ExitCode::Success)
-                                                  : int(ExitCode::Failed);
+        status = !prober.resolution().isValid() ? int(ExitCode::Proxy)
+            : verdict.anyWorks                  ? int(ExitCode::Success)
+                                                : int(ExitCode::Failed);
         QCoreApplication::exit(status);
     });
     prober.start();

@@ -87,7 +87,7 @@ ProbeVerdict probeVerdict(const Prober &prober)
     ProbeVerdict v;
     const QList<ProbeRow> &rows = prober.rows();
     const QString url = prober.url().toDisplayString();
-    if (!prober.resolution().isSuccess()) {
+    if (!prober.resolution().isValid()) {
         v.text = QStringLiteral("the proxy configuration could not be evaluated for %1 (%2): qtws "
                                 "connects nowhere rather than around it")
                      .arg(url, prober.resolution().errorString());
@@ -138,7 +138,7 @@ QString probeTable(const Prober &prober, const ProbeVerdict &verdict)
     out += QStringLiteral("proxy decision: %1\n").arg(Tools::resolutionText(prober.resolution()));
     for (const QString &w : prober.resolution().warnings())
         out += QStringLiteral("warning: %1\n").arg(w);
-    if (prober.resolution().isSuccess()) {
+    if (prober.resolution().isValid()) {
         QList<QStringList> lines {
             {QStringLiteral("HOP"), QStringLiteral("STRATEGY"), QStringLiteral("RESULT"),
                 QStringLiteral("TIME"), QStringLiteral("STATUS"), QStringLiteral("SERVER"),

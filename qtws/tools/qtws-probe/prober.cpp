@@ -79,7 +79,7 @@ void Prober::start()
 void Prober::onResolved(const ProxyResolution &resolution)
 {
     m_resolution = resolution;
-    if (!resolution.isSuccess()) {
+    if (!resolution.isValid()) {
         Q_EMIT finished();
         return;
     }
