@@ -14,12 +14,13 @@ namespace QtWs {
 /*!
     \class QtWs::ProxyCandidate
     \brief One entry of an ordered proxy list: DIRECT, or a proxy of a given type with host and
-   port, plus where the entry came from.
+    port, plus where the entry came from.
 
     A ProxyResolver answers with a list of candidates in the order the configuration gives them.
-   Unlike QNetworkProxy, every type a configuration can name is kept (an HTTPS proxy is not "HTTP",
-   SOCKS4 is not SOCKS5) and no DIRECT entry is ever invented: DIRECT appears only where the
-   configuration lists it. \since 0.1
+    Unlike QNetworkProxy, every type a configuration can name is kept (an HTTPS proxy is not
+    "HTTP", SOCKS4 is not SOCKS5) and no DIRECT entry is ever invented: DIRECT appears only where
+    the configuration lists it.
+    \since 0.1
 */
 class QTWS_EXPORT ProxyCandidate
 {
@@ -68,13 +69,13 @@ public:
     quint16 port() const noexcept { return m_port; }
     Source source() const noexcept { return m_source; }
     /*! Where exactly the entry came from: the variable name, the PAC URL or file, the settings
-     * file. */
+        file. */
     QString origin() const { return m_origin; }
 
     /*!
-        User name and password given with this proxy (e.g. \c user:secret@ in a proxy URL from \c
-       https_proxy). They belong to this proxy only, are never sent to another hop, and never appear
-       in toPacString() or in debug output.
+        User name and password given with this proxy (e.g. \c user:secret@ in a proxy URL from
+        \c https_proxy). They belong to this proxy only, are never sent to another hop, and never
+        appear in toPacString() or in debug output.
     */
     QString user() const { return m_user; }
     QString password() const { return m_password; }
@@ -86,7 +87,8 @@ public:
     }
 
     /*! The entry in PAC result syntax, e.g. "PROXY proxy.example:3128", "HTTPS [::1]:443" or
-     * "DIRECT". */
+
+        "DIRECT". */
     QString toPacString() const;
 
     friend bool operator==(const ProxyCandidate &a, const ProxyCandidate &b) noexcept

@@ -80,7 +80,7 @@ public:
     /*! A manual configuration using \a proxies for every scheme. */
     static ProxyConfiguration manual(const QList<ProxyCandidate> &proxies);
     /*! A configuration evaluating the PAC script at \a url (\c file:, \c data:, \c http: or \c
-     * https:). */
+        https:). */
     static ProxyConfiguration pac(const QUrl &url);
     /*! A configuration that discovers its PAC script with WPAD. */
     static ProxyConfiguration autoDetect();

@@ -152,8 +152,6 @@ private:
     QSharedDataPointer<RelayServerOptionsPrivate> d;
 };
 
-QTWS_EXPORT bool operator==(const RelayServerOptions &a, const RelayServerOptions &b);
-
 } // namespace QtWs
 
 Q_DECLARE_SHARED(QtWs::RelayServerOptions)

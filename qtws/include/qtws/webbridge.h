@@ -135,10 +135,16 @@ Q_SIGNALS:
         connection inspectors. The socket belongs to the bridge; it is deleted after the page got
         its close event, or with the page. */
     void socketCreated(QtWs::WebSocket *socket, const QUrl &pageUrl, QWebEnginePage *page);
-    /*! A page's text \a message was handed to \a socket; for connection inspectors (the socket
-        itself has no signal for what it sends). \since 0.2 */
+    /*!
+        A page's text \a message was handed to \a socket; for connection inspectors (the socket
+        itself has no signal for what it sends).
+        \since 0.2
+    */
     void textMessageSent(QtWs::WebSocket *socket, const QString &message);
-    /*! A page's binary \a message was handed to \a socket, as textMessageSent(). \since 0.2 */
+    /*!
+        A page's binary \a message was handed to \a socket, as textMessageSent().
+        \since 0.2
+    */
     void binaryMessageSent(QtWs::WebSocket *socket, const QByteArray &message);
 
 private:

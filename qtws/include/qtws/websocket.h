@@ -257,9 +257,15 @@ public:
         \since 0.2
     */
     ConnectReport connectReport() const;
-    /*! The strategy that connected (valid once connected). \since 0.2 */
+    /*!
+        The strategy that connected (valid once connected).
+        \since 0.2
+    */
     Strategy strategy() const;
-    /*! The hop the connection goes through: DIRECT or the proxy (no credentials). \since 0.2 */
+    /*!
+        The hop the connection goes through: DIRECT or the proxy (no credentials).
+        \since 0.2
+    */
     ProxyCandidate proxyUsed() const;
 
     /*!
@@ -293,9 +299,15 @@ Q_SIGNALS:
     void bytesWritten(qint64 bytes);
     void errorOccurred(QtWs::WebSocket::Error error);
     void sslErrors(const QList<QSslError> &errors);
-    /*! An attempt (one strategy through one hop) started while Connecting. \since 0.2 */
+    /*!
+        An attempt (one strategy through one hop) started while Connecting.
+        \since 0.2
+    */
     void connectAttemptStarted(const QtWs::ConnectAttempt &attempt);
-    /*! An attempt ended (succeeded, failed or was cancelled), with its evidence. \since 0.2 */
+    /*!
+        An attempt ended (succeeded, failed or was cancelled), with its evidence.
+        \since 0.2
+    */
     void connectAttemptFinished(const QtWs::ConnectAttempt &attempt);
     /*!
         A proxy asks for credentials that neither the proxy URL nor an earlier success with the

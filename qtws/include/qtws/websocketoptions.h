@@ -196,7 +196,13 @@ public:
     std::chrono::milliseconds racingDelay() const;
     void setRacingDelay(std::chrono::milliseconds delay);
 
-    /*! Use and update QtWs::StrategyCache (on by default). \since 0.2 */
+    /*!
+
+        Use and update QtWs::StrategyCache (on by default).
+
+        \since 0.2
+
+    */
     bool isStrategyCacheEnabled() const;
     void setStrategyCacheEnabled(bool enabled);
 
@@ -213,8 +219,6 @@ public:
 private:
     QSharedDataPointer<WebSocketOptionsPrivate> d;
 };
-
-QTWS_EXPORT bool operator==(const WebSocketOptions &a, const WebSocketOptions &b);
 
 } // namespace QtWs
 

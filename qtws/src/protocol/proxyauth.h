@@ -38,8 +38,9 @@ enum class ProxyAuthError {
     UnsupportedQop, //!< Digest qop offers only auth-int (or nothing known).
     UnsupportedScheme, //!< Only schemes qtws cannot answer: Negotiate (needs GSSAPI) or unknown.
     InvalidNtlmChallenge, //!< The NTLM CHALLENGE_MESSAGE is missing or malformed (MS-NLMP §2.2.1.2).
-    InvalidCredentials, //!< Credentials the scheme cannot carry (':' in a Basic user-id, control
-    //!< characters, an empty user name).
+    /*! Credentials the scheme cannot carry (':' in a Basic user-id, control characters, an empty
+        user name). */
+    InvalidCredentials,
     MissingCredentials, //!< The proxy wants credentials and none were supplied.
     CredentialsRejected, //!< The proxy rejected the same credentials twice (without Digest stale).
     TooManyRounds, //!< The proxy still answered 407 after the allowed number of rounds.

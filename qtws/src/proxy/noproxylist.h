@@ -22,7 +22,7 @@ class QTWS_EXPORT NoProxyList
 public:
     NoProxyList() = default;
     /*! Parses \a entries; each element may itself hold several entries separated by commas or white
-     * space. */
+        space. */
     explicit NoProxyList(const QStringList &entries);
     static NoProxyList fromString(const QString &list) { return NoProxyList(QStringList {list}); }
 
@@ -53,7 +53,8 @@ private:
 };
 
 /*! Whether \a host is a loopback target: localhost, *.localhost, 127.0.0.0/8, ::1,
- * ::ffff:127.0.0.0/104. */
+
+    ::ffff:127.0.0.0/104. */
 QTWS_EXPORT bool isLoopbackHost(const QString &host);
 
 } // namespace QtWs
