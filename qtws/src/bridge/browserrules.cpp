@@ -37,9 +37,7 @@ QString serializedOrigin(const QUrl &url)
     if (host.contains(u':'))
         host = u'[' + host + u']';
     const int port = url.port();
-    const bool secure = scheme == u"https" || scheme == u"wss";
-    const int defaultPort = secure ? 443 : 80;
-    if (port >= 0 && port != defaultPort)
+    if (port >= 0 && port != Protocol::defaultPort(scheme))
         return scheme + u"://" + host + u':' + QString::number(port);
     return scheme + u"://" + host;
 }
@@ -56,8 +54,8 @@ bool isLoopbackHost(const QString &host)
 bool isMixedContent(const QUrl &pageOrigin, const QUrl &target)
 {
     const QString page = pageOrigin.scheme().toLower();
-    const bool securePage = page == u"https" || page == u"wss";
-    return securePage && target.scheme().toLower() == u"ws" && !isLoopbackHost(target.host());
+    return Protocol::isSecureScheme(page) && target.scheme().toLower() == u"ws"
+        && !isLoopbackHost(target.host());
 }
 
 QUrl cookieUrl(const QUrl &target)

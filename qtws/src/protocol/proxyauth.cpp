@@ -284,15 +284,6 @@ bool hasControl(const QString &s)
     return false;
 }
 
-bool hasControlBytes(QByteArrayView s) noexcept
-{
-    for (const char c : s) {
-        if ((uchar(c) < 0x20 && c != '\t') || uchar(c) == 0x7f)
-            return true;
-    }
-    return false;
-}
-
 // RFC 7230 §3.2.6 quoted-string with '"' and '\' escaped.
 QByteArray quotedString(QByteArrayView s)
 {
@@ -549,7 +540,8 @@ AuthorizationResult digestAuthorization(const DigestChallenge &challenge,
     if (hasControl(user))
         return authFailure(ProxyAuthError::InvalidCredentials,
             QStringLiteral("the user name contains control characters"));
-    if (hasControlBytes(request.method) || hasControlBytes(request.uri) || request.method.isEmpty())
+    if (!isValidFieldValue(request.method) || !isValidFieldValue(request.uri)
+        || request.method.isEmpty())
         return authFailure(ProxyAuthError::InvalidCredentials,
             QStringLiteral("invalid request method or target for a Digest response"));
     const QCryptographicHash::Algorithm hash

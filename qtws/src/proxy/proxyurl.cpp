@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: LGPL-3.0-or-later
 #include "proxyurl.h"
 
+#include "protocol/url.h"
+
 #include <QtCore/QUrl>
 #include <QtNetwork/QHostAddress>
 
@@ -39,13 +41,14 @@ std::optional<ProxyCandidate> parseProxyUrl(
 
     const QString scheme = url.scheme().toLower();
     ProxyCandidate::Type type;
-    int defaultPort = 1080;
+    int defaultPort = 1080; // SOCKS, and a proxy given without a scheme (curl's rule)
     if (scheme == u"http") {
         type = ProxyCandidate::Type::Http;
-        defaultPort = hasScheme ? 80 : 1080;
+        if (hasScheme)
+            defaultPort = Protocol::defaultPort(scheme);
     } else if (scheme == u"https") {
         type = ProxyCandidate::Type::Https;
-        defaultPort = 443;
+        defaultPort = Protocol::defaultPort(scheme);
     } else if (scheme == u"socks4" || scheme == u"socks4a") {
         type = ProxyCandidate::Type::Socks4;
     } else if (scheme == u"socks5" || scheme == u"socks5h" || scheme == u"socks") {
