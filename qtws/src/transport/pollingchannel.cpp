@@ -296,7 +296,7 @@ void PollingChannel::onPollAnswer()
     WebSocket::Error error = WebSocket::Error::NoError;
     if (const auto problem = responseProblem(*exchange, &error)) {
         if (m_closeSent && error == WebSocket::Error::ClosedAbnormally)
-            endLater(true, *problem); // our close ended the session before the poll came back
+            endAfterOurClose(*problem); // our close ended the session before the poll came back
         else if (error == WebSocket::Error::ClosedAbnormally)
             lose(QStringLiteral("the long poll failed: ") + *problem);
         else
@@ -488,7 +488,7 @@ void PollingChannel::onPostAnswer()
     if (const auto problem = responseProblem(*exchange, &error)) {
         if (m_closeSent) {
             // Our close reached a session that ended meanwhile: the close is complete.
-            endLater(true, *problem);
+            endAfterOurClose(*problem);
             return;
         }
         // Not retried: the server may have taken part of the payload; report, do not resend.
@@ -532,6 +532,20 @@ void PollingChannel::lose(const QString &reason)
     stopAll();
     if (Handler *h = handler())
         h->channelDisconnected(m_closeReceived || m_failed, reason);
+}
+
+void PollingChannel::endAfterOurClose(const QString &reason)
+{
+    // The server ended the session after our close packet without a close packet of its own (a
+    // stock engine.io server may drop the requests under way): a close without a status code.
+    const QPointer<PollingChannel> alive(this);
+    if (!m_closeReceived) {
+        m_closeReceived = true;
+        if (Handler *h = handler())
+            h->channelCloseReceived(quint16(CloseCode::NoStatusReceived), QString());
+    }
+    if (alive)
+        endLater(true, reason);
 }
 
 void PollingChannel::endLater(bool clean, const QString &reason)

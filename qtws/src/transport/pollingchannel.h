@@ -155,6 +155,7 @@ private:
     void fail(WebSocket::Error error, quint16 code, const QString &message);
     void lose(const QString &reason);
     void endLater(bool clean, const QString &reason);
+    void endAfterOurClose(const QString &reason);
     void stopAll();
 
     Settings m_settings;
