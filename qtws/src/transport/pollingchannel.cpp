@@ -92,7 +92,8 @@ void PollingChannel::request(Leg &leg, const HttpRequestHead &head, const QByteA
 {
     leg.head = head;
     leg.body = body;
-    if (leg.stream && leg.stream->isConnected()) {
+    leg.reused = leg.stream && leg.stream->isConnected();
+    if (leg.reused) {
         startExchange(leg);
         return;
     }
@@ -150,6 +151,24 @@ HttpExchange *PollingChannel::finishExchange(Leg &leg)
         discardStream(leg.stream, this);
     m_lastReceivedAt = m_settings.clock->now();
     return exchange;
+}
+
+// RFC 7230 §6.3.1: a kept-alive connection may be closed by the peer just as a request goes out
+// (tinyproxy closes every client connection after one answer, whatever it announced). When not a
+// byte came back, the request never reached the server: it goes again once, on a new connection.
+bool PollingChannel::retryOnFreshConnection(Leg &leg, const HttpExchange &exchange)
+{
+    if (!leg.reused || leg.retried || exchange.error() != HttpExchange::Error::ConnectionClosed
+        || exchange.bytesReceived() > 0)
+        return false;
+    qCDebug(lcQtwsTransport, "[%p] kept-alive connection closed under the request; sending it "
+        "again on a new one", static_cast<void *>(this));
+    leg.retried = true;
+    discardStream(leg.stream, this);
+    const HttpRequestHead head = leg.head;
+    const QByteArray body = leg.body;
+    request(leg, head, body);
+    return true;
 }
 
 // What is wrong with a finished exchange, if anything; \a error gets the WebSocket error.
@@ -229,6 +248,8 @@ void PollingChannel::onOpenAnswer()
     HttpExchange *exchange = finishExchange(m_pollLeg);
     if (!exchange || m_openFailure)
         return;
+    if (retryOnFreshConnection(m_pollLeg, *exchange))
+        return;
     WebSocket::Error error = WebSocket::Error::NoError;
     const std::optional<HttpResponseHead> head = exchange->hasResponseHead()
         ? std::optional(exchange->response())
@@ -285,6 +306,7 @@ void PollingChannel::poll()
 {
     if (m_gone || m_ended || m_failed || m_closeReceived || m_pollLeg.exchange || m_pollLeg.opening)
         return;
+    m_pollLeg.retried = false;
     request(m_pollLeg, requestHead("GET"), QByteArray());
 }
 
@@ -292,6 +314,8 @@ void PollingChannel::onPollAnswer()
 {
     HttpExchange *exchange = finishExchange(m_pollLeg);
     if (!exchange || m_gone || m_ended)
+        return;
+    if (retryOnFreshConnection(m_pollLeg, *exchange))
         return;
     WebSocket::Error error = WebSocket::Error::NoError;
     if (const auto problem = responseProblem(*exchange, &error)) {
@@ -476,6 +500,7 @@ void PollingChannel::flush()
     const QByteArray body = EngineIo::encodePayload(batch);
     head.headers.set("Content-Type", "text/plain;charset=UTF-8");
     head.headers.set("Content-Length", QByteArray::number(body.size()));
+    m_postLeg.retried = false;
     request(m_postLeg, head, body);
 }
 
@@ -483,6 +508,8 @@ void PollingChannel::onPostAnswer()
 {
     HttpExchange *exchange = finishExchange(m_postLeg);
     if (!exchange || m_gone || m_ended)
+        return;
+    if (retryOnFreshConnection(m_postLeg, *exchange))
         return;
     WebSocket::Error error = WebSocket::Error::NoError;
     if (const auto problem = responseProblem(*exchange, &error)) {

@@ -131,6 +131,8 @@ private:
         QPointer<ByteStream> stream;
         QPointer<HttpExchange> exchange;
         bool opening = false;
+        bool reused = false; // the request went on a connection kept from an earlier one
+        bool retried = false; // it was sent again on a fresh connection (once at most)
         Protocol::HttpRequestHead head; // the request waiting for a connection
         QByteArray body;
     };
@@ -139,6 +141,7 @@ private:
     void request(Leg &leg, const Protocol::HttpRequestHead &head, const QByteArray &body);
     void startExchange(Leg &leg);
     HttpExchange *finishExchange(Leg &leg);
+    bool retryOnFreshConnection(Leg &leg, const HttpExchange &exchange);
     std::optional<QString> responseProblem(const HttpExchange &exchange, WebSocket::Error *error);
     void keepCookies(const Protocol::HttpResponseHead &response);
     void onOpenAnswer();

@@ -149,6 +149,7 @@ private Q_SLOTS:
     void faults_data();
     void faults();
     void failedPostNotRetried();
+    void staleConnectionRetriedOnce();
     void frameEvents();
 
 private:
@@ -412,10 +413,17 @@ void tst_PollingChannel::faults()
     QFETCH(QString, message);
     openSession();
     MemoryByteStream *poll = m_server->requests.at(1).connection;
-    if (response.isEmpty())
+    if (response.isEmpty()) {
+        // The kept-alive connection closes under the poll: sent again once on a new connection,
+        // which closes too.
         poll->abort();
-    else
+        QVERIFY(m_server->waitFor(2));
+        QVERIFY(lastRequest().connection != poll);
+        QCOMPARE(lastRequest().head.target, m_server->requests.at(1).head.target);
+        lastRequest().connection->abort();
+    } else {
         poll->write(response);
+    }
     QTRY_COMPARE(m_recorder.disconnects.size(), 1);
     if (error == WebSocket::Error::NoError) {
         QVERIFY(m_recorder.errors.isEmpty());
@@ -446,6 +454,28 @@ void tst_PollingChannel::failedPostNotRetried()
     QCOMPARE(std::count_if(m_server->requests.cbegin(), m_server->requests.cend(),
                  [](const Request &r) { return r.head.method == "POST"; }),
         1);
+}
+
+void tst_PollingChannel::staleConnectionRetriedOnce()
+{
+    // A POST on a kept-alive connection that the peer closed before answering anything goes again
+    // once, on a new connection; the messages are reported written once.
+    openSession();
+    QVERIFY(m_channel->sendMessage(OpCode::Text, "one"));
+    QVERIFY(m_server->waitFor(2));
+    Server::respond(lastRequest(), "ok");
+    QTRY_COMPARE(m_recorder.written, 3);
+    MemoryByteStream *kept = lastRequest().connection;
+    QVERIFY(m_channel->sendMessage(OpCode::Text, "two"));
+    QVERIFY(m_server->waitFor(3));
+    QCOMPARE(lastRequest().connection, kept);
+    kept->abort();
+    QVERIFY(m_server->waitFor(4));
+    QVERIFY(lastRequest().connection != kept);
+    QCOMPARE(lastRequest().body, QByteArray("4two"));
+    Server::respond(lastRequest(), "ok");
+    QTRY_COMPARE(m_recorder.written, 6);
+    QVERIFY(m_recorder.disconnects.isEmpty());
 }
 
 void tst_PollingChannel::frameEvents()

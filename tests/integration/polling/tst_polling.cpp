@@ -517,14 +517,15 @@ void tst_Polling::proxies()
     QVERIFY(c.echoBinary(QByteArray(5000, '\x7f')));
     for (int i = 0; i < 10; ++i)
         QVERIFY(c.echo(QString::number(i)));
-    // The proxy carried it: a SOCKS connect or CONNECT tunnel, or the forwarded requests.
+    c.socket.close();
+    QVERIFY(c.disconnected.wait(10000));
+    QCOMPARE(c.socket.error(), WebSocket::Error::NoError);
+    // The proxy carried it: a SOCKS connect or CONNECT tunnel (logged once it ends), or the
+    // forwarded requests.
     const ProxyLogEntry e = fixture->waitForLogEntry([&](const ProxyLogEntry &entry) {
         return entry.target.contains(QByteArray::number(port));
     });
     QVERIFY2(!e.method.isEmpty(), qPrintable(fixture->diagnostics()));
-    c.socket.close();
-    QVERIFY(c.disconnected.wait(10000));
-    QCOMPARE(c.socket.error(), WebSocket::Error::NoError);
 }
 
 void tst_Polling::wssFallsBackOnlyToHttps()
