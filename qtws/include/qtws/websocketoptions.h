@@ -12,6 +12,7 @@
 #include <QtCore/QSharedDataPointer>
 #include <QtCore/QString>
 #include <QtCore/QStringList>
+#include <QtCore/QUrl>
 #include <QtNetwork/QNetworkProxy>
 #include <QtNetwork/QSslConfiguration>
 
@@ -182,8 +183,18 @@ public:
     */
     QList<Strategy> strategies() const;
     void setStrategies(const QList<Strategy> &strategies);
-    /*! Direct, SocksTunnel, ConnectTunnel, ForwardedUpgrade, OptionsUpgrade. */
+    /*! Direct, SocksTunnel, ConnectTunnel, ForwardedUpgrade, OptionsUpgrade, Polling. */
     static QList<Strategy> defaultStrategies();
+
+    /*!
+        The Engine.IO v4 endpoint of the Polling strategy (an http:// or https:// URL; its query
+        is sent with every request). Empty, the default: the WebSocket URL's origin with http for
+        ws and https for wss, path "/engine.io/" and the URL's query. A wss:// URL never falls back
+        to an http:// endpoint (Polling does not apply then). See docs/polling.md.
+        \since 0.2
+    */
+    QUrl pollingEndpoint() const;
+    void setPollingEndpoint(const QUrl &endpoint);
 
     /*!
         When an attempt has not finished after this delay, the next one starts beside it and the

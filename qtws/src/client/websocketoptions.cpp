@@ -29,6 +29,7 @@ public:
     QList<Strategy> strategies = WebSocketOptions::defaultStrategies();
     std::chrono::milliseconds racingDelay {0};
     bool strategyCache = true;
+    QUrl pollingEndpoint;
     // Unset until configured: QSslConfiguration::defaultConfiguration() loads the TLS backend
     // (OpenSSL, ~170 KB per process), which a ws:// connection never needs.
     std::optional<QSslConfiguration> ssl;
@@ -56,7 +57,8 @@ public:
             && clientMaxWindowBits == o.clientMaxWindowBits
             && serverMaxWindowBits == o.serverMaxWindowBits && proxy == o.proxy
             && proxyConfiguration == o.proxyConfiguration && strategies == o.strategies
-            && racingDelay == o.racingDelay && strategyCache == o.strategyCache && sameSsl(o);
+            && racingDelay == o.racingDelay && strategyCache == o.strategyCache
+            && pollingEndpoint == o.pollingEndpoint && sameSsl(o);
     }
 };
 
@@ -226,9 +228,10 @@ void WebSocketOptions::setSslConfiguration(const QSslConfiguration &c)
 QList<Strategy> WebSocketOptions::defaultStrategies()
 {
     // Tunnels first: they carry wss:// end to end and survive proxies that meddle with headers.
-    // BareUpgrade only where the target is known to accept it (see StrategyCache).
+    // BareUpgrade only where the target is known to accept it (see StrategyCache). Polling last:
+    // it gets through where plain HTTP requests do, at the cost of a request per batch.
     return {Strategy::Direct, Strategy::SocksTunnel, Strategy::ConnectTunnel,
-        Strategy::ForwardedUpgrade, Strategy::OptionsUpgrade};
+        Strategy::ForwardedUpgrade, Strategy::OptionsUpgrade, Strategy::Polling};
 }
 
 ProxyConfiguration WebSocketOptions::proxyConfiguration() const
@@ -259,6 +262,14 @@ std::chrono::milliseconds WebSocketOptions::racingDelay() const
 void WebSocketOptions::setRacingDelay(std::chrono::milliseconds delay)
 {
     d->racingDelay = delay;
+}
+QUrl WebSocketOptions::pollingEndpoint() const
+{
+    return d->pollingEndpoint;
+}
+void WebSocketOptions::setPollingEndpoint(const QUrl &endpoint)
+{
+    d->pollingEndpoint = endpoint;
 }
 bool WebSocketOptions::isStrategyCacheEnabled() const
 {

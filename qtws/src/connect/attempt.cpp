@@ -4,11 +4,13 @@
 #include "common/logging.h"
 #include "connectmemory.h"
 #include "pathconnector.h"
+#include "pollingpath.h"
 #include "protocol/proxyreply.h"
 #include "protocol/url.h"
 #include "proxyauthsession.h"
 #include "transport/bytestream.h"
 #include "transport/httpexchange.h"
+#include "transport/pollingchannel.h"
 #include "transport/streamchannel.h"
 
 #include <QtCore/QRandomGenerator>
@@ -102,8 +104,13 @@ bool Attempt::applies(
         // server end to end, which only a tunnel keeps.
         return !isSecureScheme(url.scheme())
             || no(QStringLiteral("not for wss://: only a tunnel keeps TLS end to end"));
-    case Strategy::Polling:
-        return no(QStringLiteral("the polling transport is not available"));
+    case Strategy::Polling: {
+        // Any hop carries plain HTTP requests; security is never downgraded on the way.
+        const QUrl endpoint = pollingEndpointFor(url, WebSocketOptions());
+        if (!endpoint.isValid())
+            return no(QStringLiteral("no polling endpoint for this URL"));
+        return true;
+    }
     }
     return false;
 }
@@ -191,12 +198,21 @@ void Attempt::ignoreSslErrors(const QList<QSslError> &errors)
 
 void Attempt::startPath()
 {
-    const QUrl &url = m_context->url;
-    PathConnector::Target target;
-    target.host = url.host();
-    target.port = quint16(effectivePort(url));
-    target.tls = isSecureScheme(url.scheme());
-    const auto mode = isForwarded() ? PathConnector::Mode::Forward : PathConnector::Mode::Tunnel;
+    const bool polling = m_strategy == Strategy::Polling;
+    const QUrl url = polling ? pollingEndpointFor(m_context->url, m_context->options)
+                             : m_context->url;
+    if (polling && isSecureScheme(m_context->url.scheme()) && !isSecureScheme(url.scheme())) {
+        fail(Failure::ConnectionFailed,
+            QStringLiteral("the polling endpoint %1 is not https:// and the URL is wss://: qtws "
+                           "never falls back to a connection without TLS")
+                .arg(url.toDisplayString()),
+            QString(), WebSocket::Error::InvalidOptions);
+        return;
+    }
+    const PathConnector::Target target = PollingPath::targetFor(url);
+    const auto mode = polling ? PollingPath::modeFor(m_hop, url)
+        : isForwarded()       ? PathConnector::Mode::Forward
+                              : PathConnector::Mode::Tunnel;
     m_path = new PathConnector(
         m_hop, mode, target, m_context->options.sslConfiguration(), m_auth, this);
     m_path->setIgnoredSslErrors(m_ignoredSslErrors);
@@ -233,7 +249,73 @@ void Attempt::onPath()
     }
     m_stream = path->takeStream();
     m_stream->setParent(this);
-    sendUpgrade();
+    if (m_strategy == Strategy::Polling)
+        startPolling();
+    else
+        sendUpgrade();
+}
+
+// -------------------------------------------------------------------------------------------------
+// polling
+
+void Attempt::startPolling()
+{
+    const WebSocketOptions &o = m_context->options;
+    PollingChannel::Settings settings;
+    settings.endpoint = pollingEndpointFor(m_context->url, o);
+    settings.maxMessageSize = o.maxMessageSize();
+    settings.frameEvents = m_context->frameEvents;
+    settings.clock = m_context->clock;
+    // What the handshake would have said about the page and the application goes with every
+    // request (Origin, the application's own headers); the WebSocket's own fields do not.
+    const HttpRequestHead upgrade = m_context->handshake.toRequestHead();
+    for (QByteArrayView name : {"Origin", "User-Agent", "Authorization"}) {
+        if (upgrade.headers.contains(name))
+            settings.headers.set(name, upgrade.headers.value(name));
+    }
+    auto path = std::make_unique<PollingPath>(
+        m_hop, settings.endpoint, o.sslConfiguration(), m_ignoredSslErrors);
+    auto *channel = new PollingChannel(settings, std::move(path), this);
+    m_channel = channel;
+    connect(channel, &PollingChannel::handshakeFinished, this, &Attempt::onPollingOpen);
+    ByteStream *stream = m_stream;
+    m_stream = nullptr;
+    stream->disconnect(this);
+    Q_EMIT progressed();
+    channel->open(stream);
+}
+
+void Attempt::onPollingOpen()
+{
+    auto *channel = qobject_cast<PollingChannel *>(m_channel.data());
+    if (m_finished || !channel)
+        return;
+    if (channel->isOpen()) {
+        m_record.setStatus(QStringLiteral("HTTP/1.1 200 OK"), 200, Responder::Server);
+        m_record.setDetail(QStringLiteral("Engine.IO session %1 at %2 (pingInterval %3 ms)")
+                               .arg(channel->session().sid,
+                                   pollingEndpointFor(m_context->url, m_context->options)
+                                       .toDisplayString())
+                               .arg(channel->session().pingInterval.count()));
+        complete();
+        return;
+    }
+    const PollingChannel::OpenFailure failure = *channel->openFailure();
+    Failure kind = Failure::HandshakeInvalid;
+    if (failure.response) {
+        const bool byProxy = proxyReplyEvidence(*failure.response).generatedByProxy;
+        recordAnswer(*failure.response, byProxy ? Responder::Proxy : Responder::Server);
+        kind = byProxy ? (failure.response->statusCode == 407 ? Failure::ProxyAuthentication
+                                                              : Failure::ProxyRefused)
+                       : failure.error == WebSocket::Error::HandshakeRejected
+            ? Failure::HandshakeRejected
+            : Failure::HandshakeInvalid;
+    } else if (failure.error == WebSocket::Error::NetworkError
+        || failure.error == WebSocket::Error::ClosedAbnormally) {
+        kind = Failure::ConnectionFailed;
+    }
+    fail(kind, failure.reason, failure.detail,
+        kind == Failure::HandshakeRejected ? WebSocket::Error::HandshakeRejected : failure.error);
 }
 
 // -------------------------------------------------------------------------------------------------
@@ -518,7 +600,8 @@ QString Attempt::successSentence() const
         return QStringLiteral("the proxy forwarded the OPTIONS upgrade (RFC 2817) and relays "
                               "frames");
     case Strategy::Polling:
-        break;
+        return QStringLiteral("the upgrade strategies failed; messages go over Engine.IO "
+                              "long-polling requests (HTTP)");
     }
     return QStringLiteral("connected");
 }
@@ -527,7 +610,7 @@ void Attempt::complete()
 {
     if (m_finished)
         return;
-    if (auto *channel = qobject_cast<StreamChannel *>(m_channel.data()))
+    if (MessageChannel *channel = m_channel)
         channel->disconnect(this);
     m_finished = true;
     m_deadline.stop();
@@ -557,6 +640,12 @@ void Attempt::fail(
         qPrintable(strategyName(m_strategy)), qPrintable(m_hop.toPacString()), qPrintable(reason),
         qPrintable(detail));
     release();
+    if (MessageChannel *channel = m_channel) {
+        m_channel = nullptr;
+        channel->disconnect(this);
+        channel->abort();
+        channel->deleteLater();
+    }
     Q_EMIT finished();
 }
 
@@ -574,7 +663,9 @@ void Attempt::timerEvent(QTimerEvent *event)
         return;
     }
     const QString what = m_path ? m_path->stepText()
-                                : QStringLiteral("waiting for the answer to the upgrade request");
+        : m_strategy == Strategy::Polling
+        ? QStringLiteral("waiting for the polling endpoint's open packet")
+        : QStringLiteral("waiting for the answer to the upgrade request");
     // A proxy that cannot even be reached in time counts as unreachable, as a refusing one does.
     const bool unreachable = m_path && m_path->isReachingHop() && !m_hop.isDirect();
     if (unreachable)

@@ -126,6 +126,8 @@ private:
     void startPath();
     void onPath();
     void sendUpgrade();
+    void startPolling();
+    void onPollingOpen();
     void onUpgradeAnswer();
     void onForwardedRefusal(const Protocol::HttpResponseHead &response,
         const Protocol::HandshakeResult &result);

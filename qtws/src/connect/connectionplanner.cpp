@@ -370,11 +370,14 @@ void ConnectionPlanner::failAll()
                 .arg(m_context->url.toDisplayString()));
         return;
     }
-    // The attempt that got furthest names the error; the message lists every attempt.
+    // The attempt that got furthest names the error; the message lists every attempt. Between
+    // equals, a WebSocket strategy's failure says more than the polling fallback's (a server that
+    // refused the upgrade usually has no Engine.IO endpoint either).
+    const auto rank = [](const ConnectAttempt &a) {
+        return depth(a.failure()) * 2 + (a.strategy() == Strategy::Polling ? 0 : 1);
+    };
     const auto best = std::max_element(m_failures.begin(), m_failures.end(),
-        [](const auto &a, const auto &b) {
-            return depth(a.second.failure()) <= depth(b.second.failure());
-        });
+        [&rank](const auto &a, const auto &b) { return rank(a.second) <= rank(b.second); });
     QStringList lines;
     for (const auto &f : m_failures)
         lines.append(attemptLine(f.second, m_failures.size() == 1));

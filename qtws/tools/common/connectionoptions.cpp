@@ -86,11 +86,16 @@ ConnectionOptions::ConnectionOptions(bool withStrategies)
           QStringLiteral("Start the next strategy beside a running one after MS milliseconds; the "
                          "first to connect wins (default 0: one after the other)."),
           QStringLiteral("MS"))
+    , m_pollingEndpoint(QStringLiteral("polling-endpoint"),
+          QStringLiteral("The Engine.IO v4 endpoint of the polling strategy, an http:// or "
+                         "https:// URL (default: the server's origin, http for ws and https for "
+                         "wss, path /engine.io/)."),
+          QStringLiteral("URL"))
 { }
 
 void ConnectionOptions::addTo(QCommandLineParser &parser) const
 {
-    parser.addOptions({m_proxy, m_pac, m_noProxy, m_caFile});
+    parser.addOptions({m_proxy, m_pac, m_noProxy, m_caFile, m_pollingEndpoint});
     if (m_withStrategies)
         parser.addOptions({m_strategies, m_race});
 }
@@ -123,6 +128,14 @@ QString ConnectionOptions::apply(const QCommandLineParser &parser, WebSocketOpti
         error = applyStrategies(parser, options);
     if (!error.isEmpty())
         return error;
+    if (parser.isSet(m_pollingEndpoint)) {
+        const QUrl endpoint(parser.value(m_pollingEndpoint), QUrl::StrictMode);
+        const QString scheme = endpoint.scheme().toLower();
+        if (!endpoint.isValid() || endpoint.host().isEmpty()
+            || (scheme != QLatin1String("http") && scheme != QLatin1String("https")))
+            return QStringLiteral("--polling-endpoint expects an http:// or https:// URL");
+        options->setPollingEndpoint(endpoint);
+    }
     const QStringList caFiles = parser.values(m_caFile);
     if (caFiles.isEmpty())
         return {};

@@ -20,8 +20,8 @@ namespace QtWs::Tools {
     \class QtWs::Tools::ConnectionOptions
     \brief The options qtws-cat and qtws-probe share: where the proxy decision comes from
     (--proxy, --pac, --no-proxy; by default the system configuration), which CAs to trust
-    (--ca-file: the server's and an HTTPS proxy's), and for qtws-cat the strategies (--strategies,
-    --race). Declared once, so both tools spell and check them alike.
+    (--ca-file: the server's and an HTTPS proxy's), the Engine.IO endpoint of the polling fallback
+    (--polling-endpoint), and for qtws-cat the strategies (--strategies, --race). Declared once, so both tools spell and check them alike.
 */
 class ConnectionOptions
 {
@@ -53,6 +53,7 @@ private:
     const QCommandLineOption m_caFile;
     const QCommandLineOption m_strategies;
     const QCommandLineOption m_race;
+    const QCommandLineOption m_pollingEndpoint;
 };
 
 /*!

@@ -34,7 +34,7 @@ namespace {
 
 // Issue 10 (the Engine.IO long-polling fallback) makes the chat work through Squid's Debian
 // rules. Until it is merged the page gets a close event. The lead flips this line when merging.
-constexpr bool PollingFallbackMerged = false;
+constexpr bool PollingFallbackMerged = true;
 
 constexpr int PageTimeoutMs = 60000;
 

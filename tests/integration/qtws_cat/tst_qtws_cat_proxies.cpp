@@ -10,6 +10,9 @@
 #include "testcertificates.h"
 #include "toolprocess.h"
 
+#include <qtws/relayserver.h>
+#include <qtws/relayserveroptions.h>
+
 #include <QtCore/QJsonArray>
 #include <QtCore/QJsonDocument>
 #include <QtCore/QJsonObject>
@@ -85,6 +88,7 @@ private Q_SLOTS:
     void race();
     void verboseReportAsItGrows();
     void credentialsFromTheTerminal();
+    void pollingFallbackThroughSquid();
 
 private:
     QList<quint16> tunnelPorts(ProxyKind kind) const;
@@ -631,6 +635,42 @@ void tst_QtwsCatProxies::credentialsFromTheTerminal()
         return entry.method == "CONNECT" && entry.status == 200;
     });
     QCOMPARE(e.user, c.user.toUtf8());
+}
+
+void tst_QtwsCatProxies::pollingFallbackThroughSquid()
+{
+    // The issue's own check: Squid with Debian's rules, ws:// to a qtws-relay on a non-SSL port.
+    // CONNECT, the forwarded GET and OPTIONS fail; the polling fallback carries the exchange.
+    START_PROXY(squid, ProxyKind::SquidDebian, {});
+    QtWs::RelayServerOptions options;
+    options.setBackendUrl(m_plain->url());
+    QtWs::RelayServer relay;
+    relay.setOptions(options);
+    QVERIFY(relay.listen(QHostAddress::LocalHost, 0));
+    const QUrl url(QStringLiteral("ws://127.0.0.1:%1/").arg(relay.serverPort()));
+    const Outcome o = cat({QStringLiteral("-v"), QStringLiteral("--proxy"), squid->url().toString(),
+        QStringLiteral("--exchange"), QStringLiteral("hi"), url.toString()});
+    QVERIFY2(o.run.exitCode == 0, o.run.describe().constData());
+    QCOMPARE(o.run.out, QByteArray("hi\n"));
+    QCOMPARE(strategiesOf(o.report),
+        (QStringList {QStringLiteral("connect"), QStringLiteral("get"), QStringLiteral("options"),
+            QStringLiteral("polling")}));
+    const QString err = QString::fromUtf8(o.run.err);
+    QVERIFY2(err.contains(QStringLiteral("result: connected with polling via PROXY 127.0.0.1:%1")
+                              .arg(squid->port())),
+        qPrintable(err));
+    qInfo("observed: qtws-cat through squid (Debian rules) to qtws-relay:\n%s",
+        o.run.err.constData());
+    // --polling-endpoint names the endpoint; a wrong one fails the polling attempt.
+    const Outcome wrong = cat({QStringLiteral("--proxy"), squid->url().toString(),
+        QStringLiteral("--strategies"), QStringLiteral("polling"),
+        QStringLiteral("--polling-endpoint"),
+        QStringLiteral("http://127.0.0.1:%1/nothing/").arg(relay.serverPort()),
+        QStringLiteral("--exchange"), QStringLiteral("hi"), url.toString()});
+    QVERIFY2(wrong.run.exitCode != 0, wrong.run.describe().constData());
+    // (qtws-relay answers its status page there.)
+    QVERIFY2(wrong.reportText.contains("did not answer with an Engine.IO v4 open packet"),
+        wrong.reportText.constData());
 }
 
 QTEST_GUILESS_MAIN(tst_QtwsCatProxies)

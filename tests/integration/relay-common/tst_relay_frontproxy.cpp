@@ -7,6 +7,7 @@
 #include "relaytest.h"
 
 #include <qtws/relayserver.h>
+#include <qtws/websocket.h>
 
 #include <QtCore/QTemporaryDir>
 #include <QtWebSockets/QWebSocket>
@@ -28,6 +29,7 @@ private Q_SLOTS:
     void webSocketThroughProxy();
     void engineIoThroughProxy_data();
     void engineIoThroughProxy();
+    void qtwsPollingThroughProxy();
 
 private:
     bool writeConfig(
@@ -229,6 +231,37 @@ void TestClass::engineIoThroughProxy()
     QVERIFY2(rc == 0, output.constData());
     QTRY_COMPARE(sessionDisconnected.size(), 1);
     QCOMPARE(sessionDisconnected.at(0).at(1).value<quint16>(), quint16(1000));
+}
+
+void TestClass::qtwsPollingThroughProxy()
+{
+    // QtWs::WebSocket's polling fallback to the relay's Engine.IO endpoint under /relay/.
+    QSignalSpy sessionDisconnected(&m_relay, &RelayServer::sessionDisconnected);
+    QtWs::WebSocketOptions options;
+    options.setProxy(QNetworkProxy::NoProxy);
+    options.setStrategies({QtWs::Strategy::Polling});
+    options.setPollingEndpoint(
+        QUrl(QStringLiteral("http://127.0.0.1:%1/relay/engine.io/").arg(m_port)));
+    QtWs::WebSocket ws;
+    QSignalSpy connected(&ws, &QtWs::WebSocket::connected);
+    QSignalSpy disconnected(&ws, &QtWs::WebSocket::disconnected);
+    QByteArray echoed;
+    connect(&ws, &QtWs::WebSocket::binaryMessageReceived, this,
+        [&echoed](const QByteArray &m) { echoed += m; });
+    ws.open(QNetworkRequest(QUrl(QStringLiteral("ws://127.0.0.1:%1/relay/").arg(m_port))), options);
+    QVERIFY2(connected.wait(10000), qPrintable(ws.errorString()));
+    QCOMPARE(ws.connectReport().strategy(), QtWs::Strategy::Polling);
+    QByteArray sent;
+    for (int i = 0; i < 20; ++i) {
+        const QByteArray m = "polled " + QByteArray::number(i) + ';';
+        sent += m;
+        ws.sendBinaryMessage(m);
+    }
+    QTRY_COMPARE(echoed, sent);
+    ws.close(4004, QStringLiteral("polled through the proxy"));
+    QVERIFY(disconnected.wait(10000));
+    QTRY_COMPARE(sessionDisconnected.size(), 1);
+    QCOMPARE(sessionDisconnected.at(0).at(1).value<quint16>(), quint16(4004));
 }
 
 QTEST_MAIN(TestClass)

@@ -9,6 +9,8 @@
 #include <QtCore/QRegularExpression>
 #include <QtCore/QTemporaryDir>
 
+#include <qtws/websocket.h>
+
 using namespace RelayTest;
 
 class tst_RelayHaproxy : public QObject
@@ -19,6 +21,7 @@ private Q_SLOTS:
     void cleanupTestCase();
     void stickySessions();
     void otherInstanceDoesNotKnowTheSid();
+    void qtwsPollingSticky();
 
 private:
     bool startRelay(ServerProcess *process, const QString &name, quint16 *port);
@@ -167,6 +170,43 @@ void tst_RelayHaproxy::otherInstanceDoesNotKnowTheSid()
     const int b = exchange(m_port2, post).head.statusCode;
     QVERIFY2((a == 200 && b == 400) || (a == 400 && b == 200),
         qPrintable(QStringLiteral("%1 %2").arg(a).arg(b)));
+}
+
+void tst_RelayHaproxy::qtwsPollingSticky()
+{
+    // QtWs::WebSocket's polling sessions through HAProxy: every request after the handshake
+    // reaches the instance that knows the sid (no "unknown sid" on either), both instances serve.
+    const qint64 unknownBefore
+        = field(status(m_port1), "unknown sid") + field(status(m_port2), "unknown sid");
+    const qint64 totalBefore
+        = field(status(m_port1), "sessions total") + field(status(m_port2), "sessions total");
+    for (int session = 0; session < 4; ++session) {
+        QtWs::WebSocketOptions options;
+        options.setProxy(QNetworkProxy::NoProxy);
+        options.setStrategies({QtWs::Strategy::Polling});
+        QtWs::WebSocket ws;
+        QSignalSpy connected(&ws, &QtWs::WebSocket::connected);
+        QSignalSpy disconnected(&ws, &QtWs::WebSocket::disconnected);
+        QByteArray echoed;
+        connect(&ws, &QtWs::WebSocket::binaryMessageReceived, this,
+            [&echoed](const QByteArray &m) { echoed += m; });
+        ws.open(QNetworkRequest(QUrl(QStringLiteral("ws://127.0.0.1:%1/").arg(m_front))), options);
+        QVERIFY2(connected.wait(10000), qPrintable(ws.errorString()));
+        QByteArray sent;
+        for (int i = 0; i < 10; ++i) {
+            const QByteArray m = QByteArray::number(session) + ':' + QByteArray::number(i) + ';';
+            sent += m;
+            ws.sendBinaryMessage(m);
+            QTRY_COMPARE(echoed, sent); // one at a time: many requests per session
+        }
+        ws.close();
+        QVERIFY(disconnected.wait(10000));
+        QCOMPARE(ws.error(), QtWs::WebSocket::Error::NoError);
+    }
+    const QByteArray s1 = status(m_port1);
+    const QByteArray s2 = status(m_port2);
+    QCOMPARE(field(s1, "unknown sid") + field(s2, "unknown sid"), unknownBefore);
+    QCOMPARE(field(s1, "sessions total") + field(s2, "sessions total"), totalBefore + 4);
 }
 
 QTEST_MAIN(tst_RelayHaproxy)
