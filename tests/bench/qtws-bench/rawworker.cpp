@@ -29,6 +29,18 @@ constexpr size_t kReadBuffer = 1024 * 1024;
 constexpr int kMaxIov = 512;
 constexpr uint32_t kMoreBit = 0x80000000u;
 constexpr qint64 kTimeoutNs = 30ll * 1000 * 1000 * 1000;
+/*! latency32: how long the raw client spins for a reply before it sleeps in recv(). Longer than a
+   loopback round trip on an idle machine (~15-30 us here), short enough that a reply that waits
+   for a scheduler slice does not burn a core meanwhile. */
+constexpr qint64 kLatencySpinNs = 200 * 1000;
+
+qint64 latencySpinNs()
+{
+    // QTWS_BENCH_RAW_SPIN_US=0 turns the spin off (to see what the client's own wake-up costs).
+    bool ok = false;
+    const qint64 us = qEnvironmentVariableIntValue("QTWS_BENCH_RAW_SPIN_US", &ok);
+    return ok ? us * 1000 : kLatencySpinNs;
+}
 
 int connectTo(const WorkerParams &p, QString *error)
 {
@@ -229,6 +241,92 @@ WorkerResult runStream(const WorkerParams &p)
     return r;
 }
 
+// latency32: one message in flight. A dedicated loop rather than runStream()'s: after each send
+// it spins on a non-blocking recv() for up to kLatencySpinNs before blocking in recv(). A reply
+// that comes within the spin is taken without a wake-up (no sleep, no scheduler, no IPI to an idle
+// vCPU), so the figure is what the network path and the server cost, and nothing of this client's
+// own wake-up: a lower bound for any client, whichever CPU the scheduler put it on.
+WorkerResult runLatency(const WorkerParams &p)
+{
+    WorkerResult r;
+    const int fd = connectTo(p, &r.error);
+    if (fd < 0)
+        return r;
+    const QByteArray msg = frame(makePayload(p.payload, p.size));
+    const QByteArray preface = "RAW " + p.path.toLatin1() + '\n';
+    if (!writeAll(fd, preface.constData(), size_t(preface.size()))) {
+        r.error = QStringLiteral("preface write failed");
+        ::close(fd);
+        return r;
+    }
+    const size_t expected = size_t(msg.size()); // the echo: same length prefix, same payload
+    std::vector<char> rb(expected);
+    std::vector<qint64> samples;
+    const qint64 start = nowNs();
+    const qint64 spinNs = latencySpinNs();
+    qint64 t0 = 0, messages = 0;
+    double cpu0 = 0;
+    bool inWindow = false;
+    for (;;) {
+        const qint64 now = nowNs();
+        if (!inWindow && now - start >= qint64(p.warmupMs) * 1000000) {
+            inWindow = true;
+            cpu0 = processCpuSeconds();
+            t0 = now;
+        }
+        if (inWindow && now - t0 >= qint64(p.durationMs) * 1000000
+            && messages >= kMinWindowMessages)
+            break;
+        if (now - start > kTimeoutNs) {
+            r.error = QStringLiteral("timed out");
+            break;
+        }
+        const qint64 sentAt = nowNs();
+        if (!writeAll(fd, msg.constData(), size_t(msg.size()))) {
+            r.error = QStringLiteral("write failed");
+            break;
+        }
+        size_t have = 0;
+        while (have < expected) {
+            ssize_t g = ::recv(fd, rb.data() + have, expected - have, MSG_DONTWAIT);
+            if (g < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+                if (nowNs() - sentAt < spinNs)
+                    continue;
+                g = ::recv(fd, rb.data() + have, expected - have, 0);
+            }
+            if (g < 0 && errno == EINTR)
+                continue;
+            if (g <= 0) {
+                r.error = QStringLiteral("connection closed by the server");
+                break;
+            }
+            have += size_t(g);
+        }
+        if (!r.error.isEmpty())
+            break;
+        const qint64 rtt = nowNs() - sentAt;
+        if (std::memcmp(rb.data(), msg.constData(), expected) != 0) {
+            r.error = QStringLiteral("the echo differs from what was sent");
+            break;
+        }
+        if (inWindow) {
+            samples.push_back(rtt);
+            ++messages;
+        }
+    }
+    if (r.error.isEmpty()) {
+        r.seconds = double(nowNs() - t0) / 1e9;
+        r.cpuSeconds = processCpuSeconds() - cpu0;
+        r.messages = messages;
+        r.bytes = messages * p.size;
+        r.maxRssKb = peakRssKb();
+        r.p50Us = percentileUs(samples, 0.50);
+        r.p99Us = percentileUs(samples, 0.99);
+    }
+    ::close(fd);
+    return r;
+}
+
 // The raw analogue of a WebSocket handshake: connect, one request/response round trip.
 int setupOne(const WorkerParams &p, QString *error)
 {
@@ -354,6 +452,9 @@ int runRawWorker(const WorkerParams &params)
         break;
     case Kind::Idle:
         r = runIdle(params);
+        break;
+    case Kind::Latency:
+        r = runLatency(params);
         break;
     default:
         r = runStream(params);

@@ -112,6 +112,13 @@ std::vector<Scenario> build()
         "PAC evaluations/s, qtws PacEngine vs pacparser (interleaved); ProxyResolver::"
         "resolveCached() ns per call",
         true);
+#ifdef QTWS_BENCH_HAVE_FIRST_MESSAGE
+    special("first-message",
+        "time to first message through local Squids per strategy (CONNECT; forwarded upgrade), "
+        "cold and with the strategy cache warm, vs the working strategy alone and QWebSocket; "
+        "racing behind a proxy that blackholes CONNECT",
+        false);
+#endif
 #endif
     return v;
 }
