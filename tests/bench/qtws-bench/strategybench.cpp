@@ -10,7 +10,6 @@
 #include <qtws/websocketoptions.h>
 
 #include <QtCore/QCoreApplication>
-#include <QtCore/QElapsedTimer>
 #include <QtCore/QJsonArray>
 #include <QtCore/QJsonDocument>
 #include <QtCore/QProcess>
@@ -35,27 +34,51 @@ constexpr int kMessageSize = 32;
 /*! The racing delay measured behind the blackhole: a setting an application could ship. */
 constexpr int kRacingDelayMs = 500;
 
-/*! What one worker process does: `count` connections after `warmup` unmeasured ones. */
-struct FirstParams
+/*! One client configuration: `impl/strategies/cache/racingMs`, e.g. "qtws/default/warm/0". */
+struct ClientSpec
 {
     QString impl = QStringLiteral("qtws"); //!< qtws or qt
+    QString strategies = QStringLiteral("default"); //!< default, connect, forwarded
+    QString cache = QStringLiteral("cold"); //!< cold (cleared before each connection), warm, off
+    int racingMs = 0;
+
+    QString toString() const
+    {
+        return QStringLiteral("%1/%2/%3/%4").arg(impl, strategies, cache).arg(racingMs);
+    }
+    static ClientSpec fromString(const QString &text)
+    {
+        const QStringList f = text.split(QLatin1Char('/'));
+        ClientSpec c;
+        c.impl = f.value(0, c.impl);
+        c.strategies = f.value(1, c.strategies);
+        c.cache = f.value(2, c.cache);
+        c.racingMs = f.value(3).toInt();
+        return c;
+    }
+};
+
+/*! What one worker process does: through one proxy, `count` cycles over the client specs (one
+   connection each, in turn: A, B, C, A, B, C, ...), after `warmup` unmeasured cycles. Interleaving
+   per connection makes the load of the shared machine fall on every spec alike. */
+struct FirstParams
+{
+    QList<ClientSpec> specs;
     int port = 0; //!< the echo server
     int proxyPort = 0; //!< 0: no proxy
     bool blackhole = false; //!< an in-process ScriptedProxy that swallows CONNECT is the proxy
-    QString strategies = QStringLiteral("default"); //!< default, connect, forwarded
-    QString cache = QStringLiteral("cold"); //!< cold (cleared per connection), warm, off
-    int racingMs = 0;
-    int count = 20;
+    int count = 30;
     int warmup = 2;
 
     QStringList toArguments() const
     {
-        QStringList a {QStringLiteral("--first-worker"), QStringLiteral("--impl"), impl,
-            QStringLiteral("--port"), QString::number(port), QStringLiteral("--proxy-port"),
-            QString::number(proxyPort), QStringLiteral("--strategies"), strategies,
-            QStringLiteral("--cache"), cache, QStringLiteral("--racing-ms"),
-            QString::number(racingMs), QStringLiteral("--count"), QString::number(count),
-            QStringLiteral("--warmup"), QString::number(warmup)};
+        QStringList specText;
+        for (const ClientSpec &c : specs)
+            specText << c.toString();
+        QStringList a {QStringLiteral("--first-worker"), QStringLiteral("--specs"),
+            specText.join(QLatin1Char(',')), QStringLiteral("--port"), QString::number(port),
+            QStringLiteral("--proxy-port"), QString::number(proxyPort), QStringLiteral("--count"),
+            QString::number(count), QStringLiteral("--warmup"), QString::number(warmup)};
         if (blackhole)
             a << QStringLiteral("--blackhole");
         return a;
@@ -68,12 +91,10 @@ struct FirstParams
             const int i = args.indexOf(QLatin1String(name));
             return i >= 0 && i + 1 < args.size() ? args.at(i + 1) : fallback;
         };
-        p.impl = value("--impl", p.impl);
+        for (const QString &spec : value("--specs", QString()).split(QLatin1Char(','), Qt::SkipEmptyParts))
+            p.specs << ClientSpec::fromString(spec);
         p.port = value("--port", QStringLiteral("0")).toInt();
         p.proxyPort = value("--proxy-port", QStringLiteral("0")).toInt();
-        p.strategies = value("--strategies", p.strategies);
-        p.cache = value("--cache", p.cache);
-        p.racingMs = value("--racing-ms", QStringLiteral("0")).toInt();
         p.count = value("--count", QString::number(p.count)).toInt();
         p.warmup = value("--warmup", QString::number(p.warmup)).toInt();
         p.blackhole = args.contains(QLatin1String("--blackhole"));
@@ -97,10 +118,13 @@ public:
     explicit FirstMessageWorker(const FirstParams &p)
         : m_p(p)
         , m_payload(kMessageSize, 'f')
+        , m_results(size_t(p.specs.size()))
     { }
 
     int exec()
     {
+        if (m_p.specs.isEmpty())
+            return finish(QStringLiteral("no --specs"));
         if (m_p.blackhole) {
             m_blackhole = std::make_unique<QtWs::Test::ScriptedProxy>(
                 QtWs::Test::ScriptedProxy::Behaviour::SwallowConnect);
@@ -116,6 +140,13 @@ public:
     }
 
 private:
+    struct Result
+    {
+        std::vector<qint64> samples;
+        QStringList winners;
+        QList<int> attempts;
+    };
+
     QNetworkProxy proxy() const
     {
         if (m_p.proxyPort <= 0)
@@ -124,15 +155,16 @@ private:
             QNetworkProxy::HttpProxy, QStringLiteral("127.0.0.1"), quint16(m_p.proxyPort));
     }
 
+    const ClientSpec &spec() const { return m_p.specs.at(m_index % m_p.specs.size()); }
+
     void next()
     {
-        if (m_opened == m_p.warmup + m_p.count)
+        if (m_index == (m_p.warmup + m_p.count) * m_p.specs.size())
             return void(finish(QString()));
-        ++m_opened;
         m_timeout.reset(new QObject);
         QTimer::singleShot(kConnectionTimeoutMs, m_timeout.get(),
             [this] { finish(QStringLiteral("no echo within %1 ms").arg(kConnectionTimeoutMs)); });
-        if (m_p.impl == QLatin1String("qt"))
+        if (spec().impl == QLatin1String("qt"))
             openQt();
         else
             openQtws();
@@ -140,12 +172,13 @@ private:
 
     void openQtws()
     {
+        const ClientSpec &c = spec();
         QtWs::WebSocketOptions o;
         o.setProxy(proxy());
-        o.setStrategies(strategiesFor(m_p.strategies));
-        o.setStrategyCacheEnabled(m_p.cache != QLatin1String("off"));
-        o.setRacingDelay(std::chrono::milliseconds(m_p.racingMs));
-        if (m_p.cache == QLatin1String("cold"))
+        o.setStrategies(strategiesFor(c.strategies));
+        o.setStrategyCacheEnabled(c.cache != QLatin1String("off"));
+        o.setRacingDelay(std::chrono::milliseconds(c.racingMs));
+        if (c.cache == QLatin1String("cold"))
             QtWs::StrategyCache::clear();
         auto *ws = new QtWs::WebSocket;
         ws->setOptions(o);
@@ -155,12 +188,11 @@ private:
         QObject::connect(
             ws, &QtWs::WebSocket::binaryMessageReceived, ws, [ws, this](const QByteArray &m) {
                 const QtWs::ConnectReport report = ws->connectReport();
-                m_lastStrategy = QtWs::strategyName(report.strategy());
-                m_lastAttempts = int(report.attempts().size());
                 ws->disconnect(); // what abort() reports is not this run's concern
                 ws->abort();
                 ws->deleteLater();
-                done(m.size());
+                done(m.size(), QtWs::strategyName(report.strategy()),
+                    int(report.attempts().size()));
             });
         QObject::connect(ws, &QtWs::WebSocket::errorOccurred, ws,
             [ws, this] { finish(QStringLiteral("qtws: %1").arg(ws->errorString())); });
@@ -176,12 +208,10 @@ private:
             ws->sendBinaryMessage(m_payload);
         });
         QObject::connect(ws, &QWebSocket::binaryMessageReceived, ws, [ws, this](const QByteArray &m) {
-            m_lastStrategy = QtWs::strategyName(QtWs::Strategy::ConnectTunnel);
-            m_lastAttempts = 1;
             ws->disconnect();
             ws->abort();
             ws->deleteLater();
-            done(m.size());
+            done(m.size(), QtWs::strategyName(QtWs::Strategy::ConnectTunnel), 1);
         });
         QObject::connect(ws, qOverload<QAbstractSocket::SocketError>(&QWebSocket::error), ws,
             [ws, this] { finish(QStringLiteral("QWebSocket: %1").arg(ws->errorString())); });
@@ -189,17 +219,19 @@ private:
         ws->open(m_url);
     }
 
-    void done(qint64 size)
+    void done(qint64 size, const QString &winner, int attempts)
     {
         const qint64 elapsed = nowNs() - m_t0;
         m_timeout.reset();
         if (size != kMessageSize)
             return void(finish(QStringLiteral("echo of %1 bytes, expected %2").arg(size).arg(kMessageSize)));
-        if (m_opened > m_p.warmup) {
-            m_samples.push_back(elapsed);
-            m_winners.append(m_lastStrategy);
-            m_attempts.append(m_lastAttempts);
+        if (m_index >= m_p.warmup * m_p.specs.size()) {
+            Result &r = m_results[size_t(m_index % m_p.specs.size())];
+            r.samples.push_back(elapsed);
+            r.winners.append(winner);
+            r.attempts.append(attempts);
         }
+        ++m_index;
         QTimer::singleShot(0, &m_context, [this] { next(); });
     }
 
@@ -210,16 +242,21 @@ private:
         m_finished = true;
         QJsonObject o;
         if (!error.isEmpty())
-            o.insert(QStringLiteral("error"), error);
-        QJsonArray samples;
-        for (qint64 s : m_samples)
-            samples.append(double(s) / 1000.0);
-        o.insert(QStringLiteral("samplesUs"), samples);
-        o.insert(QStringLiteral("winners"), QJsonArray::fromStringList(m_winners));
-        QJsonArray attempts;
-        for (int a : m_attempts)
-            attempts.append(a);
-        o.insert(QStringLiteral("attempts"), attempts);
+            o.insert(QStringLiteral("error"), QStringLiteral("%1: %2").arg(spec().toString(), error));
+        QJsonArray specs;
+        for (qsizetype i = 0; i < m_p.specs.size(); ++i) {
+            const Result &r = m_results[size_t(i)];
+            QJsonArray samples, attempts;
+            for (qint64 s : r.samples)
+                samples.append(double(s) / 1000.0);
+            for (int a : r.attempts)
+                attempts.append(a);
+            specs.append(QJsonObject {{QStringLiteral("spec"), m_p.specs.at(i).toString()},
+                {QStringLiteral("samplesUs"), samples},
+                {QStringLiteral("winners"), QJsonArray::fromStringList(r.winners)},
+                {QStringLiteral("attempts"), attempts}});
+        }
+        o.insert(QStringLiteral("specs"), specs);
         std::printf("%s\n", QJsonDocument(o).toJson(QJsonDocument::Compact).constData());
         std::fflush(stdout);
         QCoreApplication::exit(error.isEmpty() ? 0 : 1);
@@ -232,13 +269,9 @@ private:
     QObject m_context;
     std::unique_ptr<QObject> m_timeout;
     std::unique_ptr<QtWs::Test::ScriptedProxy> m_blackhole;
-    int m_opened = 0;
+    qsizetype m_index = 0; //!< connections done, warm-up included
     qint64 m_t0 = 0;
-    QString m_lastStrategy;
-    int m_lastAttempts = 0;
-    std::vector<qint64> m_samples;
-    QStringList m_winners;
-    QList<int> m_attempts;
+    std::vector<Result> m_results; //!< per spec
     bool m_finished = false;
 };
 
@@ -257,7 +290,7 @@ struct Variant
     QString id;
     QString label;
     QString proxy; //!< connect (Squid allowing CONNECT), upgrade (Squid relaying upgrades), blackhole, none
-    FirstParams params;
+    ClientSpec spec;
     std::vector<double> roundP50Ms;
     std::vector<double> samplesMs;
     QStringList winners;
@@ -288,84 +321,83 @@ public:
             return true;
         }
         buildVariants();
+        QStringList proxies {QStringLiteral("none"), QStringLiteral("connect"),
+            QStringLiteral("upgrade"), QStringLiteral("blackhole")};
         for (int round = 0; round < m_ctx.rounds; ++round) {
-            std::vector<Variant *> order;
-            for (Variant &v : m_variants)
-                order.push_back(&v);
-            if (round % 2)
-                std::reverse(order.begin(), order.end());
-            for (Variant *v : order)
-                runOne(v);
+            for (const QString &proxy : proxies)
+                runProxy(proxy, round % 2 == 1);
         }
         report(out);
         return m_ok;
     }
 
 private:
-    void add(const QString &id, const QString &label, const QString &proxy, FirstParams p)
+    void add(const QString &id, const QString &label, const QString &proxy, const char *spec)
     {
+        Variant v;
+        v.id = id;
+        v.label = label;
+        v.proxy = proxy;
+        v.spec = ClientSpec::fromString(QLatin1String(spec));
+        m_variants.push_back(v);
+    }
+
+    void buildVariants()
+    {
+        add(QStringLiteral("direct"), QStringLiteral("qtws, no proxy (Direct)"),
+            QStringLiteral("none"), "qtws/default/off/0");
+        add(QStringLiteral("connect-cold"), QStringLiteral("qtws, default strategies, cache cold"),
+            QStringLiteral("connect"), "qtws/default/cold/0");
+        add(QStringLiteral("connect-warm"), QStringLiteral("qtws, default strategies, cache warm"),
+            QStringLiteral("connect"), "qtws/default/warm/0");
+        add(QStringLiteral("connect-alone"), QStringLiteral("qtws, ConnectTunnel alone, no cache"),
+            QStringLiteral("connect"), "qtws/connect/off/0");
+        add(QStringLiteral("connect-qt"), QStringLiteral("QWebSocket (CONNECT)"),
+            QStringLiteral("connect"), "qt/default/off/0");
+        add(QStringLiteral("upgrade-cold"),
+            QStringLiteral("qtws, default strategies, cache cold (CONNECT 403 first)"),
+            QStringLiteral("upgrade"), "qtws/default/cold/0");
+        add(QStringLiteral("upgrade-warm"), QStringLiteral("qtws, default strategies, cache warm"),
+            QStringLiteral("upgrade"), "qtws/default/warm/0");
+        add(QStringLiteral("upgrade-alone"),
+            QStringLiteral("qtws, ForwardedUpgrade alone, no cache"), QStringLiteral("upgrade"),
+            "qtws/forwarded/off/0");
+        add(QStringLiteral("blackhole-serial"),
+            QStringLiteral("qtws, default strategies, cold, one after the other"),
+            QStringLiteral("blackhole"), "qtws/default/cold/0");
+        const QByteArray raced = "qtws/default/cold/" + QByteArray::number(kRacingDelayMs);
+        add(QStringLiteral("blackhole-raced"),
+            QStringLiteral("qtws, default strategies, cold, racingDelay %1 ms").arg(kRacingDelayMs),
+            QStringLiteral("blackhole"), raced.constData());
+    }
+
+    // One worker for every variant through \a proxy, their connections interleaved.
+    void runProxy(const QString &proxy, bool reversed)
+    {
+        std::vector<Variant *> variants;
+        FirstParams p;
+        for (Variant &v : m_variants) {
+            if (v.proxy == proxy) {
+                variants.push_back(&v);
+                p.specs << v.spec;
+            }
+        }
+        if (reversed) {
+            std::reverse(variants.begin(), variants.end());
+            std::reverse(p.specs.begin(), p.specs.end());
+        }
         p.port = m_ctx.echoPort;
         if (proxy == QLatin1String("connect"))
             p.proxyPort = m_connectSquid.port();
         else if (proxy == QLatin1String("upgrade"))
             p.proxyPort = m_upgradeSquid.port();
         p.blackhole = proxy == QLatin1String("blackhole");
-        if (m_ctx.quick && !p.blackhole)
-            p.count = 5;
-        Variant v;
-        v.id = id;
-        v.label = label;
-        v.proxy = proxy;
-        v.params = p;
-        m_variants.push_back(v);
-    }
-
-    void buildVariants()
-    {
-        const auto params = [](const char *impl, const char *strategies, const char *cache) {
-            FirstParams p;
-            p.impl = QLatin1String(impl);
-            p.strategies = QLatin1String(strategies);
-            p.cache = QLatin1String(cache);
-            return p;
-        };
-        add(QStringLiteral("direct"), QStringLiteral("qtws, no proxy (Direct)"),
-            QStringLiteral("none"), params("qtws", "default", "off"));
-        add(QStringLiteral("connect-cold"), QStringLiteral("qtws, default strategies, cache cold"),
-            QStringLiteral("connect"), params("qtws", "default", "cold"));
-        add(QStringLiteral("connect-warm"), QStringLiteral("qtws, default strategies, cache warm"),
-            QStringLiteral("connect"), params("qtws", "default", "warm"));
-        add(QStringLiteral("connect-alone"), QStringLiteral("qtws, ConnectTunnel alone, no cache"),
-            QStringLiteral("connect"), params("qtws", "connect", "off"));
-        add(QStringLiteral("connect-qt"), QStringLiteral("QWebSocket (CONNECT)"),
-            QStringLiteral("connect"), params("qt", "default", "off"));
-        add(QStringLiteral("upgrade-cold"),
-            QStringLiteral("qtws, default strategies, cache cold (CONNECT 403 first)"),
-            QStringLiteral("upgrade"), params("qtws", "default", "cold"));
-        add(QStringLiteral("upgrade-warm"), QStringLiteral("qtws, default strategies, cache warm"),
-            QStringLiteral("upgrade"), params("qtws", "default", "warm"));
-        add(QStringLiteral("upgrade-alone"),
-            QStringLiteral("qtws, ForwardedUpgrade alone, no cache"), QStringLiteral("upgrade"),
-            params("qtws", "forwarded", "off"));
-        FirstParams serial = params("qtws", "default", "cold");
-        serial.count = 1;
-        serial.warmup = 0;
-        add(QStringLiteral("blackhole-serial"),
-            QStringLiteral("qtws, default strategies, cold, one after the other"),
-            QStringLiteral("blackhole"), serial);
-        FirstParams raced = serial;
-        raced.count = 3;
-        raced.racingMs = kRacingDelayMs;
-        add(QStringLiteral("blackhole-raced"),
-            QStringLiteral("qtws, default strategies, cold, racingDelay %1 ms").arg(kRacingDelayMs),
-            QStringLiteral("blackhole"), raced);
-    }
-
-    void runOne(Variant *v)
-    {
+        // Behind the blackhole one serial connection waits out the 10 s attempt timeout.
+        p.count = p.blackhole ? 1 : (m_ctx.quick ? 5 : 30);
+        p.warmup = p.blackhole ? 0 : 2;
         QProcess proc;
         proc.setProgram(QCoreApplication::applicationFilePath());
-        proc.setArguments(v->params.toArguments());
+        proc.setArguments(p.toArguments());
         proc.setProcessChannelMode(QProcess::ForwardedErrorChannel);
         proc.start();
         if (!proc.waitForFinished(kWorkerTimeoutMs + 10000)) {
@@ -376,6 +408,13 @@ private:
         const QJsonObject o = QJsonDocument::fromJson(lines.last()).object();
         const QString error = o.isEmpty() ? QStringLiteral("the worker printed no result")
                                           : o.value(QStringLiteral("error")).toString();
+        const QJsonArray specs = o.value(QStringLiteral("specs")).toArray();
+        for (size_t i = 0; i < variants.size(); ++i)
+            collect(variants[i], specs.at(qsizetype(i)).toObject(), error);
+    }
+
+    void collect(Variant *v, const QJsonObject &o, const QString &error)
+    {
         std::vector<double> ms;
         for (const QJsonValue &s : o.value(QStringLiteral("samplesUs")).toArray())
             ms.push_back(s.toDouble() / 1000.0);
