@@ -29,19 +29,6 @@ constexpr size_t kReadBuffer = 1024 * 1024;
 constexpr int kMaxIov = 512;
 constexpr uint32_t kMoreBit = 0x80000000u;
 constexpr qint64 kTimeoutNs = 30ll * 1000 * 1000 * 1000;
-/*! latency32: how long the raw client spins for a reply before it sleeps in recv(). Longer than a
-   loopback round trip on an idle machine (~15-30 us here), short enough that a reply that waits
-   for a scheduler slice does not burn a core meanwhile. */
-constexpr qint64 kLatencySpinNs = 200 * 1000;
-
-qint64 latencySpinNs()
-{
-    // QTWS_BENCH_RAW_SPIN_US=0 turns the spin off (to see what the client's own wake-up costs).
-    bool ok = false;
-    const qint64 us = qEnvironmentVariableIntValue("QTWS_BENCH_RAW_SPIN_US", &ok);
-    return ok ? us * 1000 : kLatencySpinNs;
-}
-
 int connectTo(const WorkerParams &p, QString *error)
 {
     const int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
@@ -241,11 +228,10 @@ WorkerResult runStream(const WorkerParams &p)
     return r;
 }
 
-// latency32: one message in flight. A dedicated loop rather than runStream()'s: after each send
-// it spins on a non-blocking recv() for up to kLatencySpinNs before blocking in recv(). A reply
-// that comes within the spin is taken without a wake-up (no sleep, no scheduler, no IPI to an idle
-// vCPU), so the figure is what the network path and the server cost, and nothing of this client's
-// own wake-up: a lower bound for any client, whichever CPU the scheduler put it on.
+// latency32: one message in flight. A dedicated loop rather than runStream()'s poll() + read():
+// a blocking send(), then a blocking recv() until the whole echo is in, so that each round trip
+// costs this client two system calls and one wake-up, the least any client can do. (Where the
+// scheduler puts the client matters far more on this VM; the driver pins it: Scenario::placement.)
 WorkerResult runLatency(const WorkerParams &p)
 {
     WorkerResult r;
@@ -263,7 +249,6 @@ WorkerResult runLatency(const WorkerParams &p)
     std::vector<char> rb(expected);
     std::vector<qint64> samples;
     const qint64 start = nowNs();
-    const qint64 spinNs = latencySpinNs();
     qint64 t0 = 0, messages = 0;
     double cpu0 = 0;
     bool inWindow = false;
@@ -288,12 +273,7 @@ WorkerResult runLatency(const WorkerParams &p)
         }
         size_t have = 0;
         while (have < expected) {
-            ssize_t g = ::recv(fd, rb.data() + have, expected - have, MSG_DONTWAIT);
-            if (g < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
-                if (nowNs() - sentAt < spinNs)
-                    continue;
-                g = ::recv(fd, rb.data() + have, expected - have, 0);
-            }
+            const ssize_t g = ::recv(fd, rb.data() + have, expected - have, 0);
             if (g < 0 && errno == EINTR)
                 continue;
             if (g <= 0) {
@@ -421,6 +401,7 @@ WorkerResult runIdle(const WorkerParams &p)
     std::vector<int> fds;
     fds.reserve(size_t(p.count));
     const qint64 rss0 = currentRssKb();
+    const double heap0 = heapInUseKb();
     const double cpu0 = processCpuSeconds();
     const qint64 t0 = nowNs();
     for (int i = 0; i < p.count; ++i) {
@@ -435,6 +416,7 @@ WorkerResult runIdle(const WorkerParams &p)
         r.messages = qint64(fds.size());
         r.maxRssKb = peakRssKb();
         r.rssPerConnKb = double(currentRssKb() - rss0) / double(p.count);
+        r.heapPerConnKb = (heapInUseKb() - heap0) / double(p.count);
     }
     for (int fd : fds)
         ::close(fd);
