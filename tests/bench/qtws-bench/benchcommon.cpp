@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <ctime>
 
+#include <malloc.h>
 #include <sys/resource.h>
 #include <unistd.h>
 
@@ -133,6 +134,7 @@ QJsonObject WorkerResult::toJson() const
     o.insert(QStringLiteral("p50_us"), p50Us);
     o.insert(QStringLiteral("p99_us"), p99Us);
     o.insert(QStringLiteral("rss_per_conn_kb"), rssPerConnKb);
+    o.insert(QStringLiteral("heap_per_conn_kb"), heapPerConnKb);
     return o;
 }
 
@@ -149,6 +151,7 @@ WorkerResult WorkerResult::fromJson(const QJsonObject &o)
     r.p50Us = o.value(QStringLiteral("p50_us")).toDouble(-1);
     r.p99Us = o.value(QStringLiteral("p99_us")).toDouble(-1);
     r.rssPerConnKb = o.value(QStringLiteral("rss_per_conn_kb")).toDouble(-1);
+    r.heapPerConnKb = o.value(QStringLiteral("heap_per_conn_kb")).toDouble(-1);
     return r;
 }
 
@@ -194,6 +197,12 @@ double otherProcessCpuSeconds(qint64 pid)
         return -1;
     const double ticks = double(sysconf(_SC_CLK_TCK));
     return (fields.at(11).toDouble() + fields.at(12).toDouble()) / ticks;
+}
+
+double heapInUseKb()
+{
+    const struct mallinfo2 m = mallinfo2();
+    return double(m.uordblks + m.hblkhd) / 1024.0;
 }
 
 qint64 nowNs()

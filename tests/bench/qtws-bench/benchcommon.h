@@ -70,6 +70,9 @@ struct WorkerResult
     double p50Us = -1; //!< latency percentiles where they apply
     double p99Us = -1;
     double rssPerConnKb = -1; //!< idle: RSS delta / connections
+    /*! idle: malloc'd bytes in use (delta) / connections: what the connections retain, without
+        the heap's high-water mark that the burst of opens leaves in RSS. */
+    double heapPerConnKb = -1;
 
     QJsonObject toJson() const;
     static WorkerResult fromJson(const QJsonObject &o);
@@ -82,6 +85,8 @@ QString payloadName(Payload p);
 double processCpuSeconds();
 /*! Peak RSS of this process in KiB. */
 qint64 peakRssKb();
+/*! Heap bytes in use in this process (glibc mallinfo2(): small and mmap'ed blocks), in KiB. */
+double heapInUseKb();
 /*! Current RSS of this process in KiB (from /proc/self/statm). */
 qint64 currentRssKb();
 /*! CPU seconds used so far by another process, from /proc/<pid>/stat; -1 when unknown. */

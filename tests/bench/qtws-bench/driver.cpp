@@ -29,6 +29,7 @@
 #include <cstdio>
 #include <vector>
 
+#include <sched.h>
 #include <unistd.h>
 
 namespace QtWsBench {
@@ -85,6 +86,7 @@ struct Aggregate
     double p99Us = -1;
     double peakRssMiB = 0;
     double rssPerConnKb = -1;
+    double heapPerConnKb = -1;
     double serverCpuShare = 0; //!< server CPU seconds / run wall seconds
     QString unsupported; //!< the implementation cannot run the scenario (not a failure)
     QJsonArray raw;
@@ -335,6 +337,59 @@ private:
         m_server.waitForFinished(5000);
     }
 
+    /*! Pins the echo server and the workers of one scenario (Scenario::placement) and restores
+        the server's CPU set when it goes out of scope. */
+    class PlacementGuard
+    {
+    public:
+        explicit PlacementGuard(Driver *driver)
+            : m_driver(driver)
+        { }
+        ~PlacementGuard()
+        {
+            if (!m_pinned)
+                return;
+            sched_setaffinity(pid_t(m_driver->m_server.processId()), sizeof m_saved, &m_saved);
+            m_driver->m_workerCpu = -1;
+        }
+        bool apply(Placement placement)
+        {
+            if (placement == Placement::Free)
+                return true;
+            const pid_t server = pid_t(m_driver->m_server.processId());
+            CPU_ZERO(&m_saved);
+            if (sched_getaffinity(server, sizeof m_saved, &m_saved) != 0)
+                return false;
+            std::vector<int> cpus;
+            for (int c = 0; c < CPU_SETSIZE; ++c) {
+                if (CPU_ISSET(c, &m_saved))
+                    cpus.push_back(c);
+            }
+            if (cpus.size() < 2)
+                return false;
+            pinToCpu(server, cpus[0]);
+            m_pinned = true;
+            m_driver->m_workerCpu = placement == Placement::SameCpu ? cpus[0] : cpus[1];
+            if (!m_driver->m_o.json)
+                std::printf("  placement: echo server on CPU %d, workers on CPU %d\n", cpus[0],
+                    m_driver->m_workerCpu);
+            return true;
+        }
+
+    private:
+        Driver *m_driver;
+        cpu_set_t m_saved;
+        bool m_pinned = false;
+    };
+
+    static void pinToCpu(pid_t pid, int cpu)
+    {
+        cpu_set_t set;
+        CPU_ZERO(&set);
+        CPU_SET(cpu, &set);
+        sched_setaffinity(pid, sizeof set, &set);
+    }
+
     WorkerResult runWorker(const QString &impl, const WorkerParams &p, double *serverShare)
     {
         QProcess proc;
@@ -351,6 +406,10 @@ private:
         }
         proc.setArguments(args);
         proc.setProcessChannelMode(QProcess::SeparateChannels);
+        if (m_workerCpu >= 0) {
+            const int cpu = m_workerCpu;
+            proc.setChildProcessModifier([cpu] { pinToCpu(0, cpu); });
+        }
         const double server0 = otherProcessCpuSeconds(m_server.processId());
         const qint64 t0 = nowNs();
         proc.start();
@@ -418,6 +477,14 @@ private:
             std::printf("\n== %s: %s\n", qPrintable(s.name), qPrintable(s.description));
             std::fflush(stdout);
         }
+        PlacementGuard placement(this);
+        if (!placement.apply(s.placement)) {
+            if (!m_o.json)
+                std::printf("  skipped: fewer than two CPUs to pin to\n");
+            so->insert(QStringLiteral("name"), s.name);
+            so->insert(QStringLiteral("skipped"), QStringLiteral("fewer than two CPUs"));
+            return true;
+        }
         if (s.viaSquid) {
             QString why;
             p.proxyPort = squidPort(&why);
@@ -447,7 +514,7 @@ private:
         bool ok = true;
         for (const QString &impl : m_impls) {
             Aggregate a;
-            std::vector<double> rate, mb, cpu, p50, p99, perConn;
+            std::vector<double> rate, mb, cpu, p50, p99, perConn, heapPerConn;
             for (const WorkerResult &r : results[impl]) {
                 a.raw.append(r.toJson());
                 if (!r.unsupported.isEmpty()) {
@@ -469,6 +536,8 @@ private:
                     p99.push_back(r.p99Us);
                 if (r.rssPerConnKb >= 0 || idle)
                     perConn.push_back(r.rssPerConnKb);
+                if (r.heapPerConnKb >= 0)
+                    heapPerConn.push_back(r.heapPerConnKb);
                 a.peakRssMiB = std::max(a.peakRssMiB, double(r.maxRssKb) / 1024);
             }
             a.msgPerSec = median(rate);
@@ -477,6 +546,7 @@ private:
             a.p50Us = median(p50);
             a.p99Us = median(p99);
             a.rssPerConnKb = median(perConn);
+            a.heapPerConnKb = median(heapPerConn);
             a.serverCpuShare = median(shares[impl]);
             // --check: every run worked and the figures are sane.
             const bool figuresSane = a.errors.isEmpty() && a.runs > 0 && a.msgPerSec > 0
@@ -544,6 +614,7 @@ private:
                 {QStringLiteral("p50_us"), a.p50Us}, {QStringLiteral("p99_us"), a.p99Us},
                 {QStringLiteral("peak_rss_mib"), a.peakRssMiB},
                 {QStringLiteral("rss_per_conn_kb"), a.rssPerConnKb},
+                {QStringLiteral("heap_per_conn_kb"), a.heapPerConnKb},
                 {QStringLiteral("server_cpu_share"), a.serverCpuShare},
                 {QStringLiteral("errors"), QJsonArray::fromStringList(a.errors)},
                 {QStringLiteral("rounds"), a.raw}};
@@ -582,6 +653,9 @@ private:
                 qPrintable(num(a.p99Us, 1)),
                 qPrintable(idle ? num(a.rssPerConnKb, 2) : num(a.peakRssMiB, 1)),
                 qPrintable(idle ? num(a.peakRssMiB, 1) : QString()), a.serverCpuShare * 100);
+            if (idle)
+                std::printf("        heap in use after the opens: %s KiB/conn\n",
+                    qPrintable(num(a.heapPerConnKb, 2)));
             if (a.errors.size() > 0)
                 std::printf("        (%lld failed round(s): %s)\n",
                     static_cast<long long>(a.errors.size()), qPrintable(a.errors.first()));
@@ -705,6 +779,7 @@ private:
     QString m_squidService;
     QTemporaryDir m_squidDir {QDir::tempPath() + QStringLiteral("/qtws-bench-squid-XXXXXX")};
     int m_squidPort = 0;
+    int m_workerCpu = -1; //!< >= 0: workers are pinned to this CPU (PlacementGuard)
     QString m_squidError;
     QJsonObject m_report;
 };

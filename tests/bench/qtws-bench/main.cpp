@@ -2,6 +2,9 @@
 // qtws-bench: throughput, CPU, latency and memory of qtws against QWebSocket, node ws and raw TCP.
 // Without --worker this is the driver; the driver runs itself with --worker for every measurement.
 #include "driver.h"
+#ifdef QTWS_BENCH_HAVE_FIRST_MESSAGE
+#include "strategybench.h"
+#endif
 #include "workers.h"
 
 #include <QtCore/QCoreApplication>
@@ -27,6 +30,12 @@ int main(int argc, char **argv)
 {
     QCoreApplication app(argc, argv);
     const QStringList args = app.arguments().mid(1);
+#ifdef QTWS_BENCH_HAVE_FIRST_MESSAGE
+    if (args.contains(QLatin1String("--first-worker"))) {
+        prctl(PR_SET_PDEATHSIG, SIGTERM); // never outlive the driver
+        return QtWsBench::runFirstMessageWorker(args);
+    }
+#endif
     if (args.contains(QLatin1String("--worker"))) {
         using namespace QtWsBench;
         prctl(PR_SET_PDEATHSIG, SIGTERM); // never outlive the driver

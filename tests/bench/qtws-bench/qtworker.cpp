@@ -219,6 +219,7 @@ private:
     {
         m_graveyard.clear();
         m_rss0 = currentRssKb();
+        m_heap0 = heapInUseKb();
         m_t0 = nowNs();
         m_cpu0 = processCpuSeconds();
         for (int i = 0; i < m_p.count; ++i) {
@@ -245,6 +246,7 @@ private:
         r.messages = m_messages;
         r.maxRssKb = peakRssKb();
         r.rssPerConnKb = double(currentRssKb() - m_rss0) / double(m_p.count);
+        r.heapPerConnKb = (heapInUseKb() - m_heap0) / double(m_p.count);
         finish(r);
     }
 
@@ -282,6 +284,7 @@ private:
     qint64 m_t0 = 0;
     qint64 m_tWindow = 0;
     qint64 m_rss0 = 0;
+    double m_heap0 = 0;
     double m_cpu0 = 0;
     bool m_inWindow = false;
     bool m_done = false;

@@ -29,7 +29,6 @@ constexpr size_t kReadBuffer = 1024 * 1024;
 constexpr int kMaxIov = 512;
 constexpr uint32_t kMoreBit = 0x80000000u;
 constexpr qint64 kTimeoutNs = 30ll * 1000 * 1000 * 1000;
-
 int connectTo(const WorkerParams &p, QString *error)
 {
     const int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
@@ -229,6 +228,85 @@ WorkerResult runStream(const WorkerParams &p)
     return r;
 }
 
+// latency32: one message in flight. A dedicated loop rather than runStream()'s poll() + read():
+// a blocking send(), then a blocking recv() until the whole echo is in, so that each round trip
+// costs this client two system calls and one wake-up, the least any client can do. (Where the
+// scheduler puts the client matters far more on this VM; the driver pins it: Scenario::placement.)
+WorkerResult runLatency(const WorkerParams &p)
+{
+    WorkerResult r;
+    const int fd = connectTo(p, &r.error);
+    if (fd < 0)
+        return r;
+    const QByteArray msg = frame(makePayload(p.payload, p.size));
+    const QByteArray preface = "RAW " + p.path.toLatin1() + '\n';
+    if (!writeAll(fd, preface.constData(), size_t(preface.size()))) {
+        r.error = QStringLiteral("preface write failed");
+        ::close(fd);
+        return r;
+    }
+    const size_t expected = size_t(msg.size()); // the echo: same length prefix, same payload
+    std::vector<char> rb(expected);
+    std::vector<qint64> samples;
+    const qint64 start = nowNs();
+    qint64 t0 = 0, messages = 0;
+    double cpu0 = 0;
+    bool inWindow = false;
+    for (;;) {
+        const qint64 now = nowNs();
+        if (!inWindow && now - start >= qint64(p.warmupMs) * 1000000) {
+            inWindow = true;
+            cpu0 = processCpuSeconds();
+            t0 = now;
+        }
+        if (inWindow && now - t0 >= qint64(p.durationMs) * 1000000
+            && messages >= kMinWindowMessages)
+            break;
+        if (now - start > kTimeoutNs) {
+            r.error = QStringLiteral("timed out");
+            break;
+        }
+        const qint64 sentAt = nowNs();
+        if (!writeAll(fd, msg.constData(), size_t(msg.size()))) {
+            r.error = QStringLiteral("write failed");
+            break;
+        }
+        size_t have = 0;
+        while (have < expected) {
+            const ssize_t g = ::recv(fd, rb.data() + have, expected - have, 0);
+            if (g < 0 && errno == EINTR)
+                continue;
+            if (g <= 0) {
+                r.error = QStringLiteral("connection closed by the server");
+                break;
+            }
+            have += size_t(g);
+        }
+        if (!r.error.isEmpty())
+            break;
+        const qint64 rtt = nowNs() - sentAt;
+        if (std::memcmp(rb.data(), msg.constData(), expected) != 0) {
+            r.error = QStringLiteral("the echo differs from what was sent");
+            break;
+        }
+        if (inWindow) {
+            samples.push_back(rtt);
+            ++messages;
+        }
+    }
+    if (r.error.isEmpty()) {
+        r.seconds = double(nowNs() - t0) / 1e9;
+        r.cpuSeconds = processCpuSeconds() - cpu0;
+        r.messages = messages;
+        r.bytes = messages * p.size;
+        r.maxRssKb = peakRssKb();
+        r.p50Us = percentileUs(samples, 0.50);
+        r.p99Us = percentileUs(samples, 0.99);
+    }
+    ::close(fd);
+    return r;
+}
+
 // The raw analogue of a WebSocket handshake: connect, one request/response round trip.
 int setupOne(const WorkerParams &p, QString *error)
 {
@@ -323,6 +401,7 @@ WorkerResult runIdle(const WorkerParams &p)
     std::vector<int> fds;
     fds.reserve(size_t(p.count));
     const qint64 rss0 = currentRssKb();
+    const double heap0 = heapInUseKb();
     const double cpu0 = processCpuSeconds();
     const qint64 t0 = nowNs();
     for (int i = 0; i < p.count; ++i) {
@@ -337,6 +416,7 @@ WorkerResult runIdle(const WorkerParams &p)
         r.messages = qint64(fds.size());
         r.maxRssKb = peakRssKb();
         r.rssPerConnKb = double(currentRssKb() - rss0) / double(p.count);
+        r.heapPerConnKb = (heapInUseKb() - heap0) / double(p.count);
     }
     for (int fd : fds)
         ::close(fd);
@@ -354,6 +434,9 @@ int runRawWorker(const WorkerParams &params)
         break;
     case Kind::Idle:
         r = runIdle(params);
+        break;
+    case Kind::Latency:
+        r = runLatency(params);
         break;
     default:
         r = runStream(params);

@@ -1,5 +1,8 @@
 // SPDX-License-Identifier: LGPL-3.0-or-later
 #include "relaybench.h"
+#ifdef QTWS_BENCH_HAVE_FIRST_MESSAGE
+#include "strategybench.h"
+#endif
 
 #include "proxy/pac/pacengine.h"
 
@@ -50,6 +53,11 @@ constexpr qint64 kRelayMessageSize = 64 * 1024;
 constexpr int kRelayInflight = 16;
 constexpr int kPollSize = 1024;
 constexpr int kPollInflight = 64;
+/*! Client processes driving the polling throughput run at once: one engine.io-client spends
+   ~100 us of CPU per message (its XHR polyfill), several times what either server spends, so a
+   single client measures itself. Two vCPUs cap what more clients add; the server's CPU per
+   message is the figure that compares the servers. */
+constexpr int kPollClients = 3;
 constexpr int kIdleWarmupSessions = 10;
 /*! Pause after the last session opened before RSS is read: lets lazily freed buffers settle. A
    measurement pause, not synchronisation (READY already said every session is open). */
@@ -277,32 +285,47 @@ public:
     }
 
     // One node engine.io-client polling run against \a url.
-    WorkerResult pollRun(const QString &url, int size, int inflight)
+    /*! Runs \a clients node engine.io-client processes at once against \a url, each keeping
+       \a inflight messages of \a size bytes in flight; their figures are summed (messages, bytes,
+       client CPU) over the longest window, latency percentiles are the median of theirs;
+       \a totalMessages: every echo the clients received, warm-up included. */
+    WorkerResult pollRun(
+        const QString &url, int size, int inflight, int clients, qint64 *totalMessages)
     {
-        Child c;
+        *totalMessages = 0;
         WorkerResult r;
         const int duration = std::max(m_ctx.durationMs, 500); // polling rates are low
-        if (!c.start(m_ctx.node,
-                {peerScript, QStringLiteral("poll"), url, QString::number(size),
-                    QString::number(inflight), QString::number(m_ctx.warmupMs),
-                    QString::number(duration)},
-                m_ctx.nodePath)) {
-            r.error = QStringLiteral("node did not start");
-            return r;
+        std::vector<std::unique_ptr<Child>> children;
+        for (int i = 0; i < clients; ++i) {
+            children.push_back(std::make_unique<Child>());
+            if (!children.back()->start(m_ctx.node,
+                    {peerScript, QStringLiteral("poll"), url, QString::number(size),
+                        QString::number(inflight), QString::number(m_ctx.warmupMs),
+                        QString::number(duration)},
+                    m_ctx.nodePath)) {
+                r.error = QStringLiteral("node did not start");
+                return r;
+            }
         }
-        const QByteArray line = c.readLine(kPeerTimeoutMs);
-        const QJsonObject o = QJsonDocument::fromJson(line).object();
-        if (o.isEmpty() || o.contains(QStringLiteral("error"))) {
-            r.error = o.isEmpty() ? QStringLiteral("no result: %1").arg(c.stderrText())
-                                  : o.value(QStringLiteral("error")).toString();
-            return r;
+        std::vector<double> p50, p99;
+        for (const auto &c : children) {
+            const QByteArray line = c->readLine(kPeerTimeoutMs);
+            const QJsonObject o = QJsonDocument::fromJson(line).object();
+            if (o.isEmpty() || o.contains(QStringLiteral("error"))) {
+                r.error = o.isEmpty() ? QStringLiteral("no result: %1").arg(c->stderrText())
+                                      : o.value(QStringLiteral("error")).toString();
+                return r;
+            }
+            r.messages += o.value(QStringLiteral("messages")).toInteger();
+            *totalMessages += o.value(QStringLiteral("totalMessages")).toInteger();
+            r.bytes += o.value(QStringLiteral("bytes")).toInteger();
+            r.seconds = std::max(r.seconds, o.value(QStringLiteral("seconds")).toDouble());
+            r.cpuSeconds += o.value(QStringLiteral("cpuSeconds")).toDouble();
+            p50.push_back(o.value(QStringLiteral("p50Us")).toDouble());
+            p99.push_back(o.value(QStringLiteral("p99Us")).toDouble());
         }
-        r.messages = o.value(QStringLiteral("messages")).toInteger();
-        r.bytes = o.value(QStringLiteral("bytes")).toInteger();
-        r.seconds = o.value(QStringLiteral("seconds")).toDouble();
-        r.cpuSeconds = o.value(QStringLiteral("cpuSeconds")).toDouble();
-        r.p50Us = o.value(QStringLiteral("p50Us")).toDouble();
-        r.p99Us = o.value(QStringLiteral("p99Us")).toDouble();
+        r.p50Us = median(p50);
+        r.p99Us = median(p99);
         return r;
     }
 
@@ -322,7 +345,7 @@ public:
         if (relayPort <= 0 || nodePort <= 0)
             return fail(QStringLiteral("relay-polling: a server did not start: %1 %2")
                             .arg(relay.stderrText(), node.stderrText()));
-        QMap<QString, std::vector<double>> rate, mb, p50, p99, cpu, share;
+        QMap<QString, std::vector<double>> rate, mb, p50, p99, cpu, share, serverUs;
         for (int round = 0; round < m_ctx.rounds; ++round) {
             QStringList servers {QStringLiteral("relay"), QStringLiteral("node")};
             if (round % 2)
@@ -338,10 +361,16 @@ public:
                                                                         : node.proc.processId();
                     const double cpu0 = otherProcessCpuSeconds(pid);
                     const qint64 t0 = nowNs();
-                    const WorkerResult r
-                        = pollRun(url, latency ? 32 : kPollSize, latency ? 1 : kPollInflight);
-                    share[key].push_back(
-                        (otherProcessCpuSeconds(pid) - cpu0) / (double(nowNs() - t0) / 1e9));
+                    qint64 total = 0;
+                    const WorkerResult r = pollRun(url, latency ? 32 : kPollSize,
+                        latency ? 1 : kPollInflight, latency ? 1 : kPollClients, &total);
+                    const double serverCpu = otherProcessCpuSeconds(pid) - cpu0;
+                    const double wall = double(nowNs() - t0) / 1e9;
+                    share[key].push_back(serverCpu / wall);
+                    // Server CPU per message echoed over the whole run (sessions opened, warm-up
+                    // and window of every client).
+                    if (total > 0)
+                        serverUs[key].push_back(serverCpu * 1e6 / double(total));
                     if (!r.error.isEmpty() || r.messages <= 0) {
                         fail(QStringLiteral("relay-polling %1: %2")
                                  .arg(key,
@@ -358,8 +387,8 @@ public:
         }
         QJsonObject figures;
         if (!m_ctx.json)
-            std::printf("  %-22s %10s %8s %12s %12s %14s %11s\n", "server", "msg/s", "MB/s",
-                "p50 (1 infl.)", "p99", "client us/msg", "server CPU");
+            std::printf("  %-22s %10s %8s %12s %12s %14s %11s %14s\n", "server", "msg/s", "MB/s",
+                "p50 (1 infl.)", "p99", "client us/msg", "server CPU", "server us/msg");
         for (const QString &server : {QStringLiteral("relay"), QStringLiteral("node")}) {
             QJsonObject f;
             const QString t = server + QStringLiteral("/tput");
@@ -371,14 +400,16 @@ public:
             f.insert(QStringLiteral("p50_us"), median(p50.value(l)));
             f.insert(QStringLiteral("p99_us"), median(p99.value(l)));
             f.insert(QStringLiteral("server_cpu_share"), median(share.value(t)));
+            f.insert(QStringLiteral("server_cpu_us_per_msg"), median(serverUs.value(t)));
             if (median(rate.value(t)) <= 0 || median(p50.value(l)) <= 0)
                 fail(QStringLiteral("relay-polling/%1: implausible figures").arg(server));
             figures.insert(server, f);
             if (!m_ctx.json)
-                std::printf("  %-22s %10.0f %8.2f %10.0fus %10.0fus %14.0f %10.0f%%\n",
+                std::printf("  %-22s %10.0f %8.2f %10.0fus %10.0fus %14.0f %10.0f%% %14.1f\n",
                     server == QLatin1String("relay") ? "qtws-relay -> echo" : "node engine.io echo",
                     median(rate.value(t)), median(mb.value(t)), median(p50.value(l)),
-                    median(p99.value(l)), median(cpu.value(t)), 100 * median(share.value(t)));
+                    median(p99.value(l)), median(cpu.value(t)), 100 * median(share.value(t)),
+                    median(serverUs.value(t)));
         }
         const double rr = figures.value(QStringLiteral("relay"))
                               .toObject()
@@ -703,8 +734,12 @@ private:
 bool runSpecialScenario(
     const QString &name, const SpecialContext &ctx, QJsonObject *out, QStringList *failures)
 {
-    Special s(ctx, failures);
     out->insert(QStringLiteral("name"), name);
+#ifdef QTWS_BENCH_HAVE_FIRST_MESSAGE
+    if (name == QLatin1String("first-message"))
+        return runFirstMessageScenario(ctx, out, failures);
+#endif
+    Special s(ctx, failures);
     if (name == QLatin1String("relay-ws"))
         s.relayWs(out);
     else if (name == QLatin1String("relay-polling"))

@@ -31,8 +31,21 @@ std::vector<Scenario> build()
         "echo32-256", "32 B binary echo, 256 in flight", Kind::Echo, Payload::Binary, 32, 256));
     v.push_back(
         make("echo1k", "1 KiB binary echo, 64 in flight", Kind::Echo, Payload::Binary, KiB, 64));
-    v.push_back(make("latency32", "32 B ping-pong, one in flight, warmed", Kind::Latency,
-        Payload::Binary, 32, 1));
+    {
+        Scenario s = make("latency32",
+            "32 B ping-pong, one in flight, warmed; server and client pinned to one CPU",
+            Kind::Latency, Payload::Binary, 32, 1);
+        s.placement = Placement::SameCpu;
+        v.push_back(s);
+    }
+    {
+        Scenario s = make("latency32-cross",
+            "32 B ping-pong, one in flight, warmed; server and client pinned to different CPUs",
+            Kind::Latency, Payload::Binary, 32, 1);
+        s.placement = Placement::OtherCpu;
+        s.inQuick = false;
+        v.push_back(s);
+    }
     v.push_back(make(
         "binary1m", "1 MiB masked binary echo, 4 in flight", Kind::Echo, Payload::Binary, MiB, 4));
     {
@@ -112,6 +125,13 @@ std::vector<Scenario> build()
         "PAC evaluations/s, qtws PacEngine vs pacparser (interleaved); ProxyResolver::"
         "resolveCached() ns per call",
         true);
+#ifdef QTWS_BENCH_HAVE_FIRST_MESSAGE
+    special("first-message",
+        "time to first message through local Squids per strategy (CONNECT; forwarded upgrade), "
+        "cold and with the strategy cache warm, vs the working strategy alone and QWebSocket; "
+        "racing behind a proxy that blackholes CONNECT",
+        false);
+#endif
 #endif
     return v;
 }

@@ -10,6 +10,13 @@
 
 namespace QtWsBench {
 
+/*! Where the driver puts the echo server and the workers of a scenario. */
+enum class Placement {
+    Free, //!< wherever the scheduler puts them
+    SameCpu, //!< the server and every worker on one CPU: a ping-pong never waits for an idle vCPU
+    OtherCpu, //!< the server on one CPU, every worker on another: every hop wakes the other vCPU
+};
+
 struct Scenario
 {
     QString name;
@@ -18,6 +25,9 @@ struct Scenario
     double durationScale = 1; //!< large messages need a longer window for enough samples
     bool inQuick = true; //!< part of the --quick smoke run
     bool viaSquid = false; //!< through a local Squid (CONNECT); skipped when Squid is not installed
+    /*! Pinned placement for latency: on this VM a wake-up of an idle vCPU costs tens of
+        microseconds, so an unpinned ping-pong measures where the scheduler put the processes. */
+    Placement placement = Placement::Free;
     /*! Non-empty: a server or PAC scenario run by relaybench.cpp (its own peers and table) instead
        of the client workers. */
     QString special;

@@ -4,7 +4,8 @@
 //       a stock engine.io server on 127.0.0.1:<free port> that echoes every message; prints "PORT n"
 //   node relay-peer.js poll URL SIZE INFLIGHT WARMUP_MS DURATION_MS
 //       engine.io-client forced to long-polling: keeps INFLIGHT text messages of SIZE bytes in
-//       flight, prints one JSON line {messages, bytes, seconds, cpuSeconds, p50Us, p99Us, maxRssKb}
+//       flight, prints one JSON line {messages, bytes, totalMessages (warm-up included), seconds,
+//       cpuSeconds, p50Us, p99Us, maxRssKb}
 //   node relay-peer.js idle URL COUNT TRANSPORT      (TRANSPORT: websocket-raw | polling)
 //       opens COUNT sessions (plain ws, or engine.io-client polling), prints "READY n" when all are
 //       open, keeps them until stdin closes or says "quit"
@@ -44,7 +45,7 @@ function poll(url, size, inflight, warmupMs, durationMs) {
     const payload = 'x'.repeat(size);
     const socket = new Socket(url, { transports: ['polling'], upgrade: false });
     const sent = [];
-    let counting = false, messages = 0, bytes = 0, samples = [];
+    let counting = false, messages = 0, bytes = 0, samples = [], total = 0;
     let t0 = 0n, cpu0 = null;
     const timeout = setTimeout(() => fail('timeout'), warmupMs + durationMs + 30000);
     function sendOne() {
@@ -60,7 +61,7 @@ function poll(url, size, inflight, warmupMs, durationMs) {
                 const cpu = process.cpuUsage(cpu0);
                 clearTimeout(timeout);
                 process.stdout.write(JSON.stringify({
-                    messages, bytes, seconds: secs, cpuSeconds: (cpu.user + cpu.system) / 1e6,
+                    messages, bytes, totalMessages: total, seconds: secs, cpuSeconds: (cpu.user + cpu.system) / 1e6,
                     p50Us: percentileUs(samples, 0.5), p99Us: percentileUs(samples, 0.99),
                     maxRssKb: Math.round(process.resourceUsage().maxRSS),
                 }) + '\n');
@@ -72,6 +73,7 @@ function poll(url, size, inflight, warmupMs, durationMs) {
     socket.on('message', (m) => {
         if (m.length !== size) fail('echo of ' + m.length + ' bytes, expected ' + size);
         const start = sent.shift();
+        ++total;
         if (counting) {
             ++messages; bytes += m.length;
             samples.push(Number(process.hrtime.bigint() - start));
