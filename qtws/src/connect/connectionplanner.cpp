@@ -371,10 +371,15 @@ void ConnectionPlanner::failAll()
         return;
     }
     // The attempt that got furthest names the error; the message lists every attempt. Between
-    // equals, a WebSocket strategy's failure says more than the polling fallback's (a server that
-    // refused the upgrade usually has no Engine.IO endpoint either).
+    // equals, a WebSocket strategy's failure says more than the polling fallback's; and a server
+    // without an Engine.IO endpoint (most WebSocket servers) says nothing about why the upgrade
+    // strategies failed.
     const auto rank = [](const ConnectAttempt &a) {
-        return depth(a.failure()) * 2 + (a.strategy() == Strategy::Polling ? 0 : 1);
+        if (a.strategy() != Strategy::Polling)
+            return depth(a.failure()) * 2 + 1;
+        const bool noEndpoint = a.failure() == Failure::HandshakeRejected
+            || a.failure() == Failure::HandshakeInvalid;
+        return noEndpoint ? 0 : depth(a.failure()) * 2;
     };
     const auto best = std::max_element(m_failures.begin(), m_failures.end(),
         [&rank](const auto &a, const auto &b) { return rank(a.second) <= rank(b.second); });

@@ -184,7 +184,7 @@ void tst_QtwsCatProxies::throughProxy_data()
     };
     QTest::addRow("squid, Debian rules, ws:// to a non-SSL port: every strategy refused")
         << K::SquidDebian << http << C::None << T::Plain << false << 3
-        << QStringLiteral("ProxyRefused") << list("connect,get,options");
+        << QStringLiteral("ProxyRefused") << list("connect,get,options,polling");
     QTest::addRow("squid, Debian rules, wss:// to an SSL port: CONNECT")
         << K::SquidDebian << http << C::None << T::Tls << false << 0 << QStringLiteral("NoError")
         << list("connect");
@@ -204,10 +204,10 @@ void tst_QtwsCatProxies::throughProxy_data()
                                         << QStringLiteral("NoError") << list("connect");
     QTest::addRow("tinyproxy, the server answers 404: handshake failure")
         << K::Tinyproxy << http << C::None << T::NotFound << false << 6
-        << QStringLiteral("HandshakeRejected") << list("connect,get,options");
+        << QStringLiteral("HandshakeRejected") << list("connect,get,options,polling");
     QTest::addRow("tinyproxy, ConnectPort 443 563: every strategy refused")
         << K::TinyproxyRestricted << http << C::None << T::Plain << false << 3
-        << QStringLiteral("ProxyRefused") << list("connect,get,options");
+        << QStringLiteral("ProxyRefused") << list("connect,get,options,polling");
     QTest::addRow("dante, socks5://") << K::Dante << QStringLiteral("socks5") << C::None << T::Plain
                                       << false << 0 << QStringLiteral("NoError") << list("socks");
     QTest::addRow("dante, socks5h://, wss://")
@@ -570,6 +570,8 @@ void tst_QtwsCatProxies::verboseReportAsItGrows()
         QStringLiteral("* attempt 2: get via %1 failed after ").arg(hop),
         QStringLiteral("* attempt 3 started at +"),
         QStringLiteral("* attempt 3: options via %1 failed after ").arg(hop),
+        // The origin answers the polling request too, but is no Engine.IO endpoint.
+        QStringLiteral("* attempt 4: polling via %1 failed after ").arg(hop),
         QStringLiteral("* error ProxyRefused (exit status 3)"),
         QStringLiteral("* connection report for %1").arg(url.toString()),
         QStringLiteral("*   1. connect via %1").arg(hop),
