@@ -32,10 +32,10 @@ void tst_Examples::consoleReportThroughSystemProxy()
     const ToolRun run = runTool(QStringLiteral(QTWS_CONSOLE_REPORT_EXECUTABLE), {url}, environment);
     QVERIFY2(run.exitCode == 0, run.describe().constData());
     const QByteArray pac = QStringLiteral("PROXY 127.0.0.1:%1").arg(proxy.port()).toUtf8();
-    QVERIFY2(run.out.contains("attempt: connect via " + pac + ": the proxy accepted CONNECT"),
-        run.describe().constData());
+    const QByteArray attempt = "attempt: connect via " + pac + ": the proxy accepted CONNECT";
+    QVERIFY2(run.out.contains(attempt), run.describe().constData());
     QVERIFY2(run.out.contains("(environment)"), run.describe().constData());
-    QVERIFY2(run.out.contains("result: connected with connect via " + pac),
+    QVERIFY2(run.out.contains(QByteArray("result: connected with connect via " + pac)),
         run.describe().constData());
     QCOMPARE(echo.connections(), 1);
 }
