@@ -12,6 +12,11 @@ packages=(
     # Qt 6.4 from Debian
     qt6-base-dev qt6-websockets-dev qt6-webengine-dev qt6-webchannel-dev qt6-declarative-dev
     libgl-dev zlib1g-dev libssl-dev openssl
+    # the QML module (import Qtws), its Qt Quick Test suite and the QML chat example: the QML runtime modules
+    qml6-module-qtquick qml6-module-qttest qml6-module-qtquick-controls qml6-module-qtquick-layouts
+    qml6-module-qtquick-templates qml6-module-qtquick-window qml6-module-qtqml-workerscript
+    # the API reference (docs/Doxyfile, checked by ctest with warnings as errors)
+    doxygen
     # Python 3 (standard library only): the asyncio TLS WebSocket peer of tst_websocket_python
     python3
     # real peers for integration tests (started by the tests on loopback, never as system services)

@@ -27,6 +27,11 @@ public:
     explicit EchoServer(const QSslConfiguration *tls = nullptr, QObject *parent = nullptr);
 
     bool listen(const QHostAddress &address = QHostAddress::LocalHost);
+    /*! Subprotocols the server selects from (Sec-WebSocket-Protocol); none by default. */
+    void setSupportedSubprotocols(const QStringList &protocols)
+    {
+        m_server.setSupportedSubprotocols(protocols);
+    }
     quint16 port() const { return m_server.serverPort(); }
     /*! "ws://HOST:port/path" (wss:// for TLS); \a host defaults to 127.0.0.1. */
     QUrl url(const QString &host = QStringLiteral("127.0.0.1"),

@@ -82,52 +82,77 @@ public:
     Q_ENUM(Responder)
 
     ConnectAttempt();
+    /*! A running attempt of \a strategy through \a candidate. */
     ConnectAttempt(const ProxyCandidate &candidate, Strategy strategy);
+    /*! Copies \a other; the copy shares its data until one of them changes (implicit sharing). */
     ConnectAttempt(const ConnectAttempt &other);
+    /*! Moves \a other into a new object. */
     ConnectAttempt(ConnectAttempt &&other) noexcept;
+    /*! Assigns \a other to this object (implicitly shared). */
     ConnectAttempt &operator=(const ConnectAttempt &other);
+    /*! Moves \a other into this object. */
     ConnectAttempt &operator=(ConnectAttempt &&other) noexcept;
     ~ConnectAttempt();
+    /*! Swaps this object with \a other; never fails. */
     void swap(ConnectAttempt &other) noexcept { d.swap(other.d); }
 
     /*! The hop: DIRECT or the proxy (credentials are never part of a report). */
     ProxyCandidate candidate() const;
+    /*! The strategy tried. */
     Strategy strategy() const;
     /*! When the attempt started, counted from WebSocket::open(). */
     std::chrono::milliseconds startedAt() const;
+    /*! Sets startedAt() to \a offset. */
     void setStartedAt(std::chrono::milliseconds offset);
     /*! How long it ran. */
     std::chrono::milliseconds duration() const;
+    /*! Sets duration() to \a duration. */
     void setDuration(std::chrono::milliseconds duration);
 
+    /*! How the attempt ended (Outcome::Running while under way). */
     Outcome outcome() const;
+    /*! Sets outcome() to \a outcome. */
     void setOutcome(Outcome outcome);
+    /*! Why it failed, by kind; Failure::None unless outcome() is Outcome::Failed. */
     Failure failure() const;
     /*! Marks the attempt failed with \a failure and the sentence \a reason. */
     void setFailure(Failure failure, const QString &reason);
 
     /*! A plain-language sentence: why it failed, or how it got through. */
     QString reason() const;
+    /*! Sets reason() to \a reason. */
     void setReason(const QString &reason);
     /*! Technical detail for experts (a socket error, the parser's message); may be empty. */
     QString detail() const;
+    /*! Sets detail() to \a detail. */
     void setDetail(const QString &detail);
 
     /*! The status line as received (e.g. "HTTP/1.1 403 Forbidden"), empty if none. */
     QString statusLine() const;
+    /*! The status code of statusLine(); 0 when there was none. */
     int statusCode() const;
+    /*! Who wrote statusLine(): the proxy or the server. */
     Responder responder() const;
+    /*!
+        Sets statusLine() to \a statusLine, statusCode() to \a statusCode and responder() to \a
+        responder.
+    */
     void setStatus(const QString &statusLine, int statusCode, Responder responder);
     /*! The Server, Via and X-Squid-Error headers of that answer, empty when absent. */
     QString server() const;
+    /*! The Via header of that answer, empty when absent. */
     QString via() const;
+    /*! The X-Squid-Error header of that answer, empty when absent. */
     QString squidError() const;
+    /*! Sets server(), via() and squidError() to \a server, \a via and \a squidError. */
     void setProxyHeaders(const QString &server, const QString &via, const QString &squidError);
 
     /*! The attempt as a JSON object (camelCase keys; no credentials). */
     QJsonObject toJson() const;
 
+    /*! True when \a a and \a b hold the same values. */
     friend QTWS_EXPORT bool operator==(const ConnectAttempt &a, const ConnectAttempt &b);
+    /*! True when \a a and \a b differ. */
     friend bool operator!=(const ConnectAttempt &a, const ConnectAttempt &b) { return !(a == b); }
 
 private:
@@ -156,12 +181,18 @@ class QTWS_EXPORT ConnectReport
 {
 public:
     ConnectReport();
+    /*! An empty, unfinished report for opening \a url. */
     explicit ConnectReport(const QUrl &url);
+    /*! Copies \a other; the copy shares its data until one of them changes (implicit sharing). */
     ConnectReport(const ConnectReport &other);
+    /*! Moves \a other into a new object. */
     ConnectReport(ConnectReport &&other) noexcept;
+    /*! Assigns \a other to this object (implicitly shared). */
     ConnectReport &operator=(const ConnectReport &other);
+    /*! Moves \a other into this object. */
     ConnectReport &operator=(ConnectReport &&other) noexcept;
     ~ConnectReport();
+    /*! Swaps this object with \a other; never fails. */
     void swap(ConnectReport &other) noexcept { d.swap(other.d); }
 
     /*! The URL that was opened. */
@@ -174,12 +205,14 @@ public:
         configuration could not be evaluated (qtws then fails closed: nothing connects).
     */
     ProxyResolution resolution() const;
+    /*! Sets resolution() to \a resolution. */
     void setResolution(const ProxyResolution &resolution);
 
     /*! Every attempt, in the order it started. */
     QList<ConnectAttempt> attempts() const;
     /*! Appends \a attempt, or replaces the attempt at \a index (0 <= index < attempts().size()). */
     void addAttempt(const ConnectAttempt &attempt);
+    /*! Replaces the attempt at \a index (0 <= \a index < attempts().size()) with \a attempt. */
     void updateAttempt(qsizetype index, const ConnectAttempt &attempt);
 
     /*!
@@ -188,6 +221,7 @@ public:
         time, strategies that do not apply to a hop.
     */
     QStringList notes() const;
+    /*! Appends \a note to notes(). */
     void addNote(const QString &note);
 
     /*! True once open() succeeded or failed. */
@@ -196,6 +230,7 @@ public:
     bool isConnected() const;
     /*! The winning strategy and hop (valid when isConnected()). */
     Strategy strategy() const;
+    /*! The hop of the winning attempt (valid when isConnected()). */
     ProxyCandidate proxyUsed() const;
     /*! Records the end: \a connected, with \a errorString when it failed. */
     void finish(bool connected, const QString &errorString = QString());
@@ -203,6 +238,7 @@ public:
     QString errorString() const;
     /*! Time from open() to the end (or to now while running). */
     std::chrono::milliseconds duration() const;
+    /*! Sets duration() to \a duration. */
     void setDuration(std::chrono::milliseconds duration);
 
     /*! The report as JSON: url, resolution (source, reason, candidates, error), attempts, result. */
@@ -210,7 +246,9 @@ public:
     /*! A plain-text table: one line per attempt with hop, strategy, timing, status and reason. */
     QString toText() const;
 
+    /*! True when \a a and \a b hold the same values. */
     friend QTWS_EXPORT bool operator==(const ConnectReport &a, const ConnectReport &b);
+    /*! True when \a a and \a b differ. */
     friend bool operator!=(const ConnectReport &a, const ConnectReport &b) { return !(a == b); }
 
 private:

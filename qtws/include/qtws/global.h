@@ -22,7 +22,6 @@ Q_NAMESPACE_EXPORT(QTWS_EXPORT)
 QTWS_EXPORT const char *version() noexcept;
 
 /*!
-    \enum QtWs::Strategy
     \brief One way of getting a WebSocket connection through a hop of the proxy list.
 
     Which strategies apply depends on the candidate: Direct for a DIRECT entry, SocksTunnel for a

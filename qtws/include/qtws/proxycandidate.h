@@ -48,6 +48,10 @@ public:
     Q_ENUM(Source)
 
     ProxyCandidate() = default;
+    /*!
+        A proxy of \a type at \a host:\a port, from \a source (\a origin: the variable, PAC URL or
+        settings file).
+    */
     ProxyCandidate(Type type, const QString &host, quint16 port, Source source,
         const QString &origin = QString())
         : m_type(type)
@@ -62,11 +66,15 @@ public:
         return ProxyCandidate(Type::Direct, QString(), 0, source, origin);
     }
 
+    /*! The kind of hop. */
     Type type() const noexcept { return m_type; }
+    /*! True for a DIRECT entry (type() is Type::Direct). */
     bool isDirect() const noexcept { return m_type == Type::Direct; }
     /*! Host name or IP literal of the proxy (without brackets for IPv6); empty for DIRECT. */
     QString host() const { return m_host; }
+    /*! Port of the proxy; 0 for DIRECT. */
     quint16 port() const noexcept { return m_port; }
+    /*! The configuration source that produced the entry. */
     Source source() const noexcept { return m_source; }
     /*! Where exactly the entry came from: the variable name, the PAC URL or file, the settings
         file. */
@@ -78,8 +86,11 @@ public:
         appear in toPacString() or in debug output.
     */
     QString user() const { return m_user; }
+    /*! The password given with this proxy; see user(). */
     QString password() const { return m_password; }
+    /*! True when user() or password() is set. */
     bool hasCredentials() const noexcept { return !m_user.isEmpty() || !m_password.isEmpty(); }
+    /*! Sets user() to \a user and password() to \a password, for this proxy only. */
     void setCredentials(const QString &user, const QString &password)
     {
         m_user = user;
@@ -91,12 +102,14 @@ public:
         "DIRECT". */
     QString toPacString() const;
 
+    /*! True when \a a and \a b hold the same values. */
     friend bool operator==(const ProxyCandidate &a, const ProxyCandidate &b) noexcept
     {
         return a.m_type == b.m_type && a.m_host == b.m_host && a.m_port == b.m_port
             && a.m_source == b.m_source && a.m_origin == b.m_origin && a.m_user == b.m_user
             && a.m_password == b.m_password;
     }
+    /*! True when \a a and \a b differ. */
     friend bool operator!=(const ProxyCandidate &a, const ProxyCandidate &b) noexcept
     {
         return !(a == b);
@@ -112,6 +125,7 @@ private:
     QString m_password;
 };
 
+/*! Writes a description of the candidate to \a debug, for logging. */
 QTWS_EXPORT QDebug operator<<(QDebug debug, const ProxyCandidate &candidate);
 
 } // namespace QtWs

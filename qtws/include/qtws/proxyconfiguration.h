@@ -69,9 +69,13 @@ public:
     static constexpr std::chrono::milliseconds DefaultPacFetchTimeout {10 * 1000};
 
     ProxyConfiguration();
+    /*! Copies \a other; the copy shares its data until one of them changes (implicit sharing). */
     ProxyConfiguration(const ProxyConfiguration &other);
+    /*! Moves \a other into a new object. */
     ProxyConfiguration(ProxyConfiguration &&other) noexcept;
+    /*! Assigns \a other to this object (implicitly shared). */
     ProxyConfiguration &operator=(const ProxyConfiguration &other);
+    /*! Moves \a other into this object. */
     ProxyConfiguration &operator=(ProxyConfiguration &&other) noexcept;
     ~ProxyConfiguration();
 
@@ -85,7 +89,9 @@ public:
     /*! A configuration that discovers its PAC script with WPAD. */
     static ProxyConfiguration autoDetect();
 
+    /*! How this configuration chooses proxies. */
     Mode mode() const;
+    /*! Sets mode() to \a mode (setManualProxies() and setPacUrl() set it too). */
     void setMode(Mode mode);
 
     /*!
@@ -105,14 +111,17 @@ public:
 
     /*! Targets that never use a proxy (curl \c no_proxy syntax, one entry per element). */
     QStringList noProxyList() const;
+    /*! Sets noProxyList() to \a entries. */
     void setNoProxyList(const QStringList &entries);
     /*!
         When true, the no-proxy list says which targets DO use the proxies and every other target
         goes DIRECT (KDE's "ReversedException"). Default false.
     */
     bool isNoProxyListReversed() const;
+    /*! Sets isNoProxyListReversed() to \a reversed. */
     void setNoProxyListReversed(bool reversed);
 
+    /*! The PAC script URL (mode PacUrl). */
     QUrl pacUrl() const;
     /*! Sets the PAC script URL. Also sets the mode to PacUrl. */
     void setPacUrl(const QUrl &url);
@@ -120,6 +129,7 @@ public:
     /*! Whether a PAC fetch or evaluation failure yields DIRECT instead of an error. Default false.
      */
     bool allowDirectFallbackOnPacFailure() const;
+    /*! Sets allowDirectFallbackOnPacFailure() to \a allow. */
     void setAllowDirectFallbackOnPacFailure(bool allow);
 
     /*!
@@ -127,21 +137,28 @@ public:
         other target. Default false: they go DIRECT, as every browser does.
     */
     bool proxyLoopback() const;
+    /*! Sets proxyLoopback() to \a proxy. */
     void setProxyLoopback(bool proxy);
 
     /*! Age after which a PAC script is fetched again; the last good script is kept if that fails.
      */
     std::chrono::milliseconds pacMaxAge() const;
+    /*! Sets pacMaxAge() to \a age. */
     void setPacMaxAge(std::chrono::milliseconds age);
     /*! Lifetime of a cached PAC answer for one (scheme, host, port); 0 disables the cache. */
     std::chrono::milliseconds resultCacheTtl() const;
+    /*! Sets resultCacheTtl() to \a ttl. */
     void setResultCacheTtl(std::chrono::milliseconds ttl);
     /*! Time a PAC download (or WPAD probe download) may take. */
     std::chrono::milliseconds pacFetchTimeout() const;
+    /*! Sets pacFetchTimeout() to \a timeout. */
     void setPacFetchTimeout(std::chrono::milliseconds timeout);
 
+    /*! Swaps this object with \a other; never fails. */
     void swap(ProxyConfiguration &other) noexcept { d.swap(other.d); }
+    /*! True when \a a and \a b hold the same values. */
     friend QTWS_EXPORT bool operator==(const ProxyConfiguration &a, const ProxyConfiguration &b);
+    /*! True when \a a and \a b differ. */
     friend bool operator!=(const ProxyConfiguration &a, const ProxyConfiguration &b)
     {
         return !(a == b);
@@ -151,6 +168,7 @@ private:
     QSharedDataPointer<ProxyConfigurationPrivate> d;
 };
 
+/*! Writes a description of the configuration to \a debug, for logging. */
 QTWS_EXPORT QDebug operator<<(QDebug debug, const ProxyConfiguration &configuration);
 
 } // namespace QtWs

@@ -61,9 +61,13 @@ class QTWS_EXPORT ProxyResolution
 {
 public:
     ProxyResolution();
+    /*! Copies \a other; the copy shares its data until one of them changes (implicit sharing). */
     ProxyResolution(const ProxyResolution &other);
+    /*! Moves \a other into a new object. */
     ProxyResolution(ProxyResolution &&other) noexcept;
+    /*! Assigns \a other to this object (implicitly shared). */
     ProxyResolution &operator=(const ProxyResolution &other);
+    /*! Moves \a other into this object. */
     ProxyResolution &operator=(ProxyResolution &&other) noexcept;
     ~ProxyResolution();
 
@@ -76,8 +80,11 @@ public:
 
     /*! True when the resolution produced candidates (error() is ProxyError::Error::NoError). */
     bool isValid() const { return error() == ProxyError::Error::NoError; }
+    /*! The URL that was resolved. */
     QUrl url() const;
+    /*! The hops to try, in order; empty when the resolution failed. */
     QList<ProxyCandidate> candidates() const;
+    /*! Why the resolution failed; ProxyError::Error::NoError on success. */
     ProxyError::Error error() const;
     /*! A sentence naming what failed, e.g. the PAC URL and the HTTP status it answered. */
     QString errorString() const;
@@ -91,16 +98,21 @@ public:
     /*! True when the answer came from the result cache. */
     bool isFromCache() const;
 
+    /*! Sets warnings() to \a warnings. */
     void setWarnings(const QStringList &warnings);
+    /*! Sets isDirectFallback() to \a fallback. */
     void setDirectFallback(bool fallback);
+    /*! Sets isFromCache() to \a fromCache. */
     void setFromCache(bool fromCache);
 
+    /*! Swaps this object with \a other; never fails. */
     void swap(ProxyResolution &other) noexcept { d.swap(other.d); }
 
 private:
     QSharedDataPointer<ProxyResolutionPrivate> d;
 };
 
+/*! Writes a description of the resolution to \a debug, for logging. */
 QTWS_EXPORT QDebug operator<<(QDebug debug, const ProxyResolution &resolution);
 
 /*!
@@ -118,11 +130,13 @@ class QTWS_EXPORT ProxyResolveReply : public QObject
 public:
     ~ProxyResolveReply() override;
 
+    /*! True once the answer is ready. */
     bool isFinished() const;
     /*! The answer; valid once isFinished(). */
     ProxyResolution result() const;
 
 Q_SIGNALS:
+    /*! The answer is ready (result()); emitted once. */
     void finished();
 
 private:
@@ -169,16 +183,16 @@ private:
     \c QTWS_PAC_URL names a PAC script for this process (a URL, or a file path); \c no_proxy still
     applies to it.
 
-    Desktop settings. GNOME (also Unity, Cinnamon, MATE, Budgie, Pantheon):
-    \c org.gnome.system.proxy read with \c{gsettings list-recursively} off the caller's thread; mode
-    \c none, \c manual (the \c http proxy for ws and http targets, \c https for wss and https,
+    Desktop settings. GNOME (also Unity, Cinnamon, MATE, Budgie, Pantheon): \c
+    org.gnome.system.proxy read with <tt>gsettings list-recursively</tt> off the caller's thread;
+    mode \c none, \c manual (the \c http proxy for ws and http targets, \c https for wss and https,
     \c socks as SOCKS5 for targets without their own; the deprecated \c use-same-proxy lends the
     http proxy to secure targets only when no https proxy is set), \c auto with \c autoconfig-url
     (PAC) or without it (WPAD); \c ignore-hosts is the no-proxy list. KDE: the [Proxy Settings]
-    group of \c kioslaverc in \c $XDG_CONFIG_HOME (or \c ~/.config); ProxyType 0 none, 1 manual
-    (\c httpProxy, \c httpsProxy, \c socksProxy as "http://host 8080" or "host:8080"), 2 PAC
-    (\c{Proxy Config Script}), 3 WPAD, 4 environment (the keys name variables); \c NoProxyFor with
-    \c ReversedException. The system-wide \c /etc/xdg/kioslaverc is not read.
+    group of \c kioslaverc in \c $XDG_CONFIG_HOME (or \c ~/.config); ProxyType 0 none, 1 manual (\c
+    httpProxy, \c httpsProxy, \c socksProxy as "http://host 8080" or "host:8080"), 2 PAC (<tt>Proxy
+    Config Script</tt>), 3 WPAD, 4 environment (the keys name variables); \c NoProxyFor with \c
+    ReversedException. The system-wide \c /etc/xdg/kioslaverc is not read.
 
     Loopback targets (\c localhost, \c *.localhost, 127.0.0.0/8, \c ::1) go DIRECT unless the
     deciding configuration has ProxyConfiguration::proxyLoopback(), as Chromium and Firefox do.
@@ -192,14 +206,15 @@ private:
     the answer cache, the system settings and the WPAD discovery, and makes the next resolution
     fetch its PAC script again.
 
-    WPAD (mode AutoDetect only) tries \c http://wpad.<domain>/wpad.dat for the local domain and each
-    parent domain, most specific first, and stops before the organisation's registrable domain would
-    be left: at least two labels are always kept (\c wpad.com is never asked), and three when the
-    last two look like a public second-level suffix (\c co.uk, \c com.au, \c ac.jp, ...). DNS names
-    the first host; when no candidate resolves there is no proxy on this network and the result is
-    DIRECT (as browsers do), with the names tried in reason(). When a name resolves but its script
-    cannot be fetched, the PAC failure policy applies. DHCP (option 252) is not asked: it needs a
-    privileged DHCP client request; Firefox and Chromium on Linux use DNS only as well.
+    WPAD (mode AutoDetect only) tries \c http://wpad.DOMAIN/wpad.dat for the local domain (DOMAIN)
+    and each parent domain, most specific first, and stops before the organisation's registrable
+    domain would be left: at least two labels are always kept (\c wpad.com is never asked), and
+    three when the last two look like a public second-level suffix (\c co.uk, \c com.au, \c ac.jp,
+    ...). DNS names the first host; when no candidate resolves there is no proxy on this network and
+    the result is DIRECT (as browsers do), with the names tried in reason(). When a name resolves
+    but its script cannot be fetched, the PAC failure policy applies. DHCP (option 252) is not
+    asked: it needs a privileged DHCP client request; Firefox and Chromium on Linux use DNS only as
+    well.
 
     A ProxyResolver belongs to the thread it lives in: call it from there (only the application-wide
     configuration functions are thread-safe). Its caches (system settings, PAC scripts, WPAD
@@ -216,14 +231,17 @@ class QTWS_EXPORT ProxyResolver : public QObject
     Q_OBJECT
     Q_DISABLE_COPY_MOVE(ProxyResolver)
 public:
+    /*! A function that receives the answer of resolve(). */
     using Callback = std::function<void(const ProxyResolution &)>;
 
+    /*! A resolver with its own caches and a configuration in mode System, child of \a parent. */
     explicit ProxyResolver(QObject *parent = nullptr);
     ~ProxyResolver() override;
 
     /*! The per-socket configuration; mode System (the default) defers to the application's,
         then the system. */
     ProxyConfiguration configuration() const;
+    /*! Sets configuration() to \a configuration. */
     void setConfiguration(const ProxyConfiguration &configuration);
 
     /*!
@@ -237,6 +255,7 @@ public:
 
     /*! The configuration every resolver uses when its own is in mode System. Thread-safe. */
     static ProxyConfiguration applicationConfiguration();
+    /*! Sets applicationConfiguration() to \a configuration. */
     static void setApplicationConfiguration(const ProxyConfiguration &configuration);
 
     /*!

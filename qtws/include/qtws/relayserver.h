@@ -53,10 +53,12 @@ public:
     };
     Q_ENUM(Error)
 
+    /*! A relay server, not listening yet, child of \a parent. */
     explicit RelayServer(QObject *parent = nullptr);
     ~RelayServer() override;
     Q_DISABLE_COPY_MOVE(RelayServer)
 
+    /*! The options sessions start with. */
     RelayServerOptions options() const;
     /*! Applies to sessions started afterwards. */
     void setOptions(const RelayServerOptions &options);
@@ -65,11 +67,16 @@ public:
     bool listen(const QHostAddress &address = QHostAddress::LocalHost, quint16 port = 0);
     /*! Stops listening and ends every session with close code 1001 (going away). */
     void close();
+    /*! True between a successful listen() and close(). */
     bool isListening() const;
+    /*! The address the server listens on. */
     QHostAddress serverAddress() const;
+    /*! The port the server listens on (the one picked when listen() was given 0). */
     quint16 serverPort() const;
 
+    /*! Why the last listen() failed; Error::NoError otherwise. */
     Error error() const;
+    /*! A sentence describing error(). */
     QString errorString() const;
 
     /*! Sessions open now (including sessions waiting for their backend). */
@@ -89,6 +96,7 @@ Q_SIGNALS:
         \since 0.2
     */
     void sessionDisconnected(const QString &id, quint16 closeCode, const QString &reason);
+    /*! listen() failed with \a error; errorString() says why. */
     void errorOccurred(QtWs::RelayServer::Error error);
 
 private:

@@ -54,12 +54,17 @@ public:
     static constexpr std::chrono::milliseconds DefaultBackendTimeout {10'000};
 
     RelayServerOptions();
+    /*! Copies \a other; the copy shares its data until one of them changes (implicit sharing). */
     RelayServerOptions(const RelayServerOptions &other);
+    /*! Moves \a other into a new object. */
     RelayServerOptions(RelayServerOptions &&other) noexcept;
+    /*! Assigns \a other to this object (implicitly shared). */
     RelayServerOptions &operator=(const RelayServerOptions &other);
+    /*! Moves \a other into this object. */
     RelayServerOptions &operator=(RelayServerOptions &&other) noexcept;
     ~RelayServerOptions();
 
+    /*! Swaps this object with \a other; never fails. */
     void swap(RelayServerOptions &other) noexcept { d.swap(other.d); }
 
     /*!
@@ -67,6 +72,7 @@ public:
         (QNetworkProxy::NoProxy), never through a proxy.
     */
     QUrl backendUrl() const;
+    /*! Sets backendUrl() to \a url. */
     void setBackendUrl(const QUrl &url);
 
     /*!
@@ -74,6 +80,7 @@ public:
         below; Engine.IO lives at prefix + "/engine.io/". Any other GET gets the status page.
     */
     QString pathPrefix() const;
+    /*! Sets pathPrefix() to \a prefix. */
     void setPathPrefix(const QString &prefix);
 
     /*!
@@ -82,44 +89,67 @@ public:
         allows every origin.
     */
     QStringList allowedOrigins() const;
+    /*! Sets allowedOrigins() to \a origins. */
     void setAllowedOrigins(const QStringList &origins);
 
     /*! When not empty, every session needs "Authorization: Bearer <token>" or a "token" query
         parameter. */
     QString token() const;
+    /*! Sets token() to \a token. */
     void setToken(const QString &token);
 
     /*! When it has a local certificate and key, the listening port speaks TLS. */
     QSslConfiguration sslConfiguration() const;
+    /*! Sets sslConfiguration() to \a configuration. */
     void setSslConfiguration(const QSslConfiguration &configuration);
+    /*! True when sslConfiguration() has a local certificate and a private key. */
     bool isTlsEnabled() const;
 
     /*! TLS configuration for wss:// backends (QSslConfiguration::defaultConfiguration(), the
         system CAs, unless set). */
     QSslConfiguration backendSslConfiguration() const;
+    /*! Sets backendSslConfiguration() to \a configuration. */
     void setBackendSslConfiguration(const QSslConfiguration &configuration);
 
+    /*! Largest HTTP request head accepted, in bytes (431 above it). */
     qint64 maxRequestHeadBytes() const;
+    /*! Sets maxRequestHeadBytes() to \a bytes. */
     void setMaxRequestHeadBytes(qint64 bytes);
+    /*! Largest message or polling body, in bytes (DefaultMaxPayload by default). */
     qint64 maxPayload() const;
+    /*! Sets maxPayload() to \a bytes. */
     void setMaxPayload(qint64 bytes);
+    /*!
+        Bytes queued towards one side of a session before the other side is no longer read
+        (DefaultMaxQueuedBytes by default).
+    */
     qint64 maxQueuedBytes() const;
+    /*! Sets maxQueuedBytes() to \a bytes. */
     void setMaxQueuedBytes(qint64 bytes);
+    /*!
+        Concurrent sessions allowed; further handshakes are answered 503 (DefaultMaxSessions by
+        default).
+    */
     qsizetype maxSessions() const;
+    /*! Sets maxSessions() to \a sessions. */
     void setMaxSessions(qsizetype sessions);
 
     /*! Interval of the server's Engine.IO pings, and of WebSocket pings to plain sessions. */
     std::chrono::milliseconds pingInterval() const;
+    /*! Sets pingInterval() to \a interval. */
     void setPingInterval(std::chrono::milliseconds interval);
     /*! Time a client has to answer a ping before its session ends. */
     std::chrono::milliseconds pingTimeout() const;
+    /*! Sets pingTimeout() to \a timeout. */
     void setPingTimeout(std::chrono::milliseconds timeout);
     /*! Time a client has to send a complete request head (408 after it); idle keep-alive
         connections are closed after it too. */
     std::chrono::milliseconds requestTimeout() const;
+    /*! Sets requestTimeout() to \a timeout. */
     void setRequestTimeout(std::chrono::milliseconds timeout);
     /*! Time the backend has to accept a new session (502 after it). */
     std::chrono::milliseconds backendTimeout() const;
+    /*! Sets backendTimeout() to \a timeout. */
     void setBackendTimeout(std::chrono::milliseconds timeout);
 
     /*!
@@ -131,18 +161,22 @@ public:
         \since 0.2
     */
     bool acceptsBareUpgrade() const;
+    /*! Sets acceptsBareUpgrade() to \a accept. */
     void setAcceptBareUpgrade(bool accept);
 
     /*! A name shown on the status page and in logs, to tell instances apart behind a load
         balancer. */
     QString instanceName() const;
+    /*! Sets instanceName() to \a name. */
     void setInstanceName(const QString &name);
 
     /*! An empty string when the options are usable, else what is wrong (e.g. an unsupported
         backend scheme). */
     QString validate() const;
 
+    /*! True when \a a and \a b hold the same values. */
     friend QTWS_EXPORT bool operator==(const RelayServerOptions &a, const RelayServerOptions &b);
+    /*! True when \a a and \a b differ. */
     friend bool operator!=(const RelayServerOptions &a, const RelayServerOptions &b)
     {
         return !(a == b);

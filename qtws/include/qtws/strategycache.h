@@ -36,12 +36,15 @@ public:
 
     StrategyCache() = delete;
 
+    /*! The lifetime of an entry (DefaultTtl unless set). */
     static std::chrono::milliseconds ttl();
+    /*! Sets ttl() to \a ttl. */
     static void setTtl(std::chrono::milliseconds ttl);
 
     /*! Keeps the entries in the INI file \a path (loaded now, rewritten on change); empty: memory
         only (the default). */
     static void setStorageFile(const QString &path);
+    /*! The INI file the entries are kept in; empty when they live in memory only. */
     static QString storageFile();
 
     /*! The strategy that last connected to \a url's origin through \a hop, if still fresh. */

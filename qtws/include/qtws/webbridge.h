@@ -48,9 +48,8 @@ class WebBridgePrivate;
     must be registered with registerUrlScheme() before the application object exists. Without it
     large binary messages travel base64-encoded. See docs/bridge.md.
 
-    Connections use socketOptions(); until the connection planner lands, set its proxy to
-    QNetworkProxy::NoProxy or every connection fails as QtWs::WebSocket does without a proxy
-    decision.
+    Connections use socketOptions(): by default the user's proxy configuration decides, as for
+    every QtWs::WebSocket (docs/strategies.md).
 
     \code
     QtWs::WebBridge::registerUrlScheme(); // in main(), before QApplication
@@ -71,6 +70,7 @@ public:
     /*! Sockets one page may have open (not yet closed) at once, as Chromium's limit per renderer. */
     static constexpr int DefaultMaxSocketsPerPage = 255;
 
+    /*! A bridge with no allowed origin, child of \a parent; install() it into pages. */
     explicit WebBridge(QObject *parent = nullptr);
     ~WebBridge() override;
     Q_DISABLE_COPY_MOVE(WebBridge)
@@ -91,6 +91,7 @@ public:
         document.
     */
     QStringList allowedOrigins() const;
+    /*! Sets allowedOrigins() to \a origins. */
     void setAllowedOrigins(const QStringList &origins);
     /*! True when frames of \a origin (a URL; only scheme, host and port count) get the bridge. */
     bool isOriginAllowed(const QUrl &origin) const;
@@ -98,6 +99,7 @@ public:
     /*! Whether \c window.WebSocket is replaced in allowed frames; off by default (then pages use
         \c QtWs.WebSocket explicitly). */
     bool replacesWebSocket() const;
+    /*! Sets replacesWebSocket() to \a replace. */
     void setReplaceWebSocket(bool replace);
 
     /*!
@@ -106,16 +108,22 @@ public:
         these options are sent too.
     */
     WebSocketOptions socketOptions() const;
+    /*! Sets socketOptions() to \a options. */
     void setSocketOptions(const WebSocketOptions &options);
 
     /*! Open sockets allowed per page; further ones fail as Chromium's do when it runs out
         (error, then close with code 1006). */
     int maxSocketsPerPage() const;
+    /*! Sets maxSocketsPerPage() to \a count. */
     void setMaxSocketsPerPage(int count);
 
     /*! The resolver behind \c QtWs.resolveProxy(url) in pages; ProxyResolver::shared() when
         none is set. */
     ProxyResolver *proxyResolver() const;
+    /*!
+        Sets proxyResolver() to \a resolver (null: ProxyResolver::shared()); the bridge does not own
+        it.
+    */
     void setProxyResolver(ProxyResolver *resolver);
 
     /*!

@@ -66,6 +66,7 @@ class WebSocketPrivate;
 class QTWS_EXPORT WebSocket : public QObject
 {
     Q_OBJECT
+    /*! The connection state (state(), stateChanged()). */
     Q_PROPERTY(State state READ state NOTIFY stateChanged)
 public:
     /*! The connection state. Only ever moves forward, then back to Unconnected. */
@@ -165,6 +166,7 @@ public:
     /*! A handshake header as sent or received, name as written on the wire. */
     using Header = QPair<QByteArray, QByteArray>;
 
+    /*! An unconnected socket with default options, child of \a parent. */
     explicit WebSocket(QObject *parent = nullptr);
     ~WebSocket() override;
     Q_DISABLE_COPY_MOVE(WebSocket)
@@ -174,12 +176,15 @@ public:
 
     /*! Options used by the next open(); open(request, options) replaces them. */
     WebSocketOptions options() const;
+    /*! Sets options() to \a options, for the next open(). */
     void setOptions(const WebSocketOptions &options);
     /*! Shortcut for the proxy of options(); QNetworkProxy::NoProxy connects directly. */
     QNetworkProxy proxy() const;
+    /*! Sets proxy() to \a proxy. */
     void setProxy(const QNetworkProxy &proxy);
     /*! Shortcut for the TLS configuration of options(). */
     QSslConfiguration sslConfiguration() const;
+    /*! Sets sslConfiguration() to \a configuration. */
     void setSslConfiguration(const QSslConfiguration &configuration);
 
     /*! Opens a connection to \a url with options(). */
@@ -219,9 +224,13 @@ public:
     /*! Drops the connection at once, without a close handshake. */
     void abort();
 
+    /*! The connection state. */
     State state() const;
+    /*! True when the state is State::Open. */
     bool isValid() const { return state() == State::Open; }
+    /*! The last error; Error::NoError after a successful open(). */
     Error error() const;
+    /*! A sentence describing error(). */
     QString errorString() const;
 
     /*!
@@ -230,6 +239,7 @@ public:
         when it was lost without a close handshake; 0 until then.
     */
     quint16 closeCode() const;
+    /*! The reason that came with closeCode(). */
     QString closeReason() const;
 
     /*! Bytes queued for writing and not yet handed to the network. */
@@ -237,11 +247,13 @@ public:
 
     /*! The URL of the last open(). */
     QUrl requestUrl() const;
+    /*! The request of the last open() (URL and extra headers). */
     QNetworkRequest request() const;
     /*! The opening handshake request headers as sent, in order. */
     QList<Header> handshakeRequestHeaders() const;
     /*! The response status code and headers as received. */
     int handshakeStatusCode() const;
+    /*! The response headers of the opening handshake, in order, names as received. */
     QList<Header> handshakeResponseHeaders() const;
     /*! The subprotocol the server selected, empty if none. */
     QString subprotocol() const;
@@ -275,6 +287,7 @@ public:
         \since 0.2
     */
     ProxyResolver *proxyResolver() const;
+    /*! Sets proxyResolver() to \a resolver (null: the default); the socket does not own it. */
     void setProxyResolver(ProxyResolver *resolver);
 
     /*!
@@ -284,20 +297,45 @@ public:
     void ignoreSslErrors(const QList<QSslError> &errors);
 
 Q_SIGNALS:
+    /*! The state changed to \a state (emitted after the change). */
     void stateChanged(QtWs::WebSocket::State state);
+    /*! The opening handshake succeeded: the state is Open. */
     void connected();
+    /*!
+        The connection is gone, gracefully or not; emitted exactly once per open(), after
+        errorOccurred() if there was an error.
+    */
     void disconnected();
+    /*! A whole text \a message arrived. */
     void textMessageReceived(const QString &message);
+    /*! A whole binary \a message arrived. */
     void binaryMessageReceived(const QByteArray &message);
+    /*!
+        A text \a frame arrived; \a isLastFrame ends its message. Emitted only when
+        textFrameReceived() or binaryFrameReceived() had a receiver at open().
+    */
     void textFrameReceived(const QString &frame, bool isLastFrame);
+    /*!
+        A binary \a frame arrived; \a isLastFrame ends its message. Emitted only when
+        textFrameReceived() or binaryFrameReceived() had a receiver at open().
+    */
     void binaryFrameReceived(const QByteArray &frame, bool isLastFrame);
     /*!
         A Pong arrived; \a elapsedTime is the time in milliseconds since the matching ping() (0 for
         an unsolicited Pong), as QWebSocket::pong() reports it.
     */
     void pong(quint64 elapsedTime, const QByteArray &payload);
+    /*! \a bytes of queued data were handed to the network. */
     void bytesWritten(qint64 bytes);
+    /*!
+        The connection failed with \a error (errorString() has the sentence); disconnected()
+        follows.
+    */
     void errorOccurred(QtWs::WebSocket::Error error);
+    /*!
+        TLS reported \a errors; call ignoreSslErrors() from a slot connected directly to accept
+        them.
+    */
     void sslErrors(const QList<QSslError> &errors);
     /*!
         An attempt (one strategy through one hop) started while Connecting.
@@ -320,6 +358,7 @@ Q_SIGNALS:
     void proxyAuthenticationRequired(const QNetworkProxy &proxy, QAuthenticator *authenticator);
 
 protected:
+    /*! Handles the socket's own timers; \a event is passed to QObject otherwise. */
     void timerEvent(QTimerEvent *event) override;
 
 private:

@@ -43,25 +43,38 @@ public:
     using Header = QPair<QByteArray, QByteArray>;
 
     // Defaults, named so that callers and tests can refer to them.
+    /*! Default of maxFrameSize(): 64 MiB. */
     static constexpr qint64 DefaultMaxFrameSize = 64 * 1024 * 1024;
+    /*! Default of maxMessageSize(): 64 MiB. */
     static constexpr qint64 DefaultMaxMessageSize = 64 * 1024 * 1024;
+    /*! Default of maxQueuedOutgoingBytes(): 64 MiB. */
     static constexpr qint64 DefaultMaxQueuedOutgoingBytes = 64 * 1024 * 1024;
+    /*! Default of connectTimeout(): 60 s. */
     static constexpr std::chrono::milliseconds DefaultConnectTimeout {60000};
+    /*! Default of handshakeTimeout(): 10 s. */
     static constexpr std::chrono::milliseconds DefaultHandshakeTimeout {10000};
+    /*! Default of closeTimeout(): 5 s. */
     static constexpr std::chrono::milliseconds DefaultCloseTimeout {5000};
+    /*! Default of pongDeadline(): 30 s. */
     static constexpr std::chrono::milliseconds DefaultPongDeadline {30000};
 
     WebSocketOptions();
+    /*! Copies \a other; the copy shares its data until one of them changes (implicit sharing). */
     WebSocketOptions(const WebSocketOptions &other);
+    /*! Moves \a other into a new object. */
     WebSocketOptions(WebSocketOptions &&other) noexcept;
+    /*! Assigns \a other to this object (implicitly shared). */
     WebSocketOptions &operator=(const WebSocketOptions &other);
+    /*! Moves \a other into this object. */
     WebSocketOptions &operator=(WebSocketOptions &&other) noexcept;
     ~WebSocketOptions();
 
+    /*! Swaps this object with \a other; never fails. */
     void swap(WebSocketOptions &other) noexcept { d.swap(other.d); }
 
     /*! Subprotocols offered in Sec-WebSocket-Protocol, in order of preference (RFC 6455 §4.1). */
     QStringList subprotocols() const;
+    /*! Sets subprotocols() to \a protocols. */
     void setSubprotocols(const QStringList &protocols);
 
     /*!
@@ -69,7 +82,9 @@ public:
         Connection, Sec-WebSocket-*) are rejected when the connection opens.
     */
     QList<Header> extraHeaders() const;
+    /*! Sets extraHeaders() to \a headers. */
     void setExtraHeaders(const QList<Header> &headers);
+    /*! Appends the header \a name: \a value to extraHeaders(). */
     void addExtraHeader(const QByteArray &name, const QByteArray &value);
 
     /*!
@@ -77,6 +92,7 @@ public:
         omit it).
     */
     QString origin() const;
+    /*! Sets origin() to \a origin. */
     void setOrigin(const QString &origin);
 
     /*!
@@ -84,10 +100,12 @@ public:
         before any of its payload is buffered.
     */
     qint64 maxFrameSize() const;
+    /*! Sets maxFrameSize() to \a bytes. */
     void setMaxFrameSize(qint64 bytes);
 
     /*! Largest message accepted from the peer, after decompression (close code 1009 above it). */
     qint64 maxMessageSize() const;
+    /*! Sets maxMessageSize() to \a bytes. */
     void setMaxMessageSize(qint64 bytes);
 
     /*!
@@ -95,6 +113,7 @@ public:
         (returns -1 with Error::OutgoingQueueFull) and the connection stays open.
     */
     qint64 maxQueuedOutgoingBytes() const;
+    /*! Sets maxQueuedOutgoingBytes() to \a bytes. */
     void setMaxQueuedOutgoingBytes(qint64 bytes);
 
     /*!
@@ -102,6 +121,7 @@ public:
         (60 s by default). Error::ConnectTimeout when it expires.
     */
     std::chrono::milliseconds connectTimeout() const;
+    /*! Sets connectTimeout() to \a timeout. */
     void setConnectTimeout(std::chrono::milliseconds timeout);
 
     /*!
@@ -110,16 +130,19 @@ public:
         strategy runs (Error::HandshakeTimeout if it was the last).
     */
     std::chrono::milliseconds handshakeTimeout() const;
+    /*! Sets handshakeTimeout() to \a timeout. */
     void setHandshakeTimeout(std::chrono::milliseconds timeout);
 
     /*! Time allowed for the peer to answer our Close frame and close TCP (RFC 6455 §7.1.1). */
     std::chrono::milliseconds closeTimeout() const;
+    /*! Sets closeTimeout() to \a timeout. */
     void setCloseTimeout(std::chrono::milliseconds timeout);
 
     /*!
         Interval of keep-alive pings while the connection is idle; zero (the default) disables them.
     */
     std::chrono::milliseconds keepAliveInterval() const;
+    /*! Sets keepAliveInterval() to \a interval. */
     void setKeepAliveInterval(std::chrono::milliseconds interval);
 
     /*!
@@ -127,10 +150,12 @@ public:
         (Error::PongTimeout).
     */
     std::chrono::milliseconds pongDeadline() const;
+    /*! Sets pongDeadline() to \a deadline. */
     void setPongDeadline(std::chrono::milliseconds deadline);
 
     /*! Offer permessage-deflate (RFC 7692). On by default. */
     bool isCompressionEnabled() const;
+    /*! Sets isCompressionEnabled() to \a enabled. */
     void setCompressionEnabled(bool enabled);
 
     /*!
@@ -138,21 +163,25 @@ public:
         message.
     */
     bool clientNoContextTakeover() const;
+    /*! Sets clientNoContextTakeover() to \a on. */
     void setClientNoContextTakeover(bool on);
     /*! Ask for server_no_context_takeover (RFC 7692 §7.1.1.1). */
     bool serverNoContextTakeover() const;
+    /*! Sets serverNoContextTakeover() to \a on. */
     void setServerNoContextTakeover(bool on);
     /*!
         Largest LZ77 window (8..15, default 15) we compress with; below 15 it is requested from the
         server as client_max_window_bits (RFC 7692 §7.1.2.2).
     */
     int clientMaxWindowBits() const;
+    /*! Sets clientMaxWindowBits() to \a bits. */
     void setClientMaxWindowBits(int bits);
     /*!
         server_max_window_bits to ask for (8..15); 15, the default, leaves the server free (RFC 7692
         §7.1.2.1).
     */
     int serverMaxWindowBits() const;
+    /*! Sets serverMaxWindowBits() to \a bits. */
     void setServerMaxWindowBits(int bits);
 
     /*!
@@ -162,6 +191,7 @@ public:
         loopback targets. Other types cannot carry a WebSocket (Error::ProxyResolutionFailed).
     */
     QNetworkProxy proxy() const;
+    /*! Sets proxy() to \a proxy. */
     void setProxy(const QNetworkProxy &proxy);
 
     /*!
@@ -173,6 +203,7 @@ public:
         \since 0.2
     */
     ProxyConfiguration proxyConfiguration() const;
+    /*! Sets proxyConfiguration() to \a configuration. */
     void setProxyConfiguration(const ProxyConfiguration &configuration);
 
     /*!
@@ -182,6 +213,7 @@ public:
         \since 0.2
     */
     QList<Strategy> strategies() const;
+    /*! Sets strategies() to \a strategies. */
     void setStrategies(const QList<Strategy> &strategies);
     /*! Direct, SocksTunnel, ConnectTunnel, ForwardedUpgrade, OptionsUpgrade, Polling. */
     static QList<Strategy> defaultStrategies();
@@ -194,6 +226,7 @@ public:
         \since 0.2
     */
     QUrl pollingEndpoint() const;
+    /*! Sets pollingEndpoint() to \a endpoint. */
     void setPollingEndpoint(const QUrl &endpoint);
 
     /*!
@@ -205,6 +238,7 @@ public:
         \since 0.2
     */
     std::chrono::milliseconds racingDelay() const;
+    /*! Sets racingDelay() to \a delay. */
     void setRacingDelay(std::chrono::milliseconds delay);
 
     /*!
@@ -215,13 +249,17 @@ public:
 
     */
     bool isStrategyCacheEnabled() const;
+    /*! Sets isStrategyCacheEnabled() to \a enabled. */
     void setStrategyCacheEnabled(bool enabled);
 
     /*! TLS configuration for wss:// (QSslConfiguration::defaultConfiguration() by default). */
     QSslConfiguration sslConfiguration() const;
+    /*! Sets sslConfiguration() to \a configuration. */
     void setSslConfiguration(const QSslConfiguration &configuration);
 
+    /*! True when \a a and \a b hold the same values. */
     friend QTWS_EXPORT bool operator==(const WebSocketOptions &a, const WebSocketOptions &b);
+    /*! True when \a a and \a b differ. */
     friend bool operator!=(const WebSocketOptions &a, const WebSocketOptions &b)
     {
         return !(a == b);

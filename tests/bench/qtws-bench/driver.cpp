@@ -72,7 +72,9 @@ const char kUsage[]
       "  --json                  print the results as JSON instead of tables\n"
       "  --json-out FILE         also write the JSON report to FILE\n"
       "  --check                 exit 1 unless every run succeeded with non-zero figures\n"
-      "  --server PATH, --node PATH, --ws-worker PATH   override the peers' locations\n";
+      "  --list                  print the scenarios and exit\n"
+      "  --server PATH, --node PATH, --ws-worker PATH   override the peers' locations\n"
+      "  -h, --help              print this help\n";
 
 /*! Medians over rounds of one implementation in one scenario. */
 struct Aggregate
