@@ -3,6 +3,8 @@
 
 #include "common/logging.h"
 #include "connectmemory.h"
+#include "pollingpath.h"
+#include "protocol/url.h"
 #include "transport/bytestream.h"
 #include "transport/messagechannel.h"
 
@@ -333,8 +335,34 @@ void ConnectionPlanner::onAttemptFinished(Attempt *attempt)
     if (record.failure() == Failure::ProxyUnreachable
         || record.failure() == Failure::ProxyAuthentication)
         skipHop(attempt->hop());
+    else if (record.strategy() != Strategy::Polling
+             && (record.failure() == Failure::ConnectionFailed
+                 || record.failure() == Failure::TlsFailed))
+        skipPollingToSameServer(attempt->hop());
     attempt->deleteLater();
     startNext();
+}
+
+void ConnectionPlanner::skipPollingToSameServer(const ProxyCandidate &hop)
+{
+    // The polling fallback helps where the upgrade is lost on the way, not where the server itself
+    // could not be reached (or its certificate was refused) through this hop: polling the same
+    // host and port through the same hop would fail the same way.
+    const QUrl endpoint = pollingEndpointFor(m_context->url, m_context->options);
+    const QUrl &url = m_context->url;
+    if (endpoint.host().compare(url.host(), Qt::CaseInsensitive) != 0
+        || Protocol::effectivePort(endpoint) != Protocol::effectivePort(url))
+        return;
+    const auto first = m_plan.begin() + m_next;
+    const auto end = std::remove_if(first, m_plan.end(), [&hop](const Step &s) {
+        return s.hop == hop && s.strategy == Strategy::Polling;
+    });
+    if (end == m_plan.end())
+        return;
+    m_plan.erase(end, m_plan.end());
+    m_report.addNote(QStringLiteral("polling through %1 skipped: the server could not be reached "
+                                    "through this hop, and the polling endpoint is the same server")
+                         .arg(hop.toPacString()));
 }
 
 void ConnectionPlanner::skipHop(const ProxyCandidate &hop)
@@ -384,8 +412,10 @@ void ConnectionPlanner::failAll()
     const auto best = std::max_element(m_failures.begin(), m_failures.end(),
         [&rank](const auto &a, const auto &b) { return rank(a.second) <= rank(b.second); });
     QStringList lines;
-    for (const auto &f : m_failures)
-        lines.append(attemptLine(f.second, m_failures.size() == 1));
+    // The attempt that names the error keeps its detail (the certificate error, the header that
+    // was wrong), so that the sentence says why as precisely as a single attempt would.
+    for (auto it = m_failures.begin(); it != m_failures.end(); ++it)
+        lines.append(attemptLine(it->second, it == best));
     const QString message = m_failures.size() == 1
         ? lines.constFirst()
         : QStringLiteral("Every way to %1 failed: %2")

@@ -106,6 +106,7 @@ private:
     Attempt *launch(const Step &step);
     void onAttemptFinished(Attempt *attempt);
     void skipHop(const ProxyCandidate &hop);
+    void skipPollingToSameServer(const ProxyCandidate &hop);
     void succeed(Attempt *attempt);
     void failAll();
     void finish(WebSocket::Error error, const QString &message);
