@@ -198,6 +198,10 @@ void ProxyConnection::dispatch(const HttpRequestHead &head)
         answer(htmlResponse(400, "Bad Request", {}, true), After::Close);
         return;
     }
+    if (b == Behaviour::UpgradeThenSilence && head.method == "CONNECT") {
+        forward(head, false);
+        return;
+    }
     if (b == Behaviour::SwallowConnect && head.method == "CONNECT") {
         answer(QByteArray(), After::Silence); // a black hole for CONNECT only
         return;
@@ -261,6 +265,45 @@ void ProxyConnection::dispatchMisbehaviour(const HttpRequestHead &head)
         return;
     case Behaviour::HtmlErrorPage:
         answer(htmlResponse(200, "OK", {}, true), After::Close);
+        return;
+    case Behaviour::ConnectThenGarbage:
+        answer(isConnect ? ConnectEstablished + QByteArray("\x00\xff\x17garbage\x03\x01", 12)
+                         : htmlResponse(400, "Bad Request", {}, true),
+            After::Close);
+        return;
+    case Behaviour::UpgradeThenSilence: {
+        const QByteArray key = head.headers.value("Sec-WebSocket-Key");
+        answer("HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: "
+               "Upgrade\r\nSec-WebSocket-Accept: "
+                + QtWs::Protocol::computeAcceptKey(key) + "\r\n\r\n",
+            After::Silence);
+        return;
+    }
+    case Behaviour::HugeReplyHead:
+        answer("HTTP/1.1 200 OK\r\nX-Pad: " + QByteArray(1024 * 1024, 'p') + "\r\n\r\n",
+            After::Close);
+        return;
+    case Behaviour::ManyReplyHeaders:
+        answer("HTTP/1.1 200 OK\r\n" + QByteArray("X-Many: h\r\n").repeated(10000) + "\r\n",
+            After::Close);
+        return;
+    case Behaviour::Http10Reply:
+        answer("HTTP/1.0 200 OK\r\nContent-Type: text/html\r\n\r\n<html><body>HTTP/1.0 "
+               "proxy</body></html>\n",
+            After::Close);
+        return;
+    case Behaviour::NotImplemented:
+        answer(htmlResponse(501, "Not Implemented", "X-Squid-Error: ERR_UNSUP_REQ 0\r\n", true),
+            After::Close);
+        return;
+    case Behaviour::Forbidden:
+        answer(htmlResponse(403, "Forbidden", "X-Squid-Error: ERR_ACCESS_DENIED 0\r\n", true),
+            After::Close);
+        return;
+    case Behaviour::Unauthorized:
+        answer(htmlResponse(401, "Unauthorized", "WWW-Authenticate: Basic realm=\"origin\"\r\n",
+                   false),
+            After::KeepReading);
         return;
     default: // NeverAnswer; the others never get here
         m_state = State::Silent;

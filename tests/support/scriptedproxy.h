@@ -75,6 +75,18 @@ public:
         Origin, //!< Not a proxy: "200 OK" with body "ok" to requests, a valid 101 to WebSocket
         //!< upgrades (then echoes every byte), keep-alive.
         Socks5, //!< SOCKS5 (RFC 1928): CONNECT tunnels, or refuses with setSocksReply().
+        ConnectThenGarbage, //!< "200 Connection established" to CONNECT, then binary garbage
+        //!< in place of the server's answer, then close.
+        UpgradeThenSilence, //!< A valid 101 of its own to a forwarded upgrade, then relays nothing
+        //!< (what Privoxy does); CONNECT is tunnelled.
+        HugeReplyHead, //!< A reply head of 1 MiB (one header line), then close.
+        ManyReplyHeaders, //!< A reply head of 10000 short headers, then close.
+        Http10Reply, //!< "HTTP/1.0 200 OK" without length: an HTML page until close, as an
+        //!< HTTP/1.0 proxy that knows neither CONNECT nor Upgrade answers.
+        NotImplemented, //!< "501 Not Implemented" to everything (Squid's answer to OPTIONS).
+        Forbidden, //!< "403 Forbidden" with X-Squid-Error to everything (Squid's CONNECT rules).
+        Unauthorized, //!< "401 Unauthorized" with WWW-Authenticate: a server's challenge, not a
+        //!< proxy's.
     };
     Q_ENUM(Behaviour)
 

@@ -78,4 +78,49 @@ QSslConfiguration TestCertificates::serverConfiguration() const
     return configuration;
 }
 
+QSslConfiguration TestCertificates::issueServerConfiguration(
+    const QString &name, const QString &subjectAltName, bool expired)
+{
+    const QString key = name + QStringLiteral(".key");
+    const QString csr = name + QStringLiteral(".csr");
+    const QString pem = name + QStringLiteral(".pem");
+    const QString ext = name + QStringLiteral(".ext");
+    if (!openssl({QStringLiteral("req"), QStringLiteral("-newkey"), QStringLiteral("ec"),
+            QStringLiteral("-pkeyopt"), QStringLiteral("ec_paramgen_curve:prime256v1"),
+            QStringLiteral("-nodes"), QStringLiteral("-keyout"), key, QStringLiteral("-out"), csr,
+            QStringLiteral("-subj"), QStringLiteral("/CN=") + name}))
+        return {};
+    QFile extensions(m_directory + u'/' + ext);
+    if (!extensions.open(QIODevice::WriteOnly)) {
+        m_error = extensions.errorString();
+        return {};
+    }
+    extensions.write("basicConstraints=CA:FALSE\nkeyUsage=critical,digitalSignature\n"
+                     "extendedKeyUsage=serverAuth\nsubjectAltName="
+        + subjectAltName.toLatin1() + '\n');
+    extensions.close();
+    // "-days -1" makes notAfter a day before notBefore (now): expired from the start.
+    if (!openssl({QStringLiteral("x509"), QStringLiteral("-req"), QStringLiteral("-in"), csr,
+            QStringLiteral("-CA"), QStringLiteral("ca.pem"), QStringLiteral("-CAkey"),
+            QStringLiteral("ca.key"), QStringLiteral("-CAcreateserial"), QStringLiteral("-out"),
+            pem, QStringLiteral("-days"), expired ? QStringLiteral("-1") : QStringLiteral("2"),
+            QStringLiteral("-extfile"), ext}))
+        return {};
+    const QSslCertificate certificate
+        = QSslCertificate::fromPath(m_directory + u'/' + pem).value(0);
+    QFile keyFile(m_directory + u'/' + key);
+    QSslKey privateKey;
+    if (keyFile.open(QIODevice::ReadOnly))
+        privateKey = QSslKey(&keyFile, QSsl::Ec);
+    if (certificate.isNull() || privateKey.isNull()) {
+        m_error = QStringLiteral("openssl ran, but %1 could not be loaded").arg(pem);
+        return {};
+    }
+    QSslConfiguration configuration = QSslConfiguration::defaultConfiguration();
+    configuration.setLocalCertificate(certificate);
+    configuration.setPrivateKey(privateKey);
+    configuration.setPeerVerifyMode(QSslSocket::VerifyNone);
+    return configuration;
+}
+
 } // namespace QtWs::Test

@@ -31,6 +31,16 @@ public:
     /*! A server-side TLS configuration with the certificate and key; peers are not verified. */
     QSslConfiguration serverConfiguration() const;
 
+    /*!
+        Signs one more server certificate with ca(), for \a subjectAltName (as openssl writes it:
+        "DNS:other.test,IP:10.0.0.1"), already expired when \a expired (valid for two days
+        otherwise), and returns a server-side TLS configuration with it and its new key, or an
+        empty configuration with errorString() on failure. \a name names the files generate()'s
+        directory gets. For the hostile-peer tests: the wrong host, the expired certificate.
+    */
+    QSslConfiguration issueServerConfiguration(
+        const QString &name, const QString &subjectAltName, bool expired);
+
 private:
     bool openssl(const QStringList &arguments);
 

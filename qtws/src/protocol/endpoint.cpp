@@ -71,10 +71,15 @@ bool Endpoint::takeReaderEvent()
     case MessageEvent::Type::Ping:
         // RFC 6455 §5.5.2: answer with a Pong carrying the same payload; after our Close nothing
         // but the Close is owed (§5.5.1).
-        if (!m_closeSent) {
-            reserveOutput();
-            m_writer.writePong(m_output, event.payload);
+        if (m_closeSent)
+            return true;
+        if (m_pongsHeld) { // §5.5.3: only the most recent Ping needs its Pong
+            m_heldPong = event.payload;
+            m_pongHeld = true;
+            return true;
         }
+        reserveOutput();
+        m_writer.writePong(m_output, event.payload);
         return true;
     case MessageEvent::Type::Pong:
         return true;
@@ -159,6 +164,19 @@ bool Endpoint::sendClose(quint16 code, const QString &reason)
     reserveOutput();
     m_writer.writeClose(m_output, code, reason);
     return true;
+}
+
+void Endpoint::setPongsHeld(bool held)
+{
+    m_pongsHeld = held;
+    if (held || !m_pongHeld)
+        return;
+    m_pongHeld = false;
+    if (!m_closeSent) {
+        reserveOutput();
+        m_writer.writePong(m_output, m_heldPong);
+    }
+    m_heldPong = QByteArray();
 }
 
 void Endpoint::outputWritten()

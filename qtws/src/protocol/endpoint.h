@@ -152,6 +152,15 @@ public:
     /*! Takes the output buffer (for an oversized one: the socket shares it instead of copying). */
     QByteArray takeOutput() { return std::exchange(m_output, QByteArray()); }
 
+    /*!
+        While \a held, Pings are not answered at once: the payload of the latest one is kept and
+        its Pong queued when the hold ends (RFC 6455 §5.5.3 allows answering only the most recent
+        Ping). For an owner whose peer does not read: a Ping flood then costs one payload, not a
+        Pong per Ping in the socket's write buffer.
+    */
+    void setPongsHeld(bool held);
+    bool arePongsHeld() const { return m_pongsHeld; }
+
     bool closeSent() const { return m_closeSent; }
     bool closeReceived() const { return m_closeReceived; }
     /*! True after the peer's Close or a protocol violation: the input is over. */
@@ -174,6 +183,9 @@ private:
     MessageReader m_reader;
     MessageWriter m_writer;
     QByteArray m_output;
+    QByteArray m_heldPong; // the latest Ping's payload while Pongs are held
+    bool m_pongHeld = false; // m_heldPong is owed
+    bool m_pongsHeld = false;
     bool m_closeSent = false;
     bool m_closeReceived = false;
 };

@@ -31,6 +31,8 @@ void HttpExchange::start(ByteStream *stream, const HttpRequestHead &request,
     m_errorString.clear();
     m_error = Error::NoError;
     m_bytesReceived = 0;
+    m_headStart = 0;
+    m_interimResponses = 0;
     m_headDone = false;
     m_finished = false;
 
@@ -134,7 +136,7 @@ void HttpExchange::feedHead(QByteArrayView data)
 {
     // A peer that answers in another protocol (an HTTP/0.9 body, an SSH banner, TLS records) is
     // told apart at once, not when a line end or the deadline finally comes.
-    const qint64 seen = m_bytesReceived - data.size(); // feed() counted data already
+    const qint64 seen = m_bytesReceived - data.size() - m_headStart; // feed() counted data
     if (seen < 5) {
         const QByteArrayView prefix("HTTP/");
         const QByteArrayView head = data.first(std::min<qsizetype>(data.size(), qsizetype(5 - seen)));
@@ -159,10 +161,35 @@ void HttpExchange::feedHead(QByteArrayView data)
     }
     case HttpHeadParser::Status::Done:
         m_response = m_parser.takeResponse();
+        if (skipInterim(data.sliced(r.consumed)))
+            return;
         m_headDone = true;
         headComplete(data.sliced(r.consumed));
         return;
     }
+}
+
+bool HttpExchange::skipInterim(QByteArrayView rest)
+{
+    // RFC 7231 §6.2: a 1xx other than 101 is interim; the final response follows. A peer that
+    // sends nothing but interim responses is stopped by a count, not only by the caller's deadline.
+    if (m_response.statusCode < 100 || m_response.statusCode >= 200
+        || m_response.statusCode == 101)
+        return false;
+    if (++m_interimResponses > m_limits.maxInterimResponses) {
+        complete(Error::ResponseTooLarge,
+            QStringLiteral("More than %1 interim (1xx) responses without a final one")
+                .arg(m_limits.maxInterimResponses));
+        return true;
+    }
+    qCDebug(lcQtwsTransport, "[%p] skipping interim response %s", static_cast<void *>(this),
+        m_response.displayStatusLine().constData());
+    m_parser = HttpHeadParser(HttpHeadParser::Mode::Response, m_limits.head);
+    m_response = HttpResponseHead();
+    m_headStart = m_bytesReceived - rest.size();
+    if (!rest.isEmpty())
+        feedHead(rest);
+    return true;
 }
 
 void HttpExchange::headComplete(QByteArrayView rest)

@@ -24,6 +24,8 @@ class ByteStream;
     limits. A response that switches protocols (1xx, in practice 101) or opens a tunnel (2xx to
     CONNECT) has no body: the exchange stops after the head and leftover() holds whatever the peer
     sent after it, which belongs to the next layer (WebSocket frames, or an error for a tunnel).
+    Interim responses (1xx other than 101: 100 Continue, 103 Early Hints) are skipped, as RFC 7231
+    §6.2 asks of a client, up to Limits::maxInterimResponses of them.
 
     The exchange borrows the stream: it never closes or deletes it, and after finished() it no
     longer listens to it, so the caller can run the next exchange on the same connection
@@ -57,6 +59,9 @@ public:
         Protocol::HttpHeadLimits head;
         /*! Largest body read (an error page, a polling payload); larger is ResponseTooLarge. */
         qint64 maxBodyBytes = DefaultMaxBodyBytes;
+        /*! Interim (1xx) responses skipped before the final one; one more is ResponseTooLarge. */
+        int maxInterimResponses = DefaultMaxInterimResponses;
+        static constexpr int DefaultMaxInterimResponses = 16;
     };
 
     explicit HttpExchange(QObject *parent = nullptr);
@@ -105,6 +110,7 @@ private:
     void feedHead(QByteArrayView data);
     void feedBody(QByteArrayView data);
     void headComplete(QByteArrayView rest);
+    bool skipInterim(QByteArrayView rest);
     void complete(Error error, const QString &message = QString());
     void detach();
 
@@ -119,6 +125,8 @@ private:
     QString m_errorString;
     Error m_error = Error::NoError;
     qint64 m_bytesReceived = 0;
+    qint64 m_headStart = 0; // where the current head began (after skipped interim responses)
+    int m_interimResponses = 0;
     bool m_headDone = false;
     bool m_finished = false;
 };

@@ -66,6 +66,7 @@ void StreamChannel::listen()
     connect(m_stream, &ByteStream::readyRead, this, &StreamChannel::onReadyRead);
     connect(m_stream, &ByteStream::disconnected, this, &StreamChannel::onDisconnected);
     connect(m_stream, &ByteStream::bytesWritten, this, [this](qint64 bytes) {
+        releaseHeldPongs();
         if (Handler *h = handler())
             h->channelBytesWritten(bytes);
     });
@@ -379,9 +380,23 @@ void StreamChannel::flush()
         m_endpoint.outputWritten();
     }
     m_stream->flush(); // to the kernel now rather than on the socket's next write notification
+    // A peer that sends Pings and does not read our Pongs: answer only its latest Ping once the
+    // backlog drains (RFC 6455 §5.5.3), instead of a Pong per Ping in the write buffer.
+    if (m_stream && m_stream->bytesToWrite() > MaxUnsentBeforeHoldingPongs)
+        m_endpoint.setPongsHeld(true);
     if (written != size)
         qCDebug(lcQtwsTransport, "[%p] write failed: %s", static_cast<void *>(this),
             qPrintable(m_stream->errorString()));
+}
+
+void StreamChannel::releaseHeldPongs()
+{
+    if (!m_endpoint.arePongsHeld() || !m_stream
+        || m_stream->bytesToWrite() > MaxUnsentBeforeHoldingPongs)
+        return;
+    m_endpoint.setPongsHeld(false);
+    if (m_endpoint.pendingOutput() > 0)
+        requestFlush();
 }
 
 } // namespace QtWs

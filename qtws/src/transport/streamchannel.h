@@ -41,6 +41,11 @@ public:
         keeps the output buffer small and below glibc's mmap threshold during bursts.
     */
     static constexpr qint64 EarlyFlushThreshold = 64 * 1024;
+    /*!
+        Bytes waiting in the stream above which Pongs are held (Endpoint::setPongsHeld()): the peer
+        is not reading, so only its latest Ping is answered, once the backlog drains.
+    */
+    static constexpr qint64 MaxUnsentBeforeHoldingPongs = 256 * 1024;
 
     /*!
         What the channel keeps of the opening handshake for WebSocket's accessors: the heads
@@ -110,6 +115,7 @@ private:
     void requestFlush();
     void scheduleFlush();
     void flush();
+    void releaseHeldPongs();
 
     QPointer<ByteStream> m_stream;
     Protocol::Endpoint m_endpoint;

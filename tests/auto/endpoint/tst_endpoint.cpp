@@ -196,6 +196,7 @@ private slots:
     void noDirectReadsAfterOurClose();
     void compressedConversation();
     void frameEventsDroppedAfterOurClose();
+    void heldPongsAnswerTheLatestPing();
 };
 
 void tst_Endpoint::rules_data()
@@ -364,6 +365,29 @@ void tst_Endpoint::outputBuffer()
     QVERIFY(!endpoint.isOutputOversized());
     QVERIFY(endpoint.sendPing("p"));
     QCOMPARE(decodeOutput(endpoint), L({"ping:p"}));
+}
+
+void tst_Endpoint::heldPongsAnswerTheLatestPing()
+{
+    // RFC 6455 §5.5.3: while the owner holds Pongs (its peer does not read), a flood of Pings
+    // costs one payload; the latest Ping is answered when the hold ends, and only it.
+    Endpoint endpoint(Role::Client);
+    endpoint.setPongsHeld(true);
+    feedAll(endpoint, peerBytes(Role::Client, L({"ping:1", "ping:2", "ping:3"})), Feeding::Whole);
+    QCOMPARE(endpoint.pendingOutput(), 0);
+    endpoint.setPongsHeld(false);
+    QCOMPARE(decodeOutput(endpoint), L({"pong:3"}));
+    endpoint.outputWritten();
+    feedAll(endpoint, peerBytes(Role::Client, L({"ping:4"})), Feeding::Whole);
+    QCOMPARE(decodeOutput(endpoint), L({"pong:4"})); // answered at once again
+    endpoint.outputWritten();
+
+    // After our Close, a held Pong is not owed any more.
+    endpoint.setPongsHeld(true);
+    feedAll(endpoint, peerBytes(Role::Client, L({"ping:5"})), Feeding::Whole);
+    QVERIFY(endpoint.sendClose(1000));
+    endpoint.setPongsHeld(false);
+    QCOMPARE(decodeOutput(endpoint), L({"close:1000"}));
 }
 
 void tst_Endpoint::initialOutputComesFirst()

@@ -103,6 +103,24 @@ void tst_HttpExchange::responses_data()
                                             << QByteArray("HTTP/1.1 200 OK\r\n\r\n<html>")
                                             << false << ok << 200 << QByteArray()
                                             << QByteArray("<html>") << false;
+    // RFC 7231 §6.2: interim responses are skipped, the final one counts.
+    QTest::addRow("100 Continue, then 101") << QByteArray("GET")
+                                            << QByteArray("HTTP/1.1 100 Continue\r\n\r\n"
+                                                          "HTTP/1.1 101 Switching Protocols\r\n"
+                                                          "Upgrade: websocket\r\n\r\n\x81\x00")
+                                            << false << ok << 101 << QByteArray()
+                                            << QByteArray("\x81\x00") << false;
+    QTest::addRow("103 Early Hints, then 403") << QByteArray("GET")
+                                               << QByteArray("HTTP/1.1 103 Early Hints\r\nLink: "
+                                                             "</a.css>\r\n\r\nHTTP/1.1 403 No\r\n"
+                                                             "Content-Length: 2\r\n\r\nno")
+                                               << false << ok << 403 << QByteArray("no")
+                                               << QByteArray() << true;
+    QTest::addRow("100 Continue to CONNECT, then 200") << QByteArray("CONNECT")
+                                                       << QByteArray("HTTP/1.1 100 Continue\r\n\r\n"
+                                                                     "HTTP/1.1 200 OK\r\n\r\n")
+                                                       << false << ok << 200 << QByteArray()
+                                                       << QByteArray() << false;
     QTest::addRow("connection close") << QByteArray("GET")
                                       << QByteArray("HTTP/1.1 407 Proxy Authentication Required\r\n"
                                                     "Connection: close\r\nContent-Length: 0\r\n\r\n")
@@ -139,6 +157,12 @@ void tst_HttpExchange::responses_data()
                                              "\r\nzz\r\n")
                                << false << malformed << 200 << QByteArray() << QByteArray()
                                << false;
+    QTest::addRow("17 interim responses")
+        << QByteArray("GET") << QByteArray("HTTP/1.1 100 Continue\r\n\r\n").repeated(17)
+        << false << tooLarge << 0 << QByteArray() << QByteArray() << false;
+    QTest::addRow("interim response, then not HTTP")
+        << QByteArray("GET") << QByteArray("HTTP/1.1 100 Continue\r\n\r\nSSH-2.0-x\r\n")
+        << false << malformed << 0 << QByteArray() << QByteArray() << false;
     QTest::addRow("huge head line") << QByteArray("GET")
                                     << (QByteArray("HTTP/1.1 200 OK\r\nX: ")
                                            + QByteArray(20000, 'a') + "\r\n\r\n")
