@@ -91,7 +91,7 @@ void tst_RequestReader::refusals_data()
     QTest::addColumn<QByteArray>("stream");
     QTest::addColumn<int>("status");
     QTest::addColumn<int>("before"); // requests read before the refusal
-    QTest::addRow("garbage") << QByteArray("\x16\x03\x01\x02\x00\r\n\r\n") << 400 << 0;
+    QTest::addRow("garbage") << QByteArrayLiteral("\x16\x03\x01\x02\x00\r\n\r\n") << 400 << 0;
     QTest::addRow("huge head") << "GET / HTTP/1.1\r\nX: " + QByteArray(300, 'a') + "\r\n\r\n" << 431 << 0;
     QTest::addRow("body over the limit")
         << QByteArray("POST / HTTP/1.1\r\nContent-Length: 17\r\n\r\n") << 413 << 0;
