@@ -30,8 +30,8 @@ static QJsonArray array(const char *json)
 void tst_PageOps::operations()
 {
     // No raw strings with "//" in them: moc reads them as comments.
-    PageOps::Op op = PageOps::decode(
-        array("[\"open\", 7, 1, \"wss:\\/\\/h.example/s\", [\"chat\", 5], \"https:\\/\\/app.example\"]"));
+    PageOps::Op op = PageOps::decode(array(
+        "[\"open\", 7, 1, \"wss:\\/\\/h.example/s\", [\"chat\", 5], \"https:\\/\\/app.example\"]"));
     QCOMPARE(op.kind, Kind::Open);
     QCOMPARE(op.document, 7u);
     QCOMPARE(op.socket, 1);
@@ -111,18 +111,27 @@ void tst_PageOps::openRefusal_data()
     QTest::addColumn<QString>("origin");
     QTest::addColumn<QString>("refusal");
     const QString https = QStringLiteral("https://app.example");
-    QTest::addRow("ok") << "wss://h.example/s" << QStringList {"a", "b"} << https << QString();
-    QTest::addRow("http") << "http://h.example/" << QStringList() << https << "invalid URL";
-    QTest::addRow("fragment") << "ws://h.example/#f" << QStringList() << https << "invalid URL";
-    QTest::addRow("port 25") << "wss://h.example:25/" << QStringList() << https << "restricted port";
-    QTest::addRow("mixed") << "ws://h.example/" << QStringList() << https << "mixed content";
-    QTest::addRow("loopback ws") << "ws://127.0.0.1:8080/" << QStringList() << https << QString();
-    QTest::addRow("twice") << "wss://h.example/" << QStringList {"a", "a"} << https
-                           << "invalid subprotocol";
-    QTest::addRow("not a token") << "wss://h.example/" << QStringList {"a b"} << https
-                                 << "invalid subprotocol";
-    QTest::addRow("empty") << "wss://h.example/" << QStringList {QString()} << https
-                           << "invalid subprotocol";
+    QTest::addRow("ok") << QStringLiteral("wss://h.example/s")
+                        << QStringList {QStringLiteral("a"), QStringLiteral("b")} << https
+                        << QString();
+    QTest::addRow("http") << QStringLiteral("http://h.example/") << QStringList() << https
+                          << QStringLiteral("invalid URL");
+    QTest::addRow("fragment") << QStringLiteral("ws://h.example/#f") << QStringList() << https
+                              << QStringLiteral("invalid URL");
+    QTest::addRow("port 25") << QStringLiteral("wss://h.example:25/") << QStringList() << https
+                             << QStringLiteral("restricted port");
+    QTest::addRow("mixed") << QStringLiteral("ws://h.example/") << QStringList() << https
+                           << QStringLiteral("mixed content");
+    QTest::addRow("loopback ws") << QStringLiteral("ws://127.0.0.1:8080/") << QStringList() << https
+                                 << QString();
+    QTest::addRow("twice") << QStringLiteral("wss://h.example/")
+                           << QStringList {QStringLiteral("a"), QStringLiteral("a")} << https
+                           << QStringLiteral("invalid subprotocol");
+    QTest::addRow("not a token") << QStringLiteral("wss://h.example/")
+                                 << QStringList {QStringLiteral("a b")} << https
+                                 << QStringLiteral("invalid subprotocol");
+    QTest::addRow("empty") << QStringLiteral("wss://h.example/") << QStringList {QString()} << https
+                           << QStringLiteral("invalid subprotocol");
 }
 
 void tst_PageOps::openRefusal()
