@@ -1,6 +1,17 @@
 # SPDX-License-Identifier: LGPL-3.0-or-later
 # Project-wide compiler settings, applied per target through qtws_apply_settings(); no directory-wide flags.
 
+# The -fsanitize list QTWS_SANITIZE asks for: empty for none (OFF, FALSE, ""), "address,undefined" for ON.
+function(qtws_sanitizer_list out)
+    set(list "${QTWS_SANITIZE}")
+    if(list MATCHES "^(ON|On|on|TRUE|True|true|YES|yes|1)$")
+        set(list "address,undefined")
+    elseif(list MATCHES "^(OFF|Off|off|FALSE|False|false|NO|no|0)?$")
+        set(list "")
+    endif()
+    set(${out} "${list}" PARENT_SCOPE)
+endfunction()
+
 function(qtws_apply_settings target)
     if(CMAKE_CXX_COMPILER_ID MATCHES "GNU|Clang")
         target_compile_options(${target} PRIVATE -Wall -Wextra -Wpedantic)
@@ -15,9 +26,11 @@ function(qtws_apply_settings target)
         QT_NO_URL_CAST_FROM_STRING
         QT_NO_FOREACH
         QT_USE_QSTRINGBUILDER)
-    if(QTWS_SANITIZE)
-        target_compile_options(${target} PRIVATE -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined)
-        target_link_options(${target} PRIVATE -fsanitize=address,undefined)
+    qtws_sanitizer_list(sanitizers)
+    if(sanitizers)
+        target_compile_options(${target} PRIVATE
+            -fsanitize=${sanitizers} -fno-sanitize-recover=all -fno-omit-frame-pointer)
+        target_link_options(${target} PRIVATE -fsanitize=${sanitizers})
     endif()
 endfunction()
 

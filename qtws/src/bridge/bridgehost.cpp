@@ -4,9 +4,8 @@
 #include "bridgecookiejar.h"
 #include "bridgeschemehandler.h"
 #include "bridgesocket.h"
-#include "browserrules.h"
 #include "common/logging.h"
-#include "protocol/url.h"
+#include "pageops.h"
 
 #include <QtCore/QJsonObject>
 #include <QtCore/QMetaEnum>
@@ -14,21 +13,6 @@
 #include <QtWebEngineCore/QWebEngineScript>
 
 namespace QtWs {
-
-namespace {
-// RFC 6455 §4.1 item 10 / RFC 7230 §3.2.6: a subprotocol is a token.
-bool isToken(const QString &s)
-{
-    if (s.isEmpty())
-        return false;
-    for (QChar c : s) {
-        const ushort u = c.unicode();
-        if (u < 0x21 || u > 0x7e || QStringView(u"()<>@,;:\\\"/[]?={}").contains(c))
-            return false;
-    }
-    return true;
-}
-} // namespace
 
 BridgeHost::BridgeHost(WebBridgePrivate *bridge, QWebEnginePage *page)
     : QObject(page)
@@ -60,79 +44,77 @@ void BridgeHost::post(const QJsonArray &ops)
         handle(op.toArray());
 }
 
-void BridgeHost::handle(const QJsonArray &op)
+void BridgeHost::handle(const QJsonArray &array)
 {
-    const QString kind = op.at(0).toString();
-    const quint32 doc = quint32(op.at(1).toDouble());
-    if (kind == u"hello") {
+    using Kind = PageOps::Op::Kind;
+    const PageOps::Op op = PageOps::decode(array);
+    if (op.kind == Kind::Invalid)
+        return;
+    if (op.kind == Kind::Hello) {
         // A new document in the main frame: the sockets of the previous one are gone with it.
-        dropDocument(doc, false);
-        m_doc = doc;
+        dropDocument(op.document, false);
+        m_doc = op.document;
         return;
     }
-    if (doc != m_doc)
+    if (op.document != m_doc)
         return; // a late operation from a document that is gone
-    const int id = op.at(2).toInt();
-    const Key k = key(doc, id);
-    if (kind == u"open") {
-        open(doc, id, op.at(3).toString(), op.at(4).toArray(), op.at(5).toString());
-    } else if (kind == u"text") {
-        enqueue(k, Outgoing {Outgoing::Kind::Text, op.at(3).toString(), {}, -1, false, 0});
-    } else if (kind == u"binary") {
-        enqueue(k,
-            Outgoing {Outgoing::Kind::Binary, {},
-                QByteArray::fromBase64(op.at(3).toString().toLatin1()), -1, false, 0});
-    } else if (kind == u"pull") {
-        const quint32 serial = quint32(op.at(3).toDouble());
-        if (serial == 0 || !m_sockets.contains(k))
+    const Key k = key(op.document, op.socket);
+    switch (op.kind) {
+    case Kind::Open:
+        open(op.document, op.socket, op.url, op.protocols, op.frameOrigin);
+        break;
+    case Kind::Text:
+        enqueue(k, Outgoing {Outgoing::Kind::Text, op.text, {}, -1, false, 0});
+        break;
+    case Kind::Binary:
+        enqueue(k, Outgoing {Outgoing::Kind::Binary, {}, op.data, -1, false, 0});
+        break;
+    case Kind::Pull:
+        if (op.serial == 0 || !m_sockets.contains(k))
             return;
-        enqueue(k, Outgoing {Outgoing::Kind::Binary, {}, {}, -1, false, serial});
-        m_pullRequests.append({k, serial});
+        enqueue(k, Outgoing {Outgoing::Kind::Binary, {}, {}, -1, false, op.serial});
+        m_pullRequests.append({k, op.serial});
         if (!m_pullScheduled) {
             m_pullScheduled = true;
             QMetaObject::invokeMethod(this, &BridgeHost::pull, Qt::QueuedConnection);
         }
-    } else if (kind == u"close") {
-        enqueue(k,
-            Outgoing {Outgoing::Kind::Close, op.at(4).toString(), {}, op.at(3).toInt(-1),
-                op.at(5).toBool(), 0});
-    } else if (kind == u"drop") {
+        break;
+    case Kind::Close:
+        enqueue(k, Outgoing {Outgoing::Kind::Close, op.text, {}, op.code, op.wasConnecting, 0});
+        break;
+    case Kind::Drop:
         if (BridgeSocket *s = m_sockets.value(k))
             s->drop();
-    } else if (kind == u"resolve") {
-        resolveProxy(doc, id, op.at(3).toString());
-    } else if (kind == u"bye") {
-        dropDocument(doc, true);
+        break;
+    case Kind::Resolve:
+        resolveProxy(op.document, op.socket, op.url);
+        break;
+    case Kind::Bye:
+        dropDocument(op.document, true);
+        break;
+    case Kind::Hello:
+    case Kind::Invalid:
+        break;
     }
 }
 
 QString BridgeHost::refusal(
-    const QUrl &url, const QJsonArray &protocols, const QString &frameOrigin) const
+    const QUrl &url, const QStringList &protocols, const QString &frameOrigin) const
 {
     // The facade throws for all of these before it posts; reaching here means a page spoke to the
     // channel directly, so the answer is a failed connection, never a connection.
     if (!m_page || !m_bridge->allowedOrigins.contains(frameOrigin)
         || !m_bridge->isOriginAllowedUrl(m_page->url()))
         return QStringLiteral("origin not allowed");
-    if (!url.isValid() || !Protocol::isWebSocketScheme(url.scheme()) || url.host().isEmpty()
-        || url.hasFragment())
-        return QStringLiteral("invalid URL");
-    if (!BrowserRules::isPortAllowed(Protocol::effectivePort(url)))
-        return QStringLiteral("restricted port");
-    if (BrowserRules::isMixedContent(QUrl(frameOrigin), url))
-        return QStringLiteral("mixed content");
-    QStringList seen;
-    for (const QJsonValue &p : protocols) {
-        if (!isToken(p.toString()) || seen.contains(p.toString()))
-            return QStringLiteral("invalid subprotocol");
-        seen.append(p.toString());
-    }
+    const QString refused = PageOps::openRefusal(url, protocols, frameOrigin);
+    if (!refused.isEmpty())
+        return refused;
     if (m_sockets.size() > m_bridge->maxSocketsPerPage) // this socket is already counted
         return QStringLiteral("Insufficient resources: too many sockets in this page");
     return QString();
 }
 
-void BridgeHost::open(quint32 doc, int id, const QString &urlString, const QJsonArray &protocols,
+void BridgeHost::open(quint32 doc, int id, const QString &urlString, const QStringList &protocols,
     const QString &frameOrigin)
 {
     const Key k = key(doc, id);
@@ -174,10 +156,7 @@ void BridgeHost::open(quint32 doc, int id, const QString &urlString, const QJson
     });
     WebSocketOptions options = m_bridge->options;
     options.setOrigin(frameOrigin);
-    QStringList list;
-    for (const QJsonValue &p : protocols)
-        list.append(p.toString());
-    options.setSubprotocols(list);
+    options.setSubprotocols(protocols);
     Q_EMIT m_bridge->q_ptr->socketCreated(socket->socket(), m_page->url(), m_page);
     auto start = [socket, jar, options, frameOrigin]() mutable {
         if (jar) {

@@ -59,8 +59,8 @@ private:
     using Key = quint64;
     static Key key(quint32 doc, int id) { return (Key(doc) << 32) | quint32(id); }
 
-    void handle(const QJsonArray &op);
-    void open(quint32 doc, int id, const QString &url, const QJsonArray &protocols,
+    void handle(const QJsonArray &array);
+    void open(quint32 doc, int id, const QString &url, const QStringList &protocols,
         const QString &frameOrigin);
     void enqueue(Key k, Outgoing out);
     void drain(Key k);
@@ -70,7 +70,7 @@ private:
     void queueEvent(const QJsonArray &event);
     void flush();
     QJsonValue encodeBinary(const QByteArray &data, const QString &origin);
-    QString refusal(const QUrl &url, const QJsonArray &protocols, const QString &frameOrigin) const;
+    QString refusal(const QUrl &url, const QStringList &protocols, const QString &frameOrigin) const;
 
     WebBridgePrivate *const m_bridge;
     QPointer<QWebEnginePage> m_page;

@@ -1,67 +1,21 @@
 // SPDX-License-Identifier: LGPL-3.0-or-later
 #include "httpconnection.h"
 
-#include "protocol/handshake.h"
-
 #include "common/logging.h"
 #include "relaytimer.h"
 
 #include <QtCore/QTimerEvent>
-#include <QtCore/QUrl>
 #include <QtNetwork/QTcpSocket>
 
 namespace QtWs::Relay {
 
 using namespace QtWs::Protocol;
 
-namespace {
-
-HttpHeadParser::Limits headLimits(qint64 maxHeadBytes)
-{
-    HttpHeadParser::Limits l;
-    l.maxHeadBytes = maxHeadBytes;
-    l.maxLineLength = qMin<qint64>(maxHeadBytes, HttpHeadParser::DefaultMaxLineLength);
-    return l;
-}
-
-// RFC 7230 §5.3: origin-form "/p?q", absolute-form "http://h/p?q" (what proxies forward),
-// asterisk-form "*".
-void splitTarget(const QByteArray &target, QString *path, QUrlQuery *query)
-{
-    if (target == "*") {
-        *path = QStringLiteral("*");
-        return;
-    }
-    QByteArray pathPart = target;
-    QByteArray queryPart;
-    if (!target.startsWith('/')) {
-        const QUrl url = QUrl::fromEncoded(target, QUrl::StrictMode);
-        if (!url.isValid() || url.isRelative()) {
-            *path = QString();
-            return;
-        }
-        pathPart = url.path(QUrl::FullyEncoded).toUtf8();
-        if (pathPart.isEmpty())
-            pathPart = "/";
-        queryPart = url.query(QUrl::FullyEncoded).toUtf8();
-    } else {
-        const qsizetype q = target.indexOf('?');
-        if (q >= 0) {
-            pathPart = target.left(q);
-            queryPart = target.mid(q + 1);
-        }
-    }
-    *path = QUrl::fromPercentEncoding(pathPart);
-    *query = QUrlQuery(QString::fromUtf8(queryPart));
-}
-
-} // namespace
-
 HttpConnection::HttpConnection(QTcpSocket *socket, const Limits &limits, QObject *parent)
     : QObject(parent)
     , m_socket(socket)
     , m_limits(limits)
-    , m_parser(HttpHeadParser::Mode::Request, headLimits(limits.maxHeadBytes))
+    , m_reader(limits.maxHeadBytes, limits.maxBodyBytes)
 {
     m_socket->setParent(this);
     // Bounded: Qt stops reading from the kernel while this much is unread (we read only between
@@ -113,94 +67,26 @@ void HttpConnection::readAvailable()
 
 void HttpConnection::parse()
 {
-    while (!m_buffer.isEmpty()) {
-        if (m_state == State::ReadingHead && !parseHead())
-            return;
-        if (m_state != State::ReadingBody || !parseBody())
-            return;
-        deliver();
-    }
-}
-
-// One step: false when more bytes are needed or the request was refused.
-bool HttpConnection::parseHead()
-{
-    const auto r = m_parser.feed(m_buffer);
-    if (r.status == HttpHeadParser::Status::Error) {
-        const HttpError e = m_parser.error();
-        const bool tooLarge = e == HttpError::HeadTooLarge || e == HttpError::LineTooLong
-            || e == HttpError::TooManyHeaders;
-        respondError(tooLarge ? 431 : 400,
-            tooLarge ? QByteArrayLiteral("Request Header Fields Too Large")
-                     : QByteArrayLiteral("Bad Request"),
-            m_parser.errorString());
-        return false;
-    }
+    if (m_buffer.isEmpty())
+        return;
+    const auto r = m_reader.feed(m_buffer);
     m_buffer.remove(0, r.consumed);
-    if (r.status == HttpHeadParser::Status::NeedMore)
-        return false;
-    m_request = Request();
-    m_request.head = m_parser.takeRequest();
-    m_parser.reset();
-    const HttpRequestHead &head = m_request.head;
-    splitTarget(head.target, &m_request.path, &m_request.query);
-    // RFC 6455 §4.2.1 items 3-4 (and RFC 2817 §3.2 for OPTIONS): both tokens are needed, or the
-    // marker of qtws's BareUpgrade form (validated, or refused, by the handshake check).
-    m_request.upgrade = head.headers.containsToken("Upgrade", "websocket")
-        && (head.headers.containsToken("Connection", "upgrade")
-            || hasBareUpgradeMarker(head.headers));
-    const bool http10 = head.majorVersion == 1 && head.minorVersion == 0;
-    m_request.keepAlive = http10 ? head.headers.containsToken("Connection", "keep-alive")
-                                 : !head.headers.containsToken("Connection", "close");
-    return startBody();
-}
-
-bool HttpConnection::startBody()
-{
-    const HttpBodyFraming framing = HttpBodyFraming::forRequest(m_request.head);
-    if (framing.error != HttpError::NoError) {
-        respondError(400, "Bad Request", framing.errorString);
-        return false;
+    if (r.status == RequestReader::Status::Error) {
+        respondError(m_reader.errorStatus(), m_reader.errorReason(), m_reader.errorString());
+        return;
     }
-    if (framing.kind == HttpBodyFraming::Kind::ContentLength
-        && framing.length > m_limits.maxBodyBytes) {
-        // Checked before buffering anything of the body.
-        respondError(413, "Payload Too Large",
-            QStringLiteral("body of %1 bytes exceeds %2")
-                .arg(framing.length)
-                .arg(m_limits.maxBodyBytes));
-        return false;
-    }
-    if (m_request.upgrade && framing.kind != HttpBodyFraming::Kind::None) {
-        respondError(400, "Bad Request", QStringLiteral("an upgrade request must not have a body"));
-        return false;
-    }
-    m_body = HttpBodyDecoder(framing, m_limits.maxBodyBytes);
-    setState(State::ReadingBody);
-    return true;
-}
-
-// One step: true when the body is complete.
-bool HttpConnection::parseBody()
-{
-    const auto r = m_body.feed(m_buffer, m_request.body);
-    m_buffer.remove(0, r.consumed);
-    if (r.status == HttpBodyDecoder::Status::Error) {
-        const bool tooLarge = m_body.error() == HttpError::BodyTooLarge;
-        respondError(tooLarge ? 413 : 400, tooLarge ? "Payload Too Large" : "Bad Request",
-            m_body.errorString());
-        return false;
-    }
-    return r.status == HttpBodyDecoder::Status::Done;
+    setState(m_reader.isReadingHead() ? State::ReadingHead : State::ReadingBody);
+    if (r.status == RequestReader::Status::Done)
+        deliver(); // pipelined requests wait in m_buffer for the response
 }
 
 void HttpConnection::deliver()
 {
     setState(State::AwaitingResponse);
     m_timer.stop(); // the handler answers within its own time limits (poll hold, backend timeout)
-    m_closeAfterResponse = !m_request.keepAlive;
     // The parsed body and the request are moved out: a held poll keeps only the connection pointer.
-    const Request request = std::exchange(m_request, Request());
+    const Request request = m_reader.takeRequest();
+    m_closeAfterResponse = !request.keepAlive;
     Q_EMIT requestReceived(this, request);
 }
 
@@ -288,7 +174,7 @@ void HttpConnection::timerEvent(QTimerEvent *event)
         deleteLater(); // flushing took too long
         return;
     }
-    if (m_state == State::ReadingHead && m_buffer.isEmpty() && m_parser.headBytes() == 0) {
+    if (m_state == State::ReadingHead && m_buffer.isEmpty() && m_reader.isIdle()) {
         close(); // an idle keep-alive connection: close quietly
         return;
     }

@@ -2,11 +2,10 @@
 #ifndef QTWS_RELAY_HTTPCONNECTION_H
 #define QTWS_RELAY_HTTPCONNECTION_H
 
-#include "protocol/httpmessage.h"
+#include "requestreader.h"
 
 #include <QtCore/QBasicTimer>
 #include <QtCore/QObject>
-#include <QtCore/QUrlQuery>
 
 #include <chrono>
 
@@ -16,23 +15,10 @@ QT_END_NAMESPACE
 
 namespace QtWs::Relay {
 
-/*! A parsed request as the relay routes it. */
-struct Request
-{
-    Protocol::HttpRequestHead head;
-    QByteArray body;
-    /*! The decoded path of the target (origin-form, or the path of an absolute-form target). */
-    QString path;
-    QUrlQuery query;
-    /*! "Connection: upgrade" and "Upgrade: websocket" (RFC 6455 §4.2.1 items 3-4). */
-    bool upgrade = false;
-    bool keepAlive = true;
-};
-
 /*!
     One accepted HTTP/1.1 connection before (or instead of) an upgrade: reads request heads and
-    bodies with the shared HTTP codec, one request at a time, within the size and time limits, and
-    writes responses. A request is answered before the next one is parsed; a WebSocket upgrade
+    bodies with a RequestReader (the shared HTTP codec), one request at a time, within the size and
+    time limits, and writes responses. A request is answered before the next one is parsed; a WebSocket upgrade
     takes the socket away (takeSocket()).
 */
 class HttpConnection : public QObject
@@ -88,19 +74,14 @@ private:
     void setState(State state);
     void readAvailable();
     void parse();
-    bool parseHead();
-    bool parseBody();
-    bool startBody();
     void deliver();
     void close();
 
     QTcpSocket *m_socket;
     Limits m_limits;
     State m_state = State::ReadingHead;
-    Protocol::HttpHeadParser m_parser;
-    Protocol::HttpBodyDecoder m_body;
+    RequestReader m_reader;
     QByteArray m_buffer; // unparsed bytes
-    Request m_request;
     QBasicTimer m_timer;
     bool m_closeAfterResponse = false;
 };
