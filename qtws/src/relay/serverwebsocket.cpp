@@ -4,6 +4,7 @@
 #include "common/logging.h"
 #include "httpconnection.h"
 #include "protocol/handshake.h"
+#include "relayread.h"
 #include "relaytimer.h"
 
 #include <QtCore/QTimerEvent>
@@ -114,7 +115,7 @@ void ServerWebSocket::setReadingPaused(bool paused)
 void ServerWebSocket::readAvailable()
 {
     while (m_state == State::Open && !m_paused && m_socket->bytesAvailable() > 0) {
-        const QByteArray data = m_socket->read(ReadChunk);
+        const QByteArray data = readChunk(m_socket, ReadChunk);
         QByteArrayView rest(data);
         m_pongTimer.stop(); // any traffic proves the client is alive
         while (m_state == State::Open) {
