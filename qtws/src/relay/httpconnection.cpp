@@ -129,6 +129,11 @@ bool HttpConnection::parseHead()
     const auto r = m_parser.feed(m_buffer);
     if (r.status == HttpHeadParser::Status::Error) {
         const HttpError e = m_parser.error();
+        if (e == HttpError::LineTooLong && !m_parser.hasStartLine()) {
+            // RFC 7230 §3.1.1: a request-target longer than the server parses gets 414.
+            respondError(414, "URI Too Long", m_parser.errorString());
+            return false;
+        }
         const bool tooLarge = e == HttpError::HeadTooLarge || e == HttpError::LineTooLong
             || e == HttpError::TooManyHeaders;
         respondError(tooLarge ? 431 : 400,
