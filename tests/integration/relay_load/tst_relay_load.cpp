@@ -94,8 +94,8 @@ void tst_RelayLoad::fiveHundredSessions()
     sampler.stop();
     output += node.readAll();
     QVERIFY2(node.exitStatus() == QProcess::NormalExit && node.exitCode() == 0, output.constData());
-    QVERIFY2(output.contains("OK sessions=500 delivered=" + QByteArray::number(
-                                 Sessions * MessagesPerSession)),
+    QVERIFY2(output.contains(QByteArray("OK sessions=500 delivered=" + QByteArray::number(
+                                 Sessions * MessagesPerSession))),
         output.constData());
 
     // Nothing left: every session ended, every descriptor closed.
