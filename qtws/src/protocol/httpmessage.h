@@ -268,6 +268,8 @@ public:
     QString errorString() const { return m_errorString; }
     /*! Total head bytes consumed so far. */
     qsizetype headBytes() const { return m_headBytes; }
+    /*! The start line was complete (a LineTooLong error is then about a header line). */
+    bool hasStartLine() const { return m_startLineSeen; }
 
     /*! The parsed request head (Mode::Request, after Done). */
     const HttpRequestHead &request() const { return m_request; }

@@ -2,6 +2,7 @@
 #include "httpconnection.h"
 
 #include "common/logging.h"
+#include "relayread.h"
 #include "relaytimer.h"
 
 #include <QtCore/QTimerEvent>
@@ -58,7 +59,7 @@ void HttpConnection::readAvailable()
     if (m_state == State::Disconnected)
         return;
     const qint64 cap = m_limits.maxHeadBytes + m_limits.maxBodyBytes;
-    m_buffer += m_socket->read(qMax<qint64>(0, cap - m_buffer.size()));
+    m_buffer += readChunk(m_socket, qMax<qint64>(0, cap - m_buffer.size()));
     // While a request waits for its response, pipelined requests are kept (bounded by the read
     // buffer) and parsed after the response.
     if (m_state != State::AwaitingResponse)

@@ -4,6 +4,7 @@
 #include "common/logging.h"
 #include "protocol/frame.h"
 #include "protocol/url.h"
+#include "relayread.h"
 
 #include <qtws/websocket.h>
 
@@ -92,7 +93,7 @@ void TcpBackend::open()
         // The end of the stream: what Qt still holds is the backend's last word, delivered even
         // while paused (it is at most ReadChunk bytes).
         while (state() == State::Connected && m_socket->bytesAvailable() > 0)
-            Q_EMIT messageReceived(m_socket->read(ReadChunk), true);
+            Q_EMIT messageReceived(readChunk(m_socket, ReadChunk), true);
         setDisconnected(quint16(CloseCode::Normal), QString());
     });
     connect(m_socket, &QTcpSocket::errorOccurred, this, [this](QAbstractSocket::SocketError error) {
@@ -107,7 +108,7 @@ void TcpBackend::open()
 void TcpBackend::readAvailable()
 {
     while (state() == State::Connected && !m_paused && m_socket->bytesAvailable() > 0)
-        Q_EMIT messageReceived(m_socket->read(ReadChunk), true);
+        Q_EMIT messageReceived(readChunk(m_socket, ReadChunk), true);
 }
 
 void TcpBackend::sendMessage(const QByteArray &data, bool)

@@ -4,6 +4,7 @@
 #include "common/logging.h"
 #include "httpconnection.h"
 #include "protocol/handshake.h"
+#include "relayread.h"
 #include "relaytimer.h"
 
 #include <QtCore/QTimerEvent>
@@ -86,7 +87,10 @@ void ServerWebSocket::close(quint16 code, const QString &reason)
     setState(State::Closing);
     m_endpoint.sendClose(code, reason); // 1005/1006 are never sent: a Close without a code
     flushOutput();
-    release();
+    // RFC 6455 §7.1.1: the TCP connection is closed once the peer's Close came back. Closing it
+    // at once, while the peer still sends, would make the kernel answer with a reset that can
+    // destroy our Close frame before the peer read it (the peer would see 1006).
+    release(/*awaitPeerClose=*/true);
 }
 
 // Hands what the endpoint queued to the socket. The buffer is shared, not copied, and not kept:
@@ -113,11 +117,16 @@ void ServerWebSocket::setReadingPaused(bool paused)
 
 void ServerWebSocket::readAvailable()
 {
-    while (m_state == State::Open && !m_paused && m_socket->bytesAvailable() > 0) {
-        const QByteArray data = m_socket->read(ReadChunk);
+    // Closing after our Close: the peer's frames are read (and dropped) until its Close arrives.
+    const auto reading = [this] {
+        return (m_state == State::Open && !m_paused)
+            || (m_state == State::Closing && m_awaitingPeerClose);
+    };
+    while (reading() && m_socket->bytesAvailable() > 0) {
+        const QByteArray data = readChunk(m_socket, ReadChunk);
         QByteArrayView rest(data);
         m_pongTimer.stop(); // any traffic proves the client is alive
-        while (m_state == State::Open) {
+        while (reading()) {
             const auto r = m_endpoint.feed(rest);
             rest = rest.sliced(r.consumed);
             if (!r.eventReady)
@@ -132,6 +141,12 @@ void ServerWebSocket::readAvailable()
 // Close after a violation).
 void ServerWebSocket::handleEvent(const MessageEvent &event)
 {
+    if (m_state == State::Closing) {
+        // The owner is done: only the end of the peer's input matters now.
+        if (event.type == MessageEvent::Type::Close || event.type == MessageEvent::Type::Error)
+            release(/*awaitPeerClose=*/false);
+        return;
+    }
     switch (event.type) {
     case MessageEvent::Type::TextMessage:
     case MessageEvent::Type::BinaryMessage:
@@ -159,7 +174,7 @@ void ServerWebSocket::closeAndNotify(quint16 code, const QString &reason)
     m_pingTimer.stop();
     m_pongTimer.stop();
     Q_EMIT disconnected(code, reason);
-    release();
+    release(/*awaitPeerClose=*/false);
 }
 
 // The TCP connection is gone (or given up on): tell the owner unless it is done already.
@@ -179,10 +194,10 @@ void ServerWebSocket::dropConnection(const QString &reason)
     deleteLater();
 }
 
-void ServerWebSocket::release()
+void ServerWebSocket::release(bool awaitPeerClose)
 {
-    // Detach from the session; close the TCP connection once the close frame is flushed
-    // (bounded by CloseTimeout).
+    // Detach from the session; close the TCP connection once the close frame is flushed and,
+    // when asked, the peer's Close arrived (bounded by CloseTimeout).
     m_pingTimer.stop();
     m_pongTimer.stop();
     setParent(nullptr);
@@ -190,8 +205,15 @@ void ServerWebSocket::release()
         dropConnection(QString());
         return;
     }
-    if (!m_closeTimer.isActive()) {
+    if (!m_closeTimer.isActive())
         startBasicTimer(m_closeTimer, CloseTimeout, this);
+    m_awaitingPeerClose = awaitPeerClose && !m_endpoint.closeReceived();
+    if (m_awaitingPeerClose) {
+        if (m_socket->bytesAvailable() > 0) // what came meanwhile may hold the peer's Close
+            QMetaObject::invokeMethod(this, &ServerWebSocket::readAvailable, Qt::QueuedConnection);
+        return;
+    }
+    if (m_socket->state() == QAbstractSocket::ConnectedState) {
         // Write what we can now: a socket in ClosingState inside its own readyRead() emission
         // does not always get a write notification again in Qt 6.4, which would hold the close
         // until the timeout.

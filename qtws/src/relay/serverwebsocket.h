@@ -91,7 +91,7 @@ private:
     void flushOutput();
     void closeAndNotify(quint16 code, const QString &reason);
     void dropConnection(const QString &reason);
-    void release();
+    void release(bool awaitPeerClose);
 
     QTcpSocket *m_socket;
     Protocol::Endpoint m_endpoint;
@@ -101,6 +101,7 @@ private:
     QBasicTimer m_closeTimer;
     State m_state = State::Open;
     bool m_paused = false;
+    bool m_awaitingPeerClose = false; // Closing: our Close sent, the peer's not read yet
 };
 
 } // namespace QtWs::Relay

@@ -8,9 +8,13 @@
 #include "relay/relaysession.h"
 
 #include <qtws/relayserver.h>
+#include <qtws/websocket.h>
 
+#include <QtCore/QDir>
 #include <QtCore/QProcess>
+#include <QtCore/QRegularExpression>
 #include <QtCore/QStandardPaths>
+#include <QtNetwork/QNetworkProxy>
 #include <QtNetwork/QTcpServer>
 #include <QtNetwork/QTcpSocket>
 #include <QtTest/QSignalSpy>
@@ -80,6 +84,46 @@ public:
     int connections = 0;
     int disconnections = 0;
     bool echo = true;
+};
+
+/*!
+    A well-behaved session next to a hostile one: a QtWs::WebSocket (it answers the relay's pings)
+    that proves, one echo at a time, that the relay still serves it.
+*/
+class HealthySession : public QObject
+{
+public:
+    HealthySession()
+    {
+        ws.setProxy(QNetworkProxy::NoProxy);
+        const auto keep = [this](const QByteArray &m) { received.append(m); };
+        connect(&ws, &QtWs::WebSocket::binaryMessageReceived, this, keep);
+        connect(&ws, &QtWs::WebSocket::textMessageReceived, this,
+            [keep](const QString &m) { keep(m.toUtf8()); });
+    }
+    /*! Opens \a url; true once the relay answered 101. */
+    bool open(const QUrl &url)
+    {
+        ws.open(url);
+        (void)QTest::qWaitFor(
+            [this] { return ws.state() == QtWs::WebSocket::State::Open || !ws.errorString().isEmpty(); },
+            10000);
+        return ws.state() == QtWs::WebSocket::State::Open;
+    }
+    /*! Sends one numbered message and waits for exactly it to come back. */
+    bool echoes()
+    {
+        const QByteArray message = "healthy " + QByteArray::number(++sent);
+        if (ws.state() != QtWs::WebSocket::State::Open
+            || ws.sendBinaryMessage(message) != message.size())
+            return false;
+        return QTest::qWaitFor([&] { return received.contains(message); }, 10000)
+            && received.size() == sent;
+    }
+
+    QtWs::WebSocket ws;
+    QByteArrayList received;
+    int sent = 0;
 };
 
 /*! A response read from a raw connection. */
@@ -318,6 +362,67 @@ inline bool waitForHttp(
             return r.complete && r.head.statusCode == status;
         },
         int(timeout.count()));
+}
+
+/*! Resident memory of process \a pid in KiB (VmRSS of /proc/PID/status); -1 if unreadable. */
+inline qint64 residentKiB(qint64 pid)
+{
+    QFile f(QStringLiteral("/proc/%1/status").arg(pid));
+    if (!f.open(QIODevice::ReadOnly))
+        return -1;
+    for (const QByteArray &line : f.readAll().split('\n')) {
+        if (line.startsWith("VmRSS:"))
+            return line.mid(6).trimmed().split(' ').value(0).toLongLong();
+    }
+    return -1;
+}
+
+/*! Open file descriptors of process \a pid (entries of /proc/PID/fd); -1 if unreadable. */
+inline qsizetype openDescriptors(qint64 pid)
+{
+    const QDir fds(QStringLiteral("/proc/%1/fd").arg(pid));
+    if (!fds.exists())
+        return -1;
+    return fds.entryList(QDir::AllEntries | QDir::NoDotAndDotDot | QDir::System).size();
+}
+
+/*!
+    Starts the qtws-relay tool in \a relay with \a args (plus "--listen 127.0.0.1:\a port") and
+    returns the port it reports listening on, 0 when it did not start.
+*/
+inline quint16 startRelayTool(ServerProcess *relay, const QStringList &args, quint16 port = 0)
+{
+    const QString tool = QStringLiteral(QTWS_BINARY_DIR "/qtws/tools/qtws-relay/qtws-relay");
+    if (!relay->start(tool, QStringList {QStringLiteral("--listen"),
+                                QStringLiteral("127.0.0.1:%1").arg(port)} + args))
+        return 0;
+    static const QRegularExpression listening(
+        QStringLiteral("listening on 127\\.0\\.0\\.1:(\\d+)"));
+    QRegularExpressionMatch m;
+    (void)QTest::qWaitFor(
+        [&] {
+            m = listening.match(QString::fromUtf8(relay->output()));
+            return m.hasMatch() || !relay->isRunning();
+        },
+        15000);
+    return m.hasMatch() ? quint16(m.captured(1).toUInt()) : 0;
+}
+
+/*!
+    A counter of the relay's status page (GET \a path on \a port), e.g. "sessions" or "unknown
+    sid"; -1 when the page could not be read.
+*/
+inline qint64 statusCounter(quint16 port, const QByteArray &path, const QByteArray &name)
+{
+    const RawResponse r = exchange(
+        port, "GET " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n");
+    if (!r.complete || r.head.statusCode != 200)
+        return -1;
+    for (const QByteArray &line : r.body.split('\n')) {
+        if (line.startsWith(QByteArray(name + ": ")))
+            return line.mid(name.size() + 2).toLongLong();
+    }
+    return -1;
 }
 
 /*!
