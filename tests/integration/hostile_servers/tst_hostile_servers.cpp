@@ -828,6 +828,9 @@ void tst_HostileServers::behaviours()
 
         WebSocketOptions options;
         options.setProxy(QNetworkProxy::NoProxy);
+        // The RFC 6455 handshake alone: the polling fallback (a second connection to the same
+        // server after a refused upgrade) is tst_polling's.
+        options.setStrategies({Strategy::Direct});
         options.setCompressionEnabled(script.compression);
         options.setSubprotocols(script.subprotocols);
         options.setMaxFrameSize(Limit);

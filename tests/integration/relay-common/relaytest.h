@@ -157,8 +157,10 @@ inline RawResponse readResponse(QTcpSocket *socket, std::chrono::milliseconds ti
             if (res.status == HttpHeadParser::Status::Error)
                 return true;
             buffer.remove(0, res.consumed);
+            // A socket still looking up or connecting has simply not been answered yet.
             if (res.status != HttpHeadParser::Status::Done)
-                return socket->state() != QAbstractSocket::ConnectedState;
+                return socket->state() == QAbstractSocket::UnconnectedState
+                    || socket->state() == QAbstractSocket::ClosingState;
             r.head = parser.takeResponse();
             headDone = true;
         }
@@ -170,7 +172,8 @@ inline RawResponse readResponse(QTcpSocket *socket, std::chrono::milliseconds ti
             r.complete = true;
             return true;
         }
-        return socket->state() != QAbstractSocket::ConnectedState;
+        return socket->state() == QAbstractSocket::UnconnectedState
+            || socket->state() == QAbstractSocket::ClosingState;
     };
     r.timedOut = !QTest::qWaitFor(complete, int(timeout.count()));
     return r;
