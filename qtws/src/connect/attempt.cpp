@@ -197,8 +197,7 @@ void Attempt::startPath()
     target.port = quint16(effectivePort(url));
     target.tls = isSecureScheme(url.scheme());
     const auto mode = isForwarded() ? PathConnector::Mode::Forward : PathConnector::Mode::Tunnel;
-    m_path = new PathConnector(
-        m_hop, mode, target, m_context->options.sslConfiguration(), m_auth, this);
+    m_path = new PathConnector(m_hop, mode, target, m_context->options, m_auth, this);
     m_path->setIgnoredSslErrors(m_ignoredSslErrors);
     connect(m_path, &PathConnector::finished, this, &Attempt::onPath);
     connect(m_path, &PathConnector::progressed, this, &Attempt::progressed);
