@@ -214,7 +214,7 @@ void Attempt::startPath()
         : isForwarded()       ? PathConnector::Mode::Forward
                               : PathConnector::Mode::Tunnel;
     m_path = new PathConnector(
-        m_hop, mode, target, m_context->options.sslConfiguration(), m_auth, this);
+        m_hop, mode, target, m_context->options, m_auth, this);
     m_path->setIgnoredSslErrors(m_ignoredSslErrors);
     connect(m_path, &PathConnector::finished, this, &Attempt::onPath);
     connect(m_path, &PathConnector::progressed, this, &Attempt::progressed);
@@ -274,7 +274,7 @@ void Attempt::startPolling()
             settings.headers.set(name, upgrade.headers.value(name));
     }
     auto path = std::make_unique<PollingPath>(
-        m_hop, settings.endpoint, o.sslConfiguration(), m_ignoredSslErrors);
+        m_hop, settings.endpoint, o, m_ignoredSslErrors);
     auto *channel = new PollingChannel(settings, std::move(path), this);
     m_channel = channel;
     connect(channel, &PollingChannel::handshakeFinished, this, &Attempt::onPollingOpen);

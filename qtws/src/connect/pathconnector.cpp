@@ -59,12 +59,12 @@ QByteArray authority(const QString &host, quint16 port)
 } // namespace
 
 PathConnector::PathConnector(const ProxyCandidate &hop, Mode mode, const Target &target,
-    const QSslConfiguration &ssl, ProxyAuthSession *auth, QObject *parent)
+    const WebSocketOptions &options, ProxyAuthSession *auth, QObject *parent)
     : QObject(parent)
     , m_hop(hop)
     , m_mode(mode)
     , m_target(target)
-    , m_ssl(ssl)
+    , m_options(options)
     , m_auth(auth)
 { }
 
@@ -186,7 +186,7 @@ void PathConnector::startTls(const QString &name, void (PathConnector::*done)())
     ByteStream *stream = m_stream;
     m_stream = nullptr; // the TLS client owns it now
     stream->disconnect(this);
-    m_tls->start(stream, {m_ssl, name, m_ignoredSslErrors});
+    m_tls->start(stream, {m_options.sslConfiguration(), name, m_ignoredSslErrors});
 }
 
 void PathConnector::onProxyTls()

@@ -7,6 +7,7 @@
 
 #include <qtws/connectreport.h>
 #include <qtws/websocket.h>
+#include <qtws/websocketoptions.h>
 
 #include <QtCore/QObject>
 #include <QtCore/QPointer>
@@ -59,9 +60,11 @@ public:
         bool tls = false; //!< TLS to the server (wss://, https://); Tunnel mode only
     };
 
-    /*! \a auth (shared with the caller's forwarded requests) may be null for DIRECT and SOCKS. */
+    /*! \a auth (shared with the caller's forwarded requests) may be null for DIRECT and SOCKS.
+        \a options give the TLS settings, read only when a TLS handshake starts (an HTTPS proxy
+        or a TLS target): a plain path never builds a QSslConfiguration. */
     PathConnector(const ProxyCandidate &hop, Mode mode, const Target &target,
-        const QSslConfiguration &ssl, ProxyAuthSession *auth, QObject *parent = nullptr);
+        const WebSocketOptions &options, ProxyAuthSession *auth, QObject *parent = nullptr);
     ~PathConnector() override;
 
     void start();
@@ -121,7 +124,7 @@ private:
     ProxyCandidate m_hop;
     Mode m_mode;
     Target m_target;
-    QSslConfiguration m_ssl;
+    WebSocketOptions m_options; // implicitly shared: no copy of the TLS settings per attempt
     QPointer<ProxyAuthSession> m_auth;
     QList<QSslError> m_ignoredSslErrors;
     Step m_step = Step::Idle;

@@ -24,11 +24,11 @@ QUrl pollingEndpointFor(const QUrl &url, const WebSocketOptions &options)
 }
 
 PollingPath::PollingPath(const ProxyCandidate &hop, const QUrl &endpoint,
-    const QSslConfiguration &ssl, const QList<QSslError> &ignoredSslErrors, QObject *parent)
+    const WebSocketOptions &options, const QList<QSslError> &ignoredSslErrors, QObject *parent)
     : QObject(parent)
     , m_hop(hop)
     , m_endpoint(endpoint)
-    , m_ssl(ssl)
+    , m_options(options)
     , m_ignoredSslErrors(ignoredSslErrors)
     , m_mode(modeFor(hop, endpoint))
 {
@@ -59,7 +59,7 @@ PathConnector::Target PollingPath::targetFor(const QUrl &endpoint)
 void PollingPath::openStream(Done done)
 {
     auto *connector
-        = new PathConnector(m_hop, m_mode, targetFor(m_endpoint), m_ssl, m_auth, this);
+        = new PathConnector(m_hop, m_mode, targetFor(m_endpoint), m_options, m_auth, this);
     connector->setIgnoredSslErrors(m_ignoredSslErrors);
     connect(connector, &PathConnector::finished, this, [connector, done] {
         connector->deleteLater();

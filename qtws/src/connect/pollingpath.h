@@ -10,7 +10,7 @@
 
 #include <QtCore/QObject>
 #include <QtCore/QPointer>
-#include <QtNetwork/QSslConfiguration>
+#include <QtNetwork/QSslError>
 
 namespace QtWs {
 
@@ -41,7 +41,7 @@ class QTWS_EXPORT PollingPath final : public QObject, public PollingChannel::Pat
 {
     Q_OBJECT
 public:
-    PollingPath(const ProxyCandidate &hop, const QUrl &endpoint, const QSslConfiguration &ssl,
+    PollingPath(const ProxyCandidate &hop, const QUrl &endpoint, const WebSocketOptions &options,
         const QList<QSslError> &ignoredSslErrors, QObject *parent = nullptr);
     ~PollingPath() override;
 
@@ -57,7 +57,7 @@ public:
 private:
     ProxyCandidate m_hop;
     QUrl m_endpoint;
-    QSslConfiguration m_ssl;
+    WebSocketOptions m_options; // TLS settings, read only when a TLS handshake starts
     QList<QSslError> m_ignoredSslErrors;
     PathConnector::Mode m_mode;
     QPointer<ProxyAuthSession> m_auth;

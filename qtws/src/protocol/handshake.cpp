@@ -154,17 +154,19 @@ HttpRequestHead HandshakeRequest::toRequestHead() const
     head.method = m_method;
     head.target = target();
     HttpHeaders &h = head.headers;
-    h.append("Host", hostHeaderValue(m_url));
-    h.append("Upgrade", "websocket");
-    h.append("Connection", "Upgrade");
-    h.append("Sec-WebSocket-Key", m_key);
-    h.append("Sec-WebSocket-Version", "13");
+    // Literal names and values and the key are shared, not copied: this runs for every attempt.
+    h.reserve(8 + m_extraHeaders.size() + 2); // + Connection/marker and Proxy-Authorization
+    h.append({QByteArrayLiteral("Host"), hostHeaderValue(m_url)});
+    h.append({QByteArrayLiteral("Upgrade"), QByteArrayLiteral("websocket")});
+    h.append({QByteArrayLiteral("Connection"), QByteArrayLiteral("Upgrade")});
+    h.append({QByteArrayLiteral("Sec-WebSocket-Key"), m_key});
+    h.append({QByteArrayLiteral("Sec-WebSocket-Version"), QByteArrayLiteral("13")});
     if (!m_origin.isEmpty())
-        h.append("Origin", m_origin);
+        h.append({QByteArrayLiteral("Origin"), m_origin});
     if (!m_subprotocols.isEmpty())
-        h.append("Sec-WebSocket-Protocol", m_subprotocols.join(", "));
+        h.append({QByteArrayLiteral("Sec-WebSocket-Protocol"), m_subprotocols.join(", ")});
     if (m_deflateEnabled)
-        h.append("Sec-WebSocket-Extensions", deflateOffer(m_deflateOptions));
+        h.append({QByteArrayLiteral("Sec-WebSocket-Extensions"), deflateOffer(m_deflateOptions)});
     // Extra headers replace a field of the same name that the builder wrote (e.g. a custom Origin
     // or Sec-WebSocket-Extensions); repeated extra fields are all kept.
     QByteArrayList replaced;

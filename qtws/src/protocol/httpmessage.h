@@ -87,6 +87,11 @@ public:
 
     /*! Appends a field, keeping any existing field with the same name. */
     void append(QByteArrayView name, QByteArrayView value);
+    /*! Appends \a field as it is: its byte arrays are shared, not copied (a QByteArrayLiteral
+        name costs no allocation). */
+    void append(Field field) { m_fields.append(std::move(field)); }
+    /*! Makes room for \a count fields. */
+    void reserve(qsizetype count) { m_fields.reserve(count); }
     /*!
         Replaces every field named \a name by one field (appended at the position of the first one,
         or at the end).
