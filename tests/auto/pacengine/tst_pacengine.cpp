@@ -5,6 +5,7 @@
 #include <QtTest/QtTest>
 
 #include <atomic>
+#include <thread>
 
 using namespace QtWs;
 
@@ -52,6 +53,47 @@ PacEnvironment testEnvironment()
 const QString kEvalScript
     = QStringLiteral("function FindProxyForURL(url, host) { return '=' + String(eval(host)); }");
 
+// The fields after "(comm)" of /proc/PID/stat (field 3, the state, first), or nothing when the
+// process is gone.
+QList<QByteArray> statFields(const QString &pid, QByteArray *comm = nullptr)
+{
+    QFile file(QStringLiteral("/proc/%1/stat").arg(pid));
+    if (!file.open(QIODevice::ReadOnly))
+        return {};
+    const QByteArray stat = file.readAll();
+    const qsizetype open = stat.indexOf('(');
+    const qsizetype close = stat.lastIndexOf(')');
+    if (open < 0 || close < open)
+        return {};
+    if (comm)
+        *comm = stat.mid(open + 1, close - open - 1);
+    return stat.mid(close + 2).split(' ');
+}
+
+// Live (not zombie) qtws-pac-helper children of this process.
+QSet<QString> helperPids()
+{
+    QSet<QString> out;
+    const QByteArray self = QByteArray::number(QCoreApplication::applicationPid());
+    for (const QString &entry : QDir(QStringLiteral("/proc")).entryList(QDir::Dirs)) {
+        if (!entry.front().isDigit())
+            continue;
+        QByteArray comm;
+        const QList<QByteArray> fields = statFields(entry, &comm);
+        if (fields.size() > 1 && comm == "qtws-pac-helper" && fields.at(1) == self
+            && fields.at(0) != "Z")
+            out.insert(entry);
+    }
+    return out;
+}
+
+// utime + stime of this process (fields 14 and 15), in clock ticks.
+qint64 ownCpuTicks()
+{
+    const QList<QByteArray> fields = statFields(QStringLiteral("self"));
+    return fields.size() > 12 ? fields.at(11).toLongLong() + fields.at(12).toLongLong() : -1;
+}
+
 } // namespace
 
 class tst_PacEngine : public QObject
@@ -74,6 +116,7 @@ private slots:
     void hostile_data();
     void hostile();
     void recoversAfterTimeout();
+    void uninterruptibleScriptIsKilled();
     void scriptCanBeReplaced();
 
 private:
@@ -788,6 +831,53 @@ void tst_PacEngine::recoversAfterTimeout()
         engine.findProxyForUrlSync(QUrl(QStringLiteral("http://loop/"))).error, PacError::Timeout);
     QCOMPARE(engine.findProxyForUrlSync(QUrl(QStringLiteral("http://a/"))).raw,
         QStringLiteral("PROXY p:1"));
+}
+
+void tst_PacEngine::uninterruptibleScriptIsKilled()
+{
+    // V4 looks at the interrupt flag only after calls and on loop edges: a function that calls
+    // itself again from its catch block (each stack overflow caught and retried, 2^depth calls) never
+    // returns to a place where the interrupt is seen. Its helper process is killed and nothing keeps
+    // spinning. (A catastrophic regular expression such as /(a+)+b/ on 'a' x 40 does not qualify with
+    // Qt 6.4: V4's regular-expression engine gives up after a step limit, within milliseconds.)
+    PacEnvironment env = testEnvironment();
+    env.evaluationTimeout = std::chrono::milliseconds(500);
+    PacEngine engine;
+    engine.setEnvironment(env);
+    engine.setScript(QStringLiteral("function spin() { try { spin(); } catch (e) { spin(); } }\n"
+                                    "function FindProxyForURL(u, h) {\n"
+                                    "  if (h === 'spin') spin();\n"
+                                    "  return 'PROXY p:1'; }"),
+        QStringLiteral("spin.pac"));
+    const QSet<QString> before = helperPids();
+    QCOMPARE(engine.findProxyForUrlSync(QUrl(QStringLiteral("http://a/"))).raw,
+        QStringLiteral("PROXY p:1"));
+    const QSet<QString> started = helperPids() - before;
+    QCOMPARE(started.size(), 1);
+    const QString pid = *started.cbegin();
+
+    QElapsedTimer timer;
+    timer.start();
+    const PacResult stuck = engine.findProxyForUrlSync(QUrl(QStringLiteral("http://spin/")));
+    QCOMPARE(stuck.error, PacError::Timeout);
+    QVERIFY2(stuck.errorString.contains(QStringLiteral("spin.pac")), qPrintable(stuck.errorString));
+    // Bounded by the timeout plus the kill grace; the margin only absorbs a loaded machine.
+    QVERIFY2(timer.elapsed() < 500 + 200 + 5000, qPrintable(QString::number(timer.elapsed())));
+    QVERIFY2(statFields(pid).isEmpty(), qPrintable(pid)); // killed and reaped
+    QVERIFY(!helperPids().contains(pid));
+
+    // Nothing of this process spins: an abandoned thread would add ~100 ticks per second.
+    const qint64 cpuBefore = ownCpuTicks();
+    std::this_thread::sleep_for(std::chrono::seconds(1));
+    const qint64 spent = ownCpuTicks() - cpuBefore;
+    QVERIFY2(cpuBefore >= 0 && spent < 20, qPrintable(QString::number(spent)));
+
+    // The next request gets a fresh helper with the script loaded again.
+    QCOMPARE(engine.findProxyForUrlSync(QUrl(QStringLiteral("http://a/"))).raw,
+        QStringLiteral("PROXY p:1"));
+    const QSet<QString> fresh = helperPids() - before;
+    QCOMPARE(fresh.size(), 1);
+    QVERIFY(!fresh.contains(pid));
 }
 
 void tst_PacEngine::scriptCanBeReplaced()

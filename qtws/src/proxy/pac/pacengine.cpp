@@ -2,8 +2,7 @@
 #include "pacengine.h"
 
 #include "common/logging.h"
-#include "pacsandbox.h"
-#include "pacwatchdog.h"
+#include "pachelperclient.h"
 #include "protocol/url.h"
 
 #include <QtCore/QPointer>
@@ -24,9 +23,6 @@ namespace {
 // Set on worker threads, where a synchronous request would wait for itself.
 thread_local bool t_isPacWorker = false;
 
-/*! How long an interrupted evaluation may take to return before its thread is abandoned. */
-constexpr std::chrono::milliseconds kStuckGrace {1000};
-
 PacResult makeError(PacError error, const QString &detail = QString())
 {
     PacResult result;
@@ -36,8 +32,8 @@ PacResult makeError(PacError error, const QString &detail = QString())
     return result;
 }
 
-// One request. complete() runs at most once: the worker and, for a stuck worker, the watchdog may
-// both try.
+// One request. complete() runs at most once: the worker and the destructor (for queued requests)
+// may both try.
 struct Job
 {
     QUrl url;
@@ -64,8 +60,7 @@ struct Configuration
 
 class Worker;
 
-// State shared by the engine and its worker threads. A worker that cannot be stopped (see
-// PacWatchdog) keeps a reference, so this outlives the PacEngine in that case.
+// State shared by the engine and its worker thread.
 struct Shared : std::enable_shared_from_this<Shared>
 {
     std::mutex mutex;
@@ -73,14 +68,15 @@ struct Shared : std::enable_shared_from_this<Shared>
     std::deque<std::shared_ptr<Job>> jobs;
     Configuration configuration;
     bool stopping = false;
+    // Read without the mutex by a worker waiting for its helper process.
+    std::atomic<bool> stopRequested {false};
     std::shared_ptr<Worker> current;
 
     void startWorker(); // with mutex held
-    void onStuck(const std::shared_ptr<Worker> &worker);
 };
 
-// Owns a thread with its own sandbox. The sandbox (and its QJSEngine) is created, used and
-// destroyed there.
+// Owns a thread and the qtws-pac-helper process it evaluates in. Every wait of the thread is
+// bounded (evaluation timeout plus PacHelperClient::kKillGrace, DNS limits), so it can be joined.
 class Worker : public std::enable_shared_from_this<Worker>
 {
 public:
@@ -88,156 +84,100 @@ public:
         : m_shared(std::move(shared))
     { }
 
-    void start()
-    {
-        std::weak_ptr<Worker> weak = shared_from_this();
-        std::weak_ptr<Shared> shared = m_shared;
-        m_watchdog = std::make_unique<PacWatchdog>(
-            [weak, shared] {
-                const auto worker = weak.lock();
-                const auto s = shared.lock();
-                if (worker && s)
-                    s->onStuck(worker);
-            },
-            kStuckGrace);
-        m_finished = m_finishedPromise.get_future();
-        m_thread = std::thread([self = shared_from_this()] { self->run(); });
-    }
+    void start() { m_thread = std::thread([self = shared_from_this()] { self->run(); }); }
 
-    // Called with Shared::mutex held.
-    void abandon() { m_abandoned = true; }
-    bool isAbandoned() const { return m_abandoned; }
-    void interrupt() { m_watchdog->interruptNow(); }
-    std::shared_ptr<Job> inFlight() const { return m_inFlight; }
-
-    // Joins the thread if it ends within grace, detaches it otherwise (a stuck script).
-    void finish(std::chrono::milliseconds grace)
+    void join()
     {
-        if (!m_thread.joinable())
-            return;
-        if (m_finished.wait_for(grace) == std::future_status::ready) {
+        if (m_thread.joinable())
             m_thread.join();
-        } else {
-            qCCritical(lcQtwsPac) << "PAC worker thread does not stop; leaving it behind";
-            m_thread.detach();
-        }
     }
 
 private:
     void run()
     {
         t_isPacWorker = true;
+        Shared *shared = m_shared.get();
+        m_helper = std::make_unique<PacHelperClient>(
+            [shared] { return shared->stopRequested.load(std::memory_order_relaxed); });
         quint64 version = 0;
         for (;;) {
             std::shared_ptr<Job> job;
             {
                 std::unique_lock<std::mutex> lock(m_shared->mutex);
-                m_inFlight.reset();
-                m_shared->wake.wait(lock, [this] {
-                    return m_shared->stopping || m_abandoned || !m_shared->jobs.empty();
-                });
-                if (m_shared->stopping || m_abandoned)
+                m_shared->wake.wait(
+                    lock, [this] { return m_shared->stopping || !m_shared->jobs.empty(); });
+                if (m_shared->stopping)
                     break;
                 job = std::move(m_shared->jobs.front());
                 m_shared->jobs.pop_front();
-                m_inFlight = job;
                 if (m_shared->configuration.version != version) {
                     m_configuration = m_shared->configuration;
                     version = m_configuration.version;
-                    m_sandbox.reset();
+                    m_loaded = false;
                     m_loadError = PacResult();
                 }
             }
             job->complete(evaluate(job->url, job->hostOverride));
         }
-        m_sandbox.reset();
-        m_finishedPromise.set_value();
+        m_helper.reset();
+    }
+
+    // Loads the configured script into the helper once per configuration; the error is sticky.
+    bool ensureLoaded()
+    {
+        if (m_loaded)
+            return true;
+        if (!m_loadError.isValid())
+            return false;
+        const PacEnvironment &env = m_configuration.environment;
+        if (m_configuration.script.size() > env.maxScriptSize) {
+            m_loadError = makeError(PacError::ScriptTooLarge);
+            m_loadError.errorString = QStringLiteral("PAC script %1: %2: %3 characters, limit %4")
+                                          .arg(m_configuration.name,
+                                              pacErrorName(PacError::ScriptTooLarge))
+                                          .arg(m_configuration.script.size())
+                                          .arg(env.maxScriptSize);
+            qCWarning(lcQtwsPac).noquote() << m_loadError.errorString;
+            return false;
+        }
+        PacResult loaded = m_helper->load(
+            m_configuration.script, m_configuration.name, m_configuration.source, env);
+        if (!loaded.isValid()) {
+            qCWarning(lcQtwsPac).noquote() << loaded.errorString;
+            m_loadError = loaded;
+            return false;
+        }
+        m_loaded = true;
+        return true;
     }
 
     PacResult evaluate(const QUrl &url, const QString &hostOverride)
     {
         if (!m_configuration.hasScript)
             return makeError(PacError::NoScript);
-        if (m_sandbox && m_sandbox->isSpoiled()) {
-            qCDebug(lcQtwsPac) << m_configuration.name
-                               << "rebuilding the engine after an interrupt";
-            m_sandbox.reset();
-        }
-        if (!m_loadError.isValid())
+        if (!ensureLoaded())
             return m_loadError; // sticky until another script or environment is set
-        if (!m_sandbox) {
-            const PacEnvironment &env = m_configuration.environment;
-            if (m_configuration.script.size() > env.maxScriptSize) {
-                m_loadError = makeError(PacError::ScriptTooLarge);
-                m_loadError.errorString
-                    = QStringLiteral("PAC script %1: %2: %3 characters, limit %4")
-                          .arg(m_configuration.name, pacErrorName(PacError::ScriptTooLarge))
-                          .arg(m_configuration.script.size())
-                          .arg(env.maxScriptSize);
-                qCWarning(lcQtwsPac).noquote() << m_loadError.errorString;
-                return m_loadError;
-            }
-            m_sandbox = std::make_unique<PacSandbox>(
-                env, m_watchdog.get(), m_configuration.name, m_configuration.source);
-            PacResult loaded = m_sandbox->load(m_configuration.script);
-            if (!loaded.isValid()) {
-                qCWarning(lcQtwsPac).noquote() << loaded.errorString;
-                m_sandbox.reset();
-                m_loadError = loaded;
-                return m_loadError;
-            }
-        }
         const QString host = hostOverride.isEmpty() ? url.host(QUrl::FullyEncoded) : hostOverride;
         PacResult result
-            = m_sandbox->evaluate(PacEngine::scriptUrl(url, m_configuration.environment), host);
+            = m_helper->evaluate(PacEngine::scriptUrl(url, m_configuration.environment), host);
         if (!result.isValid())
             qCDebug(lcQtwsPac).noquote() << result.errorString;
         return result;
     }
 
     std::shared_ptr<Shared> m_shared;
-    std::unique_ptr<PacWatchdog> m_watchdog;
     std::thread m_thread;
-    std::promise<void> m_finishedPromise;
-    std::future<void> m_finished;
-    bool m_abandoned = false; // guarded by Shared::mutex
-    std::shared_ptr<Job> m_inFlight; // guarded by Shared::mutex
     // Touched only on the worker thread:
     Configuration m_configuration;
     PacResult m_loadError;
-    std::unique_ptr<PacSandbox> m_sandbox;
+    bool m_loaded = false;
+    std::unique_ptr<PacHelperClient> m_helper;
 };
 
 void Shared::startWorker()
 {
     current = std::make_shared<Worker>(shared_from_this());
     current->start();
-}
-
-void Shared::onStuck(const std::shared_ptr<Worker> &worker)
-{
-    std::shared_ptr<Job> job;
-    {
-        std::lock_guard<std::mutex> lock(mutex);
-        if (worker->isAbandoned() || worker != current)
-            return;
-        qCCritical(lcQtwsPac).noquote()
-            << "PAC script" << configuration.name
-            << "ignores the interrupt (recursion from catch blocks?); abandoning its thread";
-        worker->abandon();
-        job = worker->inFlight();
-        current.reset();
-        if (!stopping)
-            startWorker(); // serves the queued requests with a fresh engine
-    }
-    wake.notify_all();
-    if (job) {
-        PacResult result = makeError(PacError::Timeout,
-            QStringLiteral("PAC script %1 did not stop when interrupted").arg(configuration.name));
-        job->complete(result);
-    }
-    // Detaches: the thread is still running the script.
-    worker->finish(std::chrono::milliseconds(0));
 }
 
 } // namespace
@@ -282,18 +222,17 @@ PacEngine::~PacEngine()
     {
         std::lock_guard<std::mutex> lock(d->shared->mutex);
         d->shared->stopping = true;
+        d->shared->stopRequested = true; // a running evaluation kills its helper
         pending.swap(d->shared->jobs);
         worker = d->shared->current;
         d->shared->current.reset();
-        if (worker)
-            worker->interrupt();
     }
     d->shared->wake.notify_all();
     for (const std::shared_ptr<Job> &job : pending)
         job->complete(
             makeError(PacError::EngineUnavailable, QStringLiteral("the engine was destroyed")));
     if (worker)
-        worker->finish(kStuckGrace);
+        worker->join();
 }
 
 void PacEngine::setEnvironment(const PacEnvironment &environment)
@@ -341,7 +280,7 @@ void PacEngine::findProxyForUrl(const QUrl &url, const QObject *context,
     job->hostOverride = hostOverride;
     job->deliver = [mutex = d->deliveryMutex, engine = d->engine, guard, hasContext,
                        callback = std::move(callback)](const PacResult &result) {
-        // Runs on a worker (or watchdog) thread. Hop to the engine's thread first: the engine
+        // Runs on the worker thread (or the destroying one). Hop to the engine's thread first: the engine
         // outlives every event posted to itself, which makes the QPointer check there safe; then on
         // to the context's thread.
         std::lock_guard<std::mutex> lock(*mutex);

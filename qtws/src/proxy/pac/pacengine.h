@@ -33,7 +33,8 @@ constexpr qsizetype kPacDefaultMaxScriptSize = 1024 * 1024;
     addresses, plus the engine's limits. A value class; every function may be left empty for the
     system default and replaced in tests.
 
-    The functions are called on the engine's worker thread and must be thread-safe.
+    The functions are called on the engine's worker thread, in the application's process (the
+    script's helper process asks for their answers), and must be thread-safe.
     \since 0.1
 */
 struct QTWS_EXPORT PacEnvironment
@@ -73,7 +74,8 @@ class PacEnginePrivate;
 
 /*!
     \class QtWs::PacEngine
-    \brief Evaluates one PAC script in a sandboxed QJSEngine on a dedicated worker thread.
+    \brief Evaluates one PAC script in a sandboxed QJSEngine in a helper process, served by a
+    dedicated worker thread.
 
     The JavaScript global object holds the ECMAScript built-ins, the Netscape helpers
     (isPlainHostName, dnsDomainIs, localHostOrDomainIs, isResolvable, isInNet, dnsResolve,
@@ -86,16 +88,19 @@ class PacEnginePrivate;
     FindProxyForURL otherwise. URL and host are passed as JavaScript values, never pasted into
     source.
 
-    Every call and the script's top level are limited by PacEnvironment::evaluationTimeout: a
-    watchdog thread interrupts the engine (QJSEngine::setInterrupted) and the call fails with
-    PacError::Timeout; the engine is then rebuilt from the script for the next call. Requests are
-    served in order, one at a time.
+    The script runs in a separate process, qtws-pac-helper (installed in the libexec directory,
+    qtws/ subfolder; the environment variable QTWS_PAC_HELPER names another), kept running between
+    calls; the engine's worker thread talks to it over a pipe and answers its DNS, local-address and
+    clock questions with the PacEnvironment functions, in this process.
 
-    V4 checks the interrupt flag only after calls and on loop edges, so a script that recurses again
-    from its catch blocks, or a single long native call, can outlive the interrupt. When an
-    interrupted evaluation has not returned one second later, the request fails with
-    PacError::Timeout, the worker thread is left behind (logged as critical; it ends when the script
-    does) and a fresh worker serves the queue: callers never hang.
+    Every call and the script's top level are limited by PacEnvironment::evaluationTimeout: a
+    watchdog thread in the helper interrupts the engine (QJSEngine::setInterrupted), the call fails
+    with PacError::Timeout and the helper rebuilds the engine from the script for the next call.
+    V4 checks the interrupt flag only after calls and on loop edges, so a single long native call
+    (a catastrophic regular expression such as /(a+)+b/ on a long string of a's) or a script that
+    recurses again from its catch blocks can outlive the interrupt: when the helper has not
+    answered 200 ms after the timeout, it is killed, the call fails with PacError::Timeout and the
+    next call starts a fresh helper. Requests are served in order, one at a time.
 
     Helper semantics follow Netscape's specification as Mozilla and Chromium implement it, except:
     isPlainHostName() is false for IPv6 literals; shExpMatch() falls back to a literal match when a
@@ -110,7 +115,10 @@ class QTWS_EXPORT PacEngine : public QObject
     Q_OBJECT
 public:
     explicit PacEngine(QObject *parent = nullptr);
-    /*! Interrupts a running evaluation and stops the worker; pending callbacks are not called. */
+    /*!
+        Stops a running evaluation (killing its helper process) and the worker; pending callbacks
+        are not called.
+    */
     ~PacEngine() override;
 
     /*! Applies to requests made after this call. */

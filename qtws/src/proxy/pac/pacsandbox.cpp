@@ -6,17 +6,12 @@
 
 #include <QtCore/QFile>
 #include <QtCore/QSet>
-#include <QtNetwork/QHostInfo>
-#include <QtNetwork/QNetworkInterface>
 #include <QtQml/QJSEngine>
 
 #include <algorithm>
-#include <future>
-#include <mutex>
-#include <thread>
 
-// The JavaScript side of the sandbox (js/pachelpers.js, js/paccall.js) is a resource of the
-// library; registering it is cheap and idempotent.
+// The JavaScript side of the sandbox (js/pachelpers.js, js/paccall.js) is a resource of
+// qtws-pac-helper; registering it is cheap and idempotent.
 static void initPacResources()
 {
     Q_INIT_RESOURCE(qtws_pac_js);
@@ -106,43 +101,6 @@ const QSet<QString> &standardGlobals()
     return names;
 }
 
-QList<QHostAddress> defaultResolve(const QString &host, std::chrono::milliseconds timeout)
-{
-    // QHostInfo::fromName() has no timeout: run it on a helper thread and abandon it at the
-    // deadline (the thread ends when the system resolver gives up). A nested event loop here would
-    // re-enter the engine.
-    auto promise = std::make_shared<std::promise<QList<QHostAddress>>>();
-    std::future<QList<QHostAddress>> future = promise->get_future();
-    std::thread([promise, host] {
-        promise->set_value(QHostInfo::fromName(host).addresses());
-    }).detach();
-    if (future.wait_for(timeout) != std::future_status::ready) {
-        qCDebug(lcQtwsPac) << "DNS lookup of" << host << "timed out after" << timeout.count()
-                           << "ms";
-        return {};
-    }
-    return future.get();
-}
-
-// QNetworkInterface::allAddresses() asks the kernel every time; scripts call myIpAddress() on
-// nearly every evaluation. Remembered for kLocalAddressTtl, shared by all engines (addresses change
-// rarely, and the resolver drops its caches on network changes anyway).
-constexpr auto kLocalAddressTtl = std::chrono::seconds(5);
-
-QList<QHostAddress> systemLocalAddresses()
-{
-    static std::mutex mutex;
-    static QList<QHostAddress> cached;
-    static std::chrono::steady_clock::time_point expires;
-    std::lock_guard<std::mutex> lock(mutex);
-    const auto now = std::chrono::steady_clock::now();
-    if (now >= expires) {
-        cached = QNetworkInterface::allAddresses();
-        expires = now + kLocalAddressTtl;
-    }
-    return cached;
-}
-
 // The script line an Error points at, or -1 (non-Error values, errors raised inside the qtws
 // helpers).
 int exceptionLine(const QJSValue &exception, const QString &scriptName)
@@ -193,9 +151,7 @@ QList<QHostAddress> PacHost::lookup(const QString &host)
     // DNS time does not count against the evaluation timeout: it has its own limits.
     m_watchdog->suspend();
     const auto start = std::chrono::steady_clock::now();
-    QList<QHostAddress> addresses = m_environment.resolveHost
-        ? m_environment.resolveHost(host, timeout)
-        : defaultResolve(host, timeout);
+    QList<QHostAddress> addresses = m_environment.resolveHost(host, timeout);
     m_dnsSpent += std::chrono::duration_cast<std::chrono::milliseconds>(
         std::chrono::steady_clock::now() - start);
     m_watchdog->resume();
@@ -206,10 +162,8 @@ QList<QHostAddress> PacHost::lookup(const QString &host)
 QList<QHostAddress> PacHost::localAddresses()
 {
     // Once per evaluation: scripts call myIpAddress() and myIpAddressEx() in several rules.
-    if (!m_localAddresses) {
-        m_localAddresses = m_environment.localAddresses ? m_environment.localAddresses()
-                                                        : systemLocalAddresses();
-    }
+    if (!m_localAddresses)
+        m_localAddresses = m_environment.localAddresses();
     return *m_localAddresses;
 }
 
@@ -313,8 +267,7 @@ QVariantList PacHost::clock()
 {
     // One reading per evaluation, so that a script comparing several ranges sees one instant.
     if (m_clock.isEmpty()) {
-        const QDateTime now
-            = m_environment.clock ? m_environment.clock() : QDateTime::currentDateTime();
+        const QDateTime now = m_environment.clock();
         for (const QDateTime &t : {now, now.toUTC()}) {
             const QDate d = t.date();
             const QTime tm = t.time();

@@ -22,7 +22,8 @@ class PacWatchdog;
 
 /*
     The native side of the PAC helpers that need the outside world (DNS, local addresses, clock,
-    log) or IPv6 parsing. Only the bootstrap closure holds its JavaScript wrapper: scripts cannot
+    log) or IPv6 parsing. Runs in qtws-pac-helper: the environment's resolveHost, localAddresses and
+    clock must be set (the helper sets them to ask the parent process). Only the bootstrap closure holds its JavaScript wrapper: scripts cannot
     reach it.
 */
 class PacHost : public QObject
@@ -57,8 +58,7 @@ private:
 };
 
 /*
-    One QJSEngine with the PAC helpers and one script loaded. Created, used and destroyed on the
-    worker thread.
+    One QJSEngine with the PAC helpers and one script loaded, inside qtws-pac-helper.
 */
 class PacSandbox
 {
