@@ -68,8 +68,9 @@ public:
         QObject::connect(&m_ws, &QtWs::WebSocket::connected, &m_ws, [this] { opened(); });
         QObject::connect(&m_ws, &QtWs::WebSocket::textMessageReceived, &m_ws,
             [this](const QString &m) { received(m); });
-        QObject::connect(&m_ws, &QtWs::WebSocket::errorOccurred, &m_ws,
-            [this] { QCoreApplication::exit(failWith(QStringLiteral("qtws: ") + m_ws.errorString())); });
+        QObject::connect(&m_ws, &QtWs::WebSocket::errorOccurred, &m_ws, [this] {
+            QCoreApplication::exit(failWith(QStringLiteral("qtws: ") + m_ws.errorString()));
+        });
         QTimer::singleShot(m_warmupMs + m_durationMs + kSlackMs, &m_ws,
             [] { QCoreApplication::exit(failWith(QStringLiteral("timeout"))); });
         m_ws.open(url);

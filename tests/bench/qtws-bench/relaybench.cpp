@@ -794,7 +794,8 @@ public:
                             .arg(relay.stderrText()));
         const bool haveSquid = squid.start();
         if (!haveSquid && !m_ctx.json)
-            std::printf("  Squid did not start (%s): direct only\n", qPrintable(squid.errorString()));
+            std::printf(
+                "  Squid did not start (%s): direct only\n", qPrintable(squid.errorString()));
         QStringList paths {QStringLiteral("direct")};
         if (haveSquid)
             paths << QStringLiteral("squid");
@@ -861,10 +862,22 @@ public:
                         median(rate.value(t)), median(p50.value(l)), median(p99.value(l)),
                         median(cpu.value(t)));
             }
-            const double qr = pf.value(QStringLiteral("qtws")).toObject().value(QStringLiteral("msg_s")).toDouble();
-            const double nr = pf.value(QStringLiteral("node")).toObject().value(QStringLiteral("msg_s")).toDouble();
-            const double ql = pf.value(QStringLiteral("qtws")).toObject().value(QStringLiteral("p50_us")).toDouble();
-            const double nl = pf.value(QStringLiteral("node")).toObject().value(QStringLiteral("p50_us")).toDouble();
+            const double qr = pf.value(QStringLiteral("qtws"))
+                                  .toObject()
+                                  .value(QStringLiteral("msg_s"))
+                                  .toDouble();
+            const double nr = pf.value(QStringLiteral("node"))
+                                  .toObject()
+                                  .value(QStringLiteral("msg_s"))
+                                  .toDouble();
+            const double ql = pf.value(QStringLiteral("qtws"))
+                                  .toObject()
+                                  .value(QStringLiteral("p50_us"))
+                                  .toDouble();
+            const double nl = pf.value(QStringLiteral("node"))
+                                  .toObject()
+                                  .value(QStringLiteral("p50_us"))
+                                  .toDouble();
             pf.insert(QStringLiteral("rate_ratio"), nr > 0 ? qr / nr : -1);
             pf.insert(QStringLiteral("p50_ratio"), nl > 0 ? ql / nl : -1);
             if (!m_ctx.json)
