@@ -4,6 +4,7 @@
 #include "driver.h"
 #ifdef QTWS_BENCH_HAVE_FIRST_MESSAGE
 #include "strategybench.h"
+#include "pollbench.h"
 #endif
 #include "workers.h"
 
@@ -34,6 +35,10 @@ int main(int argc, char **argv)
     if (args.contains(QLatin1String("--first-worker"))) {
         prctl(PR_SET_PDEATHSIG, SIGTERM); // never outlive the driver
         return QtWsBench::runFirstMessageWorker(args);
+    }
+    if (args.contains(QLatin1String("--poll-worker"))) {
+        prctl(PR_SET_PDEATHSIG, SIGTERM); // never outlive the driver
+        return QtWsBench::runPollWorker(args);
     }
 #endif
     if (args.contains(QLatin1String("--worker"))) {

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: LGPL-3.0-or-later
 #include "relaybench.h"
 #ifdef QTWS_BENCH_HAVE_FIRST_MESSAGE
+#include "squidproxy.h"
 #include "strategybench.h"
 #endif
 
@@ -718,6 +719,177 @@ public:
         }
     }
 
+#ifdef QTWS_BENCH_HAVE_FIRST_MESSAGE
+    /*! One polling client process (\a client: qtws = this binary's --poll-worker, node =
+       engine.io-client) against the relay on \a relayPort, through the proxy on \a proxyPort when
+       it is > 0. The client's CPU comes from its own /proc/self/stat over the window. */
+    WorkerResult pollClientRun(
+        const QString &client, int relayPort, int proxyPort, int size, int inflight)
+    {
+        WorkerResult r;
+        const int duration = std::max(m_ctx.durationMs, 500); // polling rates are low
+        const QStringList common {QString::number(size), QString::number(inflight),
+            QString::number(m_ctx.warmupMs), QString::number(duration)};
+        Child c;
+        bool started = false;
+        if (client == QLatin1String("qtws")) {
+            QStringList a {QStringLiteral("--poll-worker"),
+                QStringLiteral("ws://127.0.0.1:%1/").arg(relayPort)};
+            a << common;
+            if (proxyPort > 0)
+                a << QString::number(proxyPort);
+            started = c.start(QCoreApplication::applicationFilePath(), a);
+        } else {
+            QStringList a {peerScript, QStringLiteral("poll"),
+                QStringLiteral("http://127.0.0.1:%1/").arg(relayPort)};
+            a << common;
+            if (proxyPort > 0)
+                a << QStringLiteral("127.0.0.1:%1").arg(proxyPort);
+            started = c.start(m_ctx.node, a, m_ctx.nodePath);
+        }
+        if (!started) {
+            r.error = client + QStringLiteral(" did not start");
+            return r;
+        }
+        const QJsonObject o = QJsonDocument::fromJson(c.readLine(kPeerTimeoutMs)).object();
+        if (o.isEmpty() || o.contains(QStringLiteral("error"))) {
+            r.error = o.isEmpty() ? QStringLiteral("no result: %1").arg(c.stderrText())
+                                  : o.value(QStringLiteral("error")).toString();
+            return r;
+        }
+        r.messages = o.value(QStringLiteral("messages")).toInteger();
+        r.bytes = o.value(QStringLiteral("bytes")).toInteger();
+        r.seconds = o.value(QStringLiteral("seconds")).toDouble();
+        r.cpuSeconds = o.value(QStringLiteral("procCpuSeconds")).toDouble();
+        r.p50Us = o.value(QStringLiteral("p50Us")).toDouble();
+        r.p99Us = o.value(QStringLiteral("p99Us")).toDouble();
+        return r;
+    }
+
+    static void printLoad(const char *when)
+    {
+        QFile f(QStringLiteral("/proc/loadavg"));
+        const QByteArray load = f.open(QIODevice::ReadOnly) ? f.readAll().trimmed() : "?";
+        std::printf("  /proc/loadavg %s: %s\n", when, load.constData());
+    }
+
+    // (d) Polling clients: QtWs::WebSocket on Strategy::Polling vs node engine.io-client
+    // (polling only), one process per measurement, interleaved per round, against one relay,
+    // directly and through one Squid with Debian's default rules (plain HTTP requests).
+    void pollingClient(QJsonObject *out)
+    {
+        if (!haveNode()) {
+            out->insert(QStringLiteral("skipped"), QStringLiteral("node peers missing"));
+            if (!m_ctx.json)
+                std::printf("  skipped: node or tests/peers/node_modules missing\n");
+            return;
+        }
+        if (!m_ctx.json)
+            printLoad("before");
+        Child relay;
+        QtWs::Test::SquidProxy squid;
+        const int relayPort = startRelay(&relay, wsBackend());
+        if (relayPort <= 0)
+            return fail(QStringLiteral("polling-client: the relay did not start: %1")
+                            .arg(relay.stderrText()));
+        const bool haveSquid = squid.start();
+        if (!haveSquid && !m_ctx.json)
+            std::printf(
+                "  Squid did not start (%s): direct only\n", qPrintable(squid.errorString()));
+        QStringList paths {QStringLiteral("direct")};
+        if (haveSquid)
+            paths << QStringLiteral("squid");
+        QMap<QString, std::vector<double>> rate, p50, p99, cpu;
+        for (int round = 0; round < m_ctx.rounds; ++round) {
+            for (const QString &path : paths) {
+                QStringList clients {QStringLiteral("qtws"), QStringLiteral("node")};
+                if (round % 2)
+                    std::reverse(clients.begin(), clients.end());
+                for (const QString &client : clients) {
+                    for (const bool latency : {false, true}) {
+                        const QString key = path + QLatin1Char('/') + client
+                            + (latency ? QStringLiteral("/latency") : QStringLiteral("/tput"));
+                        const WorkerResult r = pollClientRun(client, relayPort,
+                            path == QLatin1String("squid") ? int(squid.port()) : 0,
+                            latency ? 32 : kPollSize, latency ? 1 : kPollInflight);
+                        if (!r.error.isEmpty() || r.messages <= 0) {
+                            fail(QStringLiteral("polling-client %1: %2")
+                                     .arg(key,
+                                         r.error.isEmpty() ? QStringLiteral("no messages")
+                                                           : r.error));
+                            continue;
+                        }
+                        rate[key].push_back(double(r.messages) / r.seconds);
+                        p50[key].push_back(r.p50Us);
+                        p99[key].push_back(r.p99Us);
+                        cpu[key].push_back(r.cpuSeconds * 1e6 / double(r.messages));
+                    }
+                }
+            }
+        }
+        printPollingClient(paths, rate, p50, p99, cpu, out);
+        if (!m_ctx.json)
+            printLoad("after");
+    }
+
+    void printPollingClient(const QStringList &paths,
+        const QMap<QString, std::vector<double>> &rate,
+        const QMap<QString, std::vector<double>> &p50,
+        const QMap<QString, std::vector<double>> &p99,
+        const QMap<QString, std::vector<double>> &cpu, QJsonObject *out)
+    {
+        QJsonObject figures;
+        if (!m_ctx.json)
+            std::printf("  %-7s %-18s %10s %13s %10s %14s\n", "path", "client", "msg/s",
+                "p50 (1 infl.)", "p99", "client us/msg");
+        for (const QString &path : paths) {
+            QJsonObject pf;
+            for (const QString &client : {QStringLiteral("qtws"), QStringLiteral("node")}) {
+                const QString t = path + QLatin1Char('/') + client + QStringLiteral("/tput");
+                const QString l = path + QLatin1Char('/') + client + QStringLiteral("/latency");
+                QJsonObject f;
+                f.insert(QStringLiteral("msg_s"), median(rate.value(t)));
+                f.insert(QStringLiteral("p50_us"), median(p50.value(l)));
+                f.insert(QStringLiteral("p99_us"), median(p99.value(l)));
+                f.insert(QStringLiteral("client_cpu_us_per_msg"), median(cpu.value(t)));
+                if (median(rate.value(t)) <= 0 || median(p50.value(l)) <= 0)
+                    fail(QStringLiteral("polling-client/%1/%2: implausible figures")
+                             .arg(path, client));
+                pf.insert(client, f);
+                if (!m_ctx.json)
+                    std::printf("  %-7s %-18s %10.0f %11.0fus %8.0fus %14.1f\n", qPrintable(path),
+                        client == QLatin1String("qtws") ? "qtws (Polling)" : "engine.io-client",
+                        median(rate.value(t)), median(p50.value(l)), median(p99.value(l)),
+                        median(cpu.value(t)));
+            }
+            const double qr = pf.value(QStringLiteral("qtws"))
+                                  .toObject()
+                                  .value(QStringLiteral("msg_s"))
+                                  .toDouble();
+            const double nr = pf.value(QStringLiteral("node"))
+                                  .toObject()
+                                  .value(QStringLiteral("msg_s"))
+                                  .toDouble();
+            const double ql = pf.value(QStringLiteral("qtws"))
+                                  .toObject()
+                                  .value(QStringLiteral("p50_us"))
+                                  .toDouble();
+            const double nl = pf.value(QStringLiteral("node"))
+                                  .toObject()
+                                  .value(QStringLiteral("p50_us"))
+                                  .toDouble();
+            pf.insert(QStringLiteral("rate_ratio"), nr > 0 ? qr / nr : -1);
+            pf.insert(QStringLiteral("p50_ratio"), nl > 0 ? ql / nl : -1);
+            if (!m_ctx.json)
+                std::printf("  %-7s qtws/engine.io-client: %.2fx msg/s (goal >= 1.5), p50 %.2fx "
+                            "(goal <= 1)\n",
+                    qPrintable(path), nr > 0 ? qr / nr : -1, nl > 0 ? ql / nl : -1);
+            figures.insert(path, pf);
+        }
+        out->insert(QStringLiteral("figures"), figures);
+    }
+#endif
+
     bool ok() const
     {
         return m_ok;
@@ -748,6 +920,10 @@ bool runSpecialScenario(
         s.relayIdle(out);
     else if (name == QLatin1String("pac"))
         s.pac(out);
+#ifdef QTWS_BENCH_HAVE_FIRST_MESSAGE
+    else if (name == QLatin1String("polling-client"))
+        s.pollingClient(out);
+#endif
     else
         s.fail(QStringLiteral("unknown special scenario %1").arg(name));
     std::fflush(stdout);

@@ -131,6 +131,11 @@ std::vector<Scenario> build()
         "cold and with the strategy cache warm, vs the working strategy alone and QWebSocket; "
         "racing behind a proxy that blackholes CONNECT",
         false);
+    special("polling-client",
+        "polling clients: QtWs::WebSocket (Strategy::Polling) vs node engine.io-client (polling "
+        "only) to qtws-relay -> echo server, direct and through a local Squid (default rules); "
+        "1 KiB x 64 in flight msg/s, 32 B p50, client CPU per message",
+        false);
 #endif
 #endif
     return v;

@@ -2,10 +2,11 @@
 // Node peer for qtws-bench's relay scenarios (loopback only).
 //   node relay-peer.js eio-server
 //       a stock engine.io server on 127.0.0.1:<free port> that echoes every message; prints "PORT n"
-//   node relay-peer.js poll URL SIZE INFLIGHT WARMUP_MS DURATION_MS
+//   node relay-peer.js poll URL SIZE INFLIGHT WARMUP_MS DURATION_MS [PROXY_HOST:PORT]
 //       engine.io-client forced to long-polling: keeps INFLIGHT text messages of SIZE bytes in
 //       flight, prints one JSON line {messages, bytes, totalMessages (warm-up included), seconds,
-//       cpuSeconds, p50Us, p99Us, maxRssKb}
+//       cpuSeconds, procCpuSeconds (/proc/self/stat), p50Us, p99Us, maxRssKb}; through the
+//       HTTP proxy PROXY_HOST:PORT when given (absolute-form requests)
 //   node relay-peer.js idle URL COUNT TRANSPORT      (TRANSPORT: websocket-raw | polling)
 //       opens COUNT sessions (plain ws, or engine.io-client polling), prints "READY n" when all are
 //       open, keeps them until stdin closes or says "quit"
@@ -40,13 +41,39 @@ function eioServer() {
     process.stdin.resume();
 }
 
-function poll(url, size, inflight, warmupMs, durationMs) {
+// user+sys CPU seconds of this process from /proc/self/stat (fields 14 and 15, in clock ticks;
+// 100 per second on Linux).
+function procCpuSeconds() {
+    const s = require('fs').readFileSync('/proc/self/stat', 'utf8');
+    const f = s.slice(s.lastIndexOf(')') + 2).split(' ');
+    return (Number(f[11]) + Number(f[12])) / 100;
+}
+
+// An http.Agent that sends every request in absolute form to the HTTP proxy at PROXY
+// (host:port), as a browser does for http:// URLs through a proxy; connections are kept alive.
+function proxyAgent(proxy) {
+    const http = require('http');
+    const net = require('net');
+    const [host, port] = proxy.split(':');
+    class ProxyAgent extends http.Agent {
+        addRequest(req, options) {
+            req.path = 'http://' + (options.host || options.hostname) + ':' + options.port + req.path;
+            super.addRequest(req, options);
+        }
+        createConnection() { return net.connect(+port, host); }
+    }
+    return new ProxyAgent({ keepAlive: true });
+}
+
+function poll(url, size, inflight, warmupMs, durationMs, proxy) {
     const { Socket } = require('engine.io-client');
     const payload = 'x'.repeat(size);
-    const socket = new Socket(url, { transports: ['polling'], upgrade: false });
+    const options = { transports: ['polling'], upgrade: false };
+    if (proxy) options.agent = proxyAgent(proxy);
+    const socket = new Socket(url, options);
     const sent = [];
     let counting = false, messages = 0, bytes = 0, samples = [], total = 0;
-    let t0 = 0n, cpu0 = null;
+    let t0 = 0n, cpu0 = null, procCpu0 = 0;
     const timeout = setTimeout(() => fail('timeout'), warmupMs + durationMs + 30000);
     function sendOne() {
         sent.push(process.hrtime.bigint());
@@ -56,12 +83,14 @@ function poll(url, size, inflight, warmupMs, durationMs) {
         for (let i = 0; i < inflight; ++i) sendOne();
         setTimeout(() => {
             counting = true; t0 = process.hrtime.bigint(); cpu0 = process.cpuUsage();
+            procCpu0 = procCpuSeconds();
             setTimeout(() => {
                 const secs = Number(process.hrtime.bigint() - t0) / 1e9;
                 const cpu = process.cpuUsage(cpu0);
                 clearTimeout(timeout);
                 process.stdout.write(JSON.stringify({
                     messages, bytes, totalMessages: total, seconds: secs, cpuSeconds: (cpu.user + cpu.system) / 1e6,
+                    procCpuSeconds: procCpuSeconds() - procCpu0,
                     p50Us: percentileUs(samples, 0.5), p99Us: percentileUs(samples, 0.99),
                     maxRssKb: Math.round(process.resourceUsage().maxRSS),
                 }) + '\n');
@@ -122,6 +151,6 @@ function idle(url, count, transport) {
 
 const [mode, ...args] = process.argv.slice(2);
 if (mode === 'eio-server') eioServer();
-else if (mode === 'poll') poll(args[0], +args[1], +args[2], +args[3], +args[4]);
+else if (mode === 'poll') poll(args[0], +args[1], +args[2], +args[3], +args[4], args[5]);
 else if (mode === 'idle') idle(args[0], +args[1], args[2]);
 else fail('unknown mode ' + mode);
