@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: LGPL-3.0-or-later
-// PAC evaluation through PacEngine's API: the first line of the input is the URL, the rest the script (UTF-8).
+// PAC evaluation in the sandbox that qtws-pac-helper runs (PacSandbox with its watchdog, in this process so that
+// libFuzzer sees its coverage): the first line of the input is the URL, the rest the script (UTF-8).
 // The environment is fixed and offline (a clock, names under .example resolve to 192.0.2.x, nothing else does)
 // and the evaluation timeout is 50 ms, so that scripts that loop cost a fuzzing run little: the target checks that
 // every evaluation answers (libFuzzer's -timeout catches one that does not), that an answer is a list of
@@ -7,6 +8,8 @@
 #include "fuzzcommon.h"
 
 #include "proxy/pac/pacengine.h"
+#include "proxy/pac/pacsandbox.h"
+#include "proxy/pac/pacwatchdog.h"
 
 #include <QtCore/QCoreApplication>
 #include <QtCore/QLoggingCategory>
@@ -21,7 +24,7 @@ PacEnvironment fuzzEnvironment()
 {
     PacEnvironment env;
     env.clock = [] { return QDateTime(QDate(2026, 1, 5), QTime(12, 0), Qt::UTC); };
-    env.resolveHost = [](const QString &host, int) {
+    env.resolveHost = [](const QString &host, std::chrono::milliseconds) {
         QList<QHostAddress> addresses;
         if (host.endsWith(QStringLiteral(".example")))
             addresses.append(QHostAddress(QStringLiteral("192.0.2.%1").arg(qHash(host) % 250 + 1)));
@@ -31,9 +34,9 @@ PacEnvironment fuzzEnvironment()
         return QList<QHostAddress> {QHostAddress(QStringLiteral("192.0.2.10")),
             QHostAddress(QStringLiteral("2001:db8::10"))};
     };
-    env.evaluationTimeoutMs = 50;
-    env.dnsTimeoutMs = 10;
-    env.dnsBudgetMs = 20;
+    env.evaluationTimeout = std::chrono::milliseconds(50);
+    env.dnsTimeout = std::chrono::milliseconds(10);
+    env.dnsBudget = std::chrono::milliseconds(20);
     return env;
 }
 
@@ -49,11 +52,10 @@ extern "C" int LLVMFuzzerInitialize(int *argc, char ***argv)
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    static const std::unique_ptr<PacEngine> engine = [] {
-        auto e = std::make_unique<PacEngine>();
-        e->setEnvironment(fuzzEnvironment());
-        return e;
-    }();
+    // A script that ignores the interrupt is the helper process's to kill (tst_pacengine tests that); here
+    // libFuzzer's -timeout reports it.
+    static PacWatchdog watchdog([] { }, std::chrono::milliseconds(1000));
+    static const PacEnvironment environment = fuzzEnvironment();
     const QByteArray input(reinterpret_cast<const char *>(data), qsizetype(size));
     const qsizetype newline = input.indexOf('\n');
     const QByteArray urlText = newline < 0 ? input : input.left(newline);
@@ -61,11 +63,13 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     const QUrl url = QUrl::fromEncoded(urlText);
 
     const QString name = QStringLiteral("fuzz.pac");
-    engine->setScript(script, name);
-    const PacResult result = engine->findProxyForUrlSync(url);
+    PacSandbox sandbox(environment, &watchdog, name, ProxyCandidate::Source::Pac);
+    PacResult result = sandbox.load(script);
+    if (result.isValid())
+        result = sandbox.evaluate(url.toString(), url.host());
 
     FUZZ_CHECK(result.error != PacError::NoScript && result.error != PacError::EngineUnavailable);
-    if (result.ok()) {
+    if (result.isValid()) {
         FUZZ_CHECK(!result.candidates.isEmpty());
         FUZZ_CHECK(result.candidates == parsePacResult(result.raw, ProxyCandidate::Source::Pac, name,
                        nullptr));

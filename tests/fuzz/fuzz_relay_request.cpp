@@ -80,7 +80,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     for (qsizetype i = 0; i < whole.requests.size(); ++i)
         FUZZ_CHECK(sameRequest(chunked.requests.at(i), whole.requests.at(i)));
     if (whole.errorStatus != 0) {
-        FUZZ_CHECK(whole.errorStatus == 400 || whole.errorStatus == 413 || whole.errorStatus == 431);
+        FUZZ_CHECK(whole.errorStatus == 400 || whole.errorStatus == 413 || whole.errorStatus == 414
+                   || whole.errorStatus == 431);
         FUZZ_CHECK(!whole.errorString.isEmpty());
     }
     for (const Request &r : whole.requests) {
