@@ -15,7 +15,8 @@ int main(int argc, char **argv)
 #endif
     engine.rootContext()->setContextProperty(QStringLiteral("initialUrl"),
         app.arguments().value(1, QStringLiteral("ws://127.0.0.1:8080/chat")));
-    QObject::connect(&engine, &QQmlApplicationEngine::objectCreated, &app,
+    QObject::connect(
+        &engine, &QQmlApplicationEngine::objectCreated, &app,
         [](QObject *root) {
             if (!root)
                 QCoreApplication::exit(1);

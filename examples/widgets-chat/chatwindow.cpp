@@ -66,8 +66,8 @@ void ChatWindow::onStateChanged(QtWs::WebSocket::State state)
     const bool open = state == QtWs::WebSocket::State::Open;
     m_message->setEnabled(open);
     m_url->setEnabled(state == QtWs::WebSocket::State::Unconnected);
-    m_connect->setText(state == QtWs::WebSocket::State::Unconnected ? tr("Connect")
-                                                                     : tr("Disconnect"));
+    m_connect->setText(
+        state == QtWs::WebSocket::State::Unconnected ? tr("Connect") : tr("Disconnect"));
     switch (state) {
     case QtWs::WebSocket::State::Unconnected:
         m_status->setText(tr("Not connected"));

@@ -15,8 +15,8 @@ QmlWebSocket::QmlWebSocket(QObject *parent)
     , m_socket(new WebSocket(this))
 {
     connect(m_socket, &WebSocket::textMessageReceived, this, &QmlWebSocket::textMessageReceived);
-    connect(m_socket, &WebSocket::binaryMessageReceived, this,
-        &QmlWebSocket::binaryMessageReceived);
+    connect(
+        m_socket, &WebSocket::binaryMessageReceived, this, &QmlWebSocket::binaryMessageReceived);
     connect(m_socket, &WebSocket::stateChanged, this, &QmlWebSocket::onStateChanged);
     connect(m_socket, &WebSocket::errorOccurred, this, &QmlWebSocket::onErrorOccurred);
     // Qt's type says Closed once the connection is gone; an error stays visible until the next open.
@@ -25,13 +25,13 @@ QmlWebSocket::QmlWebSocket(QObject *parent)
             setStatus(Closed);
         Q_EMIT connectReportChanged();
     });
-    connect(m_socket, &WebSocket::connectAttemptStarted, this,
-        [this](const ConnectAttempt &attempt) {
+    connect(
+        m_socket, &WebSocket::connectAttemptStarted, this, [this](const ConnectAttempt &attempt) {
             Q_EMIT connectReportChanged();
             Q_EMIT connectAttemptStarted(attempt.toJson());
         });
-    connect(m_socket, &WebSocket::connectAttemptFinished, this,
-        [this](const ConnectAttempt &attempt) {
+    connect(
+        m_socket, &WebSocket::connectAttemptFinished, this, [this](const ConnectAttempt &attempt) {
             Q_EMIT connectReportChanged();
             Q_EMIT connectAttemptFinished(attempt.toJson());
         });
@@ -258,8 +258,8 @@ bool QmlWebSocket::buildOptions(WebSocketOptions *options, QString *error) const
         }
         strategies.append(*strategy);
     }
-    options->setStrategies(strategies.isEmpty() ? WebSocketOptions::defaultStrategies()
-                                                : strategies);
+    options->setStrategies(
+        strategies.isEmpty() ? WebSocketOptions::defaultStrategies() : strategies);
     if (m_racingDelay < 0) {
         *error = tr("racingDelay must not be negative");
         return false;

@@ -40,10 +40,10 @@ class QmlWebSocket : public QObject, public QQmlParserStatus
     Q_PROPERTY(ProxyMode proxyMode READ proxyMode WRITE setProxyMode NOTIFY proxyModeChanged)
     Q_PROPERTY(QStringList proxies READ proxies WRITE setProxies NOTIFY proxiesChanged)
     Q_PROPERTY(QUrl pacUrl READ pacUrl WRITE setPacUrl NOTIFY pacUrlChanged)
-    Q_PROPERTY(QStringList noProxyList READ noProxyList WRITE setNoProxyList NOTIFY
-            noProxyListChanged)
-    Q_PROPERTY(bool proxyLoopback READ proxyLoopback WRITE setProxyLoopback NOTIFY
-            proxyLoopbackChanged)
+    Q_PROPERTY(
+        QStringList noProxyList READ noProxyList WRITE setNoProxyList NOTIFY noProxyListChanged)
+    Q_PROPERTY(
+        bool proxyLoopback READ proxyLoopback WRITE setProxyLoopback NOTIFY proxyLoopbackChanged)
     // qtws: the strategies (WebSocketOptions::strategies()) and how the connection was made
     Q_PROPERTY(QStringList strategies READ strategies WRITE setStrategies NOTIFY strategiesChanged)
     Q_PROPERTY(int racingDelay READ racingDelay WRITE setRacingDelay NOTIFY racingDelayChanged)

@@ -70,7 +70,8 @@ private:
     void queueEvent(const QJsonArray &event);
     void flush();
     QJsonValue encodeBinary(const QByteArray &data, const QString &origin);
-    QString refusal(const QUrl &url, const QStringList &protocols, const QString &frameOrigin) const;
+    QString refusal(
+        const QUrl &url, const QStringList &protocols, const QString &frameOrigin) const;
 
     WebBridgePrivate *const m_bridge;
     QPointer<QWebEnginePage> m_page;

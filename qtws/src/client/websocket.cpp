@@ -94,8 +94,8 @@ ProxyResolver *WebSocketPrivate::resolver()
 {
     if (proxyResolver)
         return proxyResolver;
-    if (ProxyResolver *shared = ProxyResolver::shared(); shared
-        && QThread::currentThread() == shared->thread())
+    if (ProxyResolver *shared = ProxyResolver::shared();
+        shared && QThread::currentThread() == shared->thread())
         return shared;
     // Outside the application's thread the shared resolver cannot be used: one of our own.
     if (!ownResolver)
@@ -357,7 +357,8 @@ void WebSocketPrivate::channelCloseReceived(quint16 code, const QString &reason)
     setState(WebSocket::State::Closing);
 }
 
-void WebSocketPrivate::channelProtocolError(WebSocket::Error e, quint16 code, const QString &message)
+void WebSocketPrivate::channelProtocolError(
+    WebSocket::Error e, quint16 code, const QString &message)
 {
     Q_Q(WebSocket);
     error = e;
@@ -422,8 +423,7 @@ void WebSocketPrivate::onTimer(int timerId)
 
 void WebSocketPrivate::keepAliveTick()
 {
-    if (state != WebSocket::State::Open || pongTimer.isActive() || !channel
-        || !channel->canPing())
+    if (state != WebSocket::State::Open || pongTimer.isActive() || !channel || !channel->canPing())
         return;
     // Traffic from the peer proves it alive: ping only after a full idle interval.
     if (clock->now() - channel->lastReceivedAt() < options.keepAliveInterval().count())
@@ -572,8 +572,8 @@ bool WebSocket::ping(const QByteArray &payload)
         return false;
     }
     if (!d->channel->canPing()) {
-        d->setUsageError(Error::NotOpen,
-            QStringLiteral("This connection's transport cannot carry a Ping"));
+        d->setUsageError(
+            Error::NotOpen, QStringLiteral("This connection's transport cannot carry a Ping"));
         return false;
     }
     if (d->pendingPings.size() >= WebSocketPrivate::MaxPendingPings)

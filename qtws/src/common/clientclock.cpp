@@ -5,8 +5,8 @@
 #include <QtCore/QObject>
 
 #include <algorithm>
-#include <utility>
 #include <limits>
+#include <utility>
 
 namespace QtWs {
 

@@ -16,7 +16,6 @@
 #include <QtCore/QRandomGenerator>
 #include <QtCore/QTimerEvent>
 
-
 namespace QtWs {
 
 using namespace Protocol;
@@ -199,8 +198,8 @@ void Attempt::ignoreSslErrors(const QList<QSslError> &errors)
 void Attempt::startPath()
 {
     const bool polling = m_strategy == Strategy::Polling;
-    const QUrl url = polling ? pollingEndpointFor(m_context->url, m_context->options)
-                             : m_context->url;
+    const QUrl url
+        = polling ? pollingEndpointFor(m_context->url, m_context->options) : m_context->url;
     if (polling && isSecureScheme(m_context->url.scheme()) && !isSecureScheme(url.scheme())) {
         fail(Failure::ConnectionFailed,
             QStringLiteral("the polling endpoint %1 is not https:// and the URL is wss://: qtws "
@@ -213,8 +212,7 @@ void Attempt::startPath()
     const auto mode = polling ? PollingPath::modeFor(m_hop, url)
         : isForwarded()       ? PathConnector::Mode::Forward
                               : PathConnector::Mode::Tunnel;
-    m_path = new PathConnector(
-        m_hop, mode, target, m_context->options, m_auth, this);
+    m_path = new PathConnector(m_hop, mode, target, m_context->options, m_auth, this);
     m_path->setIgnoredSslErrors(m_ignoredSslErrors);
     connect(m_path, &PathConnector::finished, this, &Attempt::onPath);
     connect(m_path, &PathConnector::progressed, this, &Attempt::progressed);
@@ -273,8 +271,7 @@ void Attempt::startPolling()
         if (upgrade.headers.contains(name))
             settings.headers.set(name, upgrade.headers.value(name));
     }
-    auto path = std::make_unique<PollingPath>(
-        m_hop, settings.endpoint, o, m_ignoredSslErrors);
+    auto path = std::make_unique<PollingPath>(m_hop, settings.endpoint, o, m_ignoredSslErrors);
     auto *channel = new PollingChannel(settings, std::move(path), this);
     m_channel = channel;
     connect(channel, &PollingChannel::handshakeFinished, this, &Attempt::onPollingOpen);
@@ -292,11 +289,11 @@ void Attempt::onPollingOpen()
         return;
     if (channel->isOpen()) {
         m_record.setStatus(QStringLiteral("HTTP/1.1 200 OK"), 200, Responder::Server);
-        m_record.setDetail(QStringLiteral("Engine.IO session %1 at %2 (pingInterval %3 ms)")
-                               .arg(channel->session().sid,
-                                   pollingEndpointFor(m_context->url, m_context->options)
-                                       .toDisplayString())
-                               .arg(channel->session().pingInterval.count()));
+        m_record.setDetail(
+            QStringLiteral("Engine.IO session %1 at %2 (pingInterval %3 ms)")
+                .arg(channel->session().sid,
+                    pollingEndpointFor(m_context->url, m_context->options).toDisplayString())
+                .arg(channel->session().pingInterval.count()));
         complete();
         return;
     }
@@ -307,9 +304,8 @@ void Attempt::onPollingOpen()
         recordAnswer(*failure.response, byProxy ? Responder::Proxy : Responder::Server);
         kind = byProxy ? (failure.response->statusCode == 407 ? Failure::ProxyAuthentication
                                                               : Failure::ProxyRefused)
-                       : failure.error == WebSocket::Error::HandshakeRejected
-            ? Failure::HandshakeRejected
-            : Failure::HandshakeInvalid;
+            : failure.error == WebSocket::Error::HandshakeRejected ? Failure::HandshakeRejected
+                                                                   : Failure::HandshakeInvalid;
     } else if (failure.error == WebSocket::Error::NetworkError
         || failure.error == WebSocket::Error::ClosedAbnormally) {
         kind = Failure::ConnectionFailed;
@@ -492,8 +488,8 @@ bool Attempt::tryNextForm(const QString &why)
         return false;
     if (m_formNotes.isEmpty())
         m_firstLostReason = why;
-    m_formNotes.append(QString::fromLatin1(forwardedForms[m_variant].description)
-        + QStringLiteral(": ") + why);
+    m_formNotes.append(
+        QString::fromLatin1(forwardedForms[m_variant].description) + QStringLiteral(": ") + why);
     ++m_variant;
     m_record.setDetail(m_formNotes.join(QStringLiteral("; ")));
     qCDebug(lcQtwsTransport, "[%p] the proxy dropped the upgrade; trying %s",
@@ -554,15 +550,15 @@ void Attempt::succeed(
     ByteStream *stream = m_stream;
     m_stream = nullptr;
     stream->disconnect(this);
-    auto *channel = new StreamChannel(
-        stream, eo, std::move(opening), leftover, m_context->clock, this);
+    auto *channel
+        = new StreamChannel(stream, eo, std::move(opening), leftover, m_context->clock, this);
     m_channel = channel;
     if (isForwarded()) {
         // The 101 came through a proxy that read the request: prove that it relays frames now
         // (Privoxy forwards the 101 and then relays nothing). The attempt's deadline bounds it.
         Q_EMIT progressed();
-        connect(channel, &StreamChannel::probeFinished, this,
-            [this](bool ok, const QString &reason) {
+        connect(
+            channel, &StreamChannel::probeFinished, this, [this](bool ok, const QString &reason) {
                 if (ok)
                     complete();
                 else
