@@ -114,7 +114,8 @@ MessageChannel *ConnectionPlanner::takeChannel()
 
 std::chrono::milliseconds ConnectionPlanner::remaining() const
 {
-    const qint64 left = m_context->options.connectTimeout().count() - m_context->sinceOpen().count();
+    const qint64 left
+        = m_context->options.connectTimeout().count() - m_context->sinceOpen().count();
     return std::chrono::milliseconds(std::max<qint64>(left, 1));
 }
 
@@ -150,9 +151,9 @@ void ConnectionPlanner::start(ProxyResolver *resolver)
             this,
             [this, generation] {
                 if (generation == m_generation && !m_finished)
-                    onResolved(ProxyResolution::failure(m_context->url,
-                        ProxyError::Error::Cancelled,
-                        QStringLiteral("No proxy resolver in this thread")));
+                    onResolved(
+                        ProxyResolution::failure(m_context->url, ProxyError::Error::Cancelled,
+                            QStringLiteral("No proxy resolver in this thread")));
             },
             Qt::QueuedConnection);
         return;
@@ -231,8 +232,7 @@ void ConnectionPlanner::plan(const QList<ProxyCandidate> &candidates)
             // BareUpgrade runs where it is asked for, or where it worked before (issue 14).
             if (cached
                 && (strategies.removeOne(*cached)
-                    || (*cached == Strategy::BareUpgrade
-                        && Attempt::applies(*cached, hop, url)))) {
+                    || (*cached == Strategy::BareUpgrade && Attempt::applies(*cached, hop, url)))) {
                 strategies.prepend(*cached);
                 m_report.addNote(QStringLiteral("%1 first through %2: it worked last time")
                                      .arg(strategyName(*cached), hop.toPacString()));
@@ -336,8 +336,8 @@ void ConnectionPlanner::onAttemptFinished(Attempt *attempt)
         || record.failure() == Failure::ProxyAuthentication)
         skipHop(attempt->hop());
     else if (record.strategy() != Strategy::Polling
-             && (record.failure() == Failure::ConnectionFailed
-                 || record.failure() == Failure::TlsFailed))
+        && (record.failure() == Failure::ConnectionFailed
+            || record.failure() == Failure::TlsFailed))
         skipPollingToSameServer(attempt->hop());
     attempt->deleteLater();
     startNext();
@@ -354,9 +354,8 @@ void ConnectionPlanner::skipPollingToSameServer(const ProxyCandidate &hop)
         || Protocol::effectivePort(endpoint) != Protocol::effectivePort(url))
         return;
     const auto first = m_plan.begin() + m_next;
-    const auto end = std::remove_if(first, m_plan.end(), [&hop](const Step &s) {
-        return s.hop == hop && s.strategy == Strategy::Polling;
-    });
+    const auto end = std::remove_if(first, m_plan.end(),
+        [&hop](const Step &s) { return s.hop == hop && s.strategy == Strategy::Polling; });
     if (end == m_plan.end())
         return;
     m_plan.erase(end, m_plan.end());
@@ -368,8 +367,8 @@ void ConnectionPlanner::skipPollingToSameServer(const ProxyCandidate &hop)
 void ConnectionPlanner::skipHop(const ProxyCandidate &hop)
 {
     const auto first = m_plan.begin() + m_next;
-    const auto end = std::remove_if(
-        first, m_plan.end(), [&hop](const Step &s) { return s.hop == hop; });
+    const auto end
+        = std::remove_if(first, m_plan.end(), [&hop](const Step &s) { return s.hop == hop; });
     const qsizetype removed = m_plan.end() - end;
     m_plan.erase(end, m_plan.end());
     if (removed > 0)
@@ -405,12 +404,17 @@ void ConnectionPlanner::failAll()
     const auto rank = [](const ConnectAttempt &a) {
         if (a.strategy() != Strategy::Polling)
             return depth(a.failure()) * 2 + 1;
-        const bool noEndpoint = a.failure() == Failure::HandshakeRejected
-            || a.failure() == Failure::HandshakeInvalid;
+        const bool noEndpoint
+            = a.failure() == Failure::HandshakeRejected || a.failure() == Failure::HandshakeInvalid;
         return noEndpoint ? 0 : depth(a.failure()) * 2;
     };
-    const auto best = std::max_element(m_failures.begin(), m_failures.end(),
-        [&rank](const auto &a, const auto &b) { return rank(a.second) <= rank(b.second); });
+    // Between equal ranks the last attempt names the error (a loop: std::max_element keeps the
+    // first of equals, and a non-strict comparator is undefined behaviour there).
+    auto best = m_failures.begin();
+    for (auto it = m_failures.begin(); it != m_failures.end(); ++it) {
+        if (rank(it->second) >= rank(best->second))
+            best = it;
+    }
     QStringList lines;
     // The attempt that names the error keeps its detail (the certificate error, the header that
     // was wrong), so that the sentence says why as precisely as a single attempt would.
