@@ -237,6 +237,12 @@ void EngineIoSession::timerEvent(QTimerEvent *event)
         m_transport->send(Packet::text(PacketType::Ping));
         startBasicTimer(m_pongTimer, options().pingTimeout(), this);
     } else if (event->timerId() == m_pongTimer.timerId()) {
+        if (m_transport->holdsClientInput()) {
+            // Backpressure from the backend holds what the client sent, its Pong perhaps among
+            // it: the client is alive. Another pingTimeout, then ask again.
+            startBasicTimer(m_pongTimer, options().pingTimeout(), this);
+            return;
+        }
         // The client did not answer (or stopped polling): it is gone.
         close(quint16(CloseCode::GoingAway), QStringLiteral("ping timeout"));
     } else if (event->timerId() == m_closeTimer.timerId()) {

@@ -282,6 +282,11 @@ void WebSocketTransport::setReadingPaused(bool paused)
         m_socket->setReadingPaused(paused);
 }
 
+bool WebSocketTransport::holdsClientInput() const
+{
+    return m_socket && m_socket->holdsUnreadInput();
+}
+
 void WebSocketTransport::close(quint16 code, const QString &reason)
 {
     if (m_state == State::Closed)

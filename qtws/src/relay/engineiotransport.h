@@ -49,6 +49,9 @@ public:
     virtual qint64 queuedBytes() const = 0;
     /*! Stops (or resumes) reading the client's packets: backpressure towards the backend. */
     virtual void setReadingPaused(bool paused) = 0;
+    /*! Reading is paused and the client has sent what the relay holds unread (a POST waiting
+        for its answer, bytes in the socket): the client is alive, and its Pong may be held. */
+    virtual bool holdsClientInput() const = 0;
     /*! Ends the transport: the client gets closePacket(code, reason) where it can still be
         reached. No signal follows. */
     virtual void close(quint16 code, const QString &reason) = 0;
@@ -104,6 +107,7 @@ public:
     void send(const EngineIo::Packet &packet) override;
     qint64 queuedBytes() const override { return m_queuedBytes; }
     void setReadingPaused(bool paused) override;
+    bool holdsClientInput() const override { return !m_send.isNull(); }
     void close(quint16 code, const QString &reason) override;
 
 private:
@@ -144,6 +148,7 @@ public:
     void send(const EngineIo::Packet &packet) override;
     qint64 queuedBytes() const override;
     void setReadingPaused(bool paused) override;
+    bool holdsClientInput() const override;
     void close(quint16 code, const QString &reason) override;
 
 Q_SIGNALS:

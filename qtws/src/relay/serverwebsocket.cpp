@@ -115,6 +115,11 @@ void ServerWebSocket::setReadingPaused(bool paused)
         QMetaObject::invokeMethod(this, &ServerWebSocket::readAvailable, Qt::QueuedConnection);
 }
 
+bool ServerWebSocket::holdsUnreadInput() const
+{
+    return m_paused && (!m_unfed.isEmpty() || m_socket->bytesAvailable() > 0);
+}
+
 void ServerWebSocket::readAvailable()
 {
     // Closing after our Close: the peer's frames are read (and dropped) until its Close arrives.
@@ -122,8 +127,9 @@ void ServerWebSocket::readAvailable()
         return (m_state == State::Open && !m_paused)
             || (m_state == State::Closing && m_awaitingPeerClose);
     };
-    while (reading() && m_socket->bytesAvailable() > 0) {
-        const QByteArray data = readChunk(m_socket, ReadChunk);
+    while (reading() && (!m_unfed.isEmpty() || m_socket->bytesAvailable() > 0)) {
+        const QByteArray data
+            = m_unfed.isEmpty() ? readChunk(m_socket, ReadChunk) : std::exchange(m_unfed, {});
         QByteArrayView rest(data);
         m_pongTimer.stop(); // any traffic proves the client is alive
         while (reading()) {
@@ -133,6 +139,10 @@ void ServerWebSocket::readAvailable()
                 break; // all of it consumed
             handleEvent(m_endpoint.takeEvent());
         }
+        // An event paused reading (the backend is behind) with frames of this chunk still to
+        // feed: they wait for the resume, in order.
+        if (m_paused && !rest.isEmpty())
+            m_unfed = rest.toByteArray();
         flushOutput(); // Pongs, and the reply to a Close
     }
 }
@@ -225,11 +235,17 @@ void ServerWebSocket::release(bool awaitPeerClose)
 void ServerWebSocket::timerEvent(QTimerEvent *event)
 {
     if (event->timerId() == m_pingTimer.timerId()) {
-        if (!m_pongTimer.isActive() && m_endpoint.sendPing({})) {
+        // While the relay holds the client's bytes unread (backpressure from the backend), they
+        // show the client alive, and a Pong could not be seen: no Ping then.
+        if (!m_pongTimer.isActive() && !holdsUnreadInput() && m_endpoint.sendPing({})) {
             flushOutput();
             startBasicTimer(m_pongTimer, m_options.pingTimeout, this);
         }
     } else if (event->timerId() == m_pongTimer.timerId()) {
+        if (holdsUnreadInput()) { // its Pong may wait behind the bytes the relay does not read
+            m_pongTimer.stop();
+            return;
+        }
         // The client vanished (no pong, no data): RFC 6455 §7.1.7 fail the connection.
         dropConnection(QStringLiteral("client did not answer a ping within %1 ms")
                            .arg(m_options.pingTimeout.count()));

@@ -72,6 +72,9 @@ public:
     qint64 bufferedAmount() const;
     void setReadingPaused(bool paused);
     bool isReadingPaused() const { return m_paused; }
+    /*! Paused, with bytes from the client that the relay has not read: the client is alive, and a
+        Pong of its may be among them. */
+    bool holdsUnreadInput() const;
 
 Q_SIGNALS:
     void messageReceived(const QByteArray &data, bool binary);
@@ -102,6 +105,7 @@ private:
     State m_state = State::Open;
     bool m_paused = false;
     bool m_awaitingPeerClose = false; // Closing: our Close sent, the peer's not read yet
+    QByteArray m_unfed; // read from the socket, not yet fed: reading paused within a chunk
 };
 
 } // namespace QtWs::Relay

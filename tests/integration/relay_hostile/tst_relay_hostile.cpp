@@ -14,6 +14,8 @@
 #include <QtWebSockets/QWebSocket>
 #include <QtWebSockets/QWebSocketServer>
 
+#include <algorithm>
+
 using namespace RelayTest;
 using namespace QtWs::Protocol;
 using QtWs::RelayServer;
@@ -118,6 +120,7 @@ private Q_SLOTS:
     void webSocketMessageTooBig();
     void backendFloods();
     void webSocketBackendFloods();
+    void backendStallsReading();
     void webSocketBackendStallsUpgrade();
 
 private:
@@ -170,7 +173,8 @@ void tst_RelayHostile::startRelay(const QUrl &backend, std::chrono::milliseconds
     m_relay->setOptions(o);
     QVERIFY2(m_relay->listen(QHostAddress::LocalHost, 0), qPrintable(m_relay->errorString()));
     m_healthy = std::make_unique<HealthySession>();
-    QVERIFY2(m_healthy->open(QUrl(QStringLiteral("ws://127.0.0.1:%1/h").arg(m_relay->serverPort()))),
+    QVERIFY2(
+        m_healthy->open(QUrl(QStringLiteral("ws://127.0.0.1:%1/h").arg(m_relay->serverPort()))),
         qPrintable(m_healthy->ws.errorString()));
     QVERIFY(m_healthy->echoes());
     QCOMPARE(m_relay->sessionCount(), 1);
@@ -281,11 +285,13 @@ void tst_RelayHostile::smuggling_data()
     const QByteArray smuggled = "GET /h HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n";
     const QByteArray chunked = "6\r\n4hello\r\n0\r\n\r\n";
     QTest::addRow("Content-Length with Transfer-Encoding")
-        << QByteArray("Content-Length: 6\r\nTransfer-Encoding: chunked\r\n") << QByteArray(chunked + smuggled);
+        << QByteArray("Content-Length: 6\r\nTransfer-Encoding: chunked\r\n")
+        << QByteArray(chunked + smuggled);
     QTest::addRow("Transfer-Encoding with Content-Length")
-        << QByteArray("Transfer-Encoding: chunked\r\nContent-Length: 6\r\n") << QByteArray(chunked + smuggled);
-    QTest::addRow("two different Content-Length fields")
-        << QByteArray("Content-Length: 6\r\nContent-Length: 50\r\n") << QByteArray("4hello" + smuggled);
+        << QByteArray("Transfer-Encoding: chunked\r\nContent-Length: 6\r\n")
+        << QByteArray(chunked + smuggled);
+    QTest::addRow("two different Content-Length fields") << QByteArray(
+        "Content-Length: 6\r\nContent-Length: 50\r\n") << QByteArray("4hello" + smuggled);
     QTest::addRow("a Content-Length list that disagrees")
         << QByteArray("Content-Length: 6, 50\r\n") << QByteArray("4hello" + smuggled);
     QTest::addRow("Content-Length with a sign")
@@ -297,7 +303,8 @@ void tst_RelayHostile::smuggling_data()
     QTest::addRow("whitespace before the colon")
         << QByteArray("Transfer-Encoding : chunked\r\n") << QByteArray(chunked + smuggled);
     QTest::addRow("a folded Transfer-Encoding")
-        << QByteArray("X-Pad: a\r\n Transfer-Encoding: chunked\r\n") << QByteArray(chunked + smuggled);
+        << QByteArray("X-Pad: a\r\n Transfer-Encoding: chunked\r\n")
+        << QByteArray(chunked + smuggled);
 }
 
 void tst_RelayHostile::smuggling()
@@ -322,8 +329,8 @@ void tst_RelayHostile::smuggling()
 
     // The same smuggling inside an upgrade request: an upgrade never has a body.
     QTcpSocket u;
-    const RawResponse upgrade = exchange(m_relay->serverPort(),
-        upgradeRequest("GET", Path, "127.0.0.1", framing) + body, &u);
+    const RawResponse upgrade = exchange(
+        m_relay->serverPort(), upgradeRequest("GET", Path, "127.0.0.1", framing) + body, &u);
     QVERIFY(upgrade.complete);
     QCOMPARE(upgrade.head.statusCode, 400);
     QTRY_COMPARE(u.state(), QAbstractSocket::UnconnectedState);
@@ -426,8 +433,8 @@ void tst_RelayHostile::oversizePayloads()
     QVERIFY(connectTo(&s, m_relay->serverPort()));
     s.write(post(sid, framing, QByteArray()));
     if (bodyBytes > 0) {
-        const QByteArray chunk = QByteArray::number(8 * 1024, 16) + "\r\n"
-            + QByteArray(8 * 1024, 'x') + "\r\n";
+        const QByteArray chunk
+            = QByteArray::number(8 * 1024, 16) + "\r\n" + QByteArray(8 * 1024, 'x') + "\r\n";
         for (qint64 sent = 0; sent < bodyBytes; sent += 8 * 1024)
             s.write(chunk);
     }
@@ -527,6 +534,81 @@ void tst_RelayHostile::webSocketBackendFloods()
         qPrintable(disconnected.at(0).at(2).toString()));
     QCOMPARE(m_wsBackend->floods, 1);
     QCOMPARE(m_relay->sessionCount(), 1);
+    QVERIFY(m_healthy->echoes());
+}
+
+void tst_RelayHostile::backendStallsReading()
+{
+    // A raw backend that reads nothing while the client sends 64 MiB: the relay stops reading the
+    // client once maxQueuedBytes wait for the backend, keeps the session through several heartbeats
+    // (the relay cannot see the client's Pongs while it does not read, and the bytes the client has
+    // sent prove it alive), and once the backend reads again every byte arrives once and in order.
+    constexpr auto Heartbeat = 400ms;
+    startRelay(QUrl(m_backend->url()), Heartbeat);
+    QSignalSpy disconnected(m_relay.get(), &RelayServer::sessionDisconnected);
+    RawClient c;
+    QCOMPARE(exchange(m_relay->serverPort(), upgradeRequest("GET", Path, "127.0.0.1"), &c.socket)
+                 .head.statusCode,
+        101);
+    // The client answers the relay's Pings whenever the relay reads them.
+    connect(&c.socket, &QTcpSocket::readyRead, &c.socket, [&c] {
+        c.pending += c.socket.readAll();
+        while (!c.pending.isEmpty()) {
+            const auto r = c.reader.feed(c.pending);
+            c.pending.remove(0, r.consumed);
+            if (!r.eventReady)
+                break;
+            const MessageEvent ev = c.reader.takeEvent();
+            if (ev.type == MessageEvent::Type::Ping) {
+                QByteArray out;
+                c.writer.writePong(out, ev.payload);
+                c.socket.write(out);
+            }
+        }
+    });
+    QTRY_COMPARE(m_backend->sockets.size(), 2);
+    QTcpSocket *stalled = m_backend->sockets.last();
+    stalled->setReadBufferSize(16 * 1024);
+    disconnect(stalled, &QTcpSocket::readyRead, m_backend.get(), nullptr);
+    constexpr int Messages = 1024;
+    for (int i = 0; i < Messages; ++i)
+        c.send(OpCode::Binary, QByteArray(MaxPayload, char('a' + i % 26)));
+    const auto clientPaused = [this] {
+        const auto sessions
+            = m_relay->findChildren<QtWs::Relay::Session *>(Qt::FindDirectChildrenOnly);
+        return std::any_of(sessions.begin(), sessions.end(),
+            [](const QtWs::Relay::Session *s) { return s->isClientReadingPaused(); });
+    };
+    QTRY_VERIFY_WITH_TIMEOUT(clientPaused(), 60000);
+    QVERIFY(c.socket.bytesToWrite() > 0); // the rest waits in the client
+    // Five heartbeats with the client paused: nothing ends (the relay used to drop the client for a
+    // Pong it was not reading). A wait for nothing to happen has to be a wait.
+    QTest::qWait(int(5 * Heartbeat.count()));
+    QVERIFY2(disconnected.isEmpty(),
+        qPrintable(disconnected.isEmpty() ? QString() : disconnected.at(0).at(2).toString()));
+    QVERIFY(clientPaused());
+    QVERIFY(m_healthy->echoes());
+
+    // The backend reads again: all of it, once, in order.
+    qint64 got = 0;
+    qint64 firstWrong = -1;
+    const auto drain = [&] {
+        const QByteArray data = stalled->readAll();
+        for (const char ch : data) {
+            if (firstWrong < 0 && ch != char('a' + (got / MaxPayload) % 26))
+                firstWrong = got;
+            ++got;
+        }
+    };
+    connect(stalled, &QTcpSocket::readyRead, stalled, drain);
+    stalled->setReadBufferSize(0);
+    drain(); // what Qt already buffered announces itself no more
+    QTRY_COMPARE_WITH_TIMEOUT(got, qint64(Messages) * MaxPayload, 120000);
+    QCOMPARE(firstWrong, qint64(-1));
+    QTRY_COMPARE(c.socket.bytesToWrite(), qint64(0));
+    QVERIFY(!clientPaused());
+    QVERIFY(disconnected.isEmpty());
+    QCOMPARE(m_relay->sessionCount(), 2);
     QVERIFY(m_healthy->echoes());
 }
 
