@@ -86,6 +86,46 @@ public:
     int floods = 0;
 };
 
+/*!
+    The backend's end of one session, reading nothing until resume(); then it checks that every
+    byte arrives once and in order, chunk i of \a chunkSize bytes being all 'a' + i % 26.
+*/
+class StalledBackendSocket
+{
+public:
+    StalledBackendSocket(EchoServer *server, QTcpSocket *socket, qint64 chunkSize)
+        : m_socket(socket)
+        , m_chunkSize(chunkSize)
+    {
+        m_socket->setReadBufferSize(16 * 1024);
+        QObject::disconnect(m_socket, &QTcpSocket::readyRead, server, nullptr);
+    }
+    static QByteArray chunk(int i, qint64 size) { return QByteArray(size, char('a' + i % 26)); }
+    void resume()
+    {
+        QObject::connect(m_socket, &QTcpSocket::readyRead, m_socket, [this] { drain(); });
+        m_socket->setReadBufferSize(0);
+        drain(); // what Qt already buffered announces itself no more
+    }
+    qint64 received() const { return m_received; }
+    qint64 firstWrongByte() const { return m_firstWrong; }
+
+private:
+    void drain()
+    {
+        const QByteArray data = m_socket->readAll();
+        for (const char ch : data) {
+            if (m_firstWrong < 0 && ch != char('a' + (m_received / m_chunkSize) % 26))
+                m_firstWrong = m_received;
+            ++m_received;
+        }
+    }
+    QTcpSocket *m_socket;
+    qint64 m_chunkSize;
+    qint64 m_received = 0;
+    qint64 m_firstWrong = -1;
+};
+
 QByteArray poll(const QString &sid)
 {
     return "GET " + EnginePath + "&sid=" + sid.toLatin1() + " HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n";
@@ -121,11 +161,19 @@ private Q_SLOTS:
     void backendFloods();
     void webSocketBackendFloods();
     void backendStallsReading();
+    void backendStallsReadingPolling();
     void webSocketBackendStallsUpgrade();
 
 private:
     void startRelay(const QUrl &backend, std::chrono::milliseconds pingInterval = 10s);
     QString handshakeSid();
+    bool anyClientPaused() const
+    {
+        const auto sessions
+            = m_relay->findChildren<QtWs::Relay::Session *>(Qt::FindDirectChildrenOnly);
+        return std::any_of(sessions.begin(), sessions.end(),
+            [](const QtWs::Relay::Session *s) { return s->isClientReadingPaused(); });
+    }
     // HTTP connections the relay holds (parsing, answering, or flushing a last answer). By class
     // name: the class is internal and not exported.
     qsizetype httpConnections() const
@@ -567,46 +615,75 @@ void tst_RelayHostile::backendStallsReading()
         }
     });
     QTRY_COMPARE(m_backend->sockets.size(), 2);
-    QTcpSocket *stalled = m_backend->sockets.last();
-    stalled->setReadBufferSize(16 * 1024);
-    disconnect(stalled, &QTcpSocket::readyRead, m_backend.get(), nullptr);
+    StalledBackendSocket backend(m_backend.get(), m_backend->sockets.last(), MaxPayload);
     constexpr int Messages = 1024;
     for (int i = 0; i < Messages; ++i)
-        c.send(OpCode::Binary, QByteArray(MaxPayload, char('a' + i % 26)));
-    const auto clientPaused = [this] {
-        const auto sessions
-            = m_relay->findChildren<QtWs::Relay::Session *>(Qt::FindDirectChildrenOnly);
-        return std::any_of(sessions.begin(), sessions.end(),
-            [](const QtWs::Relay::Session *s) { return s->isClientReadingPaused(); });
-    };
-    QTRY_VERIFY_WITH_TIMEOUT(clientPaused(), 60000);
+        c.send(OpCode::Binary, StalledBackendSocket::chunk(i, MaxPayload));
+    QTRY_VERIFY_WITH_TIMEOUT(anyClientPaused(), 60000);
     QVERIFY(c.socket.bytesToWrite() > 0); // the rest waits in the client
     // Five heartbeats with the client paused: nothing ends (the relay used to drop the client for a
     // Pong it was not reading). A wait for nothing to happen has to be a wait.
     QTest::qWait(int(5 * Heartbeat.count()));
     QVERIFY2(disconnected.isEmpty(),
         qPrintable(disconnected.isEmpty() ? QString() : disconnected.at(0).at(2).toString()));
-    QVERIFY(clientPaused());
+    QVERIFY(anyClientPaused());
     QVERIFY(m_healthy->echoes());
 
-    // The backend reads again: all of it, once, in order.
-    qint64 got = 0;
-    qint64 firstWrong = -1;
-    const auto drain = [&] {
-        const QByteArray data = stalled->readAll();
-        for (const char ch : data) {
-            if (firstWrong < 0 && ch != char('a' + (got / MaxPayload) % 26))
-                firstWrong = got;
-            ++got;
-        }
-    };
-    connect(stalled, &QTcpSocket::readyRead, stalled, drain);
-    stalled->setReadBufferSize(0);
-    drain(); // what Qt already buffered announces itself no more
-    QTRY_COMPARE_WITH_TIMEOUT(got, qint64(Messages) * MaxPayload, 120000);
-    QCOMPARE(firstWrong, qint64(-1));
+    backend.resume();
+    QTRY_COMPARE_WITH_TIMEOUT(backend.received(), qint64(Messages) * MaxPayload, 120000);
+    QCOMPARE(backend.firstWrongByte(), qint64(-1)); // once, in order (the relay lost a chunk's
+        // rest when reading paused within it)
     QTRY_COMPARE(c.socket.bytesToWrite(), qint64(0));
-    QVERIFY(!clientPaused());
+    QVERIFY(!anyClientPaused());
+    QVERIFY(disconnected.isEmpty());
+    QCOMPARE(m_relay->sessionCount(), 2);
+    QVERIFY(m_healthy->echoes());
+}
+
+void tst_RelayHostile::backendStallsReadingPolling()
+{
+    // The same over Engine.IO long-polling: once maxQueuedBytes wait for the backend, the relay
+    // holds the answer to the client's POST. The client cannot POST its Pong meanwhile, and the
+    // held POST proves it alive: the session outlives several ping timeouts. Once the backend
+    // reads again, the POST is answered and every byte arrives once and in order.
+    constexpr auto Heartbeat = 400ms;
+    startRelay(QUrl(m_backend->url()), Heartbeat);
+    QSignalSpy disconnected(m_relay.get(), &RelayServer::sessionDisconnected);
+    const QString sid = handshakeSid();
+    QVERIFY(!sid.isEmpty());
+    QTRY_COMPARE(m_backend->sockets.size(), 2);
+    constexpr qint64 Chunk = 60 * 1024; // a POST body under maxPayload
+    StalledBackendSocket backend(m_backend.get(), m_backend->sockets.last(), Chunk - 3);
+    QTcpSocket c;
+    QVERIFY(connectTo(&c, m_relay->serverPort()));
+    QByteArray answers;
+    const auto answered = [&](int n) {
+        answers += c.readAll();
+        return answers.count("\r\n\r\nok") >= n;
+    };
+    int posts = 0;
+    while (!anyClientPaused() && posts < 2000) {
+        // A Pong first: this client never polls, so it cannot see the relay's Pings.
+        const QByteArray body = "3\x1e"
+                                "4"
+            + StalledBackendSocket::chunk(posts, Chunk - 3);
+        c.write(post(sid, "Content-Length: " + QByteArray::number(body.size()) + "\r\n", body));
+        ++posts;
+        QVERIFY2(QTest::qWaitFor([&] { return answered(posts) || anyClientPaused(); }, 10000),
+            qPrintable(QStringLiteral("POST %1 got no answer").arg(posts)));
+    }
+    QVERIFY(anyClientPaused());
+    QVERIFY(!answered(posts)); // the last POST waits for the backend
+    QTest::qWait(int(5 * Heartbeat.count())); // five heartbeats: nothing may end
+    QVERIFY2(disconnected.isEmpty(),
+        qPrintable(disconnected.isEmpty() ? QString() : disconnected.at(0).at(2).toString()));
+    QVERIFY(m_healthy->echoes());
+
+    backend.resume();
+    // Each message packet's payload reaches the backend without its '4'.
+    QTRY_COMPARE_WITH_TIMEOUT(backend.received(), qint64(posts) * (Chunk - 3), 60000);
+    QCOMPARE(backend.firstWrongByte(), qint64(-1));
+    QTRY_VERIFY(answered(posts));
     QVERIFY(disconnected.isEmpty());
     QCOMPARE(m_relay->sessionCount(), 2);
     QVERIFY(m_healthy->echoes());
