@@ -120,8 +120,8 @@ QString PacHelperClient::helperPath()
     Dl_info info;
     if (dladdr(reinterpret_cast<void *>(&locateLibrary), &info) != 0 && info.dli_fname) {
         const QDir libraryDir = QFileInfo(QFile::decodeName(info.dli_fname)).absoluteDir();
-        const QString installed = QDir::cleanPath(libraryDir.filePath(
-            QStringLiteral(QTWS_PAC_HELPER_FROM_LIBDIR "/qtws-pac-helper")));
+        const QString installed = QDir::cleanPath(
+            libraryDir.filePath(QStringLiteral(QTWS_PAC_HELPER_FROM_LIBDIR "/qtws-pac-helper")));
         if (QFileInfo(installed).isExecutable())
             return installed;
     }
@@ -152,7 +152,46 @@ bool PacHelperClient::ensureStarted(QString *error)
         m_process.reset();
         return false;
     }
-    return true;
+    return awaitReady(error);
+}
+
+// The helper's first frame is Ready (Log frames may come before it). Only then do the evaluation
+// deadlines start: under load or a sanitizer, starting a process can take longer than a script may.
+bool PacHelperClient::awaitReady(QString *error)
+{
+    using Clock = std::chrono::steady_clock;
+    const auto deadline = Clock::now() + kStartupTimeout;
+    for (;;) {
+        bool bad = false;
+        while (const std::optional<QByteArray> payload
+            = PacHelperProtocol::takeFrame(m_buffer, &bad)) {
+            QDataStream in(*payload);
+            quint8 type = 0;
+            PacHelperProtocol::prepare(in) >> type;
+            if (Message(type) == Message::Ready)
+                return true;
+            answerCallback(*payload);
+        }
+        QString why;
+        const auto left
+            = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
+        if (bad)
+            why = QStringLiteral("the PAC helper sent a bad frame");
+        else if (m_stopRequested())
+            why = QStringLiteral("the engine was destroyed");
+        else if (left.count() <= 0)
+            why = QStringLiteral("the PAC helper was not ready within %1 ms")
+                      .arg(kStartupTimeout.count());
+        else if (!m_process->waitForReadyRead(int(std::min(left, kPollSlice).count()))
+            && m_process->state() != QProcess::Running)
+            why = QStringLiteral("the PAC helper exited before it was ready");
+        if (!why.isEmpty()) {
+            kill();
+            *error = why;
+            return false;
+        }
+        m_buffer += m_process->readAllStandardOutput();
+    }
 }
 
 void PacHelperClient::kill()
@@ -216,7 +255,8 @@ PacResult PacHelperClient::exchange(const QByteArray &request, const QString &wh
     auto deadline = Clock::now() + m_environment.evaluationTimeout + kKillGrace;
     for (;;) {
         bool bad = false;
-        while (const std::optional<QByteArray> payload = PacHelperProtocol::takeFrame(m_buffer, &bad)) {
+        while (const std::optional<QByteArray> payload
+            = PacHelperProtocol::takeFrame(m_buffer, &bad)) {
             QDataStream in(*payload);
             quint8 type = 0;
             PacHelperProtocol::prepare(in) >> type;
@@ -228,20 +268,23 @@ PacResult PacHelperClient::exchange(const QByteArray &request, const QString &wh
         }
         if (bad) {
             kill();
-            return fail(PacError::EngineUnavailable, QStringLiteral("the PAC helper sent a bad frame"));
+            return fail(
+                PacError::EngineUnavailable, QStringLiteral("the PAC helper sent a bad frame"));
         }
         if (m_stopRequested()) {
             kill();
             return fail(PacError::EngineUnavailable, QStringLiteral("the engine was destroyed"));
         }
-        const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
+        const auto left
+            = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
         if (left.count() <= 0) {
             qCWarning(lcQtwsPac).noquote() << "PAC script" << m_name << "did not return from"
                                            << where << "; killing its helper process";
             kill();
-            return fail(PacError::Timeout, QStringLiteral("%1 ran longer than %2 ms")
-                                               .arg(where)
-                                               .arg(m_environment.evaluationTimeout.count()));
+            return fail(PacError::Timeout,
+                QStringLiteral("%1 ran longer than %2 ms")
+                    .arg(where)
+                    .arg(m_environment.evaluationTimeout.count()));
         }
         if (!m_process->waitForReadyRead(int(std::min(left, kPollSlice).count()))
             && m_process->state() != QProcess::Running) {

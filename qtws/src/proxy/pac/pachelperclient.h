@@ -29,6 +29,9 @@ class PacHelperClient
 public:
     // How long after the evaluation timeout an unanswered helper is killed.
     static constexpr std::chrono::milliseconds kKillGrace {200};
+    // How long a new helper may take to start (exec, Qt, the sandbox's libraries) and say Ready;
+    // not part of any evaluation's time.
+    static constexpr std::chrono::milliseconds kStartupTimeout {15000};
 
     // stopRequested is polled while waiting; when it turns true the helper is killed.
     explicit PacHelperClient(std::function<bool()> stopRequested);
@@ -53,6 +56,7 @@ private:
     PacResult readResult(QDataStream &in);
     PacResult fail(PacError error, const QString &detail) const;
     bool ensureStarted(QString *error);
+    bool awaitReady(QString *error);
     void kill();
 
     std::function<bool()> m_stopRequested;

@@ -19,7 +19,9 @@ namespace QtWs::PacHelperProtocol {
     Parent -> child:  Load (script, name, source, evaluation timeout ms, DNS timeout ms, DNS budget
                       ms) -> Result;  Evaluate (url, host) -> any number of callbacks, then Result;
                       Addresses (QStringList) / Clock (QDateTime) answer a callback.
-    Child -> parent:  Result (error, errorString, line, raw, warnings); Resolve (host, timeout ms),
+    Child -> parent:  Ready, once, first: the helper is up (the parent's deadlines for Load and
+                      Evaluate start after it, so a slow start is not taken for a slow script);
+                      Result (error, errorString, line, raw, warnings); Resolve (host, timeout ms),
                       LocalAddresses and Now are callbacks the parent answers with Addresses or Clock;
                       Log (QtMsgType, category, text) is the helper's log output (alert() included),
                       which the parent logs in qtws.pac and does not answer.
@@ -34,6 +36,7 @@ enum class Message : quint8 {
     LocalAddresses = 12,
     Now = 13,
     Log = 14,
+    Ready = 15,
 };
 
 // Larger frames are a protocol error (scripts are limited to PacEnvironment::maxScriptSize).

@@ -49,7 +49,8 @@ public:
         std::lock_guard<std::mutex> lock(m_sendMutex);
         qsizetype done = 0;
         while (done < frame.size()) {
-            const ssize_t n = ::write(STDOUT_FILENO, frame.constData() + done, size_t(frame.size() - done));
+            const ssize_t n
+                = ::write(STDOUT_FILENO, frame.constData() + done, size_t(frame.size() - done));
             if (n < 0 && errno == EINTR)
                 continue;
             if (n <= 0)
@@ -69,8 +70,8 @@ Channel *g_channel = nullptr;
 void forwardMessage(QtMsgType type, const QMessageLogContext &context, const QString &text)
 {
     const QString category = QString::fromLatin1(context.category ? context.category : "default");
-    g_channel->send(PacHelperProtocol::frame(Message::Log,
-        [&](QDataStream &out) { out << qint32(type) << category << text; }));
+    g_channel->send(PacHelperProtocol::frame(
+        Message::Log, [&](QDataStream &out) { out << qint32(type) << category << text; }));
 }
 
 class Helper
@@ -78,7 +79,7 @@ class Helper
 public:
     Helper()
         // The parent kills this process when the script ignores the interrupt.
-        : m_watchdog([] { }, std::chrono::milliseconds(1000))
+        : m_watchdog([] {}, std::chrono::milliseconds(1000))
     {
         g_channel = &m_channel;
         qInstallMessageHandler(forwardMessage);
@@ -88,11 +89,11 @@ public:
             return addresses(awaitAnswer(Message::Addresses));
         };
         m_environment.localAddresses = [this] {
-            m_channel.send(PacHelperProtocol::frame(Message::LocalAddresses, [](QDataStream &) { }));
+            m_channel.send(PacHelperProtocol::frame(Message::LocalAddresses, [](QDataStream &) {}));
             return addresses(awaitAnswer(Message::Addresses));
         };
         m_environment.clock = [this] {
-            m_channel.send(PacHelperProtocol::frame(Message::Now, [](QDataStream &) { }));
+            m_channel.send(PacHelperProtocol::frame(Message::Now, [](QDataStream &) {}));
             QDateTime now;
             awaitAnswer(Message::Clock) >> now;
             return now;
@@ -101,6 +102,7 @@ public:
 
     [[noreturn]] void run()
     {
+        m_channel.send(PacHelperProtocol::frame(Message::Ready, [](QDataStream &) {}));
         for (;;) {
             const QByteArray payload = m_channel.next();
             QDataStream in(payload);
