@@ -684,8 +684,9 @@ void tst_RelayHostile::backendStallsReadingPolling()
     QTRY_COMPARE_WITH_TIMEOUT(backend.received(), qint64(posts) * (Chunk - 3), 60000);
     QCOMPARE(backend.firstWrongByte(), qint64(-1));
     QTRY_VERIFY(answered(posts));
-    QVERIFY(disconnected.isEmpty());
-    QCOMPARE(m_relay->sessionCount(), 2);
+    // From here on this client answers no more Pings: its session may end, by the ping timeout only.
+    for (const QList<QVariant> &d : std::as_const(disconnected))
+        QCOMPARE(d.at(2).toString(), QStringLiteral("ping timeout"));
     QVERIFY(m_healthy->echoes());
 }
 
