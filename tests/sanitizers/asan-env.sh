@@ -6,7 +6,15 @@
 #   tests/sanitizers/asan-env.sh ctest -L unit        (from build-asan)
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
-export ASAN_OPTIONS="detect_leaks=1${ASAN_OPTIONS:+:$ASAN_OPTIONS}"
+# QTWS_SANITIZER_LOG_DIR: every process (tests and the tools, relays and helpers they start) writes its reports
+# there as FILE.PID instead of to standard error, so that a report from a child process whose exit a test does
+# not check is not lost; scripts/test.sh fails the stage when the directory is not empty.
+log=""
+if [ -n "${QTWS_SANITIZER_LOG_DIR:-}" ]; then
+    mkdir -p "$QTWS_SANITIZER_LOG_DIR"
+    log=":log_path=$QTWS_SANITIZER_LOG_DIR/report"
+fi
+export ASAN_OPTIONS="detect_leaks=1$log${ASAN_OPTIONS:+:$ASAN_OPTIONS}"
 export LSAN_OPTIONS="suppressions=$here/lsan.supp:print_suppressions=0${LSAN_OPTIONS:+:$LSAN_OPTIONS}"
-export UBSAN_OPTIONS="halt_on_error=1:print_stacktrace=1${UBSAN_OPTIONS:+:$UBSAN_OPTIONS}"
+export UBSAN_OPTIONS="halt_on_error=1:print_stacktrace=1$log${UBSAN_OPTIONS:+:$UBSAN_OPTIONS}"
 exec "$@"
