@@ -137,6 +137,7 @@ private slots:
     void uninterruptibleScriptIsKilled();
     void scriptCanBeReplaced();
     void pipelinedRequestsAnswerInOrder();
+    void pipelinedSlowRequestsAreNotKilled();
     void prefetchedAnswersMatchCallbacks();
     void helperFailuresAreTypedErrors_data();
     void helperFailuresAreTypedErrors();
@@ -970,6 +971,30 @@ void tst_PacEngine::pipelinedRequestsAnswerInOrder()
     const QSet<QString> after = helperPids() - others;
     QCOMPARE(after.size(), 1);
     QVERIFY(!after.contains(*before.cbegin())); // the stuck one was killed, a fresh one answered
+}
+
+void tst_PacEngine::pipelinedSlowRequestsAreNotKilled()
+{
+    // Each request's deadline counts from the answer before it, not from the batch's start: a
+    // queue of requests that each take most of the timeout all succeed.
+    PacEnvironment env = testEnvironment();
+    env.evaluationTimeout = std::chrono::milliseconds(1000);
+    PacEngine engine;
+    engine.setEnvironment(env);
+    engine.setScript(QStringLiteral("function FindProxyForURL(u, h) {\n"
+                                    "  var t = Date.now(); while (Date.now() - t < 400) {}\n"
+                                    "  return 'PROXY ' + h + ':1'; }"),
+        QStringLiteral("slow.pac"));
+    QList<PacResult> results;
+    for (int i = 0; i < 4; ++i) {
+        engine.findProxyForUrl(QUrl(QStringLiteral("http://h%1/").arg(i)), this,
+            [&results](const PacResult &r) { results.append(r); });
+    }
+    QTRY_COMPARE_WITH_TIMEOUT(results.size(), 4, 30000);
+    for (int i = 0; i < 4; ++i) {
+        QVERIFY2(results.at(i).isValid(), qPrintable(results.at(i).errorString));
+        QCOMPARE(results.at(i).raw, QStringLiteral("PROXY h%1:1").arg(i));
+    }
 }
 
 void tst_PacEngine::prefetchedAnswersMatchCallbacks()

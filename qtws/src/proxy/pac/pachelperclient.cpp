@@ -501,6 +501,12 @@ PacHelperClient::Outcome PacHelperClient::exchange(
                 deadline = Clock::now() + allowed;
                 continue;
             }
+            if (frame.type == Message::Interrupted) {
+                // The helper's watchdog interrupted the evaluation in progress (anything held back
+                // came before): it has kKillGrace to return.
+                deadline = std::min(deadline, Clock::now() + kKillGrace);
+                continue;
+            }
             const auto start = Clock::now();
             if (!answerCallback(frame)) {
                 *detail

@@ -12,6 +12,7 @@
 #include <QtNetwork/QHostAddress>
 
 #include <algorithm>
+#include <chrono>
 #include <cstring>
 #include <optional>
 
@@ -40,12 +41,18 @@ namespace QtWs::PacHelperProtocol {
       Resolve   host, timeout (i64 ms); LocalAddresses; Now: callbacks the parent answers
       Log       QtMsgType (i32), category, text: the helper's log output (alert() included), which
                 the parent logs in qtws.pac and does not answer
+      Interrupted  the watchdog interrupted the evaluation in progress (see below)
 
     Pipelining: the parent may send several Evaluate frames at once. The child serves them in
-    order, one at a time, and sends each Result as soon as it has it; the callbacks it sends belong
-    to the evaluation in progress, and the parent's answers may arrive behind Evaluate frames the
-    child has not started yet. A Result answers the oldest request without one, so the parent
-    counts each request's deadline from the Result before it.
+    order, one at a time; the callbacks it sends belong to the evaluation in progress, and the
+    parent's answers may arrive behind Evaluate frames the child has not started yet. A Result
+    answers the oldest request without one, and the parent counts each request's deadline from the
+    Result before it (or from sending it). So that a batch costs one write rather than one per
+    result, the child may hold finished Results back while more requests are queued, but only
+    within kHoldBack of its last write or of the requests' arrival (so the parent's deadlines are
+    late by at most that, far less than PacHelperClient::kKillGrace); and when its watchdog
+    interrupts an evaluation, it writes what it holds followed by Interrupted (no body), from which
+    the parent counts kKillGrace for the evaluation in progress.
 
     Prefetch: when the parent knows the script asks for myIpAddress() or the clock, it sends the
     answers along with Evaluate (the environment functions are called once per evaluation either
@@ -61,6 +68,7 @@ enum class Message : quint8 {
     LocalAddresses = 12,
     Now = 13,
     Log = 14,
+    Interrupted = 15,
 };
 
 enum EvaluateFlag : quint8 {
@@ -72,6 +80,9 @@ enum EvaluateFlag : quint8 {
 // result string to what the sandbox's capped built-ins can build).
 constexpr quint32 kMaxFrameSize = 64 * 1024 * 1024;
 constexpr qsizetype kHeaderSize = 5;
+// How long (and how many bytes) finished results may wait for the next ones (see above).
+constexpr std::chrono::milliseconds kHoldBack {1};
+constexpr qsizetype kHoldBackBytes = 8 * 1024;
 
 // Appends frames to a buffer, which may hold several (one write for a batch).
 class Writer

@@ -45,6 +45,8 @@ struct Request
 class Channel
 {
 public:
+    using Clock = std::chrono::steady_clock;
+
     InBuffer &in() { return m_in; }
 
     // Reads what is there, waiting for at least one byte; exits the process at end of input.
@@ -59,6 +61,8 @@ public:
             if (n <= 0)
                 std::_Exit(0); // the parent is gone or closed our input
             m_in.commit(n);
+            std::lock_guard<std::mutex> lock(m_outMutex);
+            m_windowStart = Clock::now();
             return;
         }
     }
@@ -79,6 +83,17 @@ public:
         flushLocked();
     }
 
+    // Whether finished results may wait for the next ones (while more requests are queued): only
+    // within kHoldBack of the last write or of the request's arrival, so that the parent, which
+    // counts a request's deadline from the answer before it, is never early by more than that; and
+    // the watchdog flushes them when the next evaluation is interrupted.
+    bool mayHoldBack()
+    {
+        std::lock_guard<std::mutex> lock(m_outMutex);
+        return m_out.size() < PacHelperProtocol::kHoldBackBytes
+            && Clock::now() - m_windowStart < PacHelperProtocol::kHoldBack;
+    }
+
 private:
     void flushLocked()
     {
@@ -96,11 +111,13 @@ private:
             m_out = QByteArray();
         else
             m_out.resize(0);
+        m_windowStart = Clock::now();
     }
 
     InBuffer m_in;
     std::mutex m_outMutex;
     QByteArray m_out;
+    Clock::time_point m_windowStart;
 };
 
 Channel *g_channel = nullptr;
@@ -129,6 +146,16 @@ public:
     {
         g_channel = &m_channel;
         qInstallMessageHandler(forwardMessage);
+        // At an interrupt, results held back go out, followed by the news: the parent then kills
+        // this process kKillGrace later if the interrupted evaluation does not return.
+        m_watchdog.setOnInterrupt([this] {
+            m_channel.post(
+                [](Writer &out) {
+                    out.begin(Message::Interrupted);
+                    out.end();
+                },
+                true);
+        });
         m_environment.resolveHost = [this](const QString &host, std::chrono::milliseconds timeout) {
             m_channel.post(
                 [&](Writer &out) {
@@ -182,9 +209,9 @@ public:
             Request request = std::move(m_queue.front());
             m_queue.pop_front();
             reply(request.type == Message::Load ? load(request) : evaluate(request));
-            // Out at once, also while more requests wait: the parent counts the next request's
-            // deadline from this answer, and the next evaluation may be one that never returns.
-            m_channel.flush();
+            takeRequests();
+            if (m_queue.empty() || !m_channel.mayHoldBack())
+                m_channel.flush();
         }
     }
 
