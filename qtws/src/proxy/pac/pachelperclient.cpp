@@ -239,8 +239,9 @@ bool PacHelperClient::ensureStarted(QString *error)
     posix_spawnattr_setflags(&attributes, POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
     char *argv[] = {const_cast<char *>(nativePath.constData()), nullptr};
     pid_t pid = -1;
+    // posix_spawnp(): a QTWS_PAC_HELPER without a slash is looked up in PATH, as QProcess did.
     const int spawned
-        = ::posix_spawn(&pid, nativePath.constData(), &actions, &attributes, argv, environ);
+        = ::posix_spawnp(&pid, nativePath.constData(), &actions, &attributes, argv, environ);
     posix_spawnattr_destroy(&attributes);
     posix_spawn_file_actions_destroy(&actions);
     ::close(childEnd);
