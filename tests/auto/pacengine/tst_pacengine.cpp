@@ -4,6 +4,8 @@
 
 #include <QtTest/QtTest>
 
+#include <signal.h>
+
 #include <atomic>
 #include <thread>
 
@@ -87,6 +89,22 @@ QSet<QString> helperPids()
     return out;
 }
 
+// Children of this process whose name starts with prefix, zombies included.
+QStringList childrenNamed(const QByteArray &prefix)
+{
+    QStringList out;
+    const QByteArray self = QByteArray::number(QCoreApplication::applicationPid());
+    for (const QString &entry : QDir(QStringLiteral("/proc")).entryList(QDir::Dirs)) {
+        if (!entry.front().isDigit())
+            continue;
+        QByteArray comm;
+        const QList<QByteArray> fields = statFields(entry, &comm);
+        if (fields.size() > 1 && comm.startsWith(prefix) && fields.at(1) == self)
+            out.append(entry + QLatin1Char(' ') + QString::fromLatin1(fields.at(0)));
+    }
+    return out;
+}
+
 // utime + stime of this process (fields 14 and 15), in clock ticks.
 qint64 ownCpuTicks()
 {
@@ -118,6 +136,12 @@ private slots:
     void recoversAfterTimeout();
     void uninterruptibleScriptIsKilled();
     void scriptCanBeReplaced();
+    void pipelinedRequestsAnswerInOrder();
+    void pipelinedSlowRequestsAreNotKilled();
+    void prefetchedAnswersMatchCallbacks();
+    void helperFailuresAreTypedErrors_data();
+    void helperFailuresAreTypedErrors();
+    void helperKilledWhileIdleIsReplaced();
 
 private:
     std::unique_ptr<PacEngine> m_eval;
@@ -894,6 +918,174 @@ void tst_PacEngine::scriptCanBeReplaced()
     QCOMPARE(r.candidates.value(0).type(), ProxyCandidate::Type::Https);
     QCOMPARE(r.candidates.value(0).origin(), QStringLiteral("fixed.pac"));
     QCOMPARE(engine.scriptName(), QStringLiteral("fixed.pac"));
+}
+
+void tst_PacEngine::pipelinedRequestsAnswerInOrder()
+{
+    // Queued requests go to the helper together. Their callbacks (DNS here) arrive while later
+    // requests wait in the helper's input; one that cannot be interrupted is killed with its helper
+    // and fails alone with Timeout, and the requests behind it are answered by a fresh helper.
+    PacEnvironment env = testEnvironment();
+    env.evaluationTimeout = std::chrono::milliseconds(500);
+    PacEngine engine;
+    engine.setEnvironment(env);
+    engine.setScript(QStringLiteral("function spin() { try { spin(); } catch (e) { spin(); } }\n"
+                                    "function FindProxyForURL(u, h) {\n"
+                                    "  if (h === 'spin') spin();\n"
+                                    "  return 'PROXY ' + (dnsResolve(h) || h) + ':1'; }"),
+        QStringLiteral("pipeline.pac"));
+    const QSet<QString> others = helperPids();
+    QCOMPARE(engine.findProxyForUrlSync(QUrl(QStringLiteral("http://a/"))).raw,
+        QStringLiteral("PROXY a:1"));
+    const QSet<QString> before = helperPids() - others;
+    QCOMPARE(before.size(), 1);
+
+    QStringList hosts;
+    for (int i = 0; i < 40; ++i)
+        hosts.append(i == 25 ? QStringLiteral("spin")
+                : i % 3 == 0 ? QStringLiteral("intranet.corp")
+                             : QStringLiteral("h%1").arg(i));
+    QList<int> order;
+    QList<PacResult> results(hosts.size());
+    for (int i = 0; i < hosts.size(); ++i) {
+        engine.findProxyForUrl(QUrl(QStringLiteral("http://%1/").arg(hosts.at(i))), this,
+            [&order, &results, i](const PacResult &r) {
+                order.append(i);
+                results[i] = r;
+            });
+    }
+    QTRY_COMPARE_WITH_TIMEOUT(order.size(), hosts.size(), 30000);
+    for (int i = 0; i < hosts.size(); ++i) {
+        QCOMPARE(order.at(i), i);
+        if (i == 25) {
+            QCOMPARE(results.at(i).error, PacError::Timeout);
+            continue;
+        }
+        const QString expected = hosts.at(i) == QLatin1String("intranet.corp")
+            ? QStringLiteral("PROXY 10.1.2.3:1")
+            : QStringLiteral("PROXY %1:1").arg(hosts.at(i));
+        QVERIFY2(results.at(i).isValid(),
+            qPrintable(QString::number(i) + QLatin1Char(' ') + results.at(i).errorString));
+        QCOMPARE(results.at(i).raw, expected);
+    }
+    const QSet<QString> after = helperPids() - others;
+    QCOMPARE(after.size(), 1);
+    QVERIFY(!after.contains(*before.cbegin())); // the stuck one was killed, a fresh one answered
+}
+
+void tst_PacEngine::pipelinedSlowRequestsAreNotKilled()
+{
+    // Each request's deadline counts from the answer before it, not from the batch's start: a
+    // queue of requests that each take most of the timeout all succeed.
+    PacEnvironment env = testEnvironment();
+    env.evaluationTimeout = std::chrono::milliseconds(1000);
+    PacEngine engine;
+    engine.setEnvironment(env);
+    engine.setScript(QStringLiteral("function FindProxyForURL(u, h) {\n"
+                                    "  var t = Date.now(); while (Date.now() - t < 400) {}\n"
+                                    "  return 'PROXY ' + h + ':1'; }"),
+        QStringLiteral("slow.pac"));
+    QList<PacResult> results;
+    for (int i = 0; i < 4; ++i) {
+        engine.findProxyForUrl(QUrl(QStringLiteral("http://h%1/").arg(i)), this,
+            [&results](const PacResult &r) { results.append(r); });
+    }
+    QTRY_COMPARE_WITH_TIMEOUT(results.size(), 4, 30000);
+    for (int i = 0; i < 4; ++i) {
+        QVERIFY2(results.at(i).isValid(), qPrintable(results.at(i).errorString));
+        QCOMPARE(results.at(i).raw, QStringLiteral("PROXY h%1:1").arg(i));
+    }
+}
+
+void tst_PacEngine::prefetchedAnswersMatchCallbacks()
+{
+    // A script that names myIpAddress() or a time helper gets their answers with each request;
+    // one that reaches them otherwise (here through eval) asks for them. Both see the same.
+    const QString body = QStringLiteral("return 'PROXY ' + %1 + ':' + (%2 ? 1 : 2);");
+    const QString direct = QStringLiteral("function FindProxyForURL(u, h) { ")
+        + body.arg(QStringLiteral("myIpAddress()"), QStringLiteral("timeRange(0, 1)"))
+        + QStringLiteral(" }");
+    const QString hidden = QStringLiteral("function FindProxyForURL(u, h) { ")
+        + body.arg(QStringLiteral("eval('myIp' + 'Address()')"),
+            QStringLiteral("eval('time' + 'Range(0, 1)')"))
+        + QStringLiteral(" }");
+    QString answers[2];
+    int index = 0;
+    for (const QString &script : {direct, hidden}) {
+        PacEngine engine;
+        engine.setEnvironment(testEnvironment());
+        engine.setScript(script, QStringLiteral("prefetch.pac"));
+        const PacResult r = engine.findProxyForUrlSync(QUrl(QStringLiteral("http://a/")));
+        QVERIFY2(r.isValid(), qPrintable(r.errorString));
+        answers[index++] = r.raw;
+    }
+    QCOMPARE(answers[0], QStringLiteral("PROXY 10.20.30.40:1"));
+    QCOMPARE(answers[1], answers[0]);
+}
+
+void tst_PacEngine::helperFailuresAreTypedErrors_data()
+{
+    QTest::addColumn<QByteArray>("mode");
+    QTest::addColumn<QString>("detail");
+    QTest::newRow("exits") << QByteArray("exit") << QStringLiteral("exited with status 3");
+    // The next write fails with EPIPE: an error, not a SIGPIPE that would end this test.
+    QTest::newRow("stops reading") << QByteArray("shutdown-read") << QStringLiteral("is gone");
+    QTest::newRow("bad frame") << QByteArray("garbage") << QStringLiteral("bad frame");
+}
+
+void tst_PacEngine::helperFailuresAreTypedErrors()
+{
+    QFETCH(QByteArray, mode);
+    QFETCH(QString, detail);
+    PacEngine engine;
+    engine.setEnvironment(testEnvironment());
+    engine.setScript(QStringLiteral("function FindProxyForURL(u, h) { return 'PROXY p:1'; }"),
+        QStringLiteral("fake.pac"));
+    qputenv("QTWS_PAC_HELPER", QTWS_FAKE_PAC_HELPER);
+    qputenv("QTWS_FAKE_PAC_HELPER_MODE", mode);
+    const PacResult failed = engine.findProxyForUrlSync(QUrl(QStringLiteral("http://a/")));
+    qunsetenv("QTWS_PAC_HELPER");
+    qunsetenv("QTWS_FAKE_PAC_HELPER_MODE");
+    QCOMPARE(failed.error, PacError::EngineUnavailable);
+    QVERIFY2(failed.errorString.contains(detail), qPrintable(failed.errorString));
+    QVERIFY2(
+        failed.errorString.contains(QStringLiteral("fake.pac")), qPrintable(failed.errorString));
+    // Reaped (no zombie) and not left running.
+    const QStringList left = childrenNamed("tst_pacengine_f");
+    QVERIFY2(left.isEmpty(), qPrintable(left.join(QLatin1Char(','))));
+    // Not sticky: the next request starts a (real) helper and loads the script into it.
+    QCOMPARE(engine.findProxyForUrlSync(QUrl(QStringLiteral("http://a/"))).raw,
+        QStringLiteral("PROXY p:1"));
+}
+
+void tst_PacEngine::helperKilledWhileIdleIsReplaced()
+{
+    PacEngine engine;
+    engine.setEnvironment(testEnvironment());
+    engine.setScript(
+        QStringLiteral("var n = 0; function FindProxyForURL(u, h) { return 'PROXY p:' + ++n; }"),
+        QStringLiteral("idle.pac"));
+    const QSet<QString> before = helperPids();
+    QCOMPARE(engine.findProxyForUrlSync(QUrl(QStringLiteral("http://a/"))).raw,
+        QStringLiteral("PROXY p:1"));
+    const QSet<QString> started = helperPids() - before;
+    QCOMPARE(started.size(), 1);
+    const QString pid = *started.cbegin();
+    QCOMPARE(::kill(pid.toInt(), SIGKILL), 0);
+    // Wait until it is gone but for its zombie: its leader shows Z before the watchdog thread has
+    // ended, and only the last thread closes the socket. (A helper that dies after the engine has
+    // looked fails the request in progress with EngineUnavailable: see helperFailuresAreTypedErrors.)
+    QTRY_VERIFY(statFields(pid).value(0) == "Z"
+        && QDir(QStringLiteral("/proc/%1/task").arg(pid))
+                .entryList(QDir::Dirs | QDir::NoDotAndDotDot)
+                .size()
+            <= 1);
+    // A fresh helper, the script loaded again (so its state starts over).
+    const PacResult again = engine.findProxyForUrlSync(QUrl(QStringLiteral("http://a/")));
+    QVERIFY2(again.isValid(), qPrintable(again.errorString));
+    QCOMPARE(again.raw, QStringLiteral("PROXY p:1"));
+    QVERIFY(statFields(pid).isEmpty()); // reaped
+    QCOMPARE((helperPids() - before).size(), 1);
 }
 
 QTEST_MAIN(tst_PacEngine)

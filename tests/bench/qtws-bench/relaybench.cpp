@@ -611,34 +611,77 @@ public:
                              QString::fromUtf8(theirs ? theirs : "(error)")));
         }
 #endif
-        // A/B/A/B: each round measures both for a window of durationMs / 2.
+        // Three legs per round, in a rotating order, each for a window of durationMs / 2:
+        // - sync: one findProxyForUrlSync() after the other (what a connection waits for, uncached;
+        //   every call a round trip to the helper process), also timed call by call;
+        // - pipelined: findProxyForUrl() with kPacInFlight requests outstanding, answered through
+        //   this thread's event loop (the worker sends queued requests to the helper together);
+        // - pacparser: pacparser_find_proxy() in this thread.
         const qint64 windowNs = qint64(std::max(100, m_ctx.durationMs / 2)) * 1000000;
-        std::vector<double> qtwsRate, ppRate;
+        constexpr int kPacInFlight = 64;
+        std::vector<double> syncRate, pipelinedRate, ppRate;
+        std::vector<qint64> syncSamples;
         const int rounds = std::max(2, m_ctx.rounds * 2);
+        enum Leg { Sync, Pipelined, Pacparser };
         for (int round = 0; round < rounds; ++round) {
-            const bool qtwsFirst = round % 2 == 0;
-            for (int leg = 0; leg < 2; ++leg) {
-                const bool isQtws = (leg == 0) == qtwsFirst;
-                if (!isQtws && !withPacparser)
+            for (int step = 0; step < 3; ++step) {
+                const Leg leg = Leg((round + step) % 3);
+                if (leg == Pacparser && !withPacparser)
                     continue;
                 qint64 n = 0;
                 const qint64 t0 = nowNs();
                 qint64 t = t0;
-                while (t - t0 < windowNs) {
-                    for (int i = 0; i < 100; ++i, ++n) {
-                        const int k = int(n % urlCount);
-                        if (isQtws) {
-                            engine.findProxyForUrlSync(urls.at(k));
-                        } else {
+                if (leg == Sync) {
+                    while (t - t0 < windowNs) {
+                        const qint64 before = t;
+                        engine.findProxyForUrlSync(urls.at(int(n++ % urlCount)));
+                        t = nowNs();
+                        syncSamples.push_back(t - before);
+                    }
+                } else if (leg == Pipelined) {
+                    QEventLoop loop;
+                    qint64 submitted = 0;
+                    qint64 answered = 0;
+                    bool closing = false;
+                    std::function<void()> submit;
+                    submit = [&] {
+                        engine.findProxyForUrl(
+                            urls.at(int(submitted++ % urlCount)), &loop, [&](const PacResult &) {
+                                ++answered;
+                                if (!closing) {
+                                    const qint64 now = nowNs();
+                                    if (now - t0 >= windowNs) {
+                                        closing = true; // stop submitting; drain what is in flight
+                                        t = now;
+                                        n = answered;
+                                    } else {
+                                        submit();
+                                    }
+                                }
+                                if (closing && answered == submitted)
+                                    loop.quit();
+                            });
+                    };
+                    for (int i = 0; i < kPacInFlight; ++i)
+                        submit();
+                    loop.exec();
+                } else {
 #ifdef QTWS_HAVE_PACPARSER
+                    while (t - t0 < windowNs) {
+                        for (int i = 0; i < 100; ++i, ++n) {
+                            const int k = int(n % urlCount);
                             pacparser_find_proxy(
                                 urlBytes.at(k).constData(), hostBytes.at(k).constData());
-#endif
                         }
+                        t = nowNs();
                     }
-                    t = nowNs();
+#endif
                 }
-                (isQtws ? qtwsRate : ppRate).push_back(double(n) * 1e9 / double(t - t0));
+                const double rate = double(n) * 1e9 / double(t - t0);
+                (leg == Sync               ? syncRate
+                        : leg == Pipelined ? pipelinedRate
+                                           : ppRate)
+                    .push_back(rate);
             }
         }
 #ifdef QTWS_HAVE_PACPARSER
@@ -696,23 +739,35 @@ public:
                 cachedNs = median(perCall);
             }
         }
-        const double q = median(qtwsRate);
+        const double q = median(syncRate);
+        const double qp = median(pipelinedRate);
         const double pp = median(ppRate);
+        const double p50 = percentileUs(syncSamples, 0.5);
+        const double p99 = percentileUs(syncSamples, 0.99);
         QJsonObject f;
         f.insert(QStringLiteral("qtws_evals_s"), q);
+        f.insert(QStringLiteral("qtws_sync_us"), q > 0 ? 1e6 / q : -1);
+        f.insert(QStringLiteral("qtws_sync_p50_us"), p50);
+        f.insert(QStringLiteral("qtws_sync_p99_us"), p99);
+        f.insert(QStringLiteral("qtws_pipelined_evals_s"), qp);
         f.insert(QStringLiteral("pacparser_evals_s"), pp);
         f.insert(QStringLiteral("qtws/pacparser"), pp > 0 ? q / pp : -1);
+        f.insert(QStringLiteral("qtws_pipelined/pacparser"), pp > 0 ? qp / pp : -1);
         f.insert(QStringLiteral("cached_resolution_ns"), cachedNs);
         out->insert(QStringLiteral("figures"), f);
-        if (q <= 0)
+        if (q <= 0 || qp <= 0)
             fail(QStringLiteral("pac: no qtws figure"));
         if (!m_ctx.json) {
-            std::printf("  %-32s %12.0f  (%.2f us per evaluation)\n", "qtws PacEngine evals/s", q,
-                q > 0 ? 1e6 / q : -1);
+            std::printf("  %-32s %12.0f  (%.2f us per evaluation; p50 %.1f us, p99 %.1f us)\n",
+                "qtws sync evals/s", q, q > 0 ? 1e6 / q : -1, p50, p99);
+            std::printf("  %-32s %12.0f  (%.2f us per evaluation, %d in flight)\n",
+                "qtws pipelined evals/s", qp, qp > 0 ? 1e6 / qp : -1, kPacInFlight);
             if (pp > 0)
                 std::printf(
-                    "  %-32s %12.0f  (%.2f us per evaluation)\n  %-32s %12.2f  (goal >= 5)\n",
-                    "pacparser evals/s", pp, 1e6 / pp, "qtws/pacparser", q / pp);
+                    "  %-32s %12.0f  (%.2f us per evaluation)\n  %-32s %12.2f  (goal >= 5)\n"
+                    "  %-32s %12.2f  (goal >= 5)\n",
+                    "pacparser evals/s", pp, 1e6 / pp, "qtws sync/pacparser", q / pp,
+                    "qtws pipelined/pacparser", qp / pp);
             else
                 std::printf("  pacparser: not built in (libpacparser-dev missing)\n");
             std::printf("  %-32s %12.0f ns  (goal < 1000)\n", "cached resolution", cachedNs);

@@ -20,7 +20,8 @@ namespace QtWs {
 
 namespace {
 
-// Set on worker threads, where a synchronous request would wait for itself.
+// Set on worker threads, and on a thread while it evaluates a synchronous request itself, where a
+// synchronous request (from an environment function) would wait for itself.
 thread_local bool t_isPacWorker = false;
 
 PacResult makeError(PacError error, const QString &detail = QString())
@@ -58,6 +59,126 @@ struct Configuration
     quint64 version = 0;
 };
 
+// At most this many queued requests go to the helper in one write (and about this many characters
+// of URLs and hosts), so that a long queue does not make one large batch.
+constexpr size_t kMaxBatch = 32;
+constexpr qsizetype kMaxBatchChars = 32 * 1024;
+
+// The script's state in its helper process. Used by one thread at a time (Shared::executing): the
+// worker, or a thread in findProxyForUrlSync() when nothing is queued or running, which then talks
+// to the helper itself instead of waking the worker and waiting for it.
+class Evaluator
+{
+public:
+    explicit Evaluator(std::function<bool()> stopRequested)
+        : m_helper(std::move(stopRequested))
+    { }
+
+    // Takes a new configuration (with the engine's mutex held); the script is loaded on next use.
+    void configure(const Configuration &configuration)
+    {
+        if (configuration.version == m_configuration.version)
+            return;
+        m_configuration = configuration;
+        m_loaded = false;
+        m_loadError = PacResult();
+    }
+
+    PacResult evaluate(const QUrl &url, const QString &hostOverride)
+    {
+        if (!m_configuration.hasScript)
+            return makeError(PacError::NoScript);
+        PacResult error;
+        if (!ensureLoaded(&error))
+            return error;
+        PacResult result = m_helper.evaluate(
+            PacEngine::scriptUrl(url, m_configuration.environment), host(url, hostOverride));
+        if (!result.isValid())
+            qCDebug(lcQtwsPac).noquote() << result.errorString;
+        return result;
+    }
+
+    // Pipelined: all of them in one write to the helper, each completed as its answer arrives.
+    void evaluate(const std::vector<std::shared_ptr<Job>> &jobs)
+    {
+        PacResult error = makeError(PacError::NoScript);
+        if (!m_configuration.hasScript || !ensureLoaded(&error)) {
+            for (const std::shared_ptr<Job> &job : jobs)
+                job->complete(error);
+            return;
+        }
+        // Large URLs go in several writes, so that the helper's input stays small.
+        size_t first = 0;
+        while (first < jobs.size()) {
+            m_requests.clear();
+            qsizetype chars = 0;
+            size_t end = first;
+            while (end < jobs.size() && (end == first || chars < kMaxBatchChars)) {
+                const Job &job = *jobs[end++];
+                m_requests.push_back({PacEngine::scriptUrl(job.url, m_configuration.environment),
+                    host(job.url, job.hostOverride)});
+                chars += m_requests.back().url.size() + m_requests.back().host.size();
+            }
+            m_helper.evaluate(m_requests.data(), qsizetype(m_requests.size()),
+                [&jobs, first](qsizetype index, PacResult &&result) {
+                    if (!result.isValid())
+                        qCDebug(lcQtwsPac).noquote() << result.errorString;
+                    jobs[first + size_t(index)]->complete(result);
+                });
+            first = end;
+        }
+        m_requests.clear();
+    }
+
+private:
+    static QString host(const QUrl &url, const QString &hostOverride)
+    {
+        return hostOverride.isEmpty() ? url.host(QUrl::FullyEncoded) : hostOverride;
+    }
+
+    // Loads the configured script into the helper once per configuration. The script's own
+    // failures are sticky until another script or environment is set; a helper that could not run
+    // it (EngineUnavailable: not started, exited) is tried again by the next request.
+    bool ensureLoaded(PacResult *error)
+    {
+        if (m_loaded)
+            return true;
+        if (!m_loadError.isValid()) {
+            *error = m_loadError;
+            return false;
+        }
+        const PacEnvironment &env = m_configuration.environment;
+        if (m_configuration.script.size() > env.maxScriptSize) {
+            m_loadError = makeError(PacError::ScriptTooLarge);
+            m_loadError.errorString
+                = QStringLiteral("PAC script %1: %2: %3 characters, limit %4")
+                      .arg(m_configuration.name, pacErrorName(PacError::ScriptTooLarge))
+                      .arg(m_configuration.script.size())
+                      .arg(env.maxScriptSize);
+            qCWarning(lcQtwsPac).noquote() << m_loadError.errorString;
+            *error = m_loadError;
+            return false;
+        }
+        PacResult loaded = m_helper.load(
+            m_configuration.script, m_configuration.name, m_configuration.source, env);
+        if (!loaded.isValid()) {
+            qCWarning(lcQtwsPac).noquote() << loaded.errorString;
+            if (loaded.error != PacError::EngineUnavailable)
+                m_loadError = loaded;
+            *error = std::move(loaded);
+            return false;
+        }
+        m_loaded = true;
+        return true;
+    }
+
+    PacHelperClient m_helper;
+    Configuration m_configuration;
+    PacResult m_loadError;
+    bool m_loaded = false;
+    std::vector<PacHelperClient::Request> m_requests;
+};
+
 class Worker;
 
 // State shared by the engine and its worker thread.
@@ -68,15 +189,20 @@ struct Shared : std::enable_shared_from_this<Shared>
     std::deque<std::shared_ptr<Job>> jobs;
     Configuration configuration;
     bool stopping = false;
-    // Read without the mutex by a worker waiting for its helper process.
+    // The evaluator is in use, by the worker or by a synchronous caller.
+    bool executing = false;
+    // Read without the mutex by a thread waiting for the helper process.
     std::atomic<bool> stopRequested {false};
+    std::unique_ptr<Evaluator> evaluator = std::make_unique<Evaluator>(
+        [this] { return stopRequested.load(std::memory_order_relaxed); });
     std::shared_ptr<Worker> current;
 
     void startWorker(); // with mutex held
 };
 
-// Owns a thread and the qtws-pac-helper process it evaluates in. Every wait of the thread is
-// bounded (evaluation timeout plus PacHelperClient::kKillGrace, DNS limits), so it can be joined.
+// Owns the thread that serves asynchronous requests (and synchronous ones that find others queued).
+// Every wait of the thread is bounded (evaluation timeout plus PacHelperClient::kKillGrace, DNS
+// limits), so it can be joined.
 class Worker : public std::enable_shared_from_this<Worker>
 {
 public:
@@ -84,7 +210,10 @@ public:
         : m_shared(std::move(shared))
     { }
 
-    void start() { m_thread = std::thread([self = shared_from_this()] { self->run(); }); }
+    void start()
+    {
+        m_thread = std::thread([self = shared_from_this()] { self->run(); });
+    }
 
     void join()
     {
@@ -96,82 +225,32 @@ private:
     void run()
     {
         t_isPacWorker = true;
-        Shared *shared = m_shared.get();
-        m_helper = std::make_unique<PacHelperClient>(
-            [shared] { return shared->stopRequested.load(std::memory_order_relaxed); });
-        quint64 version = 0;
+        Shared &shared = *m_shared;
+        std::vector<std::shared_ptr<Job>> batch;
         for (;;) {
-            std::shared_ptr<Job> job;
             {
-                std::unique_lock<std::mutex> lock(m_shared->mutex);
-                m_shared->wake.wait(
-                    lock, [this] { return m_shared->stopping || !m_shared->jobs.empty(); });
-                if (m_shared->stopping)
+                std::unique_lock<std::mutex> lock(shared.mutex);
+                shared.wake.wait(lock, [&shared] {
+                    return shared.stopping || (!shared.jobs.empty() && !shared.executing);
+                });
+                if (shared.stopping)
                     break;
-                job = std::move(m_shared->jobs.front());
-                m_shared->jobs.pop_front();
-                if (m_shared->configuration.version != version) {
-                    m_configuration = m_shared->configuration;
-                    version = m_configuration.version;
-                    m_loaded = false;
-                    m_loadError = PacResult();
+                while (!shared.jobs.empty() && batch.size() < kMaxBatch) {
+                    batch.push_back(std::move(shared.jobs.front()));
+                    shared.jobs.pop_front();
                 }
+                shared.executing = true;
+                shared.evaluator->configure(shared.configuration);
             }
-            job->complete(evaluate(job->url, job->hostOverride));
+            shared.evaluator->evaluate(batch);
+            batch.clear();
+            std::lock_guard<std::mutex> lock(shared.mutex);
+            shared.executing = false;
         }
-        m_helper.reset();
-    }
-
-    // Loads the configured script into the helper once per configuration; the error is sticky.
-    bool ensureLoaded()
-    {
-        if (m_loaded)
-            return true;
-        if (!m_loadError.isValid())
-            return false;
-        const PacEnvironment &env = m_configuration.environment;
-        if (m_configuration.script.size() > env.maxScriptSize) {
-            m_loadError = makeError(PacError::ScriptTooLarge);
-            m_loadError.errorString = QStringLiteral("PAC script %1: %2: %3 characters, limit %4")
-                                          .arg(m_configuration.name,
-                                              pacErrorName(PacError::ScriptTooLarge))
-                                          .arg(m_configuration.script.size())
-                                          .arg(env.maxScriptSize);
-            qCWarning(lcQtwsPac).noquote() << m_loadError.errorString;
-            return false;
-        }
-        PacResult loaded = m_helper->load(
-            m_configuration.script, m_configuration.name, m_configuration.source, env);
-        if (!loaded.isValid()) {
-            qCWarning(lcQtwsPac).noquote() << loaded.errorString;
-            m_loadError = loaded;
-            return false;
-        }
-        m_loaded = true;
-        return true;
-    }
-
-    PacResult evaluate(const QUrl &url, const QString &hostOverride)
-    {
-        if (!m_configuration.hasScript)
-            return makeError(PacError::NoScript);
-        if (!ensureLoaded())
-            return m_loadError; // sticky until another script or environment is set
-        const QString host = hostOverride.isEmpty() ? url.host(QUrl::FullyEncoded) : hostOverride;
-        PacResult result
-            = m_helper->evaluate(PacEngine::scriptUrl(url, m_configuration.environment), host);
-        if (!result.isValid())
-            qCDebug(lcQtwsPac).noquote() << result.errorString;
-        return result;
     }
 
     std::shared_ptr<Shared> m_shared;
     std::thread m_thread;
-    // Touched only on the worker thread:
-    Configuration m_configuration;
-    PacResult m_loadError;
-    bool m_loaded = false;
-    std::unique_ptr<PacHelperClient> m_helper;
 };
 
 void Shared::startWorker()
@@ -233,6 +312,9 @@ PacEngine::~PacEngine()
             makeError(PacError::EngineUnavailable, QStringLiteral("the engine was destroyed")));
     if (worker)
         worker->join();
+    // Nothing uses the helper any more: it is asked to exit (killed if it does not within
+    // PacHelperClient::kPollSlice).
+    d->shared->evaluator.reset();
 }
 
 void PacEngine::setEnvironment(const PacEnvironment &environment)
@@ -310,6 +392,33 @@ PacResult PacEngine::findProxyForUrlSync(const QUrl &url, const QString &hostOve
     if (t_isPacWorker)
         return makeError(PacError::EngineUnavailable,
             QStringLiteral("synchronous request from a PAC worker thread"));
+    Shared &shared = *d->shared;
+    {
+        std::unique_lock<std::mutex> lock(shared.mutex);
+        if (!shared.stopping && !shared.executing && shared.jobs.empty()) {
+            // Nothing ahead of this request: evaluate it on this thread, which saves waking the
+            // worker and being woken by it (two thread switches of the four a request costs).
+            shared.executing = true;
+            shared.evaluator->configure(shared.configuration);
+            lock.unlock();
+            struct Release
+            {
+                Shared &shared;
+                ~Release()
+                {
+                    t_isPacWorker = false;
+                    std::unique_lock<std::mutex> lock(shared.mutex);
+                    shared.executing = false;
+                    const bool queued = !shared.jobs.empty();
+                    lock.unlock();
+                    if (queued)
+                        shared.wake.notify_all();
+                }
+            } release {shared};
+            t_isPacWorker = true; // the environment's functions run here and must not come back
+            return shared.evaluator->evaluate(url, hostOverride);
+        }
+    }
     auto promise = std::make_shared<std::promise<PacResult>>();
     std::future<PacResult> future = promise->get_future();
     auto job = std::make_shared<Job>();

@@ -33,8 +33,11 @@ constexpr qsizetype kPacDefaultMaxScriptSize = 1024 * 1024;
     addresses, plus the engine's limits. A value class; every function may be left empty for the
     system default and replaced in tests.
 
-    The functions are called on the engine's worker thread, in the application's process (the
-    script's helper process asks for their answers), and must be thread-safe.
+    The functions are called in the application's process (the script's helper process asks for
+    their answers, or gets them with the request), on the engine's worker thread or on a thread
+    inside PacEngine::findProxyForUrlSync(), and must be thread-safe. localAddresses and clock are
+    called once per evaluation of a script whose source names myIpAddress() or a time helper,
+    whether or not that evaluation reaches it.
     \since 0.1
 */
 struct QTWS_EXPORT PacEnvironment
@@ -90,8 +93,10 @@ class PacEnginePrivate;
 
     The script runs in a separate process, qtws-pac-helper (installed in the libexec directory,
     qtws/ subfolder; the environment variable QTWS_PAC_HELPER names another), kept running between
-    calls; the engine's worker thread talks to it over a pipe and answers its DNS, local-address and
-    clock questions with the PacEnvironment functions, in this process.
+    calls. The engine talks to it over a socket and answers its DNS, local-address and clock
+    questions with the PacEnvironment functions, in this process: from its worker thread, which
+    sends all queued asynchronous requests at once, or, for a synchronous request that finds
+    nothing queued, from the calling thread itself.
 
     Every call and the script's top level are limited by PacEnvironment::evaluationTimeout: a
     watchdog thread in the helper interrupts the engine (QJSEngine::setInterrupted), the call fails
@@ -100,7 +105,9 @@ class PacEnginePrivate;
     (a catastrophic regular expression such as /(a+)+b/ on a long string of a's) or a script that
     recurses again from its catch blocks can outlive the interrupt: when the helper has not
     answered 200 ms after the timeout, it is killed, the call fails with PacError::Timeout and the
-    next call starts a fresh helper. Requests are served in order, one at a time.
+    requests behind it go to a fresh helper. A helper that exits or breaks the protocol fails the
+    request in progress with PacError::EngineUnavailable and is replaced by the next one. Requests
+    are served in order, one at a time.
 
     Helper semantics follow Netscape's specification as Mozilla and Chromium implement it, except:
     isPlainHostName() is false for IPv6 literals; shExpMatch() falls back to a literal match when a

@@ -30,7 +30,8 @@ enum class PacError {
     EmptyResult, //!< FindProxyForURL returned an empty or blank string
     /*! The returned string has no entry qtws understands (see PacResult::warnings). */
     UnparsableResult,
-    /*! The engine is shutting down or the request was made from the engine's own thread. */
+    /*! The engine is shutting down, the request was made from the engine's own thread, or its
+        helper process could not be started, exited or broke the protocol. */
     EngineUnavailable,
 };
 

@@ -104,6 +104,10 @@ void PacWatchdog::run()
                 m_engine->setInterrupted(
                     true); // thread-safe: an atomic flag polled by the interpreter
             m_fired = true;
+            // With the lock held: disarm() waits for it, so whatever the interrupted evaluation
+            // reports comes after what onInterrupt sends.
+            if (m_onInterrupt)
+                m_onInterrupt();
             continue;
         }
         // arm() and resume() only wake us when the new deadline is earlier than the one we sleep

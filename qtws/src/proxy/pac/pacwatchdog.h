@@ -42,6 +42,13 @@ public:
     void resume();
     // Interrupts now (engine shutdown); the flag stays set until the worker clears it.
     void interruptNow();
+    // Runs on the watchdog thread each time it interrupts at a deadline (the helper process tells
+    // its parent then), with the watchdog's lock held: it must not call the watchdog, and
+    // disarm() returns only after it. Set before the first arm().
+    void setOnInterrupt(std::function<void()> onInterrupt)
+    {
+        m_onInterrupt = std::move(onInterrupt);
+    }
 
 private:
     void run();
@@ -60,6 +67,7 @@ private:
     bool m_stop = false;
     bool m_stuckReported = false;
     std::function<void()> m_onStuck;
+    std::function<void()> m_onInterrupt;
     std::chrono::milliseconds m_grace;
     std::thread m_thread; // last: started after every member above is initialised
 };
