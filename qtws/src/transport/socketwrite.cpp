@@ -56,4 +56,17 @@ qint64 sendThrough(QAbstractSocket *socket, const char *data, qint64 size)
 #endif
 }
 
+qint64 writeThrough(QAbstractSocket *socket, const QByteArray &data)
+{
+    constexpr qint64 MaxCopied = 32 * 1024; // QAbstractSocket's write-buffer chunk
+    const qint64 sent
+        = data.size() <= MaxCopied ? sendThrough(socket, data.constData(), data.size()) : 0;
+    if (sent == 0)
+        return socket->write(data);
+    if (sent == data.size())
+        return sent;
+    const qint64 rest = socket->write(data.constData() + sent, data.size() - sent);
+    return rest < 0 ? sent : sent + rest;
+}
+
 } // namespace QtWs

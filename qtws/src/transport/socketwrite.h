@@ -35,6 +35,15 @@ QTWS_EXPORT qint64 sendThrough(QAbstractSocket *socket, const char *data, qint64
 /*! True when sendThrough() may take bytes for \a socket at all (a plain TCP socket). */
 QTWS_EXPORT bool canSendThrough(const QAbstractSocket *socket);
 
+/*!
+    \internal
+    Writes all of \a data to \a socket: through to the kernel as far as sendThrough() can, the rest
+    with QIODevice::write() (a buffer larger than 32 KiB is handed to Qt as it is, shared, not
+    copied). For writers that do not count bytesWritten(): Qt emits it only for the part it
+    queued. Returns the bytes accepted, or -1 as QIODevice::write() does.
+*/
+QTWS_EXPORT qint64 writeThrough(QAbstractSocket *socket, const QByteArray &data);
+
 } // namespace QtWs
 
 #endif // QTWS_TRANSPORT_SOCKETWRITE_H
