@@ -102,14 +102,26 @@ qint64 DeviceByteStream::sendThrough(const char *data, qint64 size)
         return 0;
     const qint64 sent = QtWs::sendThrough(m_socket, data, size);
     m_sentThrough += sent;
+    // Reported by the caller's flush(); from the event loop for a caller that does not flush,
+    // as Qt reports its own buffered writes.
+    if (sent > 0 && !m_reportQueued) {
+        m_reportQueued = true;
+        QMetaObject::invokeMethod(
+            this,
+            [this] {
+                m_reportQueued = false;
+                reportSentThrough();
+            },
+            Qt::QueuedConnection);
+    }
     return sent;
 }
 
 void DeviceByteStream::reportSentThrough()
 {
     // Qt reports what it writes from its buffer itself; the bytes that went straight to the
-    // kernel are reported here, once per flush, and never from inside a bytesWritten() slot that
-    // writes again (as QAbstractSocket does not recurse either).
+    // kernel are reported here, once per flush (or event-loop turn), and never from inside a
+    // bytesWritten() slot that writes again (as QAbstractSocket does not recurse either).
     if (m_reportingSent)
         return;
     const QScopedValueRollback reporting(m_reportingSent, true);

@@ -51,8 +51,8 @@ public:
     /*!
         Hands what is queued to the network now, as far as it will take it, instead of on the next
         event-loop turn (QAbstractSocket::flush()); the rest follows as usual. Bytes a write()
-        handed to the network at once are reported with bytesWritten() from here: callers flush
-        after writing.
+        handed to the network at once are reported with bytesWritten() from here, or from the
+        event loop when nobody flushes.
     */
     virtual void flush() { }
     /*! Bytes accepted by write() and not yet handed to the network. */
@@ -142,6 +142,7 @@ private:
     bool m_sendThrough
         = false; // a plain TCP socket: writes go to the kernel when Qt's buffer is empty
     bool m_reportingSent = false;
+    bool m_reportQueued = false;
     bool m_gone = false;
 };
 
