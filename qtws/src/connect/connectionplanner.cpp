@@ -114,7 +114,8 @@ MessageChannel *ConnectionPlanner::takeChannel()
 
 std::chrono::milliseconds ConnectionPlanner::remaining() const
 {
-    const qint64 left = m_context->options.connectTimeout().count() - m_context->sinceOpen().count();
+    const qint64 left
+        = m_context->options.connectTimeout().count() - m_context->sinceOpen().count();
     return std::chrono::milliseconds(std::max<qint64>(left, 1));
 }
 
@@ -150,9 +151,9 @@ void ConnectionPlanner::start(ProxyResolver *resolver)
             this,
             [this, generation] {
                 if (generation == m_generation && !m_finished)
-                    onResolved(ProxyResolution::failure(m_context->url,
-                        ProxyError::Error::Cancelled,
-                        QStringLiteral("No proxy resolver in this thread")));
+                    onResolved(
+                        ProxyResolution::failure(m_context->url, ProxyError::Error::Cancelled,
+                            QStringLiteral("No proxy resolver in this thread")));
             },
             Qt::QueuedConnection);
         return;
@@ -231,8 +232,7 @@ void ConnectionPlanner::plan(const QList<ProxyCandidate> &candidates)
             // BareUpgrade runs where it is asked for, or where it worked before (issue 14).
             if (cached
                 && (strategies.removeOne(*cached)
-                    || (*cached == Strategy::BareUpgrade
-                        && Attempt::applies(*cached, hop, url)))) {
+                    || (*cached == Strategy::BareUpgrade && Attempt::applies(*cached, hop, url)))) {
                 strategies.prepend(*cached);
                 m_report.addNote(QStringLiteral("%1 first through %2: it worked last time")
                                      .arg(strategyName(*cached), hop.toPacString()));
@@ -262,19 +262,24 @@ void ConnectionPlanner::startNext()
     const std::chrono::milliseconds timeout
         = std::min(m_context->options.handshakeTimeout(), remaining());
     attempt->start(timeout);
-    if (!attempt->isFinished())
-        Q_EMIT attemptStarted(attempt->record());
+    if (!attempt->isFinished()) {
+        const ConnectAttempt record = attempt->record();
+        const QPointer<ConnectionPlanner> alive(this);
+        if (m_listener)
+            m_listener->plannerAttemptStarted(record);
+        if (!alive)
+            return;
+        Q_EMIT attemptStarted(record);
+    }
     armRacingTimer();
 }
 
 Attempt *ConnectionPlanner::launch(const Step &step)
 {
     auto *attempt = new Attempt(step.hop, step.strategy, m_context, this);
-    connect(attempt, &Attempt::finished, this, [this, attempt] { onAttemptFinished(attempt); });
-    connect(attempt, &Attempt::progressed, this, [this, attempt] { updateRecord(attempt); });
-    connect(attempt, &Attempt::sslErrors, this, &ConnectionPlanner::sslErrors);
-    connect(attempt, &Attempt::proxyAuthenticationRequired, this,
-        &ConnectionPlanner::proxyAuthenticationRequired);
+    // Running attempts are merged into report() when it is asked for; the stored record is
+    // updated when the attempt ends.
+    attempt->setListener(this);
     m_report.addAttempt(attempt->record());
     m_running.push_back({attempt, m_report.attempts().size() - 1});
     return attempt;
@@ -303,12 +308,37 @@ void ConnectionPlanner::armRacingTimer()
         m_racing.stop();
 }
 
-void ConnectionPlanner::updateRecord(Attempt *attempt)
+void ConnectionPlanner::attemptFinished(Attempt *attempt)
 {
-    for (const Running &run : m_running) {
-        if (run.attempt == attempt)
-            m_report.updateAttempt(run.reportIndex, attempt->record());
-    }
+    onAttemptFinished(attempt);
+}
+
+void ConnectionPlanner::attemptSslErrors(const QList<QSslError> &errors)
+{
+    const QPointer<ConnectionPlanner> alive(this);
+    if (m_listener)
+        m_listener->plannerSslErrors(errors);
+    if (alive)
+        Q_EMIT sslErrors(errors);
+}
+
+void ConnectionPlanner::attemptProxyAuthenticationRequired(
+    const QNetworkProxy &proxy, QAuthenticator *authenticator)
+{
+    const QPointer<ConnectionPlanner> alive(this);
+    if (m_listener)
+        m_listener->plannerProxyAuthenticationRequired(proxy, authenticator);
+    if (alive)
+        Q_EMIT proxyAuthenticationRequired(proxy, authenticator);
+}
+
+void ConnectionPlanner::emitFinished()
+{
+    const QPointer<ConnectionPlanner> alive(this);
+    if (m_listener)
+        m_listener->plannerFinished();
+    if (alive)
+        Q_EMIT finished();
 }
 
 void ConnectionPlanner::onAttemptFinished(Attempt *attempt)
@@ -320,8 +350,13 @@ void ConnectionPlanner::onAttemptFinished(Attempt *attempt)
     const ConnectAttempt record = attempt->record();
     m_report.updateAttempt(it->reportIndex, record);
     m_running.erase(it);
+    const QPointer<ConnectionPlanner> alive(this);
+    if (m_listener)
+        m_listener->plannerAttemptFinished(record);
+    if (!alive)
+        return;
     Q_EMIT attemptFinished(record);
-    if (m_finished)
+    if (!alive || m_finished)
         return;
     if (attempt->isSucceeded()) {
         succeed(attempt);
@@ -368,8 +403,8 @@ void ConnectionPlanner::skipPollingToSameServer(const ProxyCandidate &hop)
 void ConnectionPlanner::skipHop(const ProxyCandidate &hop)
 {
     const auto first = m_plan.begin() + m_next;
-    const auto end = std::remove_if(
-        first, m_plan.end(), [&hop](const Step &s) { return s.hop == hop; });
+    const auto end
+        = std::remove_if(first, m_plan.end(), [&hop](const Step &s) { return s.hop == hop; });
     const qsizetype removed = m_plan.end() - end;
     m_plan.erase(end, m_plan.end());
     if (removed > 0)
@@ -405,8 +440,8 @@ void ConnectionPlanner::failAll()
     const auto rank = [](const ConnectAttempt &a) {
         if (a.strategy() != Strategy::Polling)
             return depth(a.failure()) * 2 + 1;
-        const bool noEndpoint = a.failure() == Failure::HandshakeRejected
-            || a.failure() == Failure::HandshakeInvalid;
+        const bool noEndpoint
+            = a.failure() == Failure::HandshakeRejected || a.failure() == Failure::HandshakeInvalid;
         return noEndpoint ? 0 : depth(a.failure()) * 2;
     };
     const auto best = std::max_element(m_failures.begin(), m_failures.end(),
@@ -443,10 +478,9 @@ void ConnectionPlanner::finish(WebSocket::Error error, const QString &message)
     // Never from inside start(); from a timer or an attempt's end, at once (a deadline that
     // expires reports in the same turn).
     if (m_starting)
-        QMetaObject::invokeMethod(
-            this, [this] { Q_EMIT finished(); }, Qt::QueuedConnection);
+        QMetaObject::invokeMethod(this, &ConnectionPlanner::emitFinished, Qt::QueuedConnection);
     else
-        Q_EMIT finished();
+        emitFinished();
 }
 
 void ConnectionPlanner::cancel()
