@@ -112,7 +112,7 @@ void WebSocketPrivate::releaseConnection()
     if (ConnectionPlanner *p = planner) {
         planner = nullptr;
         report = p->report();
-        p->disconnect(q_ptr);
+        p->setListener(nullptr);
         p->cancel();
         p->deleteLater();
     }
@@ -211,19 +211,40 @@ bool WebSocketPrivate::prepareOpen(const QNetworkRequest &req, const WebSocketOp
 
     auto *p = new ConnectionPlanner(std::move(context), q);
     planner = p;
-    QObject::connect(p, &ConnectionPlanner::finished, q, [this] { onPlannerFinished(); });
-    QObject::connect(p, &ConnectionPlanner::attemptStarted, q, &WebSocket::connectAttemptStarted);
-    QObject::connect(p, &ConnectionPlanner::attemptFinished, q, &WebSocket::connectAttemptFinished);
-    QObject::connect(p, &ConnectionPlanner::proxyAuthenticationRequired, q,
-        &WebSocket::proxyAuthenticationRequired, Qt::DirectConnection);
-    QObject::connect(p, &ConnectionPlanner::sslErrors, q, [this](const QList<QSslError> &errors) {
-        Q_Q(WebSocket);
-        Q_EMIT q->sslErrors(errors);
-        // Slots may have called ignoreSslErrors(); hand the list to the handshakes under way.
-        if (planner)
-            planner->ignoreSslErrors(ignoredSslErrors);
-    });
+    p->setListener(this); // plain calls: no signal connections per open()
     return true;
+}
+
+void WebSocketPrivate::plannerAttemptStarted(const ConnectAttempt &attempt)
+{
+    Q_EMIT q_ptr->connectAttemptStarted(attempt);
+}
+
+void WebSocketPrivate::plannerAttemptFinished(const ConnectAttempt &attempt)
+{
+    Q_EMIT q_ptr->connectAttemptFinished(attempt);
+}
+
+void WebSocketPrivate::plannerSslErrors(const QList<QSslError> &errors)
+{
+    Q_Q(WebSocket);
+    const QPointer<WebSocket> alive(q);
+    Q_EMIT q->sslErrors(errors);
+    // Slots may have called ignoreSslErrors(); hand the list to the handshakes under way.
+    if (alive && planner)
+        planner->ignoreSslErrors(ignoredSslErrors);
+}
+
+void WebSocketPrivate::plannerProxyAuthenticationRequired(
+    const QNetworkProxy &proxy, QAuthenticator *authenticator)
+{
+    // Answered before returning: the planner reads the authenticator right after this call.
+    Q_EMIT q_ptr->proxyAuthenticationRequired(proxy, authenticator);
+}
+
+void WebSocketPrivate::plannerFinished()
+{
+    onPlannerFinished();
 }
 
 void WebSocketPrivate::openOnStream(WebSocket *socket, ByteStream *stream,
@@ -251,7 +272,7 @@ void WebSocketPrivate::onPlannerFinished()
     }
     MessageChannel *c = p->takeChannel();
     planner = nullptr;
-    p->disconnect(q_ptr);
+    p->setListener(nullptr);
     p->deleteLater();
     adopt(c);
 }

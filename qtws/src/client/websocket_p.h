@@ -6,6 +6,7 @@
 #include <qtws/websocket.h>
 
 #include "common/clientclock.h"
+#include "connect/connectionplanner.h"
 #include "transport/messagechannel.h"
 
 #include <QtCore/QPointer>
@@ -16,7 +17,6 @@
 namespace QtWs {
 
 class ByteStream;
-class ConnectionPlanner;
 class ProxyResolver;
 
 /*!
@@ -30,7 +30,8 @@ class ProxyResolver;
     state machine, the signals, the send-queue limit and the deadlines live here once; only the
     channel differs.
 */
-class QTWS_EXPORT WebSocketPrivate final : public MessageChannel::Handler
+class QTWS_EXPORT WebSocketPrivate final : public MessageChannel::Handler,
+                                           private ConnectionPlanner::Listener
 {
 public:
     explicit WebSocketPrivate(WebSocket *q);
@@ -65,6 +66,14 @@ public:
     qint64 queueMessage(Protocol::OpCode opCode, QByteArrayView payload);
     void setUsageError(WebSocket::Error error, const QString &message);
     ProxyResolver *resolver();
+
+    // ConnectionPlanner::Listener
+    void plannerAttemptStarted(const ConnectAttempt &attempt) override;
+    void plannerAttemptFinished(const ConnectAttempt &attempt) override;
+    void plannerSslErrors(const QList<QSslError> &errors) override;
+    void plannerProxyAuthenticationRequired(
+        const QNetworkProxy &proxy, QAuthenticator *authenticator) override;
+    void plannerFinished() override;
 
     // MessageChannel::Handler
     void channelMessage(Protocol::MessageEvent &event) override;

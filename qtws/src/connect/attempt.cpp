@@ -165,7 +165,7 @@ void Attempt::begin(std::chrono::milliseconds timeout)
     if (isHttpProxy(m_hop)) {
         m_auth = new ProxyAuthSession(m_hop, this);
         connect(m_auth, &ProxyAuthSession::proxyAuthenticationRequired, this,
-            &Attempt::proxyAuthenticationRequired);
+            &Attempt::onProxyAuthenticationRequired);
     }
     qCDebug(lcQtwsTransport, "[%p] attempt %s via %s", static_cast<void *>(this),
         qPrintable(strategyName(m_strategy)), qPrintable(m_hop.toPacString()));
@@ -215,10 +215,13 @@ void Attempt::startPath()
     m_path = new PathConnector(m_hop, mode, target, m_context->options, m_auth, this);
     m_path->setIgnoredSslErrors(m_ignoredSslErrors);
     connect(m_path, &PathConnector::finished, this, &Attempt::onPath);
-    connect(m_path, &PathConnector::progressed, this, &Attempt::progressed);
-    connect(m_path, &PathConnector::sslErrors, this, &Attempt::sslErrors);
-    connect(m_path, &PathConnector::proxyAuthenticationRequired, this,
-        &Attempt::proxyAuthenticationRequired);
+    // Only a path that can ask (TLS, a SOCKS5 proxy) is listened to for it: a DIRECT ws:// path
+    // costs one connection, not three.
+    if (m_hop.type() != ProxyCandidate::Type::Direct || target.tls) {
+        connect(m_path, &PathConnector::sslErrors, this, &Attempt::onSslErrors);
+        connect(m_path, &PathConnector::proxyAuthenticationRequired, this,
+            &Attempt::onProxyAuthenticationRequired);
+    }
     m_path->start();
 }
 
@@ -617,7 +620,7 @@ void Attempt::complete()
         qPrintable(strategyName(m_strategy)), qPrintable(m_hop.toPacString()),
         qint64(elapsed().count()));
     release();
-    Q_EMIT finished();
+    notifyFinished();
 }
 
 void Attempt::fail(
@@ -642,7 +645,35 @@ void Attempt::fail(
         channel->abort();
         channel->deleteLater();
     }
-    Q_EMIT finished();
+    notifyFinished();
+}
+
+void Attempt::notifyFinished()
+{
+    const QPointer<Attempt> alive(this);
+    if (m_listener)
+        m_listener->attemptFinished(this);
+    if (alive)
+        Q_EMIT finished();
+}
+
+void Attempt::onSslErrors(const QList<QSslError> &errors)
+{
+    const QPointer<Attempt> alive(this);
+    if (m_listener)
+        m_listener->attemptSslErrors(errors);
+    if (alive)
+        Q_EMIT sslErrors(errors);
+}
+
+void Attempt::onProxyAuthenticationRequired(
+    const QNetworkProxy &proxy, QAuthenticator *authenticator)
+{
+    const QPointer<Attempt> alive(this);
+    if (m_listener)
+        m_listener->attemptProxyAuthenticationRequired(proxy, authenticator);
+    if (alive)
+        Q_EMIT proxyAuthenticationRequired(proxy, authenticator);
 }
 
 void Attempt::timerEvent(QTimerEvent *event)

@@ -71,9 +71,31 @@ class QTWS_EXPORT Attempt : public QObject
 {
     Q_OBJECT
 public:
+    /*!
+        What the planner hears from its attempts, by plain calls rather than four signal
+        connections per attempt (each connection is an allocation, and a thousand sockets opening
+        at once hold all of them at the same time). Called before the matching signal is emitted;
+        the signals stay for other observers (the tests).
+    */
+    class Listener
+    {
+    public:
+        virtual void attemptFinished(Attempt *attempt) = 0;
+        virtual void attemptSslErrors(const QList<QSslError> &errors) = 0;
+        virtual void attemptProxyAuthenticationRequired(
+            const QNetworkProxy &proxy, QAuthenticator *authenticator)
+            = 0;
+
+    protected:
+        ~Listener() = default;
+    };
+
     Attempt(const ProxyCandidate &hop, Strategy strategy,
         std::shared_ptr<const AttemptContext> context, QObject *parent = nullptr);
     ~Attempt() override;
+
+    /*! Sets who is told about the attempt (not owned; null: nobody). */
+    void setListener(Listener *listener) { m_listener = listener; }
 
     const ProxyCandidate &hop() const { return m_hop; }
     Strategy strategy() const { return m_strategy; }
@@ -91,10 +113,7 @@ public:
     bool isFinished() const { return m_finished; }
     /*! Time since start(). */
     std::chrono::milliseconds elapsed() const;
-    bool isSucceeded() const
-    {
-        return m_record.outcome() == ConnectAttempt::Outcome::Succeeded;
-    }
+    bool isSucceeded() const { return m_record.outcome() == ConnectAttempt::Outcome::Succeeded; }
     /*! The report entry, as it stands. */
     ConnectAttempt record() const;
     /*! After a failure: the WebSocket error it stands for (finer than record().failure()). */
@@ -106,12 +125,12 @@ public:
     bool hasSentUpgrade() const { return m_upgradeSent; }
 
     /*! True for strategies that never apply to \a hop or \a url (e.g. OPTIONS for wss://). */
-    static bool applies(Strategy strategy, const ProxyCandidate &hop, const QUrl &url,
-        QString *whyNot = nullptr);
+    static bool applies(
+        Strategy strategy, const ProxyCandidate &hop, const QUrl &url, QString *whyNot = nullptr);
 
 Q_SIGNALS:
     void finished();
-    /*! A step started (for the report's "as it grows"). */
+    /*! A step of the attempt itself started (sending the upgrade, probing a forwarded path). */
     void progressed();
     void sslErrors(const QList<QSslError> &errors);
     /*! The proxy asks for credentials that the candidate and the cache do not have; a slot fills
@@ -122,6 +141,9 @@ protected:
     void timerEvent(QTimerEvent *event) override;
 
 private:
+    void notifyFinished();
+    void onSslErrors(const QList<QSslError> &errors);
+    void onProxyAuthenticationRequired(const QNetworkProxy &proxy, QAuthenticator *authenticator);
     void begin(std::chrono::milliseconds timeout);
     void startPath();
     void onPath();
@@ -129,8 +151,8 @@ private:
     void startPolling();
     void onPollingOpen();
     void onUpgradeAnswer();
-    void onForwardedRefusal(const Protocol::HttpResponseHead &response,
-        const Protocol::HandshakeResult &result);
+    void onForwardedRefusal(
+        const Protocol::HttpResponseHead &response, const Protocol::HandshakeResult &result);
     bool tryNextForm(const QString &why);
     void complete();
     QString successSentence() const;
@@ -144,6 +166,7 @@ private:
     bool isForwarded() const;
     void release();
 
+    Listener *m_listener = nullptr;
     ProxyCandidate m_hop;
     Strategy m_strategy;
     std::shared_ptr<const AttemptContext> m_context;

@@ -262,19 +262,24 @@ void ConnectionPlanner::startNext()
     const std::chrono::milliseconds timeout
         = std::min(m_context->options.handshakeTimeout(), remaining());
     attempt->start(timeout);
-    if (!attempt->isFinished())
-        Q_EMIT attemptStarted(attempt->record());
+    if (!attempt->isFinished()) {
+        const ConnectAttempt record = attempt->record();
+        const QPointer<ConnectionPlanner> alive(this);
+        if (m_listener)
+            m_listener->plannerAttemptStarted(record);
+        if (!alive)
+            return;
+        Q_EMIT attemptStarted(record);
+    }
     armRacingTimer();
 }
 
 Attempt *ConnectionPlanner::launch(const Step &step)
 {
     auto *attempt = new Attempt(step.hop, step.strategy, m_context, this);
-    connect(attempt, &Attempt::finished, this, [this, attempt] { onAttemptFinished(attempt); });
-    connect(attempt, &Attempt::progressed, this, [this, attempt] { updateRecord(attempt); });
-    connect(attempt, &Attempt::sslErrors, this, &ConnectionPlanner::sslErrors);
-    connect(attempt, &Attempt::proxyAuthenticationRequired, this,
-        &ConnectionPlanner::proxyAuthenticationRequired);
+    // Running attempts are merged into report() when it is asked for; the stored record is
+    // updated when the attempt ends.
+    attempt->setListener(this);
     m_report.addAttempt(attempt->record());
     m_running.push_back({attempt, m_report.attempts().size() - 1});
     return attempt;
@@ -303,12 +308,37 @@ void ConnectionPlanner::armRacingTimer()
         m_racing.stop();
 }
 
-void ConnectionPlanner::updateRecord(Attempt *attempt)
+void ConnectionPlanner::attemptFinished(Attempt *attempt)
 {
-    for (const Running &run : m_running) {
-        if (run.attempt == attempt)
-            m_report.updateAttempt(run.reportIndex, attempt->record());
-    }
+    onAttemptFinished(attempt);
+}
+
+void ConnectionPlanner::attemptSslErrors(const QList<QSslError> &errors)
+{
+    const QPointer<ConnectionPlanner> alive(this);
+    if (m_listener)
+        m_listener->plannerSslErrors(errors);
+    if (alive)
+        Q_EMIT sslErrors(errors);
+}
+
+void ConnectionPlanner::attemptProxyAuthenticationRequired(
+    const QNetworkProxy &proxy, QAuthenticator *authenticator)
+{
+    const QPointer<ConnectionPlanner> alive(this);
+    if (m_listener)
+        m_listener->plannerProxyAuthenticationRequired(proxy, authenticator);
+    if (alive)
+        Q_EMIT proxyAuthenticationRequired(proxy, authenticator);
+}
+
+void ConnectionPlanner::emitFinished()
+{
+    const QPointer<ConnectionPlanner> alive(this);
+    if (m_listener)
+        m_listener->plannerFinished();
+    if (alive)
+        Q_EMIT finished();
 }
 
 void ConnectionPlanner::onAttemptFinished(Attempt *attempt)
@@ -320,8 +350,13 @@ void ConnectionPlanner::onAttemptFinished(Attempt *attempt)
     const ConnectAttempt record = attempt->record();
     m_report.updateAttempt(it->reportIndex, record);
     m_running.erase(it);
+    const QPointer<ConnectionPlanner> alive(this);
+    if (m_listener)
+        m_listener->plannerAttemptFinished(record);
+    if (!alive)
+        return;
     Q_EMIT attemptFinished(record);
-    if (m_finished)
+    if (!alive || m_finished)
         return;
     if (attempt->isSucceeded()) {
         succeed(attempt);
@@ -447,10 +482,9 @@ void ConnectionPlanner::finish(WebSocket::Error error, const QString &message)
     // Never from inside start(); from a timer or an attempt's end, at once (a deadline that
     // expires reports in the same turn).
     if (m_starting)
-        QMetaObject::invokeMethod(
-            this, [this] { Q_EMIT finished(); }, Qt::QueuedConnection);
+        QMetaObject::invokeMethod(this, &ConnectionPlanner::emitFinished, Qt::QueuedConnection);
     else
-        Q_EMIT finished();
+        emitFinished();
 }
 
 void ConnectionPlanner::cancel()

@@ -9,8 +9,8 @@
 #include <qtws/websocket.h>
 
 #include <QtCore/QObject>
-#include <QtNetwork/QAuthenticator>
 #include <QtCore/QPointer>
+#include <QtNetwork/QAuthenticator>
 
 #include <memory>
 #include <vector>
@@ -45,15 +45,39 @@ class MessageChannel;
     finished() is emitted once, never from inside start().
     \since 0.2
 */
-class QTWS_EXPORT ConnectionPlanner : public QObject
+class QTWS_EXPORT ConnectionPlanner : public QObject, private Attempt::Listener
 {
     Q_OBJECT
 public:
     /*! Most attempts running at once when racing. */
     static constexpr int MaxParallelAttempts = 3;
 
+    /*!
+        What the WebSocket hears from its planner, by plain calls instead of a signal connection
+        each (five allocations per open() otherwise). Each call comes just before the signal of the
+        same name, which stays for other observers; the same rules apply (finished once, never
+        from inside start()).
+    */
+    class Listener
+    {
+    public:
+        virtual void plannerAttemptStarted(const ConnectAttempt &attempt) = 0;
+        virtual void plannerAttemptFinished(const ConnectAttempt &attempt) = 0;
+        virtual void plannerSslErrors(const QList<QSslError> &errors) = 0;
+        virtual void plannerProxyAuthenticationRequired(
+            const QNetworkProxy &proxy, QAuthenticator *authenticator)
+            = 0;
+        virtual void plannerFinished() = 0;
+
+    protected:
+        ~Listener() = default;
+    };
+
     ConnectionPlanner(std::shared_ptr<AttemptContext> context, QObject *parent = nullptr);
     ~ConnectionPlanner() override;
+
+    /*! Sets who is told (not owned; null: nobody, as after the WebSocket let go). */
+    void setListener(Listener *listener) { m_listener = listener; }
 
     /*! Starts: resolves with \a resolver (null: connect per the explicit proxy only). */
     void start(ProxyResolver *resolver);
@@ -99,6 +123,13 @@ private:
         qsizetype reportIndex;
     };
 
+    // Attempt::Listener
+    void attemptFinished(Attempt *attempt) override;
+    void attemptSslErrors(const QList<QSslError> &errors) override;
+    void attemptProxyAuthenticationRequired(
+        const QNetworkProxy &proxy, QAuthenticator *authenticator) override;
+
+    void emitFinished();
     void onResolved(const ProxyResolution &resolution);
     QList<ProxyCandidate> explicitCandidates(bool *isExplicit) const;
     void plan(const QList<ProxyCandidate> &candidates);
@@ -110,10 +141,10 @@ private:
     void succeed(Attempt *attempt);
     void failAll();
     void finish(WebSocket::Error error, const QString &message);
-    void updateRecord(Attempt *attempt);
     std::chrono::milliseconds remaining() const;
     void armRacingTimer();
 
+    Listener *m_listener = nullptr;
     std::shared_ptr<AttemptContext> m_context;
     ConnectReport m_report;
     QList<Step> m_plan;

@@ -4,6 +4,7 @@
 #include "common/logging.h"
 #include "relayread.h"
 #include "relaytimer.h"
+#include "transport/socketwrite.h"
 
 #include <QtCore/QTimerEvent>
 #include <QtNetwork/QTcpSocket>
@@ -105,7 +106,9 @@ void HttpConnection::respond(int status, const QByteArray &reason, const HttpHea
     const bool closeNow = closeAfter || m_closeAfterResponse;
     if (closeNow)
         head.headers.set("Connection", "close");
-    m_socket->write(head.toByteArray() + body);
+    // Through to the kernel where it takes it all: a held poll or an idle keep-alive connection
+    // then keeps no 32 KiB write chunk for a response it already sent.
+    writeThrough(m_socket, head.toByteArray() + body);
     if (closeNow) {
         close();
         return;

@@ -6,6 +6,7 @@
 #include "protocol/handshake.h"
 #include "relayread.h"
 #include "relaytimer.h"
+#include "transport/socketwrite.h"
 
 #include <QtCore/QTimerEvent>
 #include <QtNetwork/QTcpSocket>
@@ -36,7 +37,8 @@ ServerWebSocket *ServerWebSocket::accept(HttpConnection *connection,
             400, "Bad Request", QStringLiteral("data received before the handshake completed"));
         return nullptr;
     }
-    connection->socket()->write(buildHandshakeResponse(handshake).toByteArray());
+    // Through to the kernel: an idle session keeps no 32 KiB write chunk for its 101.
+    writeThrough(connection->socket(), buildHandshakeResponse(handshake).toByteArray());
     return new ServerWebSocket(connection->takeSocket(), options, parent);
 }
 

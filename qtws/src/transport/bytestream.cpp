@@ -2,8 +2,10 @@
 #include "bytestream.h"
 
 #include "common/logging.h"
+#include "socketwrite.h"
 
 #include <QtCore/QIODevice>
+#include <QtCore/QScopedValueRollback>
 #include <QtNetwork/QSslSocket>
 
 #include <cstring>
@@ -30,6 +32,7 @@ DeviceByteStream::DeviceByteStream(QIODevice *device, QObject *parent)
     : ByteStream(parent)
     , m_device(device)
     , m_socket(qobject_cast<QAbstractSocket *>(device))
+    , m_sendThrough(canSendThrough(m_socket))
 {
     Q_ASSERT(device);
     device->setParent(this);
@@ -67,6 +70,7 @@ QIODevice *DeviceByteStream::releaseDevice()
     device->setParent(nullptr);
     m_device = nullptr;
     m_socket = nullptr;
+    m_sendThrough = false;
     m_gone = true;
     return device;
 }
@@ -92,16 +96,64 @@ qint64 DeviceByteStream::read(char *data, qint64 maxSize)
     return m_device ? m_device->read(data, maxSize) : -1;
 }
 
+qint64 DeviceByteStream::sendThrough(const char *data, qint64 size)
+{
+    if (!m_sendThrough)
+        return 0;
+    const qint64 sent = QtWs::sendThrough(m_socket, data, size);
+    m_sentThrough += sent;
+    // Reported by the caller's flush(); from the event loop for a caller that does not flush,
+    // as Qt reports its own buffered writes.
+    if (sent > 0 && !m_reportQueued) {
+        m_reportQueued = true;
+        QMetaObject::invokeMethod(
+            this,
+            [this] {
+                m_reportQueued = false;
+                reportSentThrough();
+            },
+            Qt::QueuedConnection);
+    }
+    return sent;
+}
+
+void DeviceByteStream::reportSentThrough()
+{
+    // Qt reports what it writes from its buffer itself; the bytes that went straight to the
+    // kernel are reported here, once per flush (or event-loop turn), and never from inside a
+    // bytesWritten() slot that writes again (as QAbstractSocket does not recurse either).
+    if (m_reportingSent)
+        return;
+    const QScopedValueRollback reporting(m_reportingSent, true);
+    while (m_sentThrough > 0) {
+        const QPointer<DeviceByteStream> alive(this);
+        Q_EMIT bytesWritten(std::exchange(m_sentThrough, 0));
+        if (!alive)
+            return;
+    }
+}
+
 qint64 DeviceByteStream::write(const QByteArray &data)
 {
-    return m_device ? m_device->write(data) : -1;
+    if (!m_device)
+        return -1;
+    // A buffer larger than a slice is shared with Qt's write buffer as it is (no copy); what the
+    // kernel did not take of it would have to be copied.
+    const qint64 sent
+        = data.size() <= WriteSliceSize ? sendThrough(data.constData(), data.size()) : 0;
+    if (sent == 0)
+        return m_device->write(data);
+    if (sent == data.size())
+        return sent;
+    const qint64 rest = m_device->write(data.constData() + sent, data.size() - sent);
+    return rest < 0 ? sent : sent + rest;
 }
 
 qint64 DeviceByteStream::writeBytes(const char *data, qint64 size)
 {
     if (!m_device)
         return -1;
-    qint64 done = 0;
+    qint64 done = sendThrough(data, size);
     while (done < size) {
         const qint64 n = m_device->write(data + done, qMin(size - done, WriteSliceSize));
         if (n < 0)
@@ -117,6 +169,8 @@ void DeviceByteStream::flush()
 {
     if (m_socket)
         m_socket->flush();
+    if (m_sentThrough > 0)
+        reportSentThrough();
 }
 
 qint64 DeviceByteStream::bytesToWrite() const

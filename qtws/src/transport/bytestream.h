@@ -50,7 +50,9 @@ public:
     virtual qint64 writeBytes(const char *data, qint64 size) = 0;
     /*!
         Hands what is queued to the network now, as far as it will take it, instead of on the next
-        event-loop turn (QAbstractSocket::flush()); the rest follows as usual.
+        event-loop turn (QAbstractSocket::flush()); the rest follows as usual. Bytes a write()
+        handed to the network at once are reported with bytesWritten() from here, or from the
+        event loop when nobody flushes.
     */
     virtual void flush() { }
     /*! Bytes accepted by write() and not yet handed to the network. */
@@ -86,6 +88,10 @@ QTWS_EXPORT void discardStream(QPointer<ByteStream> &stream, const QObject *rece
     \internal
     \brief A ByteStream over a connected QIODevice: a QTcpSocket, a QSslSocket (after encryption),
     or a tunnel device. Takes ownership of the device.
+
+    Over a plain QTcpSocket, writes go straight to the kernel while Qt's write buffer is empty
+    (sendThrough()), so that an idle connection keeps no 32 KiB write chunk; what the kernel does
+    not take is queued in Qt's buffer as before.
     \since 0.1
 */
 class QTWS_EXPORT DeviceByteStream final : public ByteStream
@@ -127,9 +133,16 @@ public:
 private:
     void onSocketError(QAbstractSocket::SocketError error);
     void onGone();
+    qint64 sendThrough(const char *data, qint64 size);
+    void reportSentThrough();
 
     QPointer<QIODevice> m_device;
     QAbstractSocket *m_socket = nullptr;
+    qint64 m_sentThrough = 0; // bytes sent past Qt's write buffer, not yet reported
+    bool m_sendThrough
+        = false; // a plain TCP socket: writes go to the kernel when Qt's buffer is empty
+    bool m_reportingSent = false;
+    bool m_reportQueued = false;
     bool m_gone = false;
 };
 

@@ -20,6 +20,7 @@ private Q_SLOTS:
     void memoryCloseAfterData();
     void memoryWriteAfterClose();
     void deviceStreamOverTcp();
+    void writeThroughWhenNothingIsQueued();
     void writeBytesCopies_data();
     void writeBytesCopies();
 };
@@ -112,6 +113,45 @@ void tst_ByteStream::deviceStreamOverTcp()
     peer->disconnectFromHost();
     QTRY_COMPARE(gone.size(), 1);
     QVERIFY(!stream.isConnected());
+}
+
+// A plain TCP socket's writes go to the kernel while Qt's write buffer is empty: nothing is left
+// queued (no 32 KiB write chunk kept per connection), the bytes arrive in order, and flush()
+// reports them with bytesWritten() at once.
+void tst_ByteStream::writeThroughWhenNothingIsQueued()
+{
+    QTcpServer server;
+    QVERIFY(server.listen(QHostAddress::LocalHost, 0));
+    auto *client = new QTcpSocket;
+    client->setProxy(QNetworkProxy::NoProxy);
+    client->connectToHost(QHostAddress::LocalHost, server.serverPort());
+    QVERIFY(client->waitForConnected(5000));
+    QVERIFY(server.waitForNewConnection(5000));
+    std::unique_ptr<QTcpSocket> peer(server.nextPendingConnection());
+
+    DeviceByteStream stream(client);
+    QSignalSpy written(&stream, &ByteStream::bytesWritten);
+    const QByteArray head("GET / HTTP/1.1\r\n\r\n");
+    QCOMPARE(stream.write(head), head.size());
+#ifdef Q_OS_LINUX
+    QCOMPARE(stream.bytesToWrite(), 0); // in the kernel already, not in Qt's buffer
+#endif
+    QCOMPARE(stream.writeBytes("abc", 3), 3);
+    stream.flush();
+    qint64 reported = 0;
+    for (const QList<QVariant> &args : std::as_const(written))
+        reported += args.at(0).toLongLong();
+#ifdef Q_OS_LINUX
+    QCOMPARE(reported, head.size() + 3); // reported by flush(), not later
+#endif
+    QByteArray atPeer;
+    QTRY_COMPARE((atPeer += peer->readAll()), head + "abc");
+    // Nothing is reported twice once the event loop ran.
+    QTest::qWait(0);
+    reported = 0;
+    for (const QList<QVariant> &args : std::as_const(written))
+        reported += args.at(0).toLongLong();
+    QCOMPARE(reported, head.size() + 3);
 }
 
 void tst_ByteStream::writeBytesCopies_data()
