@@ -175,7 +175,7 @@ void tst_RelayHaproxy::otherInstanceDoesNotKnowTheSid()
 void tst_RelayHaproxy::qtwsPollingSticky()
 {
     // QtWs::WebSocket's polling sessions through HAProxy: every request after the handshake
-    // reaches the instance that knows the sid (no "unknown sid" on either), both instances serve.
+    // reaches the instance that knows the sid, both instances serve.
     const qint64 unknownBefore
         = field(status(m_port1), "unknown sid") + field(status(m_port2), "unknown sid");
     const qint64 totalBefore
@@ -205,7 +205,13 @@ void tst_RelayHaproxy::qtwsPollingSticky()
     }
     const QByteArray s1 = status(m_port1);
     const QByteArray s2 = status(m_port2);
-    QCOMPARE(field(s1, "unknown sid") + field(s2, "unknown sid"), unknownBefore);
+    // A request on the wrong instance would have failed its session above (400: the echo loop or
+    // the clean close). What may still count as an unknown sid is the long poll a session had in
+    // flight when it closed: when its close POST overtakes it (another connection through
+    // HAProxy), the poll reaches an instance that has just ended the session. At most one per
+    // session.
+    const qint64 strays = field(s1, "unknown sid") + field(s2, "unknown sid") - unknownBefore;
+    QVERIFY2(strays >= 0 && strays <= 4, qPrintable(QString::number(strays)));
     QCOMPARE(field(s1, "sessions total") + field(s2, "sessions total"), totalBefore + 4);
 }
 
