@@ -350,9 +350,10 @@ void PathConnector::onConnectAnswer()
         const bool malformed = exchange->error() == HttpExchange::Error::MalformedResponse
             || exchange->error() == HttpExchange::Error::ResponseTooLarge;
         fail(malformed ? Failure::ProxyProtocol : Failure::ProxyRefused,
-            malformed ? QStringLiteral("the answer of %1 to CONNECT is not valid HTTP").arg(hopName())
-                      : QStringLiteral("%1 closed the connection without answering CONNECT")
-                            .arg(hopName()),
+            malformed
+                ? QStringLiteral("the answer of %1 to CONNECT is not valid HTTP").arg(hopName())
+                : QStringLiteral("%1 closed the connection without answering CONNECT")
+                      .arg(hopName()),
             exchange->errorString());
         return;
     }

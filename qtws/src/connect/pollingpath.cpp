@@ -5,7 +5,6 @@
 #include "proxyauthsession.h"
 #include "transport/bytestream.h"
 
-
 namespace QtWs {
 
 using namespace Protocol;
@@ -17,8 +16,8 @@ QUrl pollingEndpointFor(const QUrl &url, const WebSocketOptions &options)
     if (const QUrl set = options.pollingEndpoint(); set.isValid() && !set.isEmpty())
         return set;
     QUrl endpoint = url.adjusted(QUrl::RemoveUserInfo | QUrl::RemoveFragment);
-    endpoint.setScheme(isSecureScheme(url.scheme()) ? QStringLiteral("https")
-                                                    : QStringLiteral("http"));
+    endpoint.setScheme(
+        isSecureScheme(url.scheme()) ? QStringLiteral("https") : QStringLiteral("http"));
     endpoint.setPath(QStringLiteral("/engine.io/"));
     return endpoint;
 }
@@ -44,7 +43,7 @@ PathConnector::Mode PollingPath::modeFor(const ProxyCandidate &hop, const QUrl &
         = hop.type() == ProxyCandidate::Type::Http || hop.type() == ProxyCandidate::Type::Https;
     // An https endpoint is reached through a tunnel: TLS end to end, the proxy reads nothing.
     return httpProxy && !isSecureScheme(endpoint.scheme()) ? PathConnector::Mode::Forward
-                                                            : PathConnector::Mode::Tunnel;
+                                                           : PathConnector::Mode::Tunnel;
 }
 
 PathConnector::Target PollingPath::targetFor(const QUrl &endpoint)

@@ -94,7 +94,8 @@ RequestReader::Status RequestReader::readHead(QByteArrayView data, qsizetype *po
         const HttpError e = m_parser.error();
         // RFC 7230 §3.1.1: a request-target longer than the server parses gets 414, whichever
         // limit (the line's or the head's) the unfinished request line reached first.
-        if ((e == HttpError::LineTooLong || e == HttpError::HeadTooLarge) && !m_parser.hasStartLine())
+        if ((e == HttpError::LineTooLong || e == HttpError::HeadTooLarge)
+            && !m_parser.hasStartLine())
             return fail(414, "URI Too Long", m_parser.errorString());
         const bool tooLarge = e == HttpError::HeadTooLarge || e == HttpError::LineTooLong
             || e == HttpError::TooManyHeaders;

@@ -17,8 +17,8 @@ HttpExchange::~HttpExchange()
     detach();
 }
 
-void HttpExchange::start(ByteStream *stream, const HttpRequestHead &request,
-    const QByteArray &body, const QByteArray &pending)
+void HttpExchange::start(ByteStream *stream, const HttpRequestHead &request, const QByteArray &body,
+    const QByteArray &pending)
 {
     detach();
     m_stream = stream;
@@ -139,7 +139,8 @@ void HttpExchange::feedHead(QByteArrayView data)
     const qint64 seen = m_bytesReceived - data.size() - m_headStart; // feed() counted data
     if (seen < 5) {
         const QByteArrayView prefix("HTTP/");
-        const QByteArrayView head = data.first(std::min<qsizetype>(data.size(), qsizetype(5 - seen)));
+        const QByteArrayView head
+            = data.first(std::min<qsizetype>(data.size(), qsizetype(5 - seen)));
         if (head != prefix.sliced(qsizetype(seen), head.size())) {
             complete(Error::MalformedResponse,
                 QStringLiteral("Not an HTTP response: the peer answered \"%1\"")
@@ -173,8 +174,7 @@ bool HttpExchange::skipInterim(QByteArrayView rest)
 {
     // RFC 7231 §6.2: a 1xx other than 101 is interim; the final response follows. A peer that
     // sends nothing but interim responses is stopped by a count, not only by the caller's deadline.
-    if (m_response.statusCode < 100 || m_response.statusCode >= 200
-        || m_response.statusCode == 101)
+    if (m_response.statusCode < 100 || m_response.statusCode >= 200 || m_response.statusCode == 101)
         return false;
     if (++m_interimResponses > m_limits.maxInterimResponses) {
         complete(Error::ResponseTooLarge,

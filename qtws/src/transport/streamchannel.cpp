@@ -251,8 +251,8 @@ void StreamChannel::handleEvent()
     MessageEvent event = m_endpoint.takeEvent();
     if (m_probing) {
         // Any frame proves that the path relays bytes; the Pong to our probe is ours alone.
-        const bool ownPong = event.type == MessageEvent::Type::Pong
-            && event.payload == m_probePayload;
+        const bool ownPong
+            = event.type == MessageEvent::Type::Pong && event.payload == m_probePayload;
         if (event.type == MessageEvent::Type::Ping)
             flush(); // the endpoint queued the Pong
         else if (!ownPong)

@@ -62,8 +62,8 @@ public:
         bool compressed = false;
 
         Opening() = default;
-        Opening(const Protocol::HttpRequestHead &request, const Protocol::HttpResponseHead &response,
-            const Protocol::HandshakeResult &result);
+        Opening(const Protocol::HttpRequestHead &request,
+            const Protocol::HttpResponseHead &response, const Protocol::HandshakeResult &result);
     };
 
     /*!

@@ -44,8 +44,8 @@ struct Run
 };
 
 // Starts an exchange of \a method; the server side writes \a reply (and closes when asked).
-void runExchange(Run &run, const QByteArray &method, const QByteArray &reply, bool closeAfter,
-    QObject *parent)
+void runExchange(
+    Run &run, const QByteArray &method, const QByteArray &reply, bool closeAfter, QObject *parent)
 {
     auto [client, server] = MemoryByteStream::createPair(parent);
     run.client = client;
@@ -77,11 +77,11 @@ void tst_HttpExchange::responses_data()
     const int tooLarge = int(HttpExchange::Error::ResponseTooLarge);
 
     // happy
-    QTest::addRow("content-length") << QByteArray("GET")
-                                    << QByteArray("HTTP/1.1 403 Forbidden\r\nContent-Length: 5\r\n"
-                                                  "Server: squid/5.7\r\n\r\nnope!")
-                                    << false << ok << 403 << QByteArray("nope!") << QByteArray()
-                                    << true;
+    QTest::addRow("content-length")
+        << QByteArray("GET")
+        << QByteArray("HTTP/1.1 403 Forbidden\r\nContent-Length: 5\r\n"
+                      "Server: squid/5.7\r\n\r\nnope!")
+        << false << ok << 403 << QByteArray("nope!") << QByteArray() << true;
     QTest::addRow("chunked") << QByteArray("GET")
                              << QByteArray("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n"
                                            "3\r\nabc\r\n2\r\nde\r\n0\r\n\r\n")
@@ -89,85 +89,80 @@ void tst_HttpExchange::responses_data()
     QTest::addRow("until-close") << QByteArray("GET")
                                  << QByteArray("HTTP/1.1 200 OK\r\n\r\nall of it") << true << ok
                                  << 200 << QByteArray("all of it") << QByteArray() << false;
-    QTest::addRow("101 keeps frames") << QByteArray("GET")
-                                      << QByteArray("HTTP/1.1 101 Switching Protocols\r\n"
-                                                    "Upgrade: websocket\r\n\r\n\x81\x02hi")
-                                      << false << ok << 101 << QByteArray()
-                                      << QByteArray("\x81\x02hi") << false;
-    QTest::addRow("CONNECT 200 no body") << QByteArray("CONNECT")
-                                         << QByteArray("HTTP/1.1 200 Connection established\r\n"
-                                                       "Content-Length: 10\r\n\r\n")
-                                         << false << ok << 200 << QByteArray() << QByteArray()
-                                         << false;
-    QTest::addRow("CONNECT 200 then bytes") << QByteArray("CONNECT")
-                                            << QByteArray("HTTP/1.1 200 OK\r\n\r\n<html>")
-                                            << false << ok << 200 << QByteArray()
-                                            << QByteArray("<html>") << false;
+    QTest::addRow("101 keeps frames")
+        << QByteArray("GET")
+        << QByteArray("HTTP/1.1 101 Switching Protocols\r\n"
+                      "Upgrade: websocket\r\n\r\n\x81\x02hi")
+        << false << ok << 101 << QByteArray() << QByteArray("\x81\x02hi") << false;
+    QTest::addRow("CONNECT 200 no body")
+        << QByteArray("CONNECT")
+        << QByteArray("HTTP/1.1 200 Connection established\r\n"
+                      "Content-Length: 10\r\n\r\n")
+        << false << ok << 200 << QByteArray() << QByteArray() << false;
+    QTest::addRow("CONNECT 200 then bytes")
+        << QByteArray("CONNECT") << QByteArray("HTTP/1.1 200 OK\r\n\r\n<html>") << false << ok
+        << 200 << QByteArray() << QByteArray("<html>") << false;
     // RFC 7231 §6.2: interim responses are skipped, the final one counts.
-    QTest::addRow("100 Continue, then 101") << QByteArray("GET")
-                                            << QByteArray("HTTP/1.1 100 Continue\r\n\r\n"
-                                                          "HTTP/1.1 101 Switching Protocols\r\n"
-                                                          "Upgrade: websocket\r\n\r\n\x81\x00")
-                                            << false << ok << 101 << QByteArray()
-                                            << QByteArray("\x81\x00") << false;
-    QTest::addRow("103 Early Hints, then 403") << QByteArray("GET")
-                                               << QByteArray("HTTP/1.1 103 Early Hints\r\nLink: "
-                                                             "</a.css>\r\n\r\nHTTP/1.1 403 No\r\n"
-                                                             "Content-Length: 2\r\n\r\nno")
-                                               << false << ok << 403 << QByteArray("no")
-                                               << QByteArray() << true;
-    QTest::addRow("100 Continue to CONNECT, then 200") << QByteArray("CONNECT")
-                                                       << QByteArray("HTTP/1.1 100 Continue\r\n\r\n"
-                                                                     "HTTP/1.1 200 OK\r\n\r\n")
-                                                       << false << ok << 200 << QByteArray()
-                                                       << QByteArray() << false;
-    QTest::addRow("connection close") << QByteArray("GET")
-                                      << QByteArray("HTTP/1.1 407 Proxy Authentication Required\r\n"
-                                                    "Connection: close\r\nContent-Length: 0\r\n\r\n")
-                                      << false << ok << 407 << QByteArray() << QByteArray()
-                                      << false;
-    QTest::addRow("http/1.0 keep-alive") << QByteArray("GET")
-                                         << QByteArray("HTTP/1.0 407 Auth\r\nProxy-Connection: "
-                                                       "keep-alive\r\nContent-Length: 0\r\n\r\n")
-                                         << false << ok << 407 << QByteArray() << QByteArray()
-                                         << true;
-    QTest::addRow("http/1.0 closes") << QByteArray("GET")
-                                     << QByteArray("HTTP/1.0 400 Bad\r\nContent-Length: 0\r\n\r\n")
-                                     << false << ok << 400 << QByteArray() << QByteArray()
-                                     << false;
+    QTest::addRow("100 Continue, then 101")
+        << QByteArray("GET")
+        << QByteArray("HTTP/1.1 100 Continue\r\n\r\n"
+                      "HTTP/1.1 101 Switching Protocols\r\n"
+                      "Upgrade: websocket\r\n\r\n\x81\x00")
+        << false << ok << 101 << QByteArray() << QByteArray("\x81\x00") << false;
+    QTest::addRow("103 Early Hints, then 403")
+        << QByteArray("GET")
+        << QByteArray("HTTP/1.1 103 Early Hints\r\nLink: "
+                      "</a.css>\r\n\r\nHTTP/1.1 403 No\r\n"
+                      "Content-Length: 2\r\n\r\nno")
+        << false << ok << 403 << QByteArray("no") << QByteArray() << true;
+    QTest::addRow("100 Continue to CONNECT, then 200")
+        << QByteArray("CONNECT")
+        << QByteArray("HTTP/1.1 100 Continue\r\n\r\n"
+                      "HTTP/1.1 200 OK\r\n\r\n")
+        << false << ok << 200 << QByteArray() << QByteArray() << false;
+    QTest::addRow("connection close")
+        << QByteArray("GET")
+        << QByteArray("HTTP/1.1 407 Proxy Authentication Required\r\n"
+                      "Connection: close\r\nContent-Length: 0\r\n\r\n")
+        << false << ok << 407 << QByteArray() << QByteArray() << false;
+    QTest::addRow("http/1.0 keep-alive")
+        << QByteArray("GET")
+        << QByteArray("HTTP/1.0 407 Auth\r\nProxy-Connection: "
+                      "keep-alive\r\nContent-Length: 0\r\n\r\n")
+        << false << ok << 407 << QByteArray() << QByteArray() << true;
+    QTest::addRow("http/1.0 closes")
+        << QByteArray("GET") << QByteArray("HTTP/1.0 400 Bad\r\nContent-Length: 0\r\n\r\n") << false
+        << ok << 400 << QByteArray() << QByteArray() << false;
     // rainy
     QTest::addRow("closed before answer") << QByteArray("GET") << QByteArray() << true << closed
                                           << 0 << QByteArray() << QByteArray() << false;
-    QTest::addRow("closed inside head") << QByteArray("GET") << QByteArray("HTTP/1.1 200 O")
-                                        << true << closed << 0 << QByteArray() << QByteArray()
-                                        << false;
-    QTest::addRow("closed inside body") << QByteArray("GET")
-                                        << QByteArray("HTTP/1.1 200 OK\r\nContent-Length: 9\r\n"
-                                                      "\r\nabc")
-                                        << true << closed << 200 << QByteArray() << QByteArray()
-                                        << false;
-    QTest::addRow("garbage status line") << QByteArray("GET") << QByteArray("SSH-2.0-OpenSSH\r\n\r\n")
-                                         << false << malformed << 0 << QByteArray() << QByteArray()
-                                         << false;
-    QTest::addRow("http/0.9 reply") << QByteArray("GET") << QByteArray("<html>hello</html>")
-                                    << true << malformed << 0 << QByteArray() << QByteArray()
-                                    << false;
+    QTest::addRow("closed inside head") << QByteArray("GET") << QByteArray("HTTP/1.1 200 O") << true
+                                        << closed << 0 << QByteArray() << QByteArray() << false;
+    QTest::addRow("closed inside body")
+        << QByteArray("GET")
+        << QByteArray("HTTP/1.1 200 OK\r\nContent-Length: 9\r\n"
+                      "\r\nabc")
+        << true << closed << 200 << QByteArray() << QByteArray() << false;
+    QTest::addRow("garbage status line")
+        << QByteArray("GET") << QByteArray("SSH-2.0-OpenSSH\r\n\r\n") << false << malformed << 0
+        << QByteArray() << QByteArray() << false;
+    QTest::addRow("http/0.9 reply") << QByteArray("GET") << QByteArray("<html>hello</html>") << true
+                                    << malformed << 0 << QByteArray() << QByteArray() << false;
     QTest::addRow("bad chunk") << QByteArray("GET")
                                << QByteArray("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n"
                                              "\r\nzz\r\n")
                                << false << malformed << 200 << QByteArray() << QByteArray()
                                << false;
     QTest::addRow("17 interim responses")
-        << QByteArray("GET") << QByteArray("HTTP/1.1 100 Continue\r\n\r\n").repeated(17)
-        << false << tooLarge << 0 << QByteArray() << QByteArray() << false;
+        << QByteArray("GET") << QByteArray("HTTP/1.1 100 Continue\r\n\r\n").repeated(17) << false
+        << tooLarge << 0 << QByteArray() << QByteArray() << false;
     QTest::addRow("interim response, then not HTTP")
-        << QByteArray("GET") << QByteArray("HTTP/1.1 100 Continue\r\n\r\nSSH-2.0-x\r\n")
-        << false << malformed << 0 << QByteArray() << QByteArray() << false;
-    QTest::addRow("huge head line") << QByteArray("GET")
-                                    << (QByteArray("HTTP/1.1 200 OK\r\nX: ")
-                                           + QByteArray(20000, 'a') + "\r\n\r\n")
-                                    << false << tooLarge << 0 << QByteArray() << QByteArray()
-                                    << false;
+        << QByteArray("GET") << QByteArray("HTTP/1.1 100 Continue\r\n\r\nSSH-2.0-x\r\n") << false
+        << malformed << 0 << QByteArray() << QByteArray() << false;
+    QTest::addRow("huge head line")
+        << QByteArray("GET")
+        << (QByteArray("HTTP/1.1 200 OK\r\nX: ") + QByteArray(20000, 'a') + "\r\n\r\n") << false
+        << tooLarge << 0 << QByteArray() << QByteArray() << false;
 }
 
 void tst_HttpExchange::responses()

@@ -41,12 +41,13 @@ QList<Request> readAll(RequestReader &reader, const QByteArray &stream, qsizetyp
     return requests;
 }
 
-const QByteArray pipeline = "GET /engine.io/?EIO=4&transport=polling HTTP/1.1\r\nHost: r\r\n\r\n"
-                            "POST /p%20q?sid=1 HTTP/1.1\r\nHost: r\r\nContent-Length: 5\r\n\r\nhello"
-                            "POST /c HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n2\r\nhi\r\n0\r\n\r\n"
-                            "GET http://relay.example:8080/ws HTTP/1.1\r\nUpgrade: websocket\r\n"
-                            "Connection: Upgrade\r\n\r\n"
-                            "GET / HTTP/1.0\r\n\r\n";
+const QByteArray pipeline
+    = "GET /engine.io/?EIO=4&transport=polling HTTP/1.1\r\nHost: r\r\n\r\n"
+      "POST /p%20q?sid=1 HTTP/1.1\r\nHost: r\r\nContent-Length: 5\r\n\r\nhello"
+      "POST /c HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n2\r\nhi\r\n0\r\n\r\n"
+      "GET http://relay.example:8080/ws HTTP/1.1\r\nUpgrade: websocket\r\n"
+      "Connection: Upgrade\r\n\r\n"
+      "GET / HTTP/1.0\r\n\r\n";
 
 } // namespace
 
@@ -58,7 +59,8 @@ void tst_RequestReader::pipelined()
     QCOMPARE(status, 0);
     QCOMPARE(requests.size(), 5);
     QCOMPARE(requests.at(0).path, QStringLiteral("/engine.io/"));
-    QCOMPARE(requests.at(0).query.queryItemValue(QStringLiteral("transport")), QStringLiteral("polling"));
+    QCOMPARE(requests.at(0).query.queryItemValue(QStringLiteral("transport")),
+        QStringLiteral("polling"));
     QCOMPARE(requests.at(1).path, QStringLiteral("/p q"));
     QCOMPARE(requests.at(1).body, QByteArray("hello"));
     QCOMPARE(requests.at(2).body, QByteArray("hi"));
@@ -92,15 +94,17 @@ void tst_RequestReader::refusals_data()
     QTest::addColumn<int>("status");
     QTest::addColumn<int>("before"); // requests read before the refusal
     QTest::addRow("garbage") << QByteArrayLiteral("\x16\x03\x01\x02\x00\r\n\r\n") << 400 << 0;
-    QTest::addRow("huge head") << "GET / HTTP/1.1\r\nX: " + QByteArray(300, 'a') + "\r\n\r\n" << 431 << 0;
+    QTest::addRow("huge head") << "GET / HTTP/1.1\r\nX: " + QByteArray(300, 'a') + "\r\n\r\n"
+                               << 431 << 0;
     QTest::addRow("body over the limit")
         << QByteArray("POST / HTTP/1.1\r\nContent-Length: 17\r\n\r\n") << 413 << 0;
     QTest::addRow("chunked over the limit")
-        << QByteArray("POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n11\r\n") + QByteArray(17, 'x')
+        << QByteArray("POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n11\r\n")
+            + QByteArray(17, 'x')
         << 413 << 0;
-    QTest::addRow("length and chunked")
-        << QByteArray("POST / HTTP/1.1\r\nContent-Length: 4\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n")
-        << 400 << 0;
+    QTest::addRow("length and chunked") << QByteArray(
+        "POST / HTTP/1.1\r\nContent-Length: 4\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n")
+                                        << 400 << 0;
     QTest::addRow("upgrade with a body")
         << QByteArray("GET / HTTP/1.1\r\nUpgrade: websocket\r\nConnection: upgrade\r\n"
                       "Content-Length: 1\r\n\r\nx")
@@ -132,7 +136,8 @@ void tst_RequestReader::idle()
     QCOMPARE(reader.feed("GET / HT").status, RequestReader::Status::NeedMore);
     QVERIFY(!reader.isIdle());
     QVERIFY(reader.isReadingHead());
-    QCOMPARE(reader.feed("TP/1.1\r\nContent-Length: 3\r\n\r\nab").status, RequestReader::Status::NeedMore);
+    QCOMPARE(reader.feed("TP/1.1\r\nContent-Length: 3\r\n\r\nab").status,
+        RequestReader::Status::NeedMore);
     QVERIFY(!reader.isReadingHead());
     const auto r = reader.feed("c");
     QCOMPARE(r.status, RequestReader::Status::Done);
