@@ -11,6 +11,22 @@
 
 using namespace QtWs;
 
+namespace {
+
+// A connected loopback TCP pair: *client (unparented, for a DeviceByteStream to take) and *peer.
+void connectOverLoopback(QTcpServer &server, QTcpSocket **client, std::unique_ptr<QTcpSocket> *peer)
+{
+    QVERIFY(server.listen(QHostAddress::LocalHost, 0));
+    *client = new QTcpSocket;
+    (*client)->setProxy(QNetworkProxy::NoProxy);
+    (*client)->connectToHost(QHostAddress::LocalHost, server.serverPort());
+    QVERIFY((*client)->waitForConnected(5000));
+    QVERIFY(server.waitForNewConnection(5000));
+    peer->reset(server.nextPendingConnection());
+}
+
+} // namespace
+
 class tst_ByteStream : public QObject
 {
     Q_OBJECT
@@ -87,13 +103,11 @@ void tst_ByteStream::memoryWriteAfterClose()
 void tst_ByteStream::deviceStreamOverTcp()
 {
     QTcpServer server;
-    QVERIFY(server.listen(QHostAddress::LocalHost, 0));
-    auto *client = new QTcpSocket;
-    client->setProxy(QNetworkProxy::NoProxy);
-    client->connectToHost(QHostAddress::LocalHost, server.serverPort());
-    QVERIFY(client->waitForConnected(5000));
-    QVERIFY(server.waitForNewConnection(5000));
-    std::unique_ptr<QTcpSocket> peer(server.nextPendingConnection());
+    QTcpSocket *client = nullptr;
+    std::unique_ptr<QTcpSocket> peer;
+    connectOverLoopback(server, &client, &peer);
+    if (QTest::currentTestFailed())
+        return;
 
     DeviceByteStream stream(client);
     QCOMPARE(client->parent(), &stream);
@@ -121,13 +135,11 @@ void tst_ByteStream::deviceStreamOverTcp()
 void tst_ByteStream::writeThroughWhenNothingIsQueued()
 {
     QTcpServer server;
-    QVERIFY(server.listen(QHostAddress::LocalHost, 0));
-    auto *client = new QTcpSocket;
-    client->setProxy(QNetworkProxy::NoProxy);
-    client->connectToHost(QHostAddress::LocalHost, server.serverPort());
-    QVERIFY(client->waitForConnected(5000));
-    QVERIFY(server.waitForNewConnection(5000));
-    std::unique_ptr<QTcpSocket> peer(server.nextPendingConnection());
+    QTcpSocket *client = nullptr;
+    std::unique_ptr<QTcpSocket> peer;
+    connectOverLoopback(server, &client, &peer);
+    if (QTest::currentTestFailed())
+        return;
 
     DeviceByteStream stream(client);
     QSignalSpy written(&stream, &ByteStream::bytesWritten);

@@ -49,6 +49,22 @@ PacEnvironment testEnvironment()
     return env;
 }
 
+// A 500 ms evaluation timeout and a script that returns \a answer (a JavaScript expression of u
+// and h) except for the host 'spin', where V4 never sees the interrupt: a function that calls
+// itself again from its catch block (each stack overflow caught and retried, 2^depth calls).
+void setSpinningScript(PacEngine &engine, const QString &answer, const QString &name)
+{
+    PacEnvironment env = testEnvironment();
+    env.evaluationTimeout = std::chrono::milliseconds(500);
+    engine.setEnvironment(env);
+    engine.setScript(QStringLiteral("function spin() { try { spin(); } catch (e) { spin(); } }\n"
+                                    "function FindProxyForURL(u, h) {\n"
+                                    "  if (h === 'spin') spin();\n"
+                                    "  return ")
+            + answer + QStringLiteral("; }"),
+        name);
+}
+
 // Evaluates the JavaScript expression handed over as the host (a value, as for every host) and
 // returns its String() as the raw result, prefixed with '=' so that even "" and "DIRECT" come back
 // unparsed.
@@ -864,15 +880,8 @@ void tst_PacEngine::uninterruptibleScriptIsKilled()
     // returns to a place where the interrupt is seen. Its helper process is killed and nothing keeps
     // spinning. (A catastrophic regular expression such as /(a+)+b/ on 'a' x 40 does not qualify with
     // Qt 6.4: V4's regular-expression engine gives up after a step limit, within milliseconds.)
-    PacEnvironment env = testEnvironment();
-    env.evaluationTimeout = std::chrono::milliseconds(500);
     PacEngine engine;
-    engine.setEnvironment(env);
-    engine.setScript(QStringLiteral("function spin() { try { spin(); } catch (e) { spin(); } }\n"
-                                    "function FindProxyForURL(u, h) {\n"
-                                    "  if (h === 'spin') spin();\n"
-                                    "  return 'PROXY p:1'; }"),
-        QStringLiteral("spin.pac"));
+    setSpinningScript(engine, QStringLiteral("'PROXY p:1'"), QStringLiteral("spin.pac"));
     const QSet<QString> before = helperPids();
     QCOMPARE(engine.findProxyForUrlSync(QUrl(QStringLiteral("http://a/"))).raw,
         QStringLiteral("PROXY p:1"));
@@ -925,14 +934,8 @@ void tst_PacEngine::pipelinedRequestsAnswerInOrder()
     // Queued requests go to the helper together. Their callbacks (DNS here) arrive while later
     // requests wait in the helper's input; one that cannot be interrupted is killed with its helper
     // and fails alone with Timeout, and the requests behind it are answered by a fresh helper.
-    PacEnvironment env = testEnvironment();
-    env.evaluationTimeout = std::chrono::milliseconds(500);
     PacEngine engine;
-    engine.setEnvironment(env);
-    engine.setScript(QStringLiteral("function spin() { try { spin(); } catch (e) { spin(); } }\n"
-                                    "function FindProxyForURL(u, h) {\n"
-                                    "  if (h === 'spin') spin();\n"
-                                    "  return 'PROXY ' + (dnsResolve(h) || h) + ':1'; }"),
+    setSpinningScript(engine, QStringLiteral("'PROXY ' + (dnsResolve(h) || h) + ':1'"),
         QStringLiteral("pipeline.pac"));
     const QSet<QString> others = helperPids();
     QCOMPARE(engine.findProxyForUrlSync(QUrl(QStringLiteral("http://a/"))).raw,
